@@ -1,0 +1,190 @@
+//! The parts of the OpenAPI document that every operation shares: the document's info (DIGG's
+//! documentation rules), the security scheme, the problem responses and the common headers.
+
+// The response types exist only for the document; their fields are never read.
+#![allow(dead_code)]
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToResponse};
+
+use crate::http::problem::Problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Samverkan",
+        description = include_str!("../../docs/api-description.md"),
+        terms_of_service = "https://samverkan.boras.se/terms",
+        contact(name = "Borås Stad, Stadsledningskansliet", url = "https://www.boras.se", email = "samverkan@boras.se"),
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+    ),
+    components(
+        schemas(Problem),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ActivationBlocked,
+            PreconditionFailed, PreconditionRequired, IdempotencyKeyReused, PayloadTooLarge,
+            UnsupportedMediaType, TooManyRequests, Unavailable
+        ),
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "Policy", description = "Internationell policy as data: requirements, purposes, global goals and the rule catalogue. / Policyn som data."),
+        (name = "Units", description = "The city's units: nämnder, förvaltningar and companies. / Borås Stads enheter."),
+        (name = "Countries", description = "ISO 3166-1 countries with Swedish and English names. / Länder."),
+        (name = "Change feed", description = "Every change, in order, for integrations. / Ändringsloggen."),
+        (name = "Service", description = "Identity, health and metrics; no token needed. / Tjänstens status."),
+    ),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearerAuth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT from the city's identity provider (RS256/ES256) or, in development, from `samverkan token` (HS256). Claims: `sub`, `iss`, `aud`, `exp`, `roles` (reader, officer, coordinator, board_secretary, admin) and, for officers, `unit`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The request is not valid: a field, parameter or the body itself (see `errors`).
+#[derive(ToResponse)]
+#[response(
+    description = "The request is not valid; `errors` names each field or parameter with a JSON pointer. / Begäran är inte giltig.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "'name' is required.", "instance": "/api/v1/units", "errors": [{"pointer": "/name", "code": "required", "detail": "'name' is required."}]})
+)]
+pub struct BadRequest(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "No valid bearer token: missing, malformed, expired, or for another issuer or audience. / Ingen giltig token.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/unauthorized", "title": "Authentication is required", "status": 401, "detail": "A bearer token is required (Authorization: Bearer <token>).", "instance": "/api/v1/units"})
+)]
+pub struct Unauthorized(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The token is valid but its roles (or unit) do not permit this. / Rollen medger inte åtgärden.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "This operation needs one of the roles: admin.", "instance": "/api/v1/units"})
+)]
+pub struct Forbidden(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "No such resource. / Resursen finns inte.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/not-found", "title": "The resource was not found", "status": 404, "detail": "No unit with that identifier exists.", "instance": "/api/v1/units/XYZ"})
+)]
+pub struct NotFound(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The request conflicts with the resource's current state. / Begäran strider mot resursens tillstånd.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/conflict", "title": "The request conflicts with the resource's state", "status": 409, "detail": "A unit with code KFN already exists.", "instance": "/api/v1/units"})
+)]
+pub struct Conflict(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "Activation is blocked by the policy's rules; `errors` names each rule and partner. / Aktiveringen är spärrad.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/activation-blocked", "title": "Activation is blocked", "status": 409, "detail": "1 rule blocks activation; see errors.", "instance": "/api/v1/agreements/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/activate", "errors": [{"pointer": "/partnerIds/0", "code": "EXCEPTION_BY_KOMMUNSTYRELSEN", "detail": "The partner does not meet the requirements and no exception is in force."}]})
+)]
+pub struct ActivationBlocked(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "If-Match does not name the resource's current ETag: it changed since it was read. / Resursen har ändrats.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/version-mismatch", "title": "The resource has changed", "status": 412, "detail": "The resource has changed since you read it; it is now at ETag \"3\". Read it again and reapply your change.", "instance": "/api/v1/units/KFN"})
+)]
+pub struct PreconditionFailed(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "If-Match is required for this operation. / If-Match krävs.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/precondition-required", "title": "If-Match is required", "status": 428, "detail": "This operation needs an If-Match header with the resource's ETag, so that it cannot overwrite a change you have not seen.", "instance": "/api/v1/units/KFN"})
+)]
+pub struct PreconditionRequired(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The Idempotency-Key was used before with another body. / Idempotensnyckeln har använts för en annan begäran.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/idempotency-key-reused", "title": "The idempotency key was used with another request", "status": 422, "detail": "This Idempotency-Key was used with a different request body. Use a new key for a new request.", "instance": "/api/v1/units"})
+)]
+pub struct IdempotencyKeyReused(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The body is larger than the operation accepts. / Innehållet är för stort.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The request body is larger than this operation accepts.", "instance": "/api/v1/units"})
+)]
+pub struct PayloadTooLarge(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The body is not JSON. / Innehållet är inte JSON.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/unsupported-media-type", "title": "Unsupported media type", "status": 415, "detail": "The body must be JSON: Content-Type application/json (or application/merge-patch+json for PATCH).", "instance": "/api/v1/units"})
+)]
+pub struct UnsupportedMediaType(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "Too many requests from this caller; wait `Retry-After` seconds. / För många begäranden.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait.")),
+    example = json!({"type": "https://samverkan.boras.se/problems/rate-limited", "title": "Too many requests", "status": 429, "detail": "Too many requests from this caller. Try again in 2 s.", "instance": "/api/v1/units"})
+)]
+pub struct TooManyRequests(Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The database is not reachable; retry after `Retry-After` seconds. / Tjänsten är tillfälligt otillgänglig.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait.")),
+    example = json!({"type": "https://samverkan.boras.se/problems/service-unavailable", "title": "The service is temporarily unavailable", "status": 503, "detail": "The database is not reachable. Try again shortly.", "instance": "/api/v1/units"})
+)]
+pub struct Unavailable(Problem);
+
+/// The `Idempotency-Key` header of a POST.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKeyHeader {
+    /// A key of your choosing (a UUID, say), 1–255 visible ASCII characters. A retry with the same
+    /// key and body returns the first response instead of writing twice; keys live 24 hours.
+    #[param(
+        rename = "Idempotency-Key",
+        max_length = 255,
+        example = "5f0c2a8e-3d1b-4c6e-9a7f-2b8d4e6f1a3c"
+    )]
+    idempotency_key: Option<String>,
+}
+
+/// The `If-Match` header of a change.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IfMatchHeader {
+    /// The ETag you read; the change is refused with 412 if the resource has changed since.
+    #[param(rename = "If-Match", example = "\"1\"")]
+    if_match: String,
+}

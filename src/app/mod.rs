@@ -1,0 +1,130 @@
+//! The one place that builds the application: state, routes, middleware order and the OpenAPI
+//! document.
+
+pub mod docs;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::auth::JwtVerifier;
+use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
+use crate::http::json::payload_error;
+use crate::http::middleware::{RateLimiter, rate_limit, request_context};
+use crate::http::problem::{ApiError, Msg};
+
+/// The largest request body an operation accepts.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Everything a handler may need, shared by all workers.
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub jwt: Arc<JwtVerifier>,
+    pub rate_limiter: Arc<RateLimiter>,
+}
+
+/// The routes and the OpenAPI document they make, without state.
+fn assemble() -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    App::new()
+        .into_utoipa_app()
+        .openapi(docs::ApiDoc::openapi())
+        .service(
+            scope::scope("/api/v1")
+                .service(crate::meta::api_info)
+                .service(crate::policy::routes::get_policy)
+                .service(crate::units::routes::list_units)
+                .service(crate::units::routes::create_unit)
+                .service(crate::units::routes::get_unit)
+                .service(crate::units::routes::update_unit)
+                .service(crate::units::routes::delete_unit)
+                .service(crate::countries::routes::list_countries)
+                .service(crate::countries::routes::get_country)
+                .service(crate::events::routes::list_events),
+        )
+        .service(crate::meta::api_info_root)
+        .service(crate::meta::live)
+        .service(crate::meta::ready)
+        .service(crate::meta::metrics_endpoint)
+        .split_for_parts()
+}
+
+/// The OpenAPI document the service serves (and `openapi/openapi.json` holds).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    assemble().1
+}
+
+pub fn openapi_json() -> String {
+    let mut json = openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}
+
+/// The application with its state and middleware, for the server and for tests.
+pub fn build(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    crate::meta::metrics_handle();
+    let (app, doc) = assemble();
+    let routes = web::Data::new(RouteTable::from_openapi(&doc));
+    app.app_data(state)
+        .app_data(routes)
+        .app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .app_data(web::PathConfig::default().error_handler(|_, _| {
+            ApiError::invalid(
+                "/path",
+                "invalid-value",
+                Msg::new(
+                    "A path parameter is not valid.",
+                    "En sökvägsparameter är inte giltig.",
+                ),
+            )
+            .into()
+        }))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(|e, _| payload_error(e.into()).into()),
+        )
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(not_found_or_not_allowed))
+        .wrap(from_fn(rate_limit))
+        .wrap(from_fn(request_context))
+}

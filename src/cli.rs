@@ -1,0 +1,213 @@
+//! The command line: `serve` (default), `migrate`, `openapi` and `token`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use actix_web::{HttpServer, web};
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::config::{self, Config};
+use crate::db::{Db, PoolOptions};
+use crate::http::auth::{Claims, JwtVerifier, Role, sign_hs256};
+use crate::http::middleware::RateLimiter;
+
+#[derive(Parser)]
+#[command(
+    name = "samverkan",
+    version,
+    about = "Samverkan: Borås Stad's register of international collaborations"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (the one committed under openapi/).
+    Openapi,
+    /// Print one HS256 token on standard output (development and tests).
+    Token {
+        /// reader, officer, coordinator, board_secretary or admin; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The officer's unit code.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The subject (who the token is for).
+        #[arg(long, default_value = "dev-user")]
+        sub: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            print!("{}", app::openapi_json());
+            Ok(())
+        }
+        Command::Token {
+            roles,
+            unit,
+            sub,
+            ttl,
+        } => token(roles, unit, sub, ttl),
+        Command::Migrate => {
+            init_logging();
+            migrate()
+        }
+        Command::Serve => {
+            init_logging();
+            serve()
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            log::error!("{message}");
+            eprintln!("samverkan: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let _ = env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,actix_server=warn"),
+    )
+    .try_init();
+}
+
+fn open_db(config: &Config) -> Result<Db, String> {
+    Db::open(
+        &config.database_url,
+        &PoolOptions {
+            max_size: config.pool_size,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| format!("{} ({})", e, config.database_url.display_safe()))
+}
+
+fn migrate() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let db = open_db(&config)?;
+    let applied = db.migrate().map_err(|e| e.to_string())?;
+    log::info!(
+        "{} migration(s) applied on {}",
+        applied.len(),
+        config.database_url.display_safe()
+    );
+    Ok(())
+}
+
+fn token(roles: Vec<String>, unit: Option<String>, sub: String, ttl: u64) -> Result<(), String> {
+    for role in &roles {
+        if Role::parse(role).is_none() {
+            return Err(format!(
+                "unknown role '{role}'; use reader, officer, coordinator, board_secretary or admin"
+            ));
+        }
+    }
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let (secret, _) = config::hs256_secret(&config, true)
+        .map_err(|e| e.to_string())?
+        .ok_or("no HS256 secret: set SAMVERKAN_JWT_SECRET (tokens for public keys come from the identity provider)")?;
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        sub,
+        iss: config.jwt_issuer.clone(),
+        aud: config.jwt_audience.clone(),
+        exp: now + ttl,
+        iat: Some(now),
+        roles,
+        unit,
+    };
+    let token = sign_hs256(secret.as_bytes(), &claims).map_err(|e| e.to_string())?;
+    println!("{token}");
+    Ok(())
+}
+
+/// Builds the verifier from the configuration; in development mode with a generated secret.
+pub fn verifier(config: &Config) -> Result<JwtVerifier, String> {
+    let secret = config::hs256_secret(config, true).map_err(|e| e.to_string())?;
+    let keys = match &config.jwt_public_keys {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("SAMVERKAN_JWT_PUBLIC_KEYS {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    if secret.is_none() && keys.is_none() {
+        return Err("no token key configured: set SAMVERKAN_JWT_SECRET or SAMVERKAN_JWT_PUBLIC_KEYS (only the embedded database on a loopback address may run without one)".into());
+    }
+    if let Some((_, true)) = &secret {
+        log::warn!("==================================================================");
+        log::warn!("DEVELOPMENT MODE: no token key is configured. A generated HS256 secret");
+        log::warn!("is kept beside the database; `samverkan token` signs with it.");
+        log::warn!("Never run like this in production: set SAMVERKAN_JWT_SECRET or");
+        log::warn!("SAMVERKAN_JWT_PUBLIC_KEYS.");
+        log::warn!("==================================================================");
+    }
+    JwtVerifier::new(
+        secret.as_ref().map(|(s, _)| s.as_bytes()),
+        keys.as_deref(),
+        &config.jwt_issuer,
+        &config.jwt_audience,
+    )
+    .map_err(|e| e.to_string())
+}
+
+#[actix_web::main]
+async fn serve() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let db = open_db(&config)?;
+    let applied = db.migrate().map_err(|e| e.to_string())?;
+    if !applied.is_empty() {
+        log::info!("{} migration(s) applied", applied.len());
+    }
+    let jwt = Arc::new(verifier(&config)?);
+    let state = web::Data::new(AppState {
+        db: db.clone(),
+        rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
+        jwt,
+        config: Arc::new(config.clone()),
+    });
+    spawn_housekeeping(db);
+    let server = HttpServer::new(move || app::build(state.clone()))
+        .bind(&config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    for addr in server.addrs() {
+        log::info!(
+            "Samverkan listens on http://{addr} ({} database {}); docs at {}/docs/",
+            config.database_url.backend().name(),
+            config.database_url.display_safe(),
+            config.public_url
+        );
+    }
+    server.run().await.map_err(|e| e.to_string())
+}
+
+/// Periodic clean-up that no request should pay for: expired idempotency keys.
+fn spawn_housekeeping(db: Db) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            interval.tick().await;
+            if let Err(e) = db
+                .write(|c| crate::http::idempotency::purge_expired(c).map(|_| ()))
+                .await
+            {
+                log::warn!("housekeeping failed: {e}");
+            }
+        }
+    });
+}

@@ -1,0 +1,186 @@
+//! The change log: one event per write, appended in the write's own transaction, read as a feed.
+
+pub mod routes;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::db::schema::events;
+use crate::db::{AnyConnection, EVENT_LOCK_KEY};
+use crate::http::auth::{Capability, Principal};
+use crate::http::problem::ApiError;
+
+/// Who may see an event's `data` beyond the readers of everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Everybody who may read the register.
+    Everyone,
+    /// Drafts: those who draft and publish assessments.
+    Drafts,
+}
+
+impl Visibility {
+    fn as_db(self) -> Option<&'static str> {
+        match self {
+            Visibility::Everyone => None,
+            Visibility::Drafts => Some("drafts"),
+        }
+    }
+
+    fn allows(stored: Option<&str>, principal: &Principal) -> bool {
+        match stored {
+            None => true,
+            Some("drafts") => principal.has(Capability::ManageAssessments),
+            Some(_) => false,
+        }
+    }
+}
+
+/// One change, as written by a handler.
+pub struct Change<'a> {
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub action: &'a str,
+    pub version: i32,
+    /// The entity as it now stands, personal data left out; `None` when it no longer exists.
+    pub data: Option<Value>,
+    pub visibility: Visibility,
+}
+
+impl<'a> Change<'a> {
+    pub fn new<T: Serialize>(
+        entity_type: &'a str,
+        entity_id: &'a str,
+        action: &'a str,
+        version: i32,
+        data: &T,
+    ) -> Self {
+        Self {
+            entity_type,
+            entity_id,
+            action,
+            version,
+            data: serde_json::to_value(data).ok(),
+            visibility: Visibility::Everyone,
+        }
+    }
+
+    pub fn gone(entity_type: &'a str, entity_id: &'a str, action: &'a str, version: i32) -> Self {
+        Self {
+            entity_type,
+            entity_id,
+            action,
+            version,
+            data: None,
+            visibility: Visibility::Everyone,
+        }
+    }
+
+    pub fn visible_to(mut self, visibility: Visibility) -> Self {
+        self.visibility = visibility;
+        self
+    }
+}
+
+/// Appends an event in the caller's transaction. On PostgreSQL a transaction-level advisory lock
+/// is taken first: event ids are drawn and committed one transaction at a time, so ids become
+/// visible in increasing order and a poller that remembers the last id it saw misses nothing.
+pub fn append(conn: &mut AnyConnection, actor: &str, change: Change<'_>) -> Result<i64, ApiError> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({EVENT_LOCK_KEY})"))?;
+    }
+    let id = diesel::insert_into(events::table)
+        .values((
+            events::occurred_at.eq(crate::db::now()),
+            events::actor.eq(actor),
+            events::entity_type.eq(change.entity_type),
+            events::entity_id.eq(change.entity_id),
+            events::action.eq(change.action),
+            events::version.eq(change.version),
+            events::data.eq(change.data.map(|d| d.to_string())),
+            events::visible_to.eq(change.visibility.as_db()),
+        ))
+        .returning(events::id)
+        .get_result::<i64>(conn)?;
+    Ok(id)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub actor: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub action: String,
+    pub version: i32,
+    pub data: Option<String>,
+    pub visible_to: Option<String>,
+}
+
+/// One entry of the change log.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": 42, "occurredAt": "2026-11-26T09:15:00Z", "actor": "anna.admin",
+    "entityType": "UNIT", "entityId": "KFN", "action": "CREATED", "version": 1,
+    "data": {"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": null}
+}))]
+pub struct Event {
+    /// Increasing; use the last one seen as `after` to continue.
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// The `sub` of whoever made the change (`system` for the service's own changes).
+    pub actor: String,
+    /// `UNIT`, `ASSESSMENT`, `PARTNER`, `CONTACT`, `AGREEMENT`, `EXCEPTION`, `WEBHOOK`, …
+    pub entity_type: String,
+    pub entity_id: String,
+    /// `CREATED`, `UPDATED`, `DELETED` or the name of an action such as `ACTIVATED`.
+    pub action: String,
+    /// The entity's version after the change.
+    pub version: i32,
+    /// The entity as it stood after the change (personal data never; drafts only for coordinators).
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Value>,
+}
+
+impl EventRow {
+    pub fn into_event(self, principal: &Principal) -> Event {
+        let data = if Visibility::allows(self.visible_to.as_deref(), principal) {
+            self.data
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+        } else {
+            None
+        };
+        Event {
+            id: self.id,
+            occurred_at: self.occurred_at.and_utc(),
+            actor: self.actor,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            action: self.action,
+            version: self.version,
+            data,
+        }
+    }
+}
+
+/// The events of one entity, oldest first (for `…/history`).
+pub fn history(
+    conn: &mut AnyConnection,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Vec<EventRow>, ApiError> {
+    Ok(events::table
+        .filter(events::entity_type.eq(entity_type))
+        .filter(events::entity_id.eq(entity_id))
+        .order(events::id.asc())
+        .select(EventRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,83 @@
+//! Requests no route takes: 405 with `Allow` when the path exists with other methods (the
+//! OpenAPI document is the route table), 404 otherwise.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::problem::{ApiError, Msg, ProblemKind};
+
+/// Path templates with their methods, from the OpenAPI document.
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let value = serde_json::to_value(doc).unwrap_or_default();
+        let mut routes = Vec::new();
+        if let Some(paths) = value.get("paths").and_then(|p| p.as_object()) {
+            for (path, item) in paths {
+                let methods = item
+                    .as_object()
+                    .map(|m| {
+                        m.keys()
+                            .filter(|k| {
+                                ["get", "put", "post", "delete", "patch"].contains(&k.as_str())
+                            })
+                            .map(|k| k.to_ascii_uppercase())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                routes.push((segments(path), methods));
+            }
+        }
+        Self { routes }
+    }
+
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let wanted = segments(path);
+        self.routes
+            .iter()
+            .find(|(template, _)| {
+                template.len() == wanted.len()
+                    && template
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(t, w)| t.starts_with('{') || t == w)
+            })
+            .map(|(_, methods)| methods.clone())
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.trim_end_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect()
+}
+
+pub async fn not_found_or_not_allowed(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    match table.allowed(req.path()) {
+        Some(methods) => {
+            let allow = methods.join(", ");
+            let mut e = ApiError::new(
+                ProblemKind::MethodNotAllowed,
+                Msg::new(
+                    format!("{} is not allowed here. Allowed: {allow}.", req.method()),
+                    format!("{} är inte tillåtet här. Tillåtet: {allow}.", req.method()),
+                ),
+            );
+            e.allow = Some(allow);
+            Err(e)
+        }
+        None => Err(ApiError::new(
+            ProblemKind::NotFound,
+            Msg::new(
+                "No resource exists at this path. The API is under /api/v1; see /docs.",
+                "Det finns ingen resurs på denna sökväg. API:et finns under /api/v1; se /docs.",
+            ),
+        )),
+    }
+}

@@ -1,0 +1,260 @@
+//! `Idempotency-Key` on POST: the same key and body replay the stored response, another body is
+//! 422, a request still in flight is 409, and keys live 24 hours. Keys are scoped to the caller
+//! (`sub`), the method and the path. The stored response commits in the same transaction as the
+//! work it describes, so a write is never applied twice nor acknowledged without being stored.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use chrono::{Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::auth::Principal;
+use super::problem::{ApiError, Msg, ProblemKind};
+use super::reply::Reply;
+use crate::db::schema::idempotency_keys as k;
+use crate::db::{AnyConnection, Db};
+
+const KEY_LIFETIME_HOURS: i64 = 24;
+/// A request that holds its key longer than this is taken to have died, and a retry may take over.
+const IN_FLIGHT_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, Default)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(value) = req.headers().get("Idempotency-Key") else {
+            return ready(Ok(IdempotencyKey(None)));
+        };
+        let key =
+            value.to_str().ok().map(str::trim).filter(|k| {
+                !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic())
+            });
+        ready(match key {
+            Some(k) => Ok(IdempotencyKey(Some(k.to_string()))),
+            None => Err(ApiError::invalid(
+                "/header/Idempotency-Key",
+                "invalid-value",
+                Msg::new(
+                    "Idempotency-Key is 1–255 visible ASCII characters, such as a UUID.",
+                    "Idempotency-Key är 1–255 synliga ASCII-tecken, till exempel ett UUID.",
+                ),
+            )),
+        })
+    }
+}
+
+struct Scope {
+    owner: String,
+    method: String,
+    path: String,
+    key: String,
+    hash: String,
+}
+
+enum Begin {
+    Proceed,
+    Replay(Reply),
+}
+
+/// Runs `work` in one transaction, under the caller's idempotency key when one was sent.
+/// Authorisation must already have been checked; `If-Match` is checked inside `work`, after a
+/// replay, so that a retried action replays instead of failing its precondition.
+pub async fn execute<F>(
+    db: &Db,
+    principal: &Principal,
+    req: &HttpRequest,
+    key: IdempotencyKey,
+    body_digest: &str,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<Reply, ApiError> + Send + 'static,
+{
+    let Some(key) = key.0 else {
+        return Ok(db.write(work).await?.into_response());
+    };
+    let scope = Scope {
+        owner: principal.sub.clone(),
+        method: req.method().to_string(),
+        path: req.path().to_string(),
+        key,
+        hash: body_digest.to_string(),
+    };
+    let scope = std::sync::Arc::new(scope);
+    let begin_scope = scope.clone();
+    match db.write(move |conn| begin(conn, &begin_scope)).await? {
+        Begin::Replay(reply) => {
+            let mut res = reply.into_response();
+            res.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+                actix_web::http::header::HeaderValue::from_static("true"),
+            );
+            return Ok(res);
+        }
+        Begin::Proceed => {}
+    }
+    let work_scope = scope.clone();
+    let outcome = db
+        .write(move |conn| {
+            let reply = work(conn)?;
+            finish(conn, &work_scope, &reply)?;
+            Ok(reply)
+        })
+        .await;
+    match outcome {
+        Ok(reply) => Ok(reply.into_response()),
+        Err(error) => {
+            // The work did not happen: release the key so that a retry runs it.
+            let release_scope = scope.clone();
+            let _ = db.write(move |conn| release(conn, &release_scope)).await;
+            Err(error)
+        }
+    }
+}
+
+#[derive(Queryable)]
+struct Stored {
+    request_hash: String,
+    state: String,
+    response_status: Option<i32>,
+    response_body: Option<String>,
+    response_etag: Option<String>,
+    response_location: Option<String>,
+    locked_until: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+fn filter(
+    s: &Scope,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<
+            diesel::dsl::Filter<k::table, diesel::dsl::Eq<k::owner, String>>,
+            diesel::dsl::Eq<k::method, String>,
+        >,
+        diesel::dsl::Eq<k::path, String>,
+    >,
+    diesel::dsl::Eq<k::idempotency_key, String>,
+> {
+    k::table
+        .filter(k::owner.eq(s.owner.clone()))
+        .filter(k::method.eq(s.method.clone()))
+        .filter(k::path.eq(s.path.clone()))
+        .filter(k::idempotency_key.eq(s.key.clone()))
+}
+
+fn begin(conn: &mut AnyConnection, s: &Scope) -> Result<Begin, ApiError> {
+    let now = Utc::now().naive_utc();
+    let stored: Option<Stored> = filter(s)
+        .select((
+            k::request_hash,
+            k::state,
+            k::response_status,
+            k::response_body,
+            k::response_etag,
+            k::response_location,
+            k::locked_until,
+            k::expires_at,
+        ))
+        .first(conn)
+        .optional()?;
+    match stored {
+        None => {}
+        Some(row) if row.expires_at <= now => {
+            diesel::delete(filter(s)).execute(conn)?;
+        }
+        Some(row) if row.request_hash != s.hash => {
+            return Err(ApiError::new(
+                ProblemKind::IdempotencyKeyReused,
+                Msg::new(
+                    "This Idempotency-Key was used with a different request body. Use a new key for a new request.",
+                    "Denna Idempotency-Key har använts med ett annat innehåll. Använd en ny nyckel för en ny begäran.",
+                ),
+            ));
+        }
+        Some(row) if row.state == "DONE" => {
+            let body = row
+                .response_body
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| ApiError::internal(format!("stored response: {e}")))?;
+            return Ok(Begin::Replay(Reply {
+                status: row.response_status.unwrap_or(200) as u16,
+                body,
+                etag: row.response_etag,
+                location: row.response_location,
+            }));
+        }
+        Some(row) if row.locked_until > now => return Err(in_use()),
+        Some(_) => {
+            diesel::update(filter(s))
+                .set(k::locked_until.eq(now + Duration::seconds(IN_FLIGHT_SECONDS)))
+                .execute(conn)?;
+            return Ok(Begin::Proceed);
+        }
+    }
+    diesel::insert_into(k::table)
+        .values((
+            k::owner.eq(&s.owner),
+            k::method.eq(&s.method),
+            k::path.eq(&s.path),
+            k::idempotency_key.eq(&s.key),
+            k::request_hash.eq(&s.hash),
+            k::state.eq("IN_FLIGHT"),
+            k::created_at.eq(now),
+            k::locked_until.eq(now + Duration::seconds(IN_FLIGHT_SECONDS)),
+            k::expires_at.eq(now + Duration::hours(KEY_LIFETIME_HOURS)),
+        ))
+        .execute(conn)
+        .map_err(|e| match e {
+            // Another request inserted the same key a moment ago and is still working.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => in_use(),
+            other => other.into(),
+        })?;
+    Ok(Begin::Proceed)
+}
+
+fn in_use() -> ApiError {
+    ApiError::new(
+        ProblemKind::IdempotencyKeyInUse,
+        Msg::new(
+            "A request with this Idempotency-Key is still being processed. Retry when it has finished.",
+            "En begäran med denna Idempotency-Key behandlas fortfarande. Försök igen när den är klar.",
+        ),
+    )
+}
+
+fn finish(conn: &mut AnyConnection, s: &Scope, reply: &Reply) -> Result<(), ApiError> {
+    let body = reply.body.as_ref().map(|b| b.to_string());
+    diesel::update(filter(s))
+        .set((
+            k::state.eq("DONE"),
+            k::response_status.eq(i32::from(reply.status)),
+            k::response_body.eq(body),
+            k::response_etag.eq(reply.etag.clone()),
+            k::response_location.eq(reply.location.clone()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn release(conn: &mut AnyConnection, s: &Scope) -> Result<(), ApiError> {
+    diesel::delete(filter(s).filter(k::state.eq("IN_FLIGHT"))).execute(conn)?;
+    Ok(())
+}
+
+/// Deletes keys past their lifetime (called by the service's periodic housekeeping).
+pub fn purge_expired(conn: &mut AnyConnection) -> Result<usize, ApiError> {
+    let now = Utc::now().naive_utc();
+    Ok(diesel::delete(k::table.filter(k::expires_at.le(now))).execute(conn)?)
+}

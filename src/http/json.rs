@@ -1,0 +1,382 @@
+//! Request bodies and query strings, parsed so that every mistake names its place: the JSON
+//! pointer of the field (or `/query/NAME` for a parameter) and what is wrong with it.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::problem::{ApiError, FieldError, Msg, ProblemKind};
+
+/// A JSON request body of type `T`, with the digest of its bytes (for idempotency keys).
+pub struct JsonBody<T> {
+    pub value: T,
+    pub digest: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let media_type = check_json_media_type(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            media_type?;
+            let bytes = bytes.await.map_err(payload_error)?;
+            let value = parse_json::<T>(&bytes)?;
+            Ok(JsonBody {
+                value,
+                digest: digest(&bytes),
+            })
+        })
+    }
+}
+
+/// The body of an action (`activate`, `publish`, …): empty, or a JSON object of type `T`.
+pub struct OptionalJsonBody<T> {
+    pub value: Option<T>,
+    pub digest: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let media_type = check_json_media_type(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(payload_error)?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJsonBody {
+                    value: None,
+                    digest: digest(&bytes),
+                });
+            }
+            media_type?;
+            Ok(OptionalJsonBody {
+                value: Some(parse_json::<T>(&bytes)?),
+                digest: digest(&bytes),
+            })
+        })
+    }
+}
+
+pub fn digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// `application/json`, `application/merge-patch+json` or another `+json` type.
+fn check_json_media_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let value = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ProblemKind::UnsupportedMediaType,
+            Msg::new(
+                "The body must be JSON: Content-Type application/json (or application/merge-patch+json for PATCH).",
+                "Innehållet måste vara JSON: Content-Type application/json (eller application/merge-patch+json för PATCH).",
+            ),
+        ))
+    }
+}
+
+pub fn payload_error(e: actix_web::Error) -> ApiError {
+    if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            ProblemKind::PayloadTooLarge,
+            Msg::new(
+                "The request body is larger than this operation accepts.",
+                "Begärans innehåll är större än vad åtgärden tar emot.",
+            ),
+        )
+    } else {
+        ApiError::invalid(
+            "",
+            "unreadable-body",
+            Msg::new(
+                "The request body could not be read.",
+                "Begärans innehåll kunde inte läsas.",
+            ),
+        )
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let pointer = pointer_of(e.path());
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            ApiError::invalid(
+                "",
+                "malformed-json",
+                Msg::new(
+                    format!(
+                        "The body is not well-formed JSON (line {}, column {}).",
+                        inner.line(),
+                        inner.column()
+                    ),
+                    format!(
+                        "Innehållet är inte välformad JSON (rad {}, kolumn {}).",
+                        inner.line(),
+                        inner.column()
+                    ),
+                ),
+            )
+        } else {
+            ApiError::validation(vec![data_error(&pointer, &inner.to_string())])
+        }
+    })?;
+    de.end().map_err(|_| {
+        ApiError::invalid(
+            "",
+            "malformed-json",
+            Msg::new(
+                "The body has trailing characters after the JSON value.",
+                "Innehållet har tecken efter JSON-värdet.",
+            ),
+        )
+    })?;
+    Ok(value)
+}
+
+/// Parses an already-decoded JSON value (a merged PATCH document) with the same error reporting.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let pointer = pointer_of(e.path());
+        ApiError::validation(vec![data_error(&pointer, &e.into_inner().to_string())])
+    })
+}
+
+/// RFC 7396 JSON Merge Patch.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(patch) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            let map = target.as_object_mut().expect("just made an object");
+            for (key, value) in patch {
+                if value.is_null() {
+                    map.remove(key);
+                } else {
+                    merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer.push_str(&format!("/{}", escape(key))),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// Text between the first pair of backticks in a serde message.
+fn quoted(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(&message[start..end])
+}
+
+/// Turns serde's message into a field error with a stable code. `Custom` messages come from our
+/// own newtypes and are already written for a person.
+fn data_error(pointer: &str, message: &str) -> FieldError {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let field = quoted(rest).unwrap_or("");
+        // serde_path_to_error already ends the path with the unknown key.
+        let suffix = format!("/{}", escape(field));
+        let pointer = if pointer.ends_with(&suffix) {
+            pointer.to_string()
+        } else {
+            format!("{pointer}{suffix}")
+        };
+        return FieldError::new(
+            pointer,
+            "unknown-field",
+            Msg::new(
+                format!("'{field}' is not a field of this request, or it is read-only."),
+                format!("'{field}' är inget fält i denna begäran, eller så är det skrivskyddat."),
+            ),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let field = quoted(rest).unwrap_or("");
+        return FieldError::new(
+            format!("{pointer}/{}", escape(field)),
+            "required",
+            Msg::new(
+                format!("'{field}' is required."),
+                format!("'{field}' är obligatoriskt."),
+            ),
+        );
+    }
+    if message.starts_with("unknown variant ") {
+        let expected = message
+            .split("expected ")
+            .nth(1)
+            .unwrap_or("")
+            .replace('`', "");
+        let values = expected.strip_prefix("one of ").unwrap_or(&expected);
+        return FieldError::new(
+            pointer,
+            "invalid-value",
+            Msg::new(
+                format!("Must be one of {values}."),
+                format!("Måste vara något av {values}."),
+            ),
+        );
+    }
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid length")
+    {
+        let expected = message.split("expected ").nth(1).unwrap_or("another type");
+        return FieldError::new(
+            pointer,
+            "invalid-type",
+            Msg::new(
+                format!("Expected {expected}."),
+                format!("Förväntade {expected}."),
+            ),
+        );
+    }
+    if let Some(msg) = super::validate::decode(message) {
+        return FieldError::new(pointer, msg.0, msg.1);
+    }
+    FieldError::new(pointer, "invalid-value", Msg::new(message, message))
+}
+
+/// A query string of type `T` (which should deny unknown fields).
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let mut error = data_error("", &message);
+        let name = if error.code == "unknown-field" || error.code == "required" {
+            error.pointer.trim_start_matches('/').to_string()
+        } else {
+            path
+        };
+        error.pointer = format!("/query/{name}");
+        if error.code == "unknown-field" {
+            error.code = "unknown-parameter".into();
+            error.detail = Msg::new(
+                format!("'{name}' is not a parameter of this operation."),
+                format!("'{name}' är ingen parameter för denna åtgärd."),
+            );
+        }
+        ApiError::validation(vec![error])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        parts: Vec<Part>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Part {
+        size: u32,
+    }
+
+    fn first_error(e: ApiError) -> (String, String) {
+        let f = &e.errors[0];
+        (f.pointer.clone(), f.code.clone())
+    }
+
+    #[test]
+    fn errors_point_at_the_field() {
+        let e =
+            parse_json::<Body>(br#"{"name":"x","parts":[{"size":1},{"size":"big"}]}"#).unwrap_err();
+        assert_eq!(
+            first_error(e),
+            ("/parts/1/size".into(), "invalid-type".into())
+        );
+        let e = parse_json::<Body>(br#"{"name":"x","parts":[],"version":3}"#).unwrap_err();
+        assert_eq!(first_error(e), ("/version".into(), "unknown-field".into()));
+        let e = parse_json::<Body>(br#"{"parts":[]}"#).unwrap_err();
+        assert_eq!(first_error(e), ("/name".into(), "required".into()));
+        let e = parse_json::<Body>(br#"{"name": "#).unwrap_err();
+        assert_eq!(first_error(e), ("".into(), "malformed-json".into()));
+    }
+
+    #[test]
+    fn merge_patch_follows_rfc_7396() {
+        let mut doc = serde_json::json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(&mut doc, &serde_json::json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(doc, serde_json::json!({"a": "z", "c": {"d": "e"}}));
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Params {
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn unknown_and_invalid_parameters_are_named() {
+        let e = parse_query::<Params>("limit=x").unwrap_err();
+        assert_eq!(first_error(e).0, "/query/limit");
+        let e = parse_query::<Params>("stauts=ACTIVE").unwrap_err();
+        assert_eq!(
+            first_error(e),
+            ("/query/stauts".into(), "unknown-parameter".into())
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! Shared HTTP mechanics: problem documents, authentication, bodies and parameters, ETags,
+//! idempotency, paging, CSV and the middleware around every request.
+
+pub mod auth;
+pub mod csv;
+pub mod etag;
+pub mod fallback;
+pub mod idempotency;
+pub mod json;
+pub mod middleware;
+pub mod paging;
+pub mod problem;
+pub mod reply;
+pub mod validate;

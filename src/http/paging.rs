@@ -1,0 +1,142 @@
+//! The list envelope `{items, page, limit, totalItems, totalPages}` and its parameters.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::json::parse_query;
+use super::problem::{ApiError, FieldError, Msg};
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+/// `page` (from 1) and `limit` (1–100).
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// The page to return, from 1.
+    #[param(minimum = 1, default = 1, example = 1)]
+    pub page: u32,
+    /// Items per page, at most 100.
+    #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
+    pub limit: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+}
+
+impl Paging {
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.limit)
+    }
+
+    pub fn page_of<T>(&self, items: Vec<T>, total_items: i64) -> Page<T> {
+        let limit = i64::from(self.limit);
+        Page {
+            items,
+            page: self.page,
+            limit: self.limit,
+            total_items,
+            total_pages: (total_items + limit - 1) / limit,
+        }
+    }
+}
+
+/// The filters `F` of a list operation with its paging; unknown parameters are refused by `F`.
+pub struct ListParams<F> {
+    pub paging: Paging,
+    pub filters: F,
+}
+
+impl<F: DeserializeOwned> FromRequest for ListParams<F> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_list_params(req.query_string()))
+    }
+}
+
+fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, ApiError> {
+    let mut paging = Paging::default();
+    let mut rest = url::form_urlencoded::Serializer::new(String::new());
+    let mut errors = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "page" => match value.parse::<u32>() {
+                Ok(p) if p >= 1 => paging.page = p,
+                _ => errors.push(FieldError::new(
+                    "/query/page",
+                    "invalid-value",
+                    Msg::new(
+                        "page is a whole number from 1.",
+                        "page är ett heltal från 1.",
+                    ),
+                )),
+            },
+            "limit" => match value.parse::<u32>() {
+                Ok(l) if (1..=MAX_LIMIT).contains(&l) => paging.limit = l,
+                _ => errors.push(FieldError::new(
+                    "/query/limit",
+                    "invalid-value",
+                    Msg::new(
+                        "limit is a whole number from 1 to 100.",
+                        "limit är ett heltal från 1 till 100.",
+                    ),
+                )),
+            },
+            _ => {
+                rest.append_pair(&key, &value);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let filters = parse_query::<F>(&rest.finish())?;
+    Ok(ListParams { paging, filters })
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The page returned, from 1.
+    pub page: u32,
+    /// The largest number of items a page holds.
+    pub limit: u32,
+    /// How many items match the filters, on all pages.
+    pub total_items: i64,
+    /// How many pages there are at this limit.
+    pub total_pages: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoFilters {}
+
+    #[test]
+    fn paging_defaults_and_limits() {
+        let p = parse_list_params::<NoFilters>("").unwrap().paging;
+        assert_eq!((p.page, p.limit), (1, 20));
+        assert!(parse_list_params::<NoFilters>("limit=101").is_err());
+        assert!(parse_list_params::<NoFilters>("page=0").is_err());
+        assert!(parse_list_params::<NoFilters>("sort=name").is_err());
+        let page = Paging { page: 2, limit: 20 }.page_of(vec![1], 21);
+        assert_eq!(page.total_pages, 2);
+        assert_eq!(Paging { page: 3, limit: 10 }.offset(), 20);
+    }
+}

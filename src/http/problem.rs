@@ -1,0 +1,536 @@
+//! RFC 9457 problem documents: the one error type every handler returns.
+//!
+//! An `ApiError` carries its texts in English and Swedish. `error_response` renders English and
+//! keeps the error in the response's extensions; the `problems` middleware renders it again in the
+//! language the caller asked for, with `instance` and the request id, so no handler needs to know.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+pub const PROBLEM_BASE: &str = "https://samverkan.boras.se/problems/";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A text in the two languages the service answers in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub en: String,
+    pub sv: String,
+}
+
+impl Msg {
+    pub fn new(en: impl Into<String>, sv: impl Into<String>) -> Self {
+        Self {
+            en: en.into(),
+            sv: sv.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Sv => &self.sv,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Sv,
+}
+
+impl Lang {
+    /// Swedish when the caller's `Accept-Language` ranks Swedish above English; English otherwise.
+    pub fn from_accept_language(value: Option<&str>) -> Lang {
+        let Some(value) = value else { return Lang::En };
+        let mut best: Option<(f32, Lang)> = None;
+        for part in value.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let lang = if tag == "sv" || tag.starts_with("sv-") {
+                Lang::Sv
+            } else if tag == "en" || tag.starts_with("en-") || tag == "*" {
+                Lang::En
+            } else {
+                continue;
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Lang::En, |(_, l)| l)
+    }
+}
+
+/// The kinds of problem, each with a stable `type` URI and status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    ValidationFailed,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    Conflict,
+    ActivationBlocked,
+    VersionMismatch,
+    PreconditionRequired,
+    IdempotencyKeyReused,
+    IdempotencyKeyInUse,
+    RateLimited,
+    ServiceUnavailable,
+    Internal,
+}
+
+impl ProblemKind {
+    pub fn slug(self) -> &'static str {
+        use ProblemKind::*;
+        match self {
+            ValidationFailed => "validation-failed",
+            Unauthorized => "unauthorized",
+            Forbidden => "forbidden",
+            NotFound => "not-found",
+            MethodNotAllowed => "method-not-allowed",
+            NotAcceptable => "not-acceptable",
+            UnsupportedMediaType => "unsupported-media-type",
+            PayloadTooLarge => "payload-too-large",
+            Conflict => "conflict",
+            ActivationBlocked => "activation-blocked",
+            VersionMismatch => "version-mismatch",
+            PreconditionRequired => "precondition-required",
+            IdempotencyKeyReused => "idempotency-key-reused",
+            IdempotencyKeyInUse => "idempotency-key-in-use",
+            RateLimited => "rate-limited",
+            ServiceUnavailable => "service-unavailable",
+            Internal => "internal-error",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        use ProblemKind::*;
+        match self {
+            ValidationFailed => StatusCode::BAD_REQUEST,
+            Unauthorized => StatusCode::UNAUTHORIZED,
+            Forbidden => StatusCode::FORBIDDEN,
+            NotFound => StatusCode::NOT_FOUND,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Conflict | ActivationBlocked | IdempotencyKeyInUse => StatusCode::CONFLICT,
+            VersionMismatch => StatusCode::PRECONDITION_FAILED,
+            PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn title(self) -> Msg {
+        use ProblemKind::*;
+        let (en, sv) = match self {
+            ValidationFailed => ("The request is not valid", "Begäran är inte giltig"),
+            Unauthorized => ("Authentication is required", "Autentisering krävs"),
+            Forbidden => (
+                "The operation is not permitted",
+                "Åtgärden är inte tillåten",
+            ),
+            NotFound => ("The resource was not found", "Resursen hittades inte"),
+            MethodNotAllowed => ("The method is not allowed", "Metoden är inte tillåten"),
+            NotAcceptable => (
+                "No acceptable representation",
+                "Ingen godtagbar representation",
+            ),
+            UnsupportedMediaType => ("Unsupported media type", "Medietypen stöds inte"),
+            PayloadTooLarge => (
+                "The request body is too large",
+                "Begärans innehåll är för stort",
+            ),
+            Conflict => (
+                "The request conflicts with the resource's state",
+                "Begäran strider mot resursens tillstånd",
+            ),
+            ActivationBlocked => ("Activation is blocked", "Aktiveringen är spärrad"),
+            VersionMismatch => ("The resource has changed", "Resursen har ändrats"),
+            PreconditionRequired => ("If-Match is required", "If-Match krävs"),
+            IdempotencyKeyReused => (
+                "The idempotency key was used with another request",
+                "Idempotensnyckeln har använts för en annan begäran",
+            ),
+            IdempotencyKeyInUse => (
+                "A request with this idempotency key is in progress",
+                "En begäran med denna idempotensnyckel pågår",
+            ),
+            RateLimited => ("Too many requests", "För många begäranden"),
+            ServiceUnavailable => (
+                "The service is temporarily unavailable",
+                "Tjänsten är tillfälligt otillgänglig",
+            ),
+            Internal => ("An internal error occurred", "Ett internt fel inträffade"),
+        };
+        Msg::new(en, sv)
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("{PROBLEM_BASE}{}", self.slug())
+    }
+
+    /// The kind a bare framework status maps to (for responses no handler produced).
+    pub fn from_status(status: StatusCode) -> ProblemKind {
+        use ProblemKind::*;
+        match status.as_u16() {
+            400 => ValidationFailed,
+            401 => Unauthorized,
+            403 => Forbidden,
+            404 => NotFound,
+            405 => MethodNotAllowed,
+            406 => NotAcceptable,
+            409 => Conflict,
+            412 => VersionMismatch,
+            413 => PayloadTooLarge,
+            415 => UnsupportedMediaType,
+            428 => PreconditionRequired,
+            429 => RateLimited,
+            503 => ServiceUnavailable,
+            _ => Internal,
+        }
+    }
+}
+
+/// One thing wrong with a request: where (`pointer`, RFC 6901), what (`code`) and why (`detail`).
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub pointer: String,
+    pub code: String,
+    pub detail: Msg,
+    /// Further members, such as the `rule` and `partnerId` of an activation error.
+    pub extra: Map<String, Value>,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, code: impl Into<String>, detail: Msg) -> Self {
+        Self {
+            pointer: pointer.into(),
+            code: code.into(),
+            detail,
+            extra: Map::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.to_string(), value.into());
+        self
+    }
+
+    fn render(&self, lang: Lang) -> Value {
+        let mut obj = Map::new();
+        obj.insert("pointer".into(), self.pointer.clone().into());
+        obj.insert("code".into(), self.code.clone().into());
+        obj.insert("detail".into(), self.detail.get(lang).into());
+        for (k, v) in &self.extra {
+            obj.insert(k.clone(), v.clone());
+        }
+        Value::Object(obj)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub kind: ProblemKind,
+    pub detail: Msg,
+    pub errors: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+    pub allow: Option<String>,
+    /// Logged with the request id, never sent to the client.
+    internal: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(kind: ProblemKind, detail: Msg) -> Self {
+        Self {
+            kind,
+            detail,
+            errors: Vec::new(),
+            retry_after: None,
+            allow: None,
+            internal: None,
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => one.detail.clone(),
+            _ => Msg::new(
+                format!("{} fields are not valid; see errors.", errors.len()),
+                format!("{} fält är inte giltiga; se errors.", errors.len()),
+            ),
+        };
+        Self::new(ProblemKind::ValidationFailed, detail).with_errors(errors)
+    }
+
+    /// A single invalid field or parameter.
+    pub fn invalid(pointer: impl Into<String>, code: &str, detail: Msg) -> Self {
+        Self::validation(vec![FieldError::new(pointer, code, detail)])
+    }
+
+    pub fn unauthorized(detail: Msg) -> Self {
+        Self::new(ProblemKind::Unauthorized, detail)
+    }
+
+    pub fn forbidden(detail: Msg) -> Self {
+        Self::new(ProblemKind::Forbidden, detail)
+    }
+
+    pub fn not_found(what_en: &str, what_sv: &str) -> Self {
+        Self::new(
+            ProblemKind::NotFound,
+            Msg::new(
+                format!("No {what_en} with that identifier exists."),
+                format!("Det finns ingen {what_sv} med den identiteten."),
+            ),
+        )
+    }
+
+    pub fn conflict(detail: Msg) -> Self {
+        Self::new(ProblemKind::Conflict, detail)
+    }
+
+    pub fn unavailable(internal: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            ProblemKind::ServiceUnavailable,
+            Msg::new(
+                "The database is not reachable. Try again shortly.",
+                "Databasen går inte att nå. Försök igen om en stund.",
+            ),
+        );
+        e.retry_after = Some(5);
+        e.internal = Some(internal.into());
+        e
+    }
+
+    pub fn internal(internal: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            ProblemKind::Internal,
+            Msg::new(
+                "The request could not be completed. The error has been logged.",
+                "Begäran kunde inte slutföras. Felet har loggats.",
+            ),
+        );
+        e.internal = Some(internal.into());
+        e
+    }
+
+    pub fn internal_message(&self) -> Option<&str> {
+        self.internal.as_deref()
+    }
+
+    /// The problem document as JSON, in `lang`.
+    pub fn body(&self, lang: Lang, instance: Option<&str>, request_id: Option<&str>) -> Value {
+        let mut obj = Map::new();
+        obj.insert("type".into(), self.kind.type_uri().into());
+        obj.insert("title".into(), self.kind.title().get(lang).into());
+        obj.insert("status".into(), self.kind.status().as_u16().into());
+        obj.insert("detail".into(), self.detail.get(lang).into());
+        if let Some(instance) = instance {
+            obj.insert("instance".into(), instance.into());
+        }
+        if let Some(id) = request_id {
+            obj.insert("requestId".into(), id.into());
+        }
+        if !self.errors.is_empty() {
+            obj.insert(
+                "errors".into(),
+                Value::Array(self.errors.iter().map(|e| e.render(lang)).collect()),
+            );
+        }
+        Value::Object(obj)
+    }
+
+    /// The complete response in `lang`; used by `error_response` and by the problems middleware.
+    pub fn to_response(
+        &self,
+        lang: Lang,
+        instance: Option<&str>,
+        request_id: Option<&str>,
+    ) -> HttpResponse {
+        let mut res = HttpResponse::build(self.kind.status());
+        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        res.insert_header((
+            header::CONTENT_LANGUAGE,
+            if lang == Lang::Sv { "sv" } else { "en" },
+        ));
+        res.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            if let Ok(v) = HeaderValue::from_str(allow) {
+                res.insert_header((header::ALLOW, v));
+            }
+        }
+        if self.kind == ProblemKind::Unauthorized {
+            res.insert_header((
+                header::WWW_AUTHENTICATE,
+                "Bearer realm=\"samverkan\", error=\"invalid_token\"",
+            ));
+        }
+        let mut response = res.body(self.body(lang, instance, request_id).to_string());
+        response.extensions_mut().insert(self.clone());
+        response
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.slug(), self.detail.en)?;
+        if let Some(internal) = &self.internal {
+            write!(f, " ({internal})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_response(Lang::En, None, None)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match &e {
+            E::NotFound => ApiError::not_found("resource", "resurs"),
+            E::DatabaseError(K::UniqueViolation, _) => ApiError::conflict(Msg::new(
+                "A resource with the same identifier already exists.",
+                "Det finns redan en resurs med samma identitet.",
+            )),
+            E::DatabaseError(K::ForeignKeyViolation, _) => ApiError::conflict(Msg::new(
+                "The change would break a reference between resources.",
+                "Ändringen skulle bryta en referens mellan resurser.",
+            )),
+            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, info) => {
+                ApiError::unavailable(info.message().to_string())
+            }
+            E::DatabaseError(K::SerializationFailure, _) => ApiError::conflict(Msg::new(
+                "The resource was changed by another request at the same time. Try again.",
+                "Resursen ändrades av en annan begäran samtidigt. Försök igen.",
+            )),
+            E::DatabaseError(_, info) if is_unavailable(info.message()) => {
+                ApiError::unavailable(info.message().to_string())
+            }
+            _ => ApiError::internal(e.to_string()),
+        }
+    }
+}
+
+/// Messages by which the databases report that they are down, restarting, overloaded or locked.
+fn is_unavailable(message: &str) -> bool {
+    const SIGNS: [&str; 9] = [
+        "could not connect",
+        "server closed the connection",
+        "terminating connection",
+        "the database system is",
+        "connection to server",
+        "canceling statement due to statement timeout",
+        "canceling statement due to lock timeout",
+        "database is locked",
+        "no connection to the server",
+    ];
+    let lower = message.to_ascii_lowercase();
+    SIGNS.iter().any(|s| lower.contains(s))
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(e: r2d2::Error) -> Self {
+        ApiError::unavailable(e.to_string())
+    }
+}
+
+/// The problem document as the OpenAPI document describes it.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://samverkan.boras.se/problems/validation-failed",
+    "title": "The request is not valid",
+    "status": 400,
+    "detail": "Must be one of COUNCIL, EXECUTIVE_BOARD, COMMITTEE, ADMINISTRATION, COMPANY.",
+    "instance": "/api/v1/units",
+    "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e",
+    "errors": [{"pointer": "/type", "code": "invalid-value", "detail": "Must be one of COUNCIL, EXECUTIVE_BOARD, COMMITTEE, ADMINISTRATION, COMPANY."}]
+}))]
+pub struct Problem {
+    /// A URI under https://samverkan.boras.se/problems/ that names the kind of problem.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// A short summary of the kind of problem, in English or Swedish (`Accept-Language`).
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The path of the request.
+    pub instance: String,
+    /// The request id, also in the `X-Request-Id` response header.
+    #[schema(nullable = false)]
+    pub request_id: Option<String>,
+    /// The individual problems, each with a JSON pointer into the request.
+    #[schema(nullable = false)]
+    pub errors: Option<Vec<ProblemDetailItem>>,
+}
+
+/// One problem with one part of the request.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemDetailItem {
+    /// A JSON pointer (RFC 6901) to the field, or the parameter's name as `/query/name` or `/header/name`.
+    pub pointer: String,
+    /// A machine-readable code (for activation errors: the policy rule code).
+    pub code: String,
+    /// What is wrong, for a person.
+    pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_is_chosen_only_when_preferred() {
+        assert_eq!(
+            Lang::from_accept_language(Some("sv-SE,sv;q=0.9,en;q=0.8")),
+            Lang::Sv
+        );
+        assert_eq!(Lang::from_accept_language(Some("en,sv;q=0.5")), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("de")), Lang::En);
+        assert_eq!(Lang::from_accept_language(None), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("sv;q=0")), Lang::En);
+    }
+
+    #[test]
+    fn database_messages_never_reach_the_body() {
+        let e = ApiError::internal("relation \"units\" does not exist");
+        let body = e.body(Lang::En, Some("/x"), None).to_string();
+        assert!(!body.contains("relation"));
+    }
+}

@@ -1,0 +1,98 @@
+//! Successful responses, in a form that an idempotency key can store and replay.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::etag::etag;
+use super::problem::ApiError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+}
+
+fn to_value<T: Serialize>(body: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(body)
+        .map_err(|e| ApiError::internal(format!("serialising a response: {e}")))
+}
+
+impl Reply {
+    pub fn ok<T: Serialize>(body: &T, version: i32) -> Result<Reply, ApiError> {
+        Ok(Reply {
+            status: 200,
+            body: Some(to_value(body)?),
+            etag: Some(etag(version)),
+            location: None,
+        })
+    }
+
+    pub fn created<T: Serialize>(
+        location: String,
+        body: &T,
+        version: i32,
+    ) -> Result<Reply, ApiError> {
+        Ok(Reply {
+            status: 201,
+            body: Some(to_value(body)?),
+            etag: Some(etag(version)),
+            location: Some(location),
+        })
+    }
+
+    pub fn no_content() -> Reply {
+        Reply {
+            status: 204,
+            body: None,
+            etag: None,
+            location: None,
+        }
+    }
+
+    pub fn into_response(self) -> HttpResponse {
+        let status = actix_web::http::StatusCode::from_u16(self.status)
+            .unwrap_or(actix_web::http::StatusCode::OK);
+        let mut res = HttpResponse::build(status);
+        if let Some(tag) = self.etag {
+            res.insert_header((header::ETAG, tag));
+        }
+        if let Some(location) = self.location {
+            res.insert_header((header::LOCATION, location));
+        }
+        match self.body {
+            Some(body) => res.content_type("application/json").body(body.to_string()),
+            None => res.finish(),
+        }
+    }
+}
+
+/// A single resource for a `GET`: with its ETag, and 304 when `If-None-Match` names it.
+pub fn resource<T: Serialize>(
+    req: &HttpRequest,
+    body: &T,
+    version: i32,
+) -> Result<HttpResponse, ApiError> {
+    let tag = etag(version);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
+    Ok(Reply::ok(body, version)?.into_response())
+}
+
+/// A JSON body with no version (lists, reports, computed answers).
+pub fn json<T: Serialize>(body: &T) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(to_value(body)?.to_string()))
+}

@@ -1,0 +1,32 @@
+//! How a newtype's parse error travels through serde to the problem document: the newtype raises
+//! `serde::de::Error::custom(invalid(code, en, sv))`, and the body parser decodes it back into a
+//! field error with that code and both languages.
+
+use super::problem::Msg;
+
+const SEP: char = '\u{1f}';
+
+/// A serde error message that carries a code and a text in English and Swedish.
+pub fn invalid(code: &str, en: &str, sv: &str) -> String {
+    format!("{SEP}{code}{SEP}{en}{SEP}{sv}")
+}
+
+pub fn decode(message: &str) -> Option<(String, Msg)> {
+    let rest = message.strip_prefix(SEP)?;
+    let mut parts = rest.splitn(3, SEP);
+    let code = parts.next()?.to_string();
+    let en = parts.next()?;
+    let sv = parts.next()?;
+    Some((code, Msg::new(en, sv)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn round_trips() {
+        let (code, msg) =
+            super::decode(&super::invalid("too-long", "Too long.", "För lång.")).unwrap();
+        assert_eq!(code, "too-long");
+        assert_eq!(msg.sv, "För lång.");
+    }
+}

@@ -1,0 +1,5 @@
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    samverkan::cli::run(samverkan::cli::Cli::parse())
+}

@@ -1,0 +1,129 @@
+//! Units: the parts of the city (nämnder, förvaltningar, bolag) that own collaborations.
+
+pub mod routes;
+pub mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{Name, UnitCode};
+
+/// The kind of unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum UnitType {
+    /// Kommunfullmäktige, the city council.
+    Council,
+    /// Kommunstyrelsen, the municipal executive board.
+    ExecutiveBoard,
+    /// A nämnd.
+    Committee,
+    /// A förvaltning.
+    Administration,
+    /// A municipal company (bolag); the policy does not bind it.
+    Company,
+}
+
+impl UnitType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitType::Council => "COUNCIL",
+            UnitType::ExecutiveBoard => "EXECUTIVE_BOARD",
+            UnitType::Committee => "COMMITTEE",
+            UnitType::Administration => "ADMINISTRATION",
+            UnitType::Company => "COMPANY",
+        }
+    }
+
+    pub fn from_db(s: &str) -> UnitType {
+        match s {
+            "COUNCIL" => UnitType::Council,
+            "EXECUTIVE_BOARD" => UnitType::ExecutiveBoard,
+            "COMMITTEE" => UnitType::Committee,
+            "COMPANY" => UnitType::Company,
+            _ => UnitType::Administration,
+        }
+    }
+}
+
+/// A unit of the city / En enhet i Borås Stad.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE",
+    "parentCode": "KS", "validFrom": "2023-01-01", "validUntil": null, "version": 1,
+    "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"
+}))]
+pub struct Unit {
+    pub code: String,
+    /// The Swedish name.
+    pub name: String,
+    pub name_en: Option<String>,
+    #[serde(rename = "type")]
+    pub unit_type: UnitType,
+    /// The unit above this one; officers of a unit act for the units below it too.
+    pub parent_code: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    /// Inclusive.
+    pub valid_until: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE",
+    "parentCode": "KS", "validFrom": "2023-01-01"
+}))]
+pub struct NewUnit {
+    pub code: UnitCode,
+    pub name: Name,
+    #[serde(default)]
+    pub name_en: Option<Name>,
+    #[serde(rename = "type")]
+    pub unit_type: UnitType,
+    #[serde(default)]
+    pub parent_code: Option<UnitCode>,
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// The writable fields of a unit; a PATCH is merged onto these (RFC 7396).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UnitChanges {
+    pub name: Name,
+    #[serde(default)]
+    pub name_en: Option<Name>,
+    #[serde(rename = "type")]
+    pub unit_type: UnitType,
+    #[serde(default)]
+    pub parent_code: Option<UnitCode>,
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// The body of `PATCH /units/{code}`: any writable field; `null` clears an optional one.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "camelCase", example = json!({"nameEn": "Committee for Culture", "validUntil": "2026-12-31"}))]
+pub struct UnitPatch {
+    #[schema(min_length = 1, max_length = 200)]
+    name: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    name_en: Option<String>,
+    #[schema(rename = "type")]
+    unit_type: Option<UnitType>,
+    #[schema(pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
+    parent_code: Option<String>,
+    valid_from: Option<NaiveDate>,
+    valid_until: Option<NaiveDate>,
+}

@@ -1,0 +1,404 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+use super::store::{self, UnitFilter};
+use super::{NewUnit, Unit, UnitChanges, UnitPatch, UnitType};
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::db::AnyConnection;
+use crate::domain::UnitCode;
+use crate::events::{self, Change};
+use crate::http::auth::{Capability, Principal};
+use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json::{JsonBody, from_value, merge_patch};
+use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::reply::{self, Reply};
+
+const ENTITY: &str = "UNIT";
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct UnitParams {
+    /// Only units of this type.
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline)]
+    unit_type: Option<UnitType>,
+    /// Only the units directly below this one.
+    #[param(example = "KS")]
+    parent_code: Option<String>,
+    /// Text search in the Swedish and English names.
+    #[param(example = "kultur", max_length = 200)]
+    q: Option<String>,
+}
+
+fn path_code(raw: &str) -> Result<UnitCode, ApiError> {
+    UnitCode::parse(raw).map_err(|_| {
+        ApiError::invalid(
+            "/path/code",
+            "invalid-unit-code",
+            Msg::new(
+                "The unit code in the path is not valid.",
+                "Enhetskoden i sökvägen är inte giltig.",
+            ),
+        )
+    })
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("unit", "enhet")
+}
+
+/// List units / Lista enheter
+///
+/// The city's units, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
+#[utoipa::path(
+    tag = "Units",
+    operation_id = "listUnits",
+    params(Paging, UnitParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of units (or CSV).", content(
+            (Page<Unit> = "application/json", example = json!({"items": [{"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": "KS", "validFrom": null, "validUntil": null, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
+            (String = "text/csv", example = "code,name,nameEn,type,parentCode,validFrom,validUntil,version,createdAt,updatedAt\nKFN,Kulturnämnden,Culture Committee,COMMITTEE,KS,,,1,2026-11-26T09:15:00Z,2026-11-26T09:15:00Z\n"),
+        )),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/units")]
+pub async fn list_units(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    params: ListParams<UnitParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let filter = UnitFilter {
+        unit_type: params.filters.unit_type,
+        parent_code: params.filters.parent_code,
+        q: params.filters.q,
+    };
+    let paging = params.paging;
+    if wants_csv(&req) {
+        let (items, total) = state
+            .db
+            .read(move |c| store::list(c, &filter, 0, CSV_MAX_ROWS))
+            .await?;
+        return csv_response("units", &items, total);
+    }
+    let (items, total) = state
+        .db
+        .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
+        .await?;
+    reply::json(&paging.page_of(items, total))
+}
+
+/// Read a unit / Läs en enhet
+#[utoipa::path(
+    tag = "Units",
+    operation_id = "getUnit",
+    params(("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The unit, with its ETag.", body = Unit, headers(("ETag" = String, description = "The unit's version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/units/{code}")]
+pub async fn get_unit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let code = path_code(&code)?;
+    let unit = state
+        .db
+        .read(move |c| store::find(c, code.as_str()))
+        .await?
+        .ok_or_else(not_found)?;
+    reply::resource(&req, &unit, unit.version)
+}
+
+/// Checks what the database alone cannot say well: the parent exists and is not the unit itself or
+/// below it, and the validity is in order.
+fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if let Some(parent) = &changes.parent_code {
+        if !store::exists(conn, parent.as_str())? {
+            errors.push(FieldError::new(
+                "/parentCode",
+                "unknown-unit",
+                Msg::new(
+                    format!("There is no unit {parent}."),
+                    format!("Det finns ingen enhet {parent}."),
+                ),
+            ));
+        } else if store::ancestors(conn, parent.as_str())?
+            .iter()
+            .any(|c| c == code)
+        {
+            errors.push(FieldError::new(
+                "/parentCode",
+                "cycle",
+                Msg::new(
+                    "A unit cannot be placed below itself or below a unit beneath it.",
+                    "En enhet kan inte placeras under sig själv eller under en enhet som ligger under den.",
+                ),
+            ));
+        }
+    }
+    if let (Some(from), Some(until)) = (changes.valid_from, changes.valid_until) {
+        if from > until {
+            errors.push(FieldError::new(
+                "/validUntil",
+                "before-start",
+                Msg::new(
+                    "validUntil must not be before validFrom.",
+                    "validUntil får inte vara före validFrom.",
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Create a unit / Skapa en enhet
+#[utoipa::path(
+    tag = "Units",
+    operation_id = "createUnit",
+    request_body(content = NewUnit, content_type = "application/json"),
+    params(d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The unit was created.", body = Unit, headers(
+            ("ETag" = String, description = "The unit's version."),
+            ("Location" = String, description = "The unit's URL."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 409, response = d::Conflict),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/units")]
+pub async fn create_unit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: JsonBody<NewUnit>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Administer)?;
+    let new = body.value;
+    let actor = principal.sub.clone();
+    let base = state.config.public_url.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            let code = new.code.as_str().to_string();
+            if store::exists(conn, &code)? {
+                return Err(ApiError::conflict(Msg::new(
+                    format!("A unit with code {code} already exists."),
+                    format!("Det finns redan en enhet med koden {code}."),
+                )));
+            }
+            check_unit(
+                conn,
+                &code,
+                &UnitChanges {
+                    name: new.name.clone(),
+                    name_en: new.name_en.clone(),
+                    unit_type: new.unit_type,
+                    parent_code: new.parent_code.clone(),
+                    valid_from: new.valid_from,
+                    valid_until: new.valid_until,
+                },
+            )?;
+            let unit = store::insert(conn, &new)?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(ENTITY, &unit.code, "CREATED", unit.version, &unit),
+            )?;
+            Reply::created(
+                format!("{base}/api/v1/units/{}", unit.code),
+                &unit,
+                unit.version,
+            )
+        },
+    )
+    .await
+}
+
+fn writable(unit: &Unit) -> Value {
+    serde_json::json!({
+        "name": unit.name,
+        "nameEn": unit.name_en,
+        "type": unit.unit_type,
+        "parentCode": unit.parent_code,
+        "validFrom": unit.valid_from,
+        "validUntil": unit.valid_until,
+    })
+}
+
+/// Change a unit / Ändra en enhet
+///
+/// JSON Merge Patch (RFC 7396): send the fields to change; `null` clears an optional field. The
+/// code is the unit's identity and cannot change.
+#[utoipa::path(
+    tag = "Units",
+    operation_id = "updateUnit",
+    params(
+        ("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"),
+        d::IfMatchHeader,
+    ),
+    request_body(content = UnitPatch, content_type = "application/merge-patch+json"),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The unit as changed.", body = Unit, headers(("ETag" = String, description = "The unit's new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[patch("/units/{code}")]
+pub async fn update_unit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    code: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<Value>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Administer)?;
+    let code = path_code(&code)?;
+    let precondition = if_match.required()?;
+    let patch = body.value;
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
+            "",
+            "invalid-type",
+            Msg::new(
+                "A merge patch is a JSON object.",
+                "En merge patch är ett JSON-objekt.",
+            ),
+        ));
+    }
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            let mut doc = writable(&current);
+            merge_patch(&mut doc, &patch);
+            let changes: UnitChanges = from_value(doc)?;
+            check_unit(conn, code.as_str(), &changes)?;
+            let unit = store::update(conn, code.as_str(), current.version, &changes)?
+                .ok_or_else(|| version_mismatch(current.version + 1))?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(ENTITY, &unit.code, "UPDATED", unit.version, &unit),
+            )?;
+            Reply::ok(&unit, unit.version)
+        })
+        .await?;
+    Ok(reply.into_response())
+}
+
+/// Delete a unit / Ta bort en enhet
+///
+/// Only a unit that nothing refers to can be deleted; a unit that has ended is given a `validUntil`
+/// instead.
+#[utoipa::path(
+    tag = "Units",
+    operation_id = "deleteUnit",
+    params(
+        ("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"),
+        d::IfMatchHeader,
+    ),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 204, description = "The unit was deleted."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[delete("/units/{code}")]
+pub async fn delete_unit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    code: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Administer)?;
+    let code = path_code(&code)?;
+    let precondition = if_match.required()?;
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            if store::has_children(conn, code.as_str())? {
+                return Err(ApiError::conflict(Msg::new(
+                    "Units are placed below this unit; move or delete them first.",
+                    "Det finns enheter under denna enhet; flytta eller ta bort dem först.",
+                )));
+            }
+            if !store::delete(conn, code.as_str(), current.version)? {
+                return Err(version_mismatch(current.version + 1));
+            }
+            events::append(
+                conn,
+                &actor,
+                Change::gone(ENTITY, code.as_str(), "DELETED", current.version + 1),
+            )?;
+            Ok(Reply::no_content())
+        })
+        .await?;
+    Ok(reply.into_response())
+}

@@ -1,0 +1,198 @@
+//! Unit queries.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::{NewUnit, Unit, UnitChanges, UnitType};
+use crate::db::schema::units;
+use crate::db::search::{like_pattern, lower};
+use crate::db::{AnyConnection, MultiBackend};
+use crate::http::problem::ApiError;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = units)]
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub unit_type: String,
+    pub parent_code: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<UnitRow> for Unit {
+    fn from(r: UnitRow) -> Self {
+        Unit {
+            code: r.code,
+            name: r.name,
+            name_en: r.name_en,
+            unit_type: UnitType::from_db(&r.unit_type),
+            parent_code: r.parent_code,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            version: r.version,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct UnitFilter {
+    pub unit_type: Option<UnitType>,
+    pub parent_code: Option<String>,
+    pub q: Option<String>,
+}
+
+fn filtered(f: &UnitFilter) -> units::BoxedQuery<'static, MultiBackend> {
+    let mut query = units::table.into_boxed();
+    if let Some(t) = f.unit_type {
+        query = query.filter(units::unit_type.eq(t.as_str()));
+    }
+    if let Some(parent) = &f.parent_code {
+        query = query.filter(units::parent_code.eq(parent.clone()));
+    }
+    if let Some(q) = &f.q {
+        let pattern = like_pattern(q);
+        query = query.filter(
+            lower(units::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(units::name_en.assume_not_null())
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    query
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &UnitFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Unit>, i64), ApiError> {
+    let total = filtered(f).count().get_result::<i64>(conn)?;
+    let rows = filtered(f)
+        .order((units::created_at.asc(), units::code.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(UnitRow::as_select())
+        .load(conn)?;
+    Ok((rows.into_iter().map(Unit::from).collect(), total))
+}
+
+pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Unit>, ApiError> {
+    Ok(units::table
+        .find(code)
+        .select(UnitRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Unit::from))
+}
+
+pub fn exists(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(units::table.find(code))).get_result(conn)?)
+}
+
+pub fn insert(conn: &mut AnyConnection, new: &NewUnit) -> Result<Unit, ApiError> {
+    let now = crate::db::now();
+    diesel::insert_into(units::table)
+        .values((
+            units::code.eq(new.code.as_str()),
+            units::name.eq(new.name.as_str()),
+            units::name_en.eq(new.name_en.as_ref().map(|n| n.as_str())),
+            units::unit_type.eq(new.unit_type.as_str()),
+            units::parent_code.eq(new.parent_code.as_ref().map(|c| c.as_str())),
+            units::valid_from.eq(new.valid_from),
+            units::valid_until.eq(new.valid_until),
+            units::version.eq(1),
+            units::created_at.eq(now),
+            units::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find(conn, new.code.as_str())?.ok_or_else(|| ApiError::internal("inserted unit vanished"))
+}
+
+/// Writes `changes` if the unit is still at `version`; `None` when another write came first.
+pub fn update(
+    conn: &mut AnyConnection,
+    code: &str,
+    version: i32,
+    changes: &UnitChanges,
+) -> Result<Option<Unit>, ApiError> {
+    let updated = diesel::update(units::table.find(code).filter(units::version.eq(version)))
+        .set((
+            units::name.eq(changes.name.as_str()),
+            units::name_en.eq(changes.name_en.as_ref().map(|n| n.as_str())),
+            units::unit_type.eq(changes.unit_type.as_str()),
+            units::parent_code.eq(changes.parent_code.as_ref().map(|c| c.as_str())),
+            units::valid_from.eq(changes.valid_from),
+            units::valid_until.eq(changes.valid_until),
+            units::version.eq(version + 1),
+            units::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    find(conn, code)
+}
+
+/// Deletes the unit if it is still at `version`.
+pub fn delete(conn: &mut AnyConnection, code: &str, version: i32) -> Result<bool, ApiError> {
+    Ok(
+        diesel::delete(units::table.find(code).filter(units::version.eq(version))).execute(conn)?
+            == 1,
+    )
+}
+
+pub fn has_children(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        units::table.filter(units::parent_code.eq(code)),
+    ))
+    .get_result(conn)?)
+}
+
+/// The codes of `code` and every unit above it, nearest first (stops at a cycle).
+pub fn ancestors(conn: &mut AnyConnection, code: &str) -> Result<Vec<String>, ApiError> {
+    let mut chain = vec![code.to_string()];
+    let mut current = code.to_string();
+    while let Some(parent) = units::table
+        .find(&current)
+        .select(units::parent_code)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten()
+    {
+        if chain.contains(&parent) {
+            break;
+        }
+        chain.push(parent.clone());
+        current = parent;
+    }
+    Ok(chain)
+}
+
+/// `code` and every unit below it: the units an officer of `code` acts for.
+pub fn subtree(conn: &mut AnyConnection, code: &str) -> Result<Vec<String>, ApiError> {
+    let all: Vec<(String, Option<String>)> = units::table
+        .select((units::code, units::parent_code))
+        .load(conn)?;
+    let mut found = vec![code.to_string()];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i].clone();
+        for (child, p) in &all {
+            if p.as_deref() == Some(parent.as_str()) && !found.contains(child) {
+                found.push(child.clone());
+            }
+        }
+        i += 1;
+    }
+    Ok(found)
+}
