@@ -59,12 +59,10 @@ impl Config {
             ConfigError::Invalid(format!("SAMVERKAN_PUBLIC_URL='{public_url}' is not a URL"))
         })?;
         let jwt_secret = var("SAMVERKAN_JWT_SECRET");
-        if let Some(secret) = &jwt_secret {
-            if secret.len() < 32 {
-                return Err(ConfigError::Invalid(
-                    "SAMVERKAN_JWT_SECRET must be at least 32 bytes (256 bits) for HS256".into(),
-                ));
-            }
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError::Invalid(
+                "SAMVERKAN_JWT_SECRET must be at least 32 bytes (256 bits) for HS256".into(),
+            ));
         }
         let default_pool = match database_url.backend() {
             crate::db::Backend::Postgres => 16,

@@ -162,7 +162,7 @@ impl Db {
             .pool
             .get()
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        run_migrations(&mut *conn)
+        run_migrations(&mut conn)
     }
 
     /// Runs `f` on a pooled connection on the blocking thread pool, outside a transaction.
@@ -174,7 +174,7 @@ impl Db {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let mut conn = pool.get().map_err(ApiError::from)?;
-            f(&mut *conn)
+            f(&mut conn)
         })
         .await
         .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?

@@ -130,18 +130,12 @@ struct Stored {
     expires_at: NaiveDateTime,
 }
 
-fn filter(
-    s: &Scope,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<
-            diesel::dsl::Filter<k::table, diesel::dsl::Eq<k::owner, String>>,
-            diesel::dsl::Eq<k::method, String>,
-        >,
-        diesel::dsl::Eq<k::path, String>,
-    >,
-    diesel::dsl::Eq<k::idempotency_key, String>,
-> {
+type ByOwner = diesel::dsl::Filter<k::table, diesel::dsl::Eq<k::owner, String>>;
+type ByMethod = diesel::dsl::Filter<ByOwner, diesel::dsl::Eq<k::method, String>>;
+type ByPath = diesel::dsl::Filter<ByMethod, diesel::dsl::Eq<k::path, String>>;
+type ByKey = diesel::dsl::Filter<ByPath, diesel::dsl::Eq<k::idempotency_key, String>>;
+
+fn filter(s: &Scope) -> ByKey {
     k::table
         .filter(k::owner.eq(s.owner.clone()))
         .filter(k::method.eq(s.method.clone()))

@@ -102,12 +102,12 @@ pub async fn request_context(
     let elapsed = started.elapsed();
     metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.to_string()).increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method.clone(), "route" => route).record(elapsed.as_secs_f64());
-    if let Some(error) = res.response().extensions().get::<ApiError>() {
-        if let Some(internal) = error.internal_message() {
-            log::error!(
-                "request_id={request_id} traceparent={traceparent} {method} {path} {status}: {internal}"
-            );
-        }
+    if let Some(error) = res.response().extensions().get::<ApiError>()
+        && let Some(internal) = error.internal_message()
+    {
+        log::error!(
+            "request_id={request_id} traceparent={traceparent} {method} {path} {status}: {internal}"
+        );
     }
     log::info!(
         "request_id={request_id} traceparent={traceparent} {method} {path} {status} {:.1}ms",
@@ -219,21 +219,20 @@ pub async fn rate_limit(
     let limiter = req
         .app_data::<actix_web::web::Data<crate::app::AppState>>()
         .map(|s| s.rate_limiter.clone());
-    if let Some(limiter) = limiter {
-        if req.path().starts_with("/api/") {
-            if let Err(wait) = limiter.check(&caller_key(&req)) {
-                let mut e = ApiError::new(
-                    ProblemKind::RateLimited,
-                    Msg::new(
-                        format!("Too many requests from this caller. Try again in {wait} s."),
-                        format!("För många begäranden från denna klient. Försök igen om {wait} s."),
-                    ),
-                );
-                e.retry_after = Some(wait);
-                let res = actix_web::ResponseError::error_response(&e);
-                return Ok(req.into_response(res));
-            }
-        }
+    if let Some(limiter) = limiter
+        && req.path().starts_with("/api/")
+        && let Err(wait) = limiter.check(&caller_key(&req))
+    {
+        let mut e = ApiError::new(
+            ProblemKind::RateLimited,
+            Msg::new(
+                format!("Too many requests from this caller. Try again in {wait} s."),
+                format!("För många begäranden från denna klient. Försök igen om {wait} s."),
+            ),
+        );
+        e.retry_after = Some(wait);
+        let res = actix_web::ResponseError::error_response(&e);
+        return Ok(req.into_response(res));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }

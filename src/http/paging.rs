@@ -17,10 +17,16 @@ pub const MAX_LIMIT: u32 = 100;
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// The page to return, from 1.
-    #[param(minimum = 1, default = 1, example = 1)]
+    #[param(required = false, minimum = 1, default = 1, example = 1)]
     pub page: u32,
     /// Items per page, at most 100.
-    #[param(minimum = 1, maximum = 100, default = 20, example = 20)]
+    #[param(
+        required = false,
+        minimum = 1,
+        maximum = 100,
+        default = 20,
+        example = 20
+    )]
     pub limit: u32,
 }
 

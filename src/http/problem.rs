@@ -247,8 +247,12 @@ impl FieldError {
     }
 }
 
+/// The error every handler returns (boxed: it travels through many `Result`s).
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<ApiErrorBody>);
+
+#[derive(Debug, Clone)]
+pub struct ApiErrorBody {
     pub kind: ProblemKind,
     pub detail: Msg,
     pub errors: Vec<FieldError>,
@@ -258,16 +262,30 @@ pub struct ApiError {
     internal: Option<String>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ApiErrorBody;
+
+    fn deref(&self) -> &ApiErrorBody {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ApiErrorBody {
+        &mut self.0
+    }
+}
+
 impl ApiError {
     pub fn new(kind: ProblemKind, detail: Msg) -> Self {
-        Self {
+        Self(Box::new(ApiErrorBody {
             kind,
             detail,
             errors: Vec::new(),
             retry_after: None,
             allow: None,
             internal: None,
-        }
+        }))
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
@@ -381,10 +399,10 @@ impl ApiError {
         if let Some(secs) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        if let Some(allow) = &self.allow {
-            if let Ok(v) = HeaderValue::from_str(allow) {
-                res.insert_header((header::ALLOW, v));
-            }
+        if let Some(allow) = &self.allow
+            && let Ok(v) = HeaderValue::from_str(allow)
+        {
+            res.insert_header((header::ALLOW, v));
         }
         if self.kind == ProblemKind::Unauthorized {
             res.insert_header((

@@ -164,17 +164,17 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
             ));
         }
     }
-    if let (Some(from), Some(until)) = (changes.valid_from, changes.valid_until) {
-        if from > until {
-            errors.push(FieldError::new(
-                "/validUntil",
-                "before-start",
-                Msg::new(
-                    "validUntil must not be before validFrom.",
-                    "validUntil får inte vara före validFrom.",
-                ),
-            ));
-        }
+    if let (Some(from), Some(until)) = (changes.valid_from, changes.valid_until)
+        && from > until
+    {
+        errors.push(FieldError::new(
+            "/validUntil",
+            "before-start",
+            Msg::new(
+                "validUntil must not be before validFrom.",
+                "validUntil får inte vara före validFrom.",
+            ),
+        ));
     }
     if errors.is_empty() {
         Ok(())
