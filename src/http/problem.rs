@@ -16,28 +16,7 @@ use utoipa::ToSchema;
 pub const PROBLEM_BASE: &str = "https://samverkan.boras.se/problems/";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// A text in the two languages the service answers in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Msg {
-    pub en: String,
-    pub sv: String,
-}
-
-impl Msg {
-    pub fn new(en: impl Into<String>, sv: impl Into<String>) -> Self {
-        Self {
-            en: en.into(),
-            sv: sv.into(),
-        }
-    }
-
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Sv => &self.sv,
-        }
-    }
-}
+pub use crate::domain::Msg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

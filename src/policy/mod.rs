@@ -1,7 +1,9 @@
 //! The policy's rules as plain data and plain functions: no database, no HTTP. Handlers load data,
 //! call this core and store what it decides.
 
+pub mod activation;
 pub mod catalogue;
+pub mod eligibility;
 pub mod routes;
 
 use chrono::NaiveDate;

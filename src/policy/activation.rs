@@ -1,0 +1,542 @@
+//! Activation of an agreement, and the recommendations kept with it: the policy's "must" rules are
+//! errors that block, its "should" rules are warnings. Every finding names its rule code.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::catalogue::codes;
+use super::eligibility::{Decision, EligibilityStatus};
+use crate::domain::Msg;
+
+/// The seven purposes of the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Purpose {
+    OperationalDevelopment,
+    ProjectCollaboration,
+    KnowledgeExchange,
+    Profiling,
+    SocietalImpact,
+    DemocraticValues,
+    SisterCities,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 7] = [
+        Purpose::OperationalDevelopment,
+        Purpose::ProjectCollaboration,
+        Purpose::KnowledgeExchange,
+        Purpose::Profiling,
+        Purpose::SocietalImpact,
+        Purpose::DemocraticValues,
+        Purpose::SisterCities,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::OperationalDevelopment => "OPERATIONAL_DEVELOPMENT",
+            Purpose::ProjectCollaboration => "PROJECT_COLLABORATION",
+            Purpose::KnowledgeExchange => "KNOWLEDGE_EXCHANGE",
+            Purpose::Profiling => "PROFILING",
+            Purpose::SocietalImpact => "SOCIETAL_IMPACT",
+            Purpose::DemocraticValues => "DEMOCRATIC_VALUES",
+            Purpose::SisterCities => "SISTER_CITIES",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// The kind of agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AgreementType {
+    SisterCity,
+    Project,
+    LetterOfIntent,
+    Mou,
+    NetworkMembership,
+    KnowledgeExchange,
+    Other,
+}
+
+impl AgreementType {
+    pub const ALL: [AgreementType; 7] = [
+        AgreementType::SisterCity,
+        AgreementType::Project,
+        AgreementType::LetterOfIntent,
+        AgreementType::Mou,
+        AgreementType::NetworkMembership,
+        AgreementType::KnowledgeExchange,
+        AgreementType::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementType::SisterCity => "SISTER_CITY",
+            AgreementType::Project => "PROJECT",
+            AgreementType::LetterOfIntent => "LETTER_OF_INTENT",
+            AgreementType::Mou => "MOU",
+            AgreementType::NetworkMembership => "NETWORK_MEMBERSHIP",
+            AgreementType::KnowledgeExchange => "KNOWLEDGE_EXCHANGE",
+            AgreementType::Other => "OTHER",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AgreementType> {
+        AgreementType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Where a funding line's money comes from; all but `OWN` are external.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FundingSource {
+    Eu,
+    National,
+    Regional,
+    Private,
+    Other,
+    Own,
+}
+
+impl FundingSource {
+    pub fn is_external(self) -> bool {
+        self != FundingSource::Own
+    }
+}
+
+/// One partner of the agreement with its eligibility for this agreement.
+#[derive(Debug, Clone)]
+pub struct PartnerCheck {
+    pub partner_id: String,
+    /// Its place in the agreement's `partnerIds` (for the JSON pointer).
+    pub index: usize,
+    pub is_sister_city: bool,
+    /// Eligibility today.
+    pub today: Decision,
+    /// Eligibility on the start date, when that lies in the future.
+    pub on_start: Option<Decision>,
+}
+
+/// What activation looks at.
+#[derive(Debug, Clone)]
+pub struct ActivationInput {
+    pub agreement_type: AgreementType,
+    pub purposes: Vec<Purpose>,
+    pub partners: Vec<PartnerCheck>,
+    pub start_date: Option<NaiveDate>,
+    pub today: NaiveDate,
+    pub fundings: Vec<FundingSource>,
+    pub has_external_funding_not_possible_reason: bool,
+    /// False for a unit of type COMPANY: "Dokumentet gäller för: Alla nämnder och förvaltningar".
+    pub bound_by_policy: bool,
+}
+
+/// One rule that an agreement breaks or should heed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub pointer: String,
+    pub partner_id: Option<String>,
+    pub message: Msg,
+}
+
+impl Finding {
+    fn new(
+        rule: &'static str,
+        pointer: impl Into<String>,
+        en: impl Into<String>,
+        sv: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            pointer: pointer.into(),
+            partner_id: None,
+            message: Msg::new(en, sv),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Rules that block activation.
+    pub errors: Vec<Finding>,
+    /// Recommendations (and, for units the policy does not bind, the rules they break).
+    pub warnings: Vec<Finding>,
+    /// The start date lies before today: checked for today only.
+    pub registered_retroactively: bool,
+}
+
+/// The policy's requirements on an agreement that is (or is to become) active. Errors of a unit the
+/// policy does not bind come back as warnings.
+pub fn check(input: &ActivationInput) -> Outcome {
+    let mut errors = requirements(input);
+    let mut warnings = recommendations(input);
+    if !input.bound_by_policy {
+        warnings.append(&mut errors);
+    }
+    Outcome {
+        errors,
+        warnings,
+        registered_retroactively: input.start_date.is_some_and(|s| s < input.today),
+    }
+}
+
+fn requirements(input: &ActivationInput) -> Vec<Finding> {
+    let mut errors = Vec::new();
+    if input.purposes.is_empty() {
+        errors.push(Finding::new(
+            codes::PURPOSE_REQUIRED,
+            "/purposes",
+            "A collaboration must contribute to at least one of the policy's seven purposes.",
+            "Ett samarbete ska bidra till minst ett av policyns sju syften.",
+        ));
+    }
+    if input.partners.is_empty() {
+        errors.push(Finding::new(
+            codes::PARTNER_REQUIRED,
+            "/partnerIds",
+            "A collaboration must have at least one partner.",
+            "Ett samarbete ska ha minst en part.",
+        ));
+    }
+    if input.start_date.is_none() {
+        errors.push(Finding::new(
+            codes::START_DATE_REQUIRED,
+            "/startDate",
+            "An agreement needs a start date before it can be activated.",
+            "Ett samarbete behöver ett startdatum innan det kan aktiveras.",
+        ));
+    }
+    let project_purpose = input.purposes.contains(&Purpose::ProjectCollaboration);
+    if input.agreement_type == AgreementType::Project && !project_purpose {
+        errors.push(Finding::new(
+            codes::PROJECT_TYPE_HAS_PROJECT_PURPOSE,
+            "/purposes",
+            "An agreement of type PROJECT must have the purpose PROJECT_COLLABORATION.",
+            "Ett samarbete av typen PROJECT ska ha syftet PROJECT_COLLABORATION.",
+        ));
+    }
+    if project_purpose && input.partners.len() < 2 {
+        errors.push(Finding::new(
+            codes::PROJECT_SEVERAL_PARTIES,
+            "/partnerIds",
+            "Project collaboration requires several parties: at least two partners besides the city.",
+            "Projektsamverkan förutsätter att flera parter medverkar: minst två parter utöver Borås Stad.",
+        ));
+    }
+    for partner in &input.partners {
+        let mut checks = vec![(&partner.today, input.today)];
+        if let (Some(decision), Some(start)) = (&partner.on_start, input.start_date) {
+            checks.push((decision, start));
+        }
+        for (decision, date) in checks {
+            if let Some(mut finding) = partner_finding(decision, date, partner.index) {
+                finding.partner_id = Some(partner.partner_id.clone());
+                if !errors.contains(&finding) {
+                    errors.push(finding);
+                }
+            }
+        }
+    }
+    errors
+}
+
+fn partner_finding(decision: &Decision, date: NaiveDate, index: usize) -> Option<Finding> {
+    let pointer = format!("/partnerIds/{index}");
+    match decision.status {
+        EligibilityStatus::Eligible | EligibilityStatus::EligibleByException => None,
+        EligibilityStatus::AssessmentRequired => Some(Finding::new(
+            codes::ASSESSMENT_REQUIRED,
+            pointer,
+            format!(
+                "No published assessment of the partner's country (or of the partner itself) is valid on {date}."
+            ),
+            format!(
+                "Ingen publicerad bedömning av partens land (eller av parten själv) gäller {date}."
+            ),
+        )),
+        EligibilityStatus::ExceptionRequired => {
+            let failing = decision.failing_requirements.join(", ");
+            Some(Finding::new(
+                codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
+                pointer,
+                format!(
+                    "On {date} the partner does not meet the requirements ({failing}) and no exception decided by Kommunstyrelsen is in force for this agreement."
+                ),
+                format!(
+                    "{date} uppfyller parten inte kraven ({failing}) och inget undantag beslutat av Kommunstyrelsen gäller för detta samarbete."
+                ),
+            ))
+        }
+    }
+}
+
+/// The "should" rules, returned as warnings and kept with the agreement; they never block.
+pub fn recommendations(input: &ActivationInput) -> Vec<Finding> {
+    let mut warnings = Vec::new();
+    let external = input.fundings.iter().any(|f| f.is_external());
+    if input.purposes.contains(&Purpose::ProjectCollaboration)
+        && !external
+        && !input.has_external_funding_not_possible_reason
+    {
+        warnings.push(Finding::new(
+            codes::PROJECT_EXTERNAL_FUNDING,
+            "/fundings",
+            "A project collaboration should have external funding where possible (for example EU funds), or say why it is not possible in externalFundingNotPossibleReason.",
+            "Projektsamverkan bör ha extern finansiering där så är möjligt (till exempel EU-medel), eller ange varför det inte är möjligt i externalFundingNotPossibleReason.",
+        ));
+    }
+    if input.purposes.contains(&Purpose::SisterCities)
+        && !input.partners.iter().any(|p| p.is_sister_city)
+        && input.agreement_type != AgreementType::SisterCity
+    {
+        warnings.push(Finding::new(
+            codes::SISTER_CITY_PARTNER,
+            "/purposes",
+            "The purpose SISTER_CITIES should have a sister city among the partners.",
+            "Syftet SISTER_CITIES bör ha en vänort bland parterna.",
+        ));
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn decision(status: EligibilityStatus) -> Decision {
+        Decision {
+            status,
+            failing_requirements: match status {
+                EligibilityStatus::ExceptionRequired => vec![codes::DEMOCRACY],
+                EligibilityStatus::AssessmentRequired => vec![codes::ASSESSMENT_REQUIRED],
+                _ => vec![],
+            },
+            assessments_used: vec![],
+            missing_assessments: vec![],
+            exception_used: None,
+            pending_requests: vec![],
+            denied_decisions: vec![],
+        }
+    }
+
+    fn partner(id: &str, index: usize, status: EligibilityStatus) -> PartnerCheck {
+        PartnerCheck {
+            partner_id: id.into(),
+            index,
+            is_sister_city: false,
+            today: decision(status),
+            on_start: None,
+        }
+    }
+
+    fn valid() -> ActivationInput {
+        ActivationInput {
+            agreement_type: AgreementType::KnowledgeExchange,
+            purposes: vec![Purpose::KnowledgeExchange],
+            partners: vec![partner("p1", 0, EligibilityStatus::Eligible)],
+            start_date: Some(day("2026-12-01")),
+            today: day("2026-11-26"),
+            fundings: vec![],
+            has_external_funding_not_possible_reason: false,
+            bound_by_policy: true,
+        }
+    }
+
+    fn rules(findings: &[Finding]) -> Vec<&'static str> {
+        findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn a_complete_agreement_with_eligible_partners_may_be_activated() {
+        let outcome = check(&valid());
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        assert!(outcome.warnings.is_empty());
+        assert!(!outcome.registered_retroactively);
+    }
+
+    #[test]
+    fn purpose_required() {
+        let input = ActivationInput {
+            purposes: vec![],
+            ..valid()
+        };
+        assert_eq!(rules(&check(&input).errors), vec![codes::PURPOSE_REQUIRED]);
+    }
+
+    #[test]
+    fn partner_required() {
+        let input = ActivationInput {
+            partners: vec![],
+            ..valid()
+        };
+        assert_eq!(rules(&check(&input).errors), vec![codes::PARTNER_REQUIRED]);
+    }
+
+    #[test]
+    fn start_date_required() {
+        let input = ActivationInput {
+            start_date: None,
+            ..valid()
+        };
+        assert_eq!(
+            rules(&check(&input).errors),
+            vec![codes::START_DATE_REQUIRED]
+        );
+    }
+
+    #[test]
+    fn project_type_has_project_purpose() {
+        let input = ActivationInput {
+            agreement_type: AgreementType::Project,
+            ..valid()
+        };
+        assert_eq!(
+            rules(&check(&input).errors),
+            vec![codes::PROJECT_TYPE_HAS_PROJECT_PURPOSE]
+        );
+    }
+
+    #[test]
+    fn project_several_parties_needs_two_partners_besides_the_city() {
+        let input = ActivationInput {
+            purposes: vec![Purpose::ProjectCollaboration],
+            has_external_funding_not_possible_reason: true,
+            ..valid()
+        };
+        assert_eq!(
+            rules(&check(&input).errors),
+            vec![codes::PROJECT_SEVERAL_PARTIES]
+        );
+        let two = ActivationInput {
+            partners: vec![
+                partner("p1", 0, EligibilityStatus::Eligible),
+                partner("p2", 1, EligibilityStatus::Eligible),
+            ],
+            ..input
+        };
+        assert!(check(&two).errors.is_empty());
+    }
+
+    #[test]
+    fn every_blocking_partner_is_named_with_its_rule() {
+        let input = ActivationInput {
+            partners: vec![
+                partner("p1", 0, EligibilityStatus::Eligible),
+                partner("p2", 1, EligibilityStatus::ExceptionRequired),
+                partner("p3", 2, EligibilityStatus::AssessmentRequired),
+                partner("p4", 3, EligibilityStatus::EligibleByException),
+            ],
+            ..valid()
+        };
+        let errors = check(&input).errors;
+        assert_eq!(
+            rules(&errors),
+            vec![
+                codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
+                codes::ASSESSMENT_REQUIRED
+            ]
+        );
+        assert_eq!(errors[0].partner_id.as_deref(), Some("p2"));
+        assert_eq!(errors[0].pointer, "/partnerIds/1");
+        assert_eq!(errors[1].pointer, "/partnerIds/2");
+    }
+
+    #[test]
+    fn a_future_start_date_is_checked_too() {
+        let mut p = partner("p1", 0, EligibilityStatus::Eligible);
+        p.on_start = Some(decision(EligibilityStatus::AssessmentRequired));
+        let input = ActivationInput {
+            partners: vec![p],
+            ..valid()
+        };
+        let errors = check(&input).errors;
+        assert_eq!(rules(&errors), vec![codes::ASSESSMENT_REQUIRED]);
+        assert!(errors[0].message.en.contains("2026-12-01"));
+    }
+
+    #[test]
+    fn a_late_registration_is_marked_retroactive() {
+        let input = ActivationInput {
+            start_date: Some(day("2020-01-01")),
+            ..valid()
+        };
+        let outcome = check(&input);
+        assert!(outcome.registered_retroactively);
+        assert!(outcome.errors.is_empty());
+    }
+
+    #[test]
+    fn project_external_funding_is_a_warning_that_never_blocks() {
+        let mut input = ActivationInput {
+            agreement_type: AgreementType::Project,
+            purposes: vec![Purpose::ProjectCollaboration],
+            partners: vec![
+                partner("p1", 0, EligibilityStatus::Eligible),
+                partner("p2", 1, EligibilityStatus::Eligible),
+            ],
+            ..valid()
+        };
+        let outcome = check(&input);
+        assert!(outcome.errors.is_empty());
+        assert_eq!(
+            rules(&outcome.warnings),
+            vec![codes::PROJECT_EXTERNAL_FUNDING]
+        );
+        input.fundings = vec![FundingSource::Own];
+        assert_eq!(
+            rules(&check(&input).warnings),
+            vec![codes::PROJECT_EXTERNAL_FUNDING]
+        );
+        input.fundings = vec![FundingSource::Eu];
+        assert!(check(&input).warnings.is_empty());
+        input.fundings = vec![];
+        input.has_external_funding_not_possible_reason = true;
+        assert!(check(&input).warnings.is_empty());
+    }
+
+    #[test]
+    fn sister_city_partner_is_recommended_for_the_sister_cities_purpose() {
+        let input = ActivationInput {
+            purposes: vec![Purpose::SisterCities],
+            ..valid()
+        };
+        assert_eq!(
+            rules(&check(&input).warnings),
+            vec![codes::SISTER_CITY_PARTNER]
+        );
+        let mut with = input.clone();
+        with.partners[0].is_sister_city = true;
+        assert!(check(&with).warnings.is_empty());
+        let sister_city_type = ActivationInput {
+            agreement_type: AgreementType::SisterCity,
+            ..input
+        };
+        assert!(check(&sister_city_type).warnings.is_empty());
+    }
+
+    #[test]
+    fn scope_committees_and_administrations_a_company_gets_warnings_not_errors() {
+        let input = ActivationInput {
+            bound_by_policy: false,
+            partners: vec![partner("p1", 0, EligibilityStatus::ExceptionRequired)],
+            purposes: vec![],
+            ..valid()
+        };
+        let outcome = check(&input);
+        assert!(outcome.errors.is_empty());
+        assert_eq!(
+            rules(&outcome.warnings),
+            vec![codes::PURPOSE_REQUIRED, codes::EXCEPTION_BY_KOMMUNSTYRELSEN]
+        );
+    }
+}
