@@ -1,13 +1,17 @@
 //! Samverkan: the API of Borås Stad's register of international collaborations.
 
 pub mod app;
+pub mod assessments;
 pub mod cli;
 pub mod config;
+pub mod contacts;
 pub mod countries;
 pub mod db;
 pub mod domain;
 pub mod events;
 pub mod http;
+pub mod indicators;
 pub mod meta;
+pub mod partners;
 pub mod policy;
 pub mod units;

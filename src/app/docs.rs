@@ -30,7 +30,11 @@ use crate::http::problem::Problem;
     tags(
         (name = "Policy", description = "Internationell policy as data: requirements, purposes, global goals and the rule catalogue. / Policyn som data."),
         (name = "Units", description = "The city's units: nämnder, förvaltningar and companies. / Borås Stads enheter."),
-        (name = "Countries", description = "ISO 3166-1 countries with Swedish and English names. / Länder."),
+        (name = "Countries", description = "ISO 3166-1 countries with Swedish and English names and their current standing. / Länder."),
+        (name = "Contacts", description = "Partners' contact persons: personal data, for officers, coordinators and the board secretary only. / Kontaktpersoner."),
+        (name = "Partners", description = "The parties the city collaborates with. / Samarbetsparter."),
+        (name = "Indicators", description = "Published index values (Freedom House, V-Dem, EIU, WJP, WGI, OHCHR, UD) imported as CSV. / Indikatorer."),
+        (name = "Assessments", description = "How a country, or a partner city or region, stands against the three requirements; drafted and published by coordinators under four eyes. / Bedömningar."),
         (name = "Change feed", description = "Every change, in order, for integrations. / Ändringsloggen."),
         (name = "Service", description = "Identity, health and metrics; no token needed. / Tjänstens status."),
     ),

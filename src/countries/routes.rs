@@ -1,8 +1,10 @@
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Country, store};
+use super::store::{self, CountryFilter};
+use super::{Country, StandingOutcome};
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::domain::CountryCode;
@@ -12,18 +14,42 @@ use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::{ApiError, Msg};
 use crate::http::reply;
 
+/// The country code of a path, or 400.
+pub fn path_country(raw: &str) -> Result<CountryCode, ApiError> {
+    CountryCode::parse(raw).map_err(|_| {
+        ApiError::invalid(
+            "/path/code",
+            "invalid-country-code",
+            Msg::new(
+                "The country code is ISO 3166-1 alpha-2 in upper case, such as NO.",
+                "Landskoden är ISO 3166-1 alpha-2 med versaler, till exempel NO.",
+            ),
+        )
+    })
+}
+
 #[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct CountryParams {
     /// Text search in the Swedish and English names, or an exact code.
     #[param(example = "norge", max_length = 200)]
     q: Option<String>,
+    /// Only countries with this standing.
+    #[param(inline)]
+    outcome: Option<StandingOutcome>,
+    /// Only countries whose assessment is valid today and ends within this many days
+    /// (Europe/Stockholm dates).
+    #[param(minimum = 0, maximum = 3660, example = 60)]
+    expires_within_days: Option<u32>,
+    /// Only countries whose published assessment has (`true`) or has not (`false`) expired.
+    expired: Option<bool>,
 }
 
 /// List countries / Lista länder
 ///
-/// Every ISO 3166-1 country with its Swedish and English name, by code.
+/// Every ISO 3166-1 country with its Swedish and English name and its current standing (the
+/// outcome of its published assessment, or `NOT_ASSESSED`), by code.
 #[utoipa::path(
     tag = "Countries",
     operation_id = "listCountries",
@@ -31,8 +57,8 @@ pub struct CountryParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of countries (or CSV).", content(
-            (Page<Country> = "application/json", example = json!({"items": [{"code": "NO", "alpha3": "NOR", "name": "Norge", "nameEn": "Norway", "version": 1, "createdAt": "2026-11-26T00:00:00Z", "updatedAt": "2026-11-26T00:00:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv", example = "code,alpha3,name,nameEn,version,createdAt,updatedAt\nNO,NOR,Norge,Norway,1,2026-11-26T00:00:00Z,2026-11-26T00:00:00Z\n"),
+            (Page<Country> = "application/json", example = json!({"items": [{"code": "NO", "alpha3": "NOR", "name": "Norge", "nameEn": "Norway", "standing": {"outcome": "NOT_ASSESSED", "assessmentId": null, "assessedAt": null, "validUntil": null, "expired": false, "failingRequirements": []}, "version": 1, "createdAt": "2026-11-26T00:00:00Z", "updatedAt": "2026-11-26T00:00:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
+            (String = "text/csv", example = "code,alpha3,name,nameEn,standing.outcome,standing.assessmentId,standing.assessedAt,standing.validUntil,standing.expired,standing.failingRequirements,version,createdAt,updatedAt\nNO,NOR,Norge,Norway,NOT_ASSESSED,,,,false,,1,2026-11-26T00:00:00Z,2026-11-26T00:00:00Z\n"),
         )),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -49,30 +75,55 @@ pub async fn list_countries(
     params: ListParams<CountryParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    let q = params.filters.q;
+    let f = params.filters;
+    if f.expires_within_days.is_some_and(|d| d > 3660) {
+        return Err(ApiError::invalid(
+            "/query/expiresWithinDays",
+            "invalid-value",
+            Msg::new(
+                "expiresWithinDays is a whole number from 0 to 3660.",
+                "expiresWithinDays är ett heltal från 0 till 3660.",
+            ),
+        ));
+    }
+    let filter = CountryFilter {
+        q: f.q,
+        outcome: f.outcome,
+        expires_within_days: f.expires_within_days,
+        expired: f.expired,
+    };
+    let today = crate::policy::today();
     let paging = params.paging;
     if wants_csv(&req) {
         let (items, total) = state
             .db
-            .read(move |c| store::list(c, q.as_deref(), 0, CSV_MAX_ROWS))
+            .read(move |c| store::list(c, &filter, today, 0, CSV_MAX_ROWS))
             .await?;
         return csv_response("countries", &items, total);
     }
     let (items, total) = state
         .db
-        .read(move |c| store::list(c, q.as_deref(), paging.offset(), i64::from(paging.limit)))
+        .read(move |c| store::list(c, &filter, today, paging.offset(), i64::from(paging.limit)))
         .await?;
     reply::json(&paging.page_of(items, total))
 }
 
+/// A strong ETag over the whole representation: the standing changes with publications and
+/// with the date, not with the country's own version.
+fn content_etag(body: &[u8]) -> String {
+    format!("\"c{}\"", &crate::http::json::digest(body)[..16])
+}
+
 /// Read a country / Läs ett land
+///
+/// The country with its current standing.
 #[utoipa::path(
     tag = "Countries",
     operation_id = "getCountry",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$")),
     security(("bearerAuth" = [])),
     responses(
-        (status = 200, description = "The country.", body = Country, headers(("ETag" = String, description = "The country's version."))),
+        (status = 200, description = "The country.", body = Country, headers(("ETag" = String, description = "A tag of this representation, for If-None-Match."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -90,20 +141,26 @@ pub async fn get_country(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    let code = CountryCode::parse(&code).map_err(|_| {
-        ApiError::invalid(
-            "/path/code",
-            "invalid-country-code",
-            Msg::new(
-                "The country code is ISO 3166-1 alpha-2 in upper case, such as NO.",
-                "Landskoden är ISO 3166-1 alpha-2 med versaler, till exempel NO.",
-            ),
-        )
-    })?;
+    let code = path_country(&code)?;
     let country = state
         .db
         .read(move |c| store::find(c, code.as_str()))
         .await?
         .ok_or_else(|| ApiError::not_found("country", "land"))?;
-    reply::resource(&req, &country, country.version)
+    let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
+    let tag = content_etag(&body);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, tag))
+        .body(body))
 }

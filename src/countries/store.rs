@@ -1,9 +1,9 @@
 //! Country queries.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::Country;
+use super::{Country, Standing, StandingOutcome};
 use crate::db::schema::countries;
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend};
@@ -21,18 +21,28 @@ pub struct CountryRow {
     pub updated_at: NaiveDateTime,
 }
 
-impl From<CountryRow> for Country {
-    fn from(r: CountryRow) -> Self {
+impl CountryRow {
+    fn into_country(self, standing: Standing) -> Country {
         Country {
-            code: r.code,
-            alpha3: r.alpha3,
-            name: r.name_sv,
-            name_en: r.name_en,
-            version: r.version,
-            created_at: r.created_at.and_utc(),
-            updated_at: r.updated_at.and_utc(),
+            code: self.code,
+            alpha3: self.alpha3,
+            name: self.name_sv,
+            name_en: self.name_en,
+            standing,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
         }
     }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CountryFilter {
+    pub q: Option<String>,
+    pub outcome: Option<StandingOutcome>,
+    /// Only countries whose assessment is valid today and ends within this many days.
+    pub expires_within_days: Option<u32>,
+    pub expired: Option<bool>,
 }
 
 fn filtered(q: Option<&str>) -> countries::BoxedQuery<'static, MultiBackend> {
@@ -50,28 +60,64 @@ fn filtered(q: Option<&str>) -> countries::BoxedQuery<'static, MultiBackend> {
     query
 }
 
+/// Countries with their standing on `today`. There are some 250, so the standing filters are
+/// applied in memory over one query of countries and one of published assessments.
 pub fn list(
     conn: &mut AnyConnection,
-    q: Option<&str>,
+    f: &CountryFilter,
+    today: NaiveDate,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Country>, i64), ApiError> {
-    let total = filtered(q).count().get_result::<i64>(conn)?;
     // Countries are seeded together, so the stable order is by code.
-    let rows = filtered(q)
+    let rows = filtered(f.q.as_deref())
         .order(countries::code.asc())
-        .offset(offset)
-        .limit(limit)
         .select(CountryRow::as_select())
         .load(conn)?;
-    Ok((rows.into_iter().map(Country::from).collect(), total))
+    let mut current = crate::assessments::store::current_country_assessments(conn)?;
+    let horizon = f
+        .expires_within_days
+        .map(|d| today + chrono::Duration::days(i64::from(d)));
+    let all: Vec<Country> = rows
+        .into_iter()
+        .map(|r| {
+            let standing = current
+                .remove(&r.code)
+                .map_or_else(Standing::not_assessed, |a| Standing::of(&a, today));
+            r.into_country(standing)
+        })
+        .filter(|c| f.outcome.is_none_or(|o| c.standing.outcome == o))
+        .filter(|c| f.expired.is_none_or(|e| c.standing.expired == e))
+        .filter(|c| {
+            horizon.is_none_or(|h| c.standing.valid_until.is_some_and(|v| today <= v && v <= h))
+        })
+        .collect();
+    let total = all.len() as i64;
+    let page = all
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    Ok((page, total))
 }
 
 pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Country>, ApiError> {
-    Ok(countries::table
+    let Some(row) = countries::table
         .find(code)
         .select(CountryRow::as_select())
         .first(conn)
         .optional()?
-        .map(Country::from))
+    else {
+        return Ok(None);
+    };
+    let subject = crate::assessments::Subject::Country(code.to_string());
+    let standing = crate::assessments::store::current_published(conn, &subject)?
+        .map_or_else(Standing::not_assessed, |a| {
+            Standing::of(&a, crate::policy::today())
+        });
+    Ok(Some(row.into_country(standing)))
+}
+
+pub fn exists(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(countries::table.find(code))).get_result(conn)?)
 }

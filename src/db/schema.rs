@@ -60,4 +60,88 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(units, countries, events, idempotency_keys);
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        country_code -> Text,
+        city -> Nullable<Text>,
+        eu_pic -> Nullable<Text>,
+        organisation_number -> Nullable<Text>,
+        website -> Nullable<Text>,
+        archived -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        partner_id -> Text,
+        name -> Text,
+        role -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        retention_until -> Date,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Text,
+        import_id -> Text,
+        country_code -> Text,
+        source -> Text,
+        edition -> Text,
+        metric -> Text,
+        value -> Double,
+        category -> Nullable<Text>,
+        url -> Nullable<Text>,
+        imported_at -> Timestamp,
+        imported_by -> Text,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        subject_key -> Text,
+        country_code -> Text,
+        partner_id -> Nullable<Text>,
+        human_rights -> Text,
+        human_rights_rationale -> Text,
+        democracy -> Text,
+        democracy_rationale -> Text,
+        rule_of_law -> Text,
+        rule_of_law_rationale -> Text,
+        indicators -> Text,
+        assessed_at -> Date,
+        valid_until -> Date,
+        status -> Text,
+        drafted_by -> Text,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<Text>,
+        superseded_at -> Nullable<Timestamp>,
+        superseded_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    countries,
+    events,
+    idempotency_keys,
+    partners,
+    contacts,
+    indicators,
+    assessments,
+);

@@ -139,6 +139,175 @@ impl Name {
 }
 parsed_string!(Name);
 
+/// A longer text (a rationale, a justification): non-empty, at most 4,000 characters, trimmed.
+/// Line breaks and tabs are allowed; other control characters are not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, min_length = 1, max_length = 4000, example = "Free and fair elections; independent courts.")]
+pub struct LongText(String);
+
+impl LongText {
+    pub const MAX: usize = 4000;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(invalid(
+                "required",
+                "Must not be empty.",
+                "Får inte vara tomt.",
+            ));
+        }
+        if trimmed.chars().count() > Self::MAX {
+            return Err(invalid(
+                "too-long",
+                "Must be at most 4000 characters.",
+                "Får vara högst 4000 tecken.",
+            ));
+        }
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(invalid(
+                "invalid-characters",
+                "Must not contain control characters.",
+                "Får inte innehålla styrtecken.",
+            ));
+        }
+        Ok(LongText(trimmed.to_string()))
+    }
+}
+parsed_string!(LongText);
+
+/// An absolute `https` or `http` URL with a host, at most 2,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, format = "uri", max_length = 2000, example = "https://www.example.org/")]
+pub struct WebUrl(String);
+
+impl WebUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let ok = trimmed.len() <= 2000
+            && url::Url::parse(trimmed).is_ok_and(|u| {
+                matches!(u.scheme(), "https" | "http")
+                    && u.host_str().is_some_and(|h| !h.is_empty())
+            });
+        if ok {
+            Ok(WebUrl(trimmed.to_string()))
+        } else {
+            Err(invalid(
+                "invalid-url",
+                "Must be an absolute https or http URL, such as https://www.example.org/.",
+                "Måste vara en absolut https- eller http-adress, till exempel https://www.example.org/.",
+            ))
+        }
+    }
+}
+parsed_string!(WebUrl);
+
+/// An EU Participant Identification Code: nine digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, pattern = "^[0-9]{9}$", example = "999999999")]
+pub struct EuPic(String);
+
+impl EuPic {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.len() == 9 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(EuPic(raw.to_string()))
+        } else {
+            Err(invalid(
+                "invalid-eu-pic",
+                "An EU PIC is nine digits.",
+                "Ett EU PIC är nio siffror.",
+            ))
+        }
+    }
+}
+parsed_string!(EuPic);
+
+/// A national organisation number as the partner's country writes it: 1–50 characters of
+/// letters, digits, spaces, `-`, `.` and `/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, pattern = "^[A-Za-z0-9][A-Za-z0-9 ./-]{0,49}$", example = "212000-1561")]
+pub struct OrganisationNumber(String);
+
+impl OrganisationNumber {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let ok = !raw.is_empty()
+            && raw.len() <= 50
+            && raw.bytes().enumerate().all(|(i, b)| {
+                b.is_ascii_alphanumeric() || (i > 0 && matches!(b, b' ' | b'.' | b'/' | b'-'))
+            });
+        if ok {
+            Ok(OrganisationNumber(raw.to_string()))
+        } else {
+            Err(invalid(
+                "invalid-organisation-number",
+                "An organisation number is 1–50 letters, digits, spaces, '-', '.' or '/'.",
+                "Ett organisationsnummer är 1–50 bokstäver, siffror, mellanslag, '-', '.' eller '/'.",
+            ))
+        }
+    }
+}
+parsed_string!(OrganisationNumber);
+
+/// An e-mail address: `local@domain`, at most 254 characters, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, format = Email, max_length = 254, example = "anna.berg@example.org")]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let ok = raw.len() <= 254
+            && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+            && raw.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+            });
+        if ok {
+            Ok(Email(raw.to_string()))
+        } else {
+            Err(invalid(
+                "invalid-email",
+                "Must be an e-mail address such as anna.berg@example.org.",
+                "Måste vara en e-postadress, till exempel anna.berg@example.org.",
+            ))
+        }
+    }
+}
+parsed_string!(Email);
+
+/// A telephone number: 3–40 characters of digits, spaces and `+ - ( ) .`, with at least 3 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, pattern = "^[0-9+() .-]{3,40}$", example = "+47 22 00 00 00")]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let ok = (3..=40).contains(&raw.len())
+            && raw.bytes().all(|b| {
+                b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'(' | b')' | b' ' | b'.')
+            })
+            && raw.bytes().filter(u8::is_ascii_digit).count() >= 3;
+        if ok {
+            Ok(Phone(raw.to_string()))
+        } else {
+            Err(invalid(
+                "invalid-phone",
+                "A telephone number is 3–40 digits, spaces and + - ( ) . characters.",
+                "Ett telefonnummer är 3–40 siffror, mellanslag och tecknen + - ( ) .",
+            ))
+        }
+    }
+}
+parsed_string!(Phone);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +335,23 @@ mod tests {
         assert!(Name::parse("   ").is_err());
         assert!(Name::parse(&"å".repeat(201)).is_err());
         assert!(Name::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn partner_and_contact_values() {
+        assert!(WebUrl::parse("https://www.example.org/x").is_ok());
+        assert!(WebUrl::parse("ftp://example.org").is_err());
+        assert!(WebUrl::parse("example.org").is_err());
+        assert!(EuPic::parse("999999999").is_ok());
+        assert!(EuPic::parse("99999999A").is_err());
+        assert!(Email::parse("a.b@example.org").is_ok());
+        assert!(Email::parse("a b@example.org").is_err());
+        assert!(Email::parse("ab@example").is_err());
+        assert!(Phone::parse("+46 (0)33-35 70 00").is_ok());
+        assert!(Phone::parse("call me").is_err());
+        assert!(LongText::parse("line one\nline two").is_ok());
+        assert!(LongText::parse(" ").is_err());
+        assert!(OrganisationNumber::parse("212000-1561").is_ok());
+        assert!(OrganisationNumber::parse("-1").is_err());
     }
 }

@@ -1,0 +1,4 @@
+DROP TABLE assessments;
+DROP TABLE indicators;
+DROP TABLE contacts;
+DROP TABLE partners;

@@ -1,0 +1,815 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+use super::store::{self, AssessmentFilter};
+use super::{
+    Assessment, AssessmentChanges, AssessmentPatch, AssessmentStatus, Content, Evidence,
+    EvidenceInput, JudgementInput, NewAssessment, Subject, default_valid_until,
+};
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::countries::routes::path_country;
+use crate::db::AnyConnection;
+use crate::domain::CountryCode;
+use crate::events::{self, Change, Visibility};
+use crate::http::auth::{Capability, Principal};
+use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
+use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::reply::{self, Reply};
+use crate::partners::routes::path_uuid;
+use crate::policy::catalogue::codes;
+
+const ENTITY: &str = "ASSESSMENT";
+/// More evidence than this is a sign of a mistake, not of thoroughness.
+const MAX_INDICATORS: usize = 50;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("assessment", "bedömning")
+}
+
+const EXAMPLE_PAGE: &str = r#"{"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "countryCode": "NO", "partnerId": null, "humanRights": {"verdict": "MEETS", "rationale": "Strong protection of civil liberties."}, "democracy": {"verdict": "MEETS", "rationale": "Free and fair elections."}, "ruleOfLaw": {"verdict": "MEETS", "rationale": "Independent courts."}, "indicators": [], "assessedAt": "2026-11-20", "validUntil": "2027-11-20", "status": "PUBLISHED", "outcome": "MEETS_REQUIREMENTS", "failingRequirements": [], "publishedAt": "2026-11-26T09:15:00Z", "publishedBy": "per.coordinator", "supersededAt": null, "supersededBy": null, "draftedBy": ["cora.coordinator"], "version": 2, "createdAt": "2026-11-25T14:00:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1}"#;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AssessmentParams {
+    /// Only assessments in this state (`DRAFT` finds nothing for anyone but coordinators).
+    #[param(inline)]
+    status: Option<AssessmentStatus>,
+    /// Only assessments of this country or of partners in it.
+    #[param(value_type = Option<String>, example = "NO", pattern = "^[A-Z]{2}$")]
+    country_code: Option<CountryCode>,
+    /// Only assessments of this partner.
+    #[param(format = Uuid)]
+    partner_id: Option<String>,
+}
+
+fn query_uuid(raw: Option<String>, name: &str) -> Result<Option<String>, ApiError> {
+    raw.map(|r| {
+        uuid::Uuid::parse_str(&r)
+            .map(|u| u.hyphenated().to_string())
+            .map_err(|_| {
+                ApiError::invalid(
+                    format!("/query/{name}"),
+                    "invalid-id",
+                    Msg::new(format!("{name} is a UUID."), format!("{name} är ett UUID.")),
+                )
+            })
+    })
+    .transpose()
+}
+
+/// List assessments / Lista bedömningar
+///
+/// Published and superseded assessments for everybody; drafts for coordinators only. Oldest first.
+#[utoipa::path(
+    tag = "Assessments",
+    operation_id = "listAssessments",
+    params(Paging, AssessmentParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of assessments.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/assessments")]
+pub async fn list_assessments(
+    state: web::Data<AppState>,
+    principal: Principal,
+    params: ListParams<AssessmentParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let f = params.filters;
+    let filter = AssessmentFilter {
+        status: f.status,
+        country_code: f.country_code.map(CountryCode::into_inner),
+        partner_id: query_uuid(f.partner_id, "partnerId")?,
+        countries_only: false,
+        include_drafts: principal.has(Capability::ManageAssessments),
+    };
+    let paging = params.paging;
+    let (items, total) = state
+        .db
+        .read(move |c| store::list(c, &filter, false, paging.offset(), i64::from(paging.limit)))
+        .await?;
+    reply::json(&paging.page_of(items, total))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct CountryAssessmentParams {
+    /// Also the assessments of partner cities and regions in the country.
+    #[param(default = false)]
+    include_partners: Option<bool>,
+}
+
+/// A country's assessment history / Ett lands bedömningshistorik
+///
+/// Every assessment of the country, newest first: the one in force, those it superseded and,
+/// for coordinators, drafts. `includePartners=true` adds those of partners in the country.
+#[utoipa::path(
+    tag = "Assessments",
+    operation_id = "listCountryAssessments",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$"), Paging, CountryAssessmentParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of the country's assessments, newest first.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/countries/{code}/assessments")]
+pub async fn list_country_assessments(
+    state: web::Data<AppState>,
+    principal: Principal,
+    code: web::Path<String>,
+    params: ListParams<CountryAssessmentParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let code = path_country(&code)?;
+    let filter = AssessmentFilter {
+        country_code: Some(code.as_str().to_string()),
+        countries_only: !params.filters.include_partners.unwrap_or(false),
+        include_drafts: principal.has(Capability::ManageAssessments),
+        ..Default::default()
+    };
+    let paging = params.paging;
+    let (items, total) = state
+        .db
+        .read(move |c| {
+            if !crate::countries::store::exists(c, code.as_str())? {
+                return Err(ApiError::not_found("country", "land"));
+            }
+            store::list(c, &filter, true, paging.offset(), i64::from(paging.limit))
+        })
+        .await?;
+    reply::json(&paging.page_of(items, total))
+}
+
+/// Read an assessment / Läs en bedömning
+///
+/// A draft is visible to coordinators only (404 for others).
+#[utoipa::path(
+    tag = "Assessments",
+    operation_id = "getAssessment",
+    params(("id" = String, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/assessments/{id}")]
+pub async fn get_assessment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let drafts = principal.has(Capability::ManageAssessments);
+    let assessment = state
+        .db
+        .read(move |c| store::find(c, &id))
+        .await?
+        .filter(|a| drafts || a.status != AssessmentStatus::Draft)
+        .ok_or_else(not_found)?;
+    reply::resource(&req, &assessment, assessment.version)
+}
+
+fn resolve_evidence(
+    conn: &mut AnyConnection,
+    country_code: &str,
+    inputs: Vec<EvidenceInput>,
+) -> Result<Vec<Evidence>, ApiError> {
+    if inputs.len() > MAX_INDICATORS {
+        return Err(ApiError::invalid(
+            "/indicators",
+            "too-many",
+            Msg::new(
+                format!("At most {MAX_INDICATORS} indicators."),
+                format!("Högst {MAX_INDICATORS} indikatorer."),
+            ),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut evidence = Vec::new();
+    for (i, input) in inputs.into_iter().enumerate() {
+        if let Some(raw) = input.indicator_id {
+            let pointer = format!("/indicators/{i}/indicatorId");
+            let found = match uuid::Uuid::parse_str(&raw) {
+                Ok(u) => crate::indicators::store::find(conn, &u.hyphenated().to_string())?,
+                Err(_) => None,
+            };
+            match found {
+                None => errors.push(FieldError::new(
+                    pointer,
+                    "unknown-indicator",
+                    Msg::new(
+                        format!("There is no imported indicator {raw}."),
+                        format!("Det finns ingen importerad indikator {raw}."),
+                    ),
+                )),
+                Some(x) if x.country_code != country_code => errors.push(FieldError::new(
+                    pointer,
+                    "indicator-of-another-country",
+                    Msg::new(
+                        format!(
+                            "Indicator {raw} is for {}, not {country_code}.",
+                            x.country_code
+                        ),
+                        format!(
+                            "Indikatorn {raw} gäller {}, inte {country_code}.",
+                            x.country_code
+                        ),
+                    ),
+                )),
+                // The import's values are copied, so the assessment stays as it was published.
+                Some(x) => evidence.push(Evidence {
+                    indicator_id: Some(x.id),
+                    source: x.source,
+                    edition: x.edition,
+                    metric: x.metric,
+                    value: x.value,
+                    category: x.category,
+                    url: x.url,
+                }),
+            }
+            continue;
+        }
+        let missing = |field: &str| {
+            FieldError::new(
+                format!("/indicators/{i}/{field}"),
+                "required",
+                Msg::new(
+                    format!("'{field}' is required unless indicatorId names an imported value."),
+                    format!(
+                        "'{field}' är obligatoriskt om inte indicatorId anger ett importerat värde."
+                    ),
+                ),
+            )
+        };
+        let before = errors.len();
+        if input.source.is_none() {
+            errors.push(missing("source"));
+        }
+        if input.edition.is_none() {
+            errors.push(missing("edition"));
+        }
+        if input.metric.is_none() {
+            errors.push(missing("metric"));
+        }
+        if input.value.is_none_or(|v| !v.is_finite()) {
+            errors.push(missing("value"));
+        }
+        if errors.len() > before {
+            continue;
+        }
+        if let (Some(source), Some(edition), Some(metric), Some(value)) =
+            (input.source, input.edition, input.metric, input.value)
+        {
+            evidence.push(Evidence {
+                indicator_id: None,
+                source,
+                edition: edition.into_inner(),
+                metric: metric.into_inner(),
+                value,
+                category: input.category.map(|c| c.into_inner()),
+                url: input.url.map(|u| u.into_inner()),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(evidence)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_content(
+    conn: &mut AnyConnection,
+    country_code: &str,
+    human_rights: JudgementInput,
+    democracy: JudgementInput,
+    rule_of_law: JudgementInput,
+    indicators: Vec<EvidenceInput>,
+    assessed_at: NaiveDate,
+    valid_until: Option<NaiveDate>,
+) -> Result<Content, ApiError> {
+    let mut errors = Vec::new();
+    if assessed_at > crate::policy::today() {
+        errors.push(FieldError::new(
+            "/assessedAt",
+            "in-the-future",
+            Msg::new(
+                "assessedAt cannot lie in the future.",
+                "assessedAt kan inte ligga i framtiden.",
+            ),
+        ));
+    }
+    let valid_until = valid_until.unwrap_or_else(|| default_valid_until(assessed_at));
+    if valid_until < assessed_at {
+        errors.push(FieldError::new(
+            "/validUntil",
+            "before-start",
+            Msg::new(
+                "validUntil must not be before assessedAt.",
+                "validUntil får inte vara före assessedAt.",
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let indicators = resolve_evidence(conn, country_code, indicators)?;
+    Ok(Content {
+        human_rights,
+        democracy,
+        rule_of_law,
+        indicators,
+        assessed_at,
+        valid_until,
+    })
+}
+
+/// The subject named by a new assessment, and the country it belongs to.
+fn resolve_subject(
+    conn: &mut AnyConnection,
+    country_code: Option<&CountryCode>,
+    partner_id: Option<&str>,
+) -> Result<(Subject, String), ApiError> {
+    if let Some(raw) = partner_id {
+        let id = path_uuid(raw, "/partnerId")?;
+        let Some((kind, country)) = crate::partners::store::kind_and_country(conn, &id)? else {
+            return Err(ApiError::invalid(
+                "/partnerId",
+                "unknown-partner",
+                Msg::new(
+                    format!("There is no partner {id}."),
+                    format!("Det finns ingen samarbetspart {id}."),
+                ),
+            ));
+        };
+        if !kind.is_assessable() {
+            return Err(ApiError::invalid(
+                "/partnerId",
+                "partner-not-assessable",
+                Msg::new(
+                    format!(
+                        "Only a partner of kind CITY or REGION is assessed itself; this one is {}.",
+                        kind.as_str()
+                    ),
+                    format!(
+                        "Endast en samarbetspart av typen CITY eller REGION bedöms för sig; denna är {}.",
+                        kind.as_str()
+                    ),
+                ),
+            ));
+        }
+        if let Some(code) = country_code
+            && code.as_str() != country
+        {
+            return Err(ApiError::invalid(
+                "/countryCode",
+                "country-mismatch",
+                Msg::new(
+                    format!(
+                        "The partner is in {country}; leave out countryCode or send {country}."
+                    ),
+                    format!(
+                        "Samarbetsparten finns i {country}; utelämna countryCode eller ange {country}."
+                    ),
+                ),
+            ));
+        }
+        return Ok((Subject::Partner(id), country));
+    }
+    let Some(code) = country_code else {
+        return Err(ApiError::invalid(
+            "/countryCode",
+            "required",
+            Msg::new(
+                "Name the subject: countryCode for a country, or partnerId for a city or region.",
+                "Ange vad som bedöms: countryCode för ett land eller partnerId för en stad eller region.",
+            ),
+        ));
+    };
+    if !crate::countries::store::exists(conn, code.as_str())? {
+        return Err(ApiError::invalid(
+            "/countryCode",
+            "unknown-country",
+            Msg::new(
+                format!("There is no country {code}."),
+                format!("Det finns inget land {code}."),
+            ),
+        ));
+    }
+    Ok((
+        Subject::Country(code.as_str().to_string()),
+        code.as_str().to_string(),
+    ))
+}
+
+/// Draft an assessment / Skapa ett utkast till bedömning
+///
+/// Coordinators only. The subject is a country (`countryCode`) or a partner of kind `CITY` or
+/// `REGION` (`partnerId`; "landet/staden"). `validUntil` defaults to one year after `assessedAt`,
+/// which defaults to today. The draft is visible to coordinators only, and whoever drafts or edits
+/// it cannot publish it (rule `ASSESSMENT_FOUR_EYES`).
+#[utoipa::path(
+    tag = "Assessments",
+    operation_id = "createAssessment",
+    request_body(content = NewAssessment, content_type = "application/json"),
+    params(d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The draft was created.", body = Assessment, headers(
+            ("ETag" = String, description = "The assessment's version."),
+            ("Location" = String, description = "The assessment's URL."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 409, response = d::Conflict),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/assessments")]
+pub async fn create_assessment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: JsonBody<NewAssessment>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ManageAssessments)?;
+    let new = body.value;
+    let actor = principal.sub.clone();
+    let base = state.config.public_url.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            let (subject, country) =
+                resolve_subject(conn, new.country_code.as_ref(), new.partner_id.as_deref())?;
+            let content = resolve_content(
+                conn,
+                &country,
+                new.human_rights,
+                new.democracy,
+                new.rule_of_law,
+                new.indicators,
+                new.assessed_at.unwrap_or_else(crate::policy::today),
+                new.valid_until,
+            )?;
+            let assessment = store::insert(conn, &subject, &country, &content, &actor)?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(
+                    ENTITY,
+                    &assessment.id,
+                    "CREATED",
+                    assessment.version,
+                    &assessment,
+                )
+                .visible_to(Visibility::Drafts),
+            )?;
+            Reply::created(
+                format!("{base}/api/v1/assessments/{}", assessment.id),
+                &assessment,
+                assessment.version,
+            )
+        },
+    )
+    .await
+}
+
+fn immutable(a: &Assessment) -> ApiError {
+    ApiError::conflict(Msg::new(
+        format!(
+            "The assessment is {}; only a draft can be changed, deleted or published. Draft a new assessment instead.",
+            a.status.as_str()
+        ),
+        format!(
+            "Bedömningen är {}; endast ett utkast kan ändras, tas bort eller publiceras. Skapa en ny bedömning i stället.",
+            a.status.as_str()
+        ),
+    ))
+}
+
+fn writable(a: &Assessment) -> Value {
+    let judgement = |j: &super::Judgement| serde_json::json!({"verdict": super::verdict_str(j.verdict), "rationale": j.rationale});
+    let indicators: Vec<Value> = a
+        .indicators
+        .iter()
+        .map(|e| match &e.indicator_id {
+            Some(id) => serde_json::json!({"indicatorId": id}),
+            None => serde_json::json!({
+                "source": e.source, "edition": e.edition, "metric": e.metric, "value": e.value,
+                "category": e.category, "url": e.url,
+            }),
+        })
+        .collect();
+    serde_json::json!({
+        "humanRights": judgement(&a.human_rights),
+        "democracy": judgement(&a.democracy),
+        "ruleOfLaw": judgement(&a.rule_of_law),
+        "indicators": indicators,
+        "assessedAt": a.assessed_at,
+        "validUntil": a.valid_until,
+    })
+}
+
+/// Change a draft / Ändra ett utkast
+///
+/// JSON Merge Patch (RFC 7396) on a draft; the subject cannot change. `validUntil: null` resets
+/// it to one year after `assessedAt`; `indicators` is replaced as a whole. Whoever edits a draft
+/// becomes one of its drafters and cannot publish it. A published or superseded assessment is
+/// immutable (409).
+#[utoipa::path(
+    tag = "Assessments",
+    operation_id = "updateAssessment",
+    params(
+        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        d::IfMatchHeader,
+    ),
+    request_body(content = AssessmentPatch, content_type = "application/merge-patch+json"),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[patch("/assessments/{id}")]
+pub async fn update_assessment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<Value>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ManageAssessments)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let precondition = if_match.required()?;
+    let patch = body.value;
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
+            "",
+            "invalid-type",
+            Msg::new(
+                "A merge patch is a JSON object.",
+                "En merge patch är ett JSON-objekt.",
+            ),
+        ));
+    }
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            if current.status != AssessmentStatus::Draft {
+                return Err(immutable(&current));
+            }
+            let mut doc = writable(&current);
+            merge_patch(&mut doc, &patch);
+            let changes: AssessmentChanges = from_value(doc)?;
+            let content = resolve_content(
+                conn,
+                &current.country_code,
+                changes.human_rights,
+                changes.democracy,
+                changes.rule_of_law,
+                changes.indicators,
+                changes.assessed_at,
+                changes.valid_until,
+            )?;
+            let mut drafters = current.drafted_by.clone();
+            if !drafters.contains(&actor) {
+                drafters.push(actor.clone());
+            }
+            let assessment = store::update(conn, &id, current.version, &content, &drafters)?
+                .ok_or_else(|| version_mismatch(current.version + 1))?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(
+                    ENTITY,
+                    &assessment.id,
+                    "UPDATED",
+                    assessment.version,
+                    &assessment,
+                )
+                .visible_to(Visibility::Drafts),
+            )?;
+            Reply::ok(&assessment, assessment.version)
+        })
+        .await?;
+    Ok(reply.into_response())
+}
+
+/// Delete a draft / Ta bort ett utkast
+///
+/// Only a draft can be deleted; published assessments are official records (409).
+#[utoipa::path(
+    tag = "Assessments",
+    operation_id = "deleteAssessment",
+    params(
+        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        d::IfMatchHeader,
+    ),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 204, description = "The draft was deleted."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[delete("/assessments/{id}")]
+pub async fn delete_assessment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ManageAssessments)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let precondition = if_match.required()?;
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            if current.status != AssessmentStatus::Draft {
+                return Err(immutable(&current));
+            }
+            if !store::delete_draft(conn, &id, current.version)? {
+                return Err(version_mismatch(current.version + 1));
+            }
+            events::append(
+                conn,
+                &actor,
+                Change::gone(ENTITY, &id, "DELETED", current.version + 1)
+                    .visible_to(Visibility::Drafts),
+            )?;
+            Ok(Reply::no_content())
+        })
+        .await?;
+    Ok(reply.into_response())
+}
+
+/// The body of a publish action: empty, or an empty object.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {}
+
+/// Publish a draft / Publicera en bedömning
+///
+/// Coordinators only, and never one who drafted or edited it (403 naming rule
+/// `ASSESSMENT_FOUR_EYES`). Publishing supersedes the subject's earlier published assessment in
+/// the same transaction. Needs `If-Match`; a retry with the same `Idempotency-Key` replays.
+#[utoipa::path(
+    tag = "Assessments",
+    operation_id = "publishAssessment",
+    params(
+        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        d::IfMatchHeader,
+        d::IdempotencyKeyHeader,
+    ),
+    request_body(content = Option<PublishRequest>, content_type = "application/json", description = "Empty, or `{}`."),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The assessment as published.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, description = "Not a coordinator, or one of the draft's drafters (rule `ASSESSMENT_FOUR_EYES`).", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "You drafted or edited this assessment; another coordinator must publish it.", "instance": "/api/v1/assessments/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/publish", "errors": [{"pointer": "", "code": "ASSESSMENT_FOUR_EYES", "detail": "You drafted or edited this assessment; another coordinator must publish it."}]})),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/assessments/{id}/publish")]
+pub async fn publish_assessment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    key: IdempotencyKey,
+    if_match: IfMatch,
+    body: OptionalJsonBody<PublishRequest>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ManageAssessments)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let actor = principal.sub.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            // Checked here, after a replay, so that a retried publish replays instead of failing.
+            let precondition = if_match.required()?;
+            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            if current.status != AssessmentStatus::Draft {
+                return Err(immutable(&current));
+            }
+            if current.drafted_by.contains(&actor) {
+                let msg = Msg::new(
+                    "You drafted or edited this assessment; another coordinator must publish it.",
+                    "Du har skrivit eller ändrat denna bedömning; en annan samordnare måste publicera den.",
+                );
+                return Err(ApiError::forbidden(msg.clone()).with_errors(vec![FieldError::new(
+                    "",
+                    codes::ASSESSMENT_FOUR_EYES,
+                    msg,
+                )]));
+            }
+            if current.valid_until < crate::policy::today() {
+                return Err(ApiError::conflict(Msg::new(
+                    "The draft's validUntil has passed; change it before publishing.",
+                    "Utkastets validUntil har passerat; ändra det innan det publiceras.",
+                )));
+            }
+            let now = crate::db::now();
+            if let Some(old) = store::current_published(conn, &current.subject())? {
+                if !store::supersede(conn, &old, &id, now)? {
+                    return Err(ApiError::conflict(Msg::new(
+                        "Another assessment of the same subject was published at the same time. Try again.",
+                        "En annan bedömning av samma sak publicerades samtidigt. Försök igen.",
+                    )));
+                }
+                let old = store::find(conn, &old.id)?.ok_or_else(not_found)?;
+                events::append(
+                    conn,
+                    &actor,
+                    Change::new(ENTITY, &old.id, "SUPERSEDED", old.version, &old),
+                )?;
+            }
+            let published = store::publish(conn, &id, current.version, &actor, now)?
+                .ok_or_else(|| version_mismatch(current.version + 1))?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(ENTITY, &published.id, "PUBLISHED", published.version, &published),
+            )?;
+            Reply::ok(&published, published.version)
+        },
+    )
+    .await
+}

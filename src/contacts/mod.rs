@@ -1,0 +1,80 @@
+//! Contacts: the contact persons of a partner. Personal data: visible to officers, coordinators
+//! and the board secretary only; their events carry ids, never the person's data; a deleted
+//! contact is erased.
+
+pub mod routes;
+pub mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{Email, Name, Phone};
+
+/// A contact person / En kontaktperson.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e",
+    "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org",
+    "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31", "version": 1,
+    "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"
+}))]
+pub struct Contact {
+    pub id: String,
+    pub partner_id: String,
+    pub name: String,
+    /// The person's role at the partner.
+    pub role: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The service erases the contact after this date (gallring).
+    pub retention_until: NaiveDate,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a contact's events carry: ids only, never the person's data.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactRef<'a> {
+    pub id: &'a str,
+    pub partner_id: &'a str,
+}
+
+/// A new contact.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org",
+    "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31"
+}))]
+pub struct NewContact {
+    pub name: Name,
+    #[serde(default)]
+    pub role: Option<Name>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Email>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Phone>,
+    /// Required: when the personal data is to be erased; today or later.
+    pub retention_until: NaiveDate,
+}
+
+/// The body of `PATCH /partners/{id}/contacts/{contactId}`: any field; `null` clears an optional one.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "camelCase", example = json!({"phone": null, "retentionUntil": "2029-06-30"}))]
+pub struct ContactPatch {
+    #[schema(min_length = 1, max_length = 200)]
+    name: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    role: Option<String>,
+    #[schema(format = Email)]
+    email: Option<String>,
+    phone: Option<String>,
+    retention_until: Option<NaiveDate>,
+}

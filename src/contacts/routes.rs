@@ -1,0 +1,382 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde_json::Value;
+
+use super::store;
+use super::{Contact, ContactPatch, ContactRef, NewContact};
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::db::AnyConnection;
+use crate::events::{self, Change};
+use crate::http::auth::{Capability, Principal};
+use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json::{JsonBody, from_value, merge_patch};
+use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::problem::{ApiError, Msg};
+use crate::http::reply::{self, Reply};
+use crate::partners::routes::path_uuid;
+
+pub const ENTITY: &str = "CONTACT";
+
+/// Contacts have no filters beyond paging.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFilters {}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("contact", "kontaktperson")
+}
+
+fn require_partner(conn: &mut AnyConnection, partner_id: &str) -> Result<(), ApiError> {
+    if crate::partners::store::exists(conn, partner_id)? {
+        Ok(())
+    } else {
+        Err(crate::partners::routes::not_found())
+    }
+}
+
+fn check_retention(new: &NewContact) -> Result<(), ApiError> {
+    if new.retention_until < crate::policy::today() {
+        return Err(ApiError::invalid(
+            "/retentionUntil",
+            "in-the-past",
+            Msg::new(
+                "retentionUntil must be today or later; a contact past it is erased.",
+                "retentionUntil måste vara i dag eller senare; en kontakt efter det datumet gallras.",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// List a partner's contacts / Lista en samarbetsparts kontaktpersoner
+///
+/// Personal data: officers, coordinators and the board secretary only. Oldest first;
+/// `Accept: text/csv` returns them all as CSV.
+#[utoipa::path(
+    tag = "Contacts",
+    operation_id = "listContacts",
+    params(("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid), Paging),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of contacts (or CSV).", content(
+            (Page<Contact> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31", "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
+            (String = "text/csv", example = "id,partnerId,name,role,email,phone,retentionUntil,version,createdAt,updatedAt\n0192f5d2-7c1e-7d3a-9d6e-000000000009,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,Kari Example,International coordinator,kari@example.org,+47 22 00 00 00,2028-12-31,1,2026-11-26T09:15:00Z,2026-11-26T09:15:00Z\n"),
+        )),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/partners/{id}/contacts")]
+pub async fn list_contacts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    params: ListParams<NoFilters>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ReadContacts)?;
+    let partner_id = path_uuid(&id, "/path/id")?;
+    let paging = params.paging;
+    let csv = wants_csv(&req);
+    let (offset, limit) = if csv {
+        (0, CSV_MAX_ROWS)
+    } else {
+        (paging.offset(), i64::from(paging.limit))
+    };
+    let (items, total) = state
+        .db
+        .read(move |c| {
+            require_partner(c, &partner_id)?;
+            store::list(c, &partner_id, offset, limit)
+        })
+        .await?;
+    if csv {
+        return csv_response("contacts", &items, total);
+    }
+    reply::json(&paging.page_of(items, total))
+}
+
+/// Read a contact / Läs en kontaktperson
+#[utoipa::path(
+    tag = "Contacts",
+    operation_id = "getContact",
+    params(
+        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("contactId" = String, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+    ),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The contact, with its ETag.", body = Contact, headers(("ETag" = String, description = "The contact's version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/partners/{id}/contacts/{contactId}")]
+pub async fn get_contact(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ReadContacts)?;
+    let (partner_id, contact_id) = path.into_inner();
+    let partner_id = path_uuid(&partner_id, "/path/id")?;
+    let contact_id = path_uuid(&contact_id, "/path/contactId")?;
+    let contact = state
+        .db
+        .read(move |c| store::find(c, &partner_id, &contact_id))
+        .await?
+        .ok_or_else(not_found)?;
+    reply::resource(&req, &contact, contact.version)
+}
+
+/// Add a contact / Lägg till en kontaktperson
+///
+/// Officers and coordinators. `retentionUntil` is required: the service erases the contact after it.
+/// The event written carries the ids only.
+#[utoipa::path(
+    tag = "Contacts",
+    operation_id = "createContact",
+    params(
+        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        d::IdempotencyKeyHeader,
+    ),
+    request_body(content = NewContact, content_type = "application/json"),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The contact was added.", body = Contact, headers(
+            ("ETag" = String, description = "The contact's version."),
+            ("Location" = String, description = "The contact's URL."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/partners/{id}/contacts")]
+pub async fn create_contact(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    key: IdempotencyKey,
+    body: JsonBody<NewContact>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WritePartners)?;
+    let partner_id = path_uuid(&id, "/path/id")?;
+    let new = body.value;
+    check_retention(&new)?;
+    let actor = principal.sub.clone();
+    let base = state.config.public_url.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            require_partner(conn, &partner_id)?;
+            let contact = store::insert(conn, &partner_id, &new)?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(
+                    ENTITY,
+                    &contact.id,
+                    "CREATED",
+                    contact.version,
+                    &ContactRef {
+                        id: &contact.id,
+                        partner_id: &contact.partner_id,
+                    },
+                ),
+            )?;
+            Reply::created(
+                format!(
+                    "{base}/api/v1/partners/{}/contacts/{}",
+                    contact.partner_id, contact.id
+                ),
+                &contact,
+                contact.version,
+            )
+        },
+    )
+    .await
+}
+
+fn writable(c: &Contact) -> Value {
+    serde_json::json!({
+        "name": c.name,
+        "role": c.role,
+        "email": c.email,
+        "phone": c.phone,
+        "retentionUntil": c.retention_until,
+    })
+}
+
+/// Change a contact / Ändra en kontaktperson
+///
+/// JSON Merge Patch (RFC 7396); `null` clears an optional field. Officers and coordinators.
+#[utoipa::path(
+    tag = "Contacts",
+    operation_id = "updateContact",
+    params(
+        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("contactId" = String, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+        d::IfMatchHeader,
+    ),
+    request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The contact as changed.", body = Contact, headers(("ETag" = String, description = "The contact's new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[patch("/partners/{id}/contacts/{contactId}")]
+pub async fn update_contact(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: JsonBody<Value>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WritePartners)?;
+    let (partner_id, contact_id) = path.into_inner();
+    let partner_id = path_uuid(&partner_id, "/path/id")?;
+    let contact_id = path_uuid(&contact_id, "/path/contactId")?;
+    let precondition = if_match.required()?;
+    let patch = body.value;
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
+            "",
+            "invalid-type",
+            Msg::new(
+                "A merge patch is a JSON object.",
+                "En merge patch är ett JSON-objekt.",
+            ),
+        ));
+    }
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, &partner_id, &contact_id)?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            let mut doc = writable(&current);
+            merge_patch(&mut doc, &patch);
+            let changes: NewContact = from_value(doc)?;
+            if changes.retention_until != current.retention_until {
+                check_retention(&changes)?;
+            }
+            let contact = store::update(conn, &partner_id, &contact_id, current.version, &changes)?
+                .ok_or_else(|| version_mismatch(current.version + 1))?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(
+                    ENTITY,
+                    &contact.id,
+                    "UPDATED",
+                    contact.version,
+                    &ContactRef {
+                        id: &contact.id,
+                        partner_id: &contact.partner_id,
+                    },
+                ),
+            )?;
+            Reply::ok(&contact, contact.version)
+        })
+        .await?;
+    Ok(reply.into_response())
+}
+
+/// Erase a contact / Radera en kontaktperson
+///
+/// Deletes the person's data for good; the change log keeps an `ERASED` event with the ids only.
+#[utoipa::path(
+    tag = "Contacts",
+    operation_id = "deleteContact",
+    params(
+        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("contactId" = String, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+        d::IfMatchHeader,
+    ),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 204, description = "The contact was erased."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[delete("/partners/{id}/contacts/{contactId}")]
+pub async fn delete_contact(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WritePartners)?;
+    let (partner_id, contact_id) = path.into_inner();
+    let partner_id = path_uuid(&partner_id, "/path/id")?;
+    let contact_id = path_uuid(&contact_id, "/path/contactId")?;
+    let precondition = if_match.required()?;
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, &partner_id, &contact_id)?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            if !store::erase(conn, &partner_id, &contact_id, current.version)? {
+                return Err(version_mismatch(current.version + 1));
+            }
+            events::append(
+                conn,
+                &actor,
+                Change::new(
+                    ENTITY,
+                    &contact_id,
+                    "ERASED",
+                    current.version + 1,
+                    &ContactRef {
+                        id: &contact_id,
+                        partner_id: &partner_id,
+                    },
+                ),
+            )?;
+            Ok(Reply::no_content())
+        })
+        .await?;
+    Ok(reply.into_response())
+}

@@ -1,0 +1,181 @@
+//! Contact queries.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::{Contact, NewContact};
+use crate::db::AnyConnection;
+use crate::db::schema::contacts as c;
+use crate::http::problem::ApiError;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = c)]
+pub struct ContactRow {
+    pub id: String,
+    pub partner_id: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub retention_until: NaiveDate,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(r: ContactRow) -> Self {
+        Contact {
+            id: r.id,
+            partner_id: r.partner_id,
+            name: r.name,
+            role: r.role,
+            email: r.email,
+            phone: r.phone,
+            retention_until: r.retention_until,
+            version: r.version,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    partner_id: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Contact>, i64), ApiError> {
+    let total = c::table
+        .filter(c::partner_id.eq(partner_id))
+        .count()
+        .get_result::<i64>(conn)?;
+    let rows = c::table
+        .filter(c::partner_id.eq(partner_id))
+        .order((c::created_at.asc(), c::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(ContactRow::as_select())
+        .load(conn)?;
+    Ok((rows.into_iter().map(Contact::from).collect(), total))
+}
+
+/// The contact, if it belongs to `partner_id`.
+pub fn find(
+    conn: &mut AnyConnection,
+    partner_id: &str,
+    id: &str,
+) -> Result<Option<Contact>, ApiError> {
+    Ok(c::table
+        .find(id)
+        .filter(c::partner_id.eq(partner_id))
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Contact::from))
+}
+
+pub fn exists_for_partner(conn: &mut AnyConnection, partner_id: &str) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        c::table.filter(c::partner_id.eq(partner_id)),
+    ))
+    .get_result(conn)?)
+}
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    partner_id: &str,
+    new: &NewContact,
+) -> Result<Contact, ApiError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = crate::db::now();
+    diesel::insert_into(c::table)
+        .values((
+            c::id.eq(&id),
+            c::partner_id.eq(partner_id),
+            c::name.eq(new.name.as_str()),
+            c::role.eq(new.role.as_ref().map(|x| x.as_str())),
+            c::email.eq(new.email.as_ref().map(|x| x.as_str())),
+            c::phone.eq(new.phone.as_ref().map(|x| x.as_str())),
+            c::retention_until.eq(new.retention_until),
+            c::version.eq(1),
+            c::created_at.eq(now),
+            c::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find(conn, partner_id, &id)?.ok_or_else(|| ApiError::internal("inserted contact vanished"))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    partner_id: &str,
+    id: &str,
+    version: i32,
+    x: &NewContact,
+) -> Result<Option<Contact>, ApiError> {
+    let updated = diesel::update(
+        c::table
+            .find(id)
+            .filter(c::partner_id.eq(partner_id))
+            .filter(c::version.eq(version)),
+    )
+    .set((
+        c::name.eq(x.name.as_str()),
+        c::role.eq(x.role.as_ref().map(|v| v.as_str())),
+        c::email.eq(x.email.as_ref().map(|v| v.as_str())),
+        c::phone.eq(x.phone.as_ref().map(|v| v.as_str())),
+        c::retention_until.eq(x.retention_until),
+        c::version.eq(version + 1),
+        c::updated_at.eq(crate::db::now()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    find(conn, partner_id, id)
+}
+
+/// Erases the contact's row if it is still at `version`.
+pub fn erase(
+    conn: &mut AnyConnection,
+    partner_id: &str,
+    id: &str,
+    version: i32,
+) -> Result<bool, ApiError> {
+    Ok(diesel::delete(
+        c::table
+            .find(id)
+            .filter(c::partner_id.eq(partner_id))
+            .filter(c::version.eq(version)),
+    )
+    .execute(conn)?
+        == 1)
+}
+
+/// Erases every contact whose retention date lies before `today`, with an `ERASED` event each
+/// (ids only), for the service's time sweep. Returns how many were erased.
+pub fn erase_past_retention(
+    conn: &mut AnyConnection,
+    actor: &str,
+    today: NaiveDate,
+) -> Result<usize, ApiError> {
+    let due: Vec<(String, String, i32)> = c::table
+        .filter(c::retention_until.lt(today))
+        .select((c::id, c::partner_id, c::version))
+        .load(conn)?;
+    for (id, partner_id, version) in &due {
+        diesel::delete(c::table.find(id)).execute(conn)?;
+        crate::events::append(
+            conn,
+            actor,
+            crate::events::Change::new(
+                super::routes::ENTITY,
+                id,
+                "ERASED",
+                version + 1,
+                &super::ContactRef { id, partner_id },
+            ),
+        )?;
+    }
+    Ok(due.len())
+}

@@ -1,0 +1,447 @@
+use std::collections::{HashMap, HashSet};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::store::{self, NewIndicator};
+use super::{Indicator, IndicatorImport, IndicatorSource};
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::countries::routes::path_country;
+use crate::domain::{Name, WebUrl};
+use crate::events::{self, Change};
+use crate::http::auth::{Capability, Principal};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
+use crate::http::reply::{self, Reply};
+
+const ENTITY: &str = "INDICATOR_IMPORT";
+const REQUIRED: [&str; 5] = ["countryCode", "source", "edition", "metric", "value"];
+const OPTIONAL: [&str; 2] = ["category", "url"];
+/// Enough errors to fix a file by; more would only repeat themselves.
+const MAX_ERRORS: usize = 100;
+
+fn err(pointer: String, code: &str, en: String, sv: String) -> FieldError {
+    FieldError::new(pointer, code, Msg::new(en, sv))
+}
+
+/// The message of a newtype's parse error (see `crate::http::validate`).
+fn newtype_error(pointer: String, message: &str) -> FieldError {
+    match crate::http::validate::decode(message) {
+        Some((code, msg)) => FieldError::new(pointer, code, msg),
+        None => FieldError::new(pointer, "invalid-value", Msg::new(message, message)),
+    }
+}
+
+/// A CSV row, validated but for the country's existence; `line` is its line in the file.
+struct Parsed {
+    line: u64,
+    row: NewIndicator,
+}
+
+/// Parses the whole file, collecting every error with its pointer `/lines/{line}/{column}` (the
+/// header is line 1).
+fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(::csv::Trim::All)
+        .from_reader(bytes);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(_) => {
+            return Err(vec![err(
+                "/lines/1".into(),
+                "malformed-csv",
+                "The header line is not valid UTF-8 CSV.".into(),
+                "Rubrikraden är inte giltig CSV i UTF-8.".into(),
+            )]);
+        }
+    };
+    let mut column: HashMap<&str, usize> = HashMap::new();
+    for (index, name) in headers.iter().enumerate() {
+        // A file saved by a spreadsheet may begin with a byte-order mark.
+        let name = name.trim_start_matches('\u{feff}');
+        if !REQUIRED.contains(&name) && !OPTIONAL.contains(&name) {
+            errors.push(err(
+                format!("/lines/1/{}", name.replace('~', "~0").replace('/', "~1")),
+                "unknown-column",
+                format!("'{name}' is not a column of an indicator import; the columns are countryCode, source, edition, metric, value, category and url."),
+                format!("'{name}' är ingen kolumn i en indikatorimport; kolumnerna är countryCode, source, edition, metric, value, category och url."),
+            ));
+        } else if column.insert(name, index).is_some() {
+            errors.push(err(
+                format!("/lines/1/{name}"),
+                "duplicate-column",
+                format!("The column '{name}' appears twice."),
+                format!("Kolumnen '{name}' förekommer två gånger."),
+            ));
+        }
+    }
+    for name in REQUIRED {
+        if !column.contains_key(name) {
+            errors.push(err(
+                format!("/lines/1/{name}"),
+                "missing-column",
+                format!("The column '{name}' is required."),
+                format!("Kolumnen '{name}' är obligatorisk."),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut parsed = Vec::new();
+    let mut keys = HashSet::new();
+    for record in reader.records() {
+        if errors.len() >= MAX_ERRORS {
+            break;
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(err(
+                    format!("/lines/{line}"),
+                    "malformed-row",
+                    "The line is not valid UTF-8 CSV or has another number of cells than the header.".into(),
+                    "Raden är inte giltig CSV i UTF-8 eller har ett annat antal celler än rubrikraden.".into(),
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let cell =
+            |name: &str| -> &str { column.get(name).and_then(|i| record.get(*i)).unwrap_or("") };
+        let at = |name: &str| format!("/lines/{line}/{name}");
+        let before = errors.len();
+        let country = cell("countryCode");
+        let country_ok = crate::domain::CountryCode::parse(country)
+            .map_err(|m| errors.push(newtype_error(at("countryCode"), &m)))
+            .ok();
+        let source = IndicatorSource::parse(cell("source"));
+        if source.is_none() {
+            errors.push(err(
+                at("source"),
+                "invalid-value",
+                "Must be one of FREEDOM_HOUSE, VDEM, EIU, WJP, WGI, OHCHR, UD_MR.".into(),
+                "Måste vara något av FREEDOM_HOUSE, VDEM, EIU, WJP, WGI, OHCHR, UD_MR.".into(),
+            ));
+        }
+        let edition = Name::parse(cell("edition"))
+            .map_err(|m| errors.push(newtype_error(at("edition"), &m)))
+            .ok();
+        let metric = Name::parse(cell("metric"))
+            .map_err(|m| errors.push(newtype_error(at("metric"), &m)))
+            .ok();
+        let value = cell("value").parse::<f64>().ok().filter(|v| v.is_finite());
+        if value.is_none() {
+            errors.push(err(
+                at("value"),
+                "invalid-number",
+                "Must be a number with '.' as the decimal point, such as 93 or 0.85.".into(),
+                "Måste vara ett tal med '.' som decimaltecken, till exempel 93 eller 0.85.".into(),
+            ));
+        }
+        let category = match cell("category") {
+            "" => None,
+            raw => Name::parse(raw)
+                .map_err(|m| errors.push(newtype_error(at("category"), &m)))
+                .ok(),
+        };
+        let url = match cell("url") {
+            "" => None,
+            raw => WebUrl::parse(raw)
+                .map_err(|m| errors.push(newtype_error(at("url"), &m)))
+                .ok(),
+        };
+        if errors.len() > before {
+            continue;
+        }
+        let (Some(country), Some(source), Some(edition), Some(metric), Some(value)) =
+            (country_ok, source, edition, metric, value)
+        else {
+            continue;
+        };
+        let key = (
+            country.as_str().to_string(),
+            source,
+            edition.as_str().to_string(),
+            metric.as_str().to_string(),
+        );
+        if !keys.insert(key) {
+            errors.push(err(
+                format!("/lines/{line}"),
+                "duplicate-row",
+                "The same country, source, edition and metric appear on an earlier line.".into(),
+                "Samma land, källa, utgåva och mått finns på en tidigare rad.".into(),
+            ));
+            continue;
+        }
+        parsed.push(Parsed {
+            line,
+            row: NewIndicator {
+                country_code: country.into_inner(),
+                source,
+                edition: edition.into_inner(),
+                metric: metric.into_inner(),
+                value,
+                category: category.map(Name::into_inner),
+                url: url.map(WebUrl::into_inner),
+            },
+        });
+    }
+    if errors.is_empty() && parsed.is_empty() {
+        errors.push(err(
+            "/lines".into(),
+            "empty",
+            "The file has a header but no values.".into(),
+            "Filen har en rubrikrad men inga värden.".into(),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
+fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if essence.as_deref() == Some("text/csv") {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ProblemKind::UnsupportedMediaType,
+            Msg::new(
+                "The body must be CSV: Content-Type text/csv (UTF-8).",
+                "Innehållet måste vara CSV: Content-Type text/csv (UTF-8).",
+            ),
+        ))
+    }
+}
+
+/// Import indicator values / Importera indikatorvärden
+///
+/// A CSV file (`text/csv`, UTF-8, comma-separated, header line first) of published index values,
+/// one value a line, with the columns `countryCode`, `source` (FREEDOM_HOUSE, VDEM, EIU, WJP,
+/// WGI, OHCHR, UD_MR), `edition`, `metric` and `value` (a number, `.` as decimal point), and
+/// optionally `category` and `url`. The file is imported as a whole or not at all: every error
+/// is reported with the pointer `/lines/{line}/{column}`, where `line` is the line in the file
+/// (the header is line 1) and `column` the column's name (`/lines/{line}` for a whole line).
+/// Earlier values are kept; the latest import of a source and metric is the country's current
+/// value. Coordinators only.
+#[utoipa::path(
+    tag = "Indicators",
+    operation_id = "importIndicators",
+    params(d::IdempotencyKeyHeader),
+    request_body(content = String, content_type = "text/csv", description = "The values, one a line, after a header line.", example = "countryCode,source,edition,metric,value,category,url\nNO,FREEDOM_HOUSE,2026,total-score,98,Free,https://freedomhouse.org/country/norway\n"),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "Every line was imported.", body = IndicatorImport),
+        (status = 400, description = "One or more lines are not valid; nothing was imported. `errors` points at each line and column as `/lines/{line}/{column}`.", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "2 fields are not valid; see errors.", "instance": "/api/v1/indicators", "errors": [{"pointer": "/lines/3/value", "code": "invalid-number", "detail": "Must be a number with '.' as the decimal point, such as 93 or 0.85."}, {"pointer": "/lines/4/countryCode", "code": "unknown-country", "detail": "There is no country XX."}]})),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 409, response = d::Conflict),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/indicators")]
+pub async fn import_indicators(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ManageAssessments)?;
+    require_csv(&req)?;
+    let digest = crate::http::json::digest(&body);
+    let rows = parse_csv(&body).map_err(ApiError::validation)?;
+    let actor = principal.sub.clone();
+    idempotency::execute(&state.db, &principal, &req, key, &digest, move |conn| {
+        let known: HashSet<String> = {
+            use crate::db::schema::countries;
+            use diesel::prelude::*;
+            countries::table
+                .select(countries::code)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect()
+        };
+        let unknown: Vec<FieldError> = rows
+            .iter()
+            .filter(|p| !known.contains(&p.row.country_code))
+            .take(MAX_ERRORS)
+            .map(|p| {
+                err(
+                    format!("/lines/{}/countryCode", p.line),
+                    "unknown-country",
+                    format!("There is no country {}.", p.row.country_code),
+                    format!("Det finns inget land {}.", p.row.country_code),
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::validation(unknown));
+        }
+        let import_id = uuid::Uuid::now_v7().to_string();
+        let new: Vec<NewIndicator> = rows.into_iter().map(|p| p.row).collect();
+        let items = store::insert_all(conn, &import_id, &new, &actor)?;
+        let mut countries: Vec<&str> = items.iter().map(|x| x.country_code.as_str()).collect();
+        countries.sort_unstable();
+        countries.dedup();
+        events::append(
+            conn,
+            &actor,
+            Change::new(
+                ENTITY,
+                &import_id,
+                "IMPORTED",
+                1,
+                &serde_json::json!({
+                    "importId": import_id,
+                    "count": items.len(),
+                    "countryCodes": countries,
+                    "indicatorIds": items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+                }),
+            ),
+        )?;
+        let result = IndicatorImport {
+            import_id,
+            count: items.len(),
+            items,
+        };
+        Ok(Reply {
+            status: 201,
+            body: Some(
+                serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?,
+            ),
+            etag: None,
+            location: None,
+        })
+    })
+    .await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CountryIndicatorParams {
+    /// Only values from this source.
+    #[param(inline)]
+    source: Option<IndicatorSource>,
+}
+
+/// A country's indicators / Ett lands indikatorer
+///
+/// The latest imported value of each source and metric for the country, by source and metric.
+#[utoipa::path(
+    tag = "Indicators",
+    operation_id = "listCountryIndicators",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$"), Paging, CountryIndicatorParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of the latest values.", body = Page<Indicator>, example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001", "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score", "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway", "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/countries/{code}/indicators")]
+pub async fn list_country_indicators(
+    state: web::Data<AppState>,
+    principal: Principal,
+    code: web::Path<String>,
+    params: ListParams<CountryIndicatorParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let code = path_country(&code)?;
+    let source = params.filters.source;
+    let paging = params.paging;
+    let all = state
+        .db
+        .read(move |c| {
+            if !crate::countries::store::exists(c, code.as_str())? {
+                return Err(ApiError::not_found("country", "land"));
+            }
+            store::latest_for_country(c, code.as_str(), source)
+        })
+        .await?;
+    let total = all.len() as i64;
+    let items = all
+        .into_iter()
+        .skip(usize::try_from(paging.offset()).unwrap_or(0))
+        .take(paging.limit as usize)
+        .collect();
+    reply::json(&paging.page_of(items, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pointers(text: &str) -> Vec<(String, String)> {
+        match parse_csv(text.as_bytes()) {
+            Ok(_) => vec![],
+            Err(e) => e.into_iter().map(|f| (f.pointer, f.code)).collect(),
+        }
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let text = "countryCode,source,edition,metric,value\nNO,VDEM,v15,libdem,0.85\nNO,VDEM,v15,polyarchy,high\nno,NOPE,v15,x,1\n";
+        assert_eq!(
+            pointers(text),
+            vec![
+                ("/lines/3/value".into(), "invalid-number".into()),
+                ("/lines/4/countryCode".into(), "invalid-country-code".into()),
+                ("/lines/4/source".into(), "invalid-value".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn header_problems_are_on_line_one() {
+        assert_eq!(
+            pointers("countryCode,source,edition,metric,colour\n"),
+            vec![
+                ("/lines/1/colour".into(), "unknown-column".into()),
+                ("/lines/1/value".into(), "missing-column".into()),
+            ]
+        );
+        assert_eq!(
+            pointers("countryCode,source,edition,metric,value\n"),
+            vec![("/lines".into(), "empty".into())]
+        );
+    }
+
+    #[test]
+    fn a_repeated_value_is_refused_and_optional_columns_may_be_left_out() {
+        let text =
+            "source,countryCode,edition,metric,value\nWGI,SE,2025,rl,1.8\nWGI,SE,2025,rl,1.9\n";
+        assert_eq!(
+            pointers(text),
+            vec![("/lines/3".into(), "duplicate-row".into())]
+        );
+        let ok =
+            parse_csv(b"countryCode,source,edition,metric,value\nSE,WGI,2025,rl,1.8\n").unwrap();
+        assert_eq!(ok[0].line, 2);
+        assert_eq!(ok[0].row.category, None);
+    }
+}

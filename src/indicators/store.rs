@@ -1,0 +1,129 @@
+//! Indicator queries.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{Indicator, IndicatorSource};
+use crate::db::AnyConnection;
+use crate::db::schema::indicators as i;
+use crate::http::problem::ApiError;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = i)]
+pub struct IndicatorRow {
+    pub id: String,
+    pub import_id: String,
+    pub country_code: String,
+    pub source: String,
+    pub edition: String,
+    pub metric: String,
+    pub value: f64,
+    pub category: Option<String>,
+    pub url: Option<String>,
+    pub imported_at: NaiveDateTime,
+    pub imported_by: String,
+}
+
+impl From<IndicatorRow> for Indicator {
+    fn from(r: IndicatorRow) -> Self {
+        Indicator {
+            id: r.id,
+            import_id: r.import_id,
+            country_code: r.country_code,
+            source: IndicatorSource::parse(&r.source).unwrap_or(IndicatorSource::UdMr),
+            edition: r.edition,
+            metric: r.metric,
+            value: r.value,
+            category: r.category,
+            url: r.url,
+            imported_at: r.imported_at.and_utc(),
+            imported_by: r.imported_by,
+        }
+    }
+}
+
+/// One validated CSV row.
+#[derive(Debug, Clone)]
+pub struct NewIndicator {
+    pub country_code: String,
+    pub source: IndicatorSource,
+    pub edition: String,
+    pub metric: String,
+    pub value: f64,
+    pub category: Option<String>,
+    pub url: Option<String>,
+}
+
+pub fn insert_all(
+    conn: &mut AnyConnection,
+    import_id: &str,
+    rows: &[NewIndicator],
+    actor: &str,
+) -> Result<Vec<Indicator>, ApiError> {
+    let now = crate::db::now();
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id = uuid::Uuid::now_v7().to_string();
+        diesel::insert_into(i::table)
+            .values((
+                i::id.eq(&id),
+                i::import_id.eq(import_id),
+                i::country_code.eq(&r.country_code),
+                i::source.eq(r.source.as_str()),
+                i::edition.eq(&r.edition),
+                i::metric.eq(&r.metric),
+                i::value.eq(r.value),
+                i::category.eq(r.category.as_deref()),
+                i::url.eq(r.url.as_deref()),
+                i::imported_at.eq(now),
+                i::imported_by.eq(actor),
+            ))
+            .execute(conn)?;
+        ids.push(id);
+    }
+    let rows = i::table
+        .filter(i::import_id.eq(import_id))
+        .order(i::id.asc())
+        .select(IndicatorRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(Indicator::from).collect())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Indicator>, ApiError> {
+    Ok(i::table
+        .find(id)
+        .select(IndicatorRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Indicator::from))
+}
+
+/// The latest imported value for each source and metric of a country, by source and metric.
+pub fn latest_for_country(
+    conn: &mut AnyConnection,
+    country_code: &str,
+    source: Option<IndicatorSource>,
+) -> Result<Vec<Indicator>, ApiError> {
+    let mut query = i::table
+        .filter(i::country_code.eq(country_code.to_string()))
+        .into_boxed();
+    if let Some(s) = source {
+        query = query.filter(i::source.eq(s.as_str()));
+    }
+    let rows = query
+        .order((i::imported_at.desc(), i::id.desc()))
+        .select(IndicatorRow::as_select())
+        .load(conn)?;
+    let mut seen = HashSet::new();
+    let mut latest: Vec<Indicator> = rows
+        .into_iter()
+        .filter(|r| seen.insert((r.source.clone(), r.metric.clone())))
+        .map(Indicator::from)
+        .collect();
+    latest.sort_by(|a, b| {
+        (a.source.as_str(), a.metric.as_str()).cmp(&(b.source.as_str(), b.metric.as_str()))
+    });
+    Ok(latest)
+}

@@ -1,0 +1,174 @@
+//! Partners: the parties the city collaborates with. Officers edit descriptive fields; only
+//! coordinators change a partner's country or kind, or archive it.
+
+pub mod routes;
+pub mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{CountryCode, EuPic, Name, OrganisationNumber, WebUrl};
+
+/// What kind of party a partner is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PartnerKind {
+    /// A city or municipality; may be assessed in its own right.
+    City,
+    /// A region; may be assessed in its own right.
+    Region,
+    Authority,
+    University,
+    Organisation,
+    Company,
+    Network,
+    Other,
+}
+
+impl PartnerKind {
+    pub const ALL: [PartnerKind; 8] = [
+        PartnerKind::City,
+        PartnerKind::Region,
+        PartnerKind::Authority,
+        PartnerKind::University,
+        PartnerKind::Organisation,
+        PartnerKind::Company,
+        PartnerKind::Network,
+        PartnerKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerKind::City => "CITY",
+            PartnerKind::Region => "REGION",
+            PartnerKind::Authority => "AUTHORITY",
+            PartnerKind::University => "UNIVERSITY",
+            PartnerKind::Organisation => "ORGANISATION",
+            PartnerKind::Company => "COMPANY",
+            PartnerKind::Network => "NETWORK",
+            PartnerKind::Other => "OTHER",
+        }
+    }
+
+    pub fn from_db(s: &str) -> PartnerKind {
+        PartnerKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .unwrap_or(PartnerKind::Other)
+    }
+
+    /// "landet/staden": cities and regions can be assessed themselves.
+    pub fn is_assessable(self) -> bool {
+        matches!(self, PartnerKind::City | PartnerKind::Region)
+    }
+}
+
+/// Identifiers of the partner in other registers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExternalIds {
+    /// The EU Participant Identification Code (nine digits).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{9}$", example = "999999999")]
+    pub eu_pic: Option<EuPic>,
+    /// The national organisation number.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "212000-1561")]
+    pub organisation_number: Option<OrganisationNumber>,
+}
+
+/// External ids as stored and shown.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalIdsView {
+    pub eu_pic: Option<String>,
+    pub organisation_number: Option<String>,
+}
+
+/// A partner / En samarbetspart.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY",
+    "countryCode": "NO", "city": "Example City",
+    "externalIds": {"euPic": "999999999", "organisationNumber": null},
+    "website": "https://www.example.org/", "sisterCity": false, "sisterCitySince": null,
+    "archived": false, "version": 1,
+    "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"
+}))]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+    pub kind: PartnerKind,
+    pub country_code: String,
+    pub city: Option<String>,
+    pub external_ids: ExternalIdsView,
+    pub website: Option<String>,
+    /// Derived: the partner is party to an active `SISTER_CITY` agreement (a vänort).
+    pub sister_city: bool,
+    /// Derived: the start of the earliest such agreement.
+    pub sister_city_since: Option<NaiveDate>,
+    /// An archived partner is kept (it is referred to) but no longer in use.
+    pub archived: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new partner. Officers may not create it archived.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City",
+    "externalIds": {"euPic": "999999999"}, "website": "https://www.example.org/"
+}))]
+pub struct NewPartner {
+    pub name: Name,
+    pub kind: PartnerKind,
+    pub country_code: CountryCode,
+    #[serde(default)]
+    pub city: Option<Name>,
+    #[serde(default)]
+    pub external_ids: ExternalIds,
+    #[serde(default)]
+    pub website: Option<WebUrl>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// The writable fields of a partner; a PATCH is merged onto these (RFC 7396).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PartnerChanges {
+    pub name: Name,
+    pub kind: PartnerKind,
+    pub country_code: CountryCode,
+    #[serde(default)]
+    pub city: Option<Name>,
+    #[serde(default)]
+    pub external_ids: ExternalIds,
+    #[serde(default)]
+    pub website: Option<WebUrl>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// The body of `PATCH /partners/{id}`: any writable field; `null` clears an optional one.
+/// `countryCode`, `kind` and `archived` are for coordinators only.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "camelCase", example = json!({"website": "https://www.example.org/en/", "externalIds": {"organisationNumber": "NO-123"}}))]
+pub struct PartnerPatch {
+    #[schema(min_length = 1, max_length = 200)]
+    name: Option<String>,
+    kind: Option<PartnerKind>,
+    #[schema(pattern = "^[A-Z]{2}$")]
+    country_code: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    city: Option<String>,
+    external_ids: Option<ExternalIds>,
+    #[schema(format = "uri")]
+    website: Option<String>,
+    archived: Option<bool>,
+}

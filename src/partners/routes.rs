@@ -1,0 +1,422 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+use super::store::{self, PartnerFilter};
+use super::{NewPartner, Partner, PartnerChanges, PartnerKind, PartnerPatch};
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::db::AnyConnection;
+use crate::domain::CountryCode;
+use crate::events::{self, Change};
+use crate::http::auth::{Capability, Principal};
+use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json::{JsonBody, from_value, merge_patch};
+use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::reply::{self, Reply};
+
+const ENTITY: &str = "PARTNER";
+
+/// A UUID from the path, in its canonical lower-case form.
+pub fn path_uuid(raw: &str, pointer: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| {
+            ApiError::invalid(
+                pointer,
+                "invalid-id",
+                Msg::new(
+                    "The identifier in the path is not a UUID.",
+                    "Identiteten i sökvägen är inget UUID.",
+                ),
+            )
+        })
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::not_found("partner", "samarbetspart")
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PartnerParams {
+    /// Only partners in this country (ISO 3166-1 alpha-2).
+    #[param(value_type = Option<String>, example = "NO", pattern = "^[A-Z]{2}$")]
+    country_code: Option<CountryCode>,
+    /// Only partners of this kind.
+    #[param(inline)]
+    kind: Option<PartnerKind>,
+    /// Only sister cities (`true`) or only others (`false`).
+    sister_city: Option<bool>,
+    /// Only archived (`true`) or only current (`false`) partners.
+    archived: Option<bool>,
+    /// Text search in the name and city.
+    #[param(example = "example", max_length = 200)]
+    q: Option<String>,
+}
+
+/// List partners / Lista samarbetsparter
+///
+/// The partners, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
+#[utoipa::path(
+    tag = "Partners",
+    operation_id = "listPartners",
+    params(Paging, PartnerParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of partners (or CSV).", content(
+            (Page<Partner> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City", "externalIds": {"euPic": null, "organisationNumber": null}, "website": null, "sisterCity": false, "sisterCitySince": null, "archived": false, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
+            (String = "text/csv", example = "id,name,kind,countryCode,city,externalIds.euPic,externalIds.organisationNumber,website,sisterCity,sisterCitySince,archived,version,createdAt,updatedAt\n0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,Kommune X (example),CITY,NO,Example City,,,,false,,false,1,2026-11-26T09:15:00Z,2026-11-26T09:15:00Z\n"),
+        )),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/partners")]
+pub async fn list_partners(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    params: ListParams<PartnerParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let f = params.filters;
+    let filter = PartnerFilter {
+        country_code: f.country_code.map(CountryCode::into_inner),
+        kind: f.kind,
+        sister_city: f.sister_city,
+        archived: f.archived,
+        q: f.q,
+    };
+    let paging = params.paging;
+    if wants_csv(&req) {
+        let (items, total) = state
+            .db
+            .read(move |c| store::list(c, &filter, 0, CSV_MAX_ROWS))
+            .await?;
+        return csv_response("partners", &items, total);
+    }
+    let (items, total) = state
+        .db
+        .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
+        .await?;
+    reply::json(&paging.page_of(items, total))
+}
+
+/// Read a partner / Läs en samarbetspart
+#[utoipa::path(
+    tag = "Partners",
+    operation_id = "getPartner",
+    params(("id" = String, Path, description = "The partner's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The partner, with its ETag.", body = Partner, headers(("ETag" = String, description = "The partner's version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/partners/{id}")]
+pub async fn get_partner(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let partner = state
+        .db
+        .read(move |c| store::find(c, &id))
+        .await?
+        .ok_or_else(not_found)?;
+    reply::resource(&req, &partner, partner.version)
+}
+
+fn check_country(conn: &mut AnyConnection, code: &CountryCode) -> Result<(), ApiError> {
+    if !crate::countries::store::exists(conn, code.as_str())? {
+        return Err(ApiError::invalid(
+            "/countryCode",
+            "unknown-country",
+            Msg::new(
+                format!("There is no country {code}."),
+                format!("Det finns inget land {code}."),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// 403 naming each coordinator-only field an officer tried to set.
+fn coordinator_only(fields: &[&str]) -> Result<(), ApiError> {
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let errors = fields
+        .iter()
+        .map(|f| {
+            FieldError::new(
+                format!("/{f}"),
+                "coordinator-only",
+                Msg::new(
+                    format!("Only a coordinator may change '{f}'."),
+                    format!("Endast en samordnare får ändra '{f}'."),
+                ),
+            )
+        })
+        .collect::<Vec<_>>();
+    Err(ApiError::forbidden(Msg::new(
+        format!(
+            "Only a coordinator may change {}; officers edit the descriptive fields.",
+            fields.join(", ")
+        ),
+        format!(
+            "Endast en samordnare får ändra {}; handläggare ändrar de beskrivande fälten.",
+            fields.join(", ")
+        ),
+    ))
+    .with_errors(errors))
+}
+
+/// Create a partner / Skapa en samarbetspart
+///
+/// Officers and coordinators; only a coordinator may create a partner already archived.
+#[utoipa::path(
+    tag = "Partners",
+    operation_id = "createPartner",
+    request_body(content = NewPartner, content_type = "application/json"),
+    params(d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The partner was created.", body = Partner, headers(
+            ("ETag" = String, description = "The partner's version."),
+            ("Location" = String, description = "The partner's URL."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 409, response = d::Conflict),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/partners")]
+pub async fn create_partner(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: JsonBody<NewPartner>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WritePartners)?;
+    let new = body.value;
+    if new.archived && !principal.has(Capability::ManagePartners) {
+        coordinator_only(&["archived"])?;
+    }
+    let actor = principal.sub.clone();
+    let base = state.config.public_url.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            check_country(conn, &new.country_code)?;
+            let partner = store::insert(conn, &new)?;
+            events::append(
+                conn,
+                &actor,
+                Change::new(ENTITY, &partner.id, "CREATED", partner.version, &partner),
+            )?;
+            Reply::created(
+                format!("{base}/api/v1/partners/{}", partner.id),
+                &partner,
+                partner.version,
+            )
+        },
+    )
+    .await
+}
+
+fn writable(p: &Partner) -> Value {
+    serde_json::json!({
+        "name": p.name,
+        "kind": p.kind,
+        "countryCode": p.country_code,
+        "city": p.city,
+        "externalIds": p.external_ids,
+        "website": p.website,
+        "archived": p.archived,
+    })
+}
+
+/// Change a partner / Ändra en samarbetspart
+///
+/// JSON Merge Patch (RFC 7396). Officers change the descriptive fields (name, city, external ids,
+/// website); `countryCode`, `kind` and `archived` are for coordinators (403 naming the field).
+/// Archiving (`{"archived": true}`) keeps the partner and everything that refers to it.
+#[utoipa::path(
+    tag = "Partners",
+    operation_id = "updatePartner",
+    params(
+        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        d::IfMatchHeader,
+    ),
+    request_body(content = PartnerPatch, content_type = "application/merge-patch+json"),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The partner as changed.", body = Partner, headers(("ETag" = String, description = "The partner's new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[patch("/partners/{id}")]
+pub async fn update_partner(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<Value>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WritePartners)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let precondition = if_match.required()?;
+    let patch = body.value;
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
+            "",
+            "invalid-type",
+            Msg::new(
+                "A merge patch is a JSON object.",
+                "En merge patch är ett JSON-objekt.",
+            ),
+        ));
+    }
+    let coordinator = principal.has(Capability::ManagePartners);
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            let mut doc = writable(&current);
+            merge_patch(&mut doc, &patch);
+            let changes: PartnerChanges = from_value(doc)?;
+            if !coordinator {
+                let mut refused = Vec::new();
+                if changes.country_code.as_str() != current.country_code {
+                    refused.push("countryCode");
+                }
+                if changes.kind != current.kind {
+                    refused.push("kind");
+                }
+                if changes.archived != current.archived {
+                    refused.push("archived");
+                }
+                coordinator_only(&refused)?;
+            }
+            check_country(conn, &changes.country_code)?;
+            let partner = store::update(conn, &id, current.version, &changes)?
+                .ok_or_else(|| version_mismatch(current.version + 1))?;
+            let action = match (current.archived, partner.archived) {
+                (false, true) => "ARCHIVED",
+                (true, false) => "UNARCHIVED",
+                _ => "UPDATED",
+            };
+            events::append(
+                conn,
+                &actor,
+                Change::new(ENTITY, &partner.id, action, partner.version, &partner),
+            )?;
+            Reply::ok(&partner, partner.version)
+        })
+        .await?;
+    Ok(reply.into_response())
+}
+
+/// Delete a partner / Ta bort en samarbetspart
+///
+/// Coordinators only, and only for a partner nothing refers to (no contact, assessment,
+/// agreement or exception): a partner entered by mistake. A partner that is referred to is
+/// archived instead (`PATCH {"archived": true}`); deleting it is refused with 409.
+#[utoipa::path(
+    tag = "Partners",
+    operation_id = "deletePartner",
+    params(
+        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        d::IfMatchHeader,
+    ),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 204, description = "The partner was deleted."),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[delete("/partners/{id}")]
+pub async fn delete_partner(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::ManagePartners)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let precondition = if_match.required()?;
+    let actor = principal.sub.clone();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
+            precondition.check(current.version)?;
+            if crate::contacts::store::exists_for_partner(conn, &id)?
+                || crate::assessments::store::exists_for_partner(conn, &id)?
+            {
+                return Err(ApiError::conflict(Msg::new(
+                    "The partner is referred to (by contacts or assessments); archive it instead.",
+                    "Samarbetsparten refereras (av kontakter eller bedömningar); arkivera den i stället.",
+                )));
+            }
+            if !store::delete(conn, &id, current.version)? {
+                return Err(version_mismatch(current.version + 1));
+            }
+            events::append(
+                conn,
+                &actor,
+                Change::gone(ENTITY, &id, "DELETED", current.version + 1),
+            )?;
+            Ok(Reply::no_content())
+        })
+        .await?;
+    Ok(reply.into_response())
+}

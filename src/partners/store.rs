@@ -1,0 +1,236 @@
+//! Partner queries.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::{ExternalIdsView, NewPartner, Partner, PartnerChanges, PartnerKind};
+use crate::db::schema::partners as p;
+use crate::db::search::{like_pattern, lower};
+use crate::db::{AnyConnection, MultiBackend};
+use crate::http::problem::ApiError;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = p)]
+pub struct PartnerRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub country_code: String,
+    pub city: Option<String>,
+    pub eu_pic: Option<String>,
+    pub organisation_number: Option<String>,
+    pub website: Option<String>,
+    pub archived: bool,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl PartnerRow {
+    fn into_partner(self, since: Option<NaiveDate>) -> Partner {
+        Partner {
+            id: self.id,
+            name: self.name,
+            kind: PartnerKind::from_db(&self.kind),
+            country_code: self.country_code,
+            city: self.city,
+            external_ids: ExternalIdsView {
+                eu_pic: self.eu_pic,
+                organisation_number: self.organisation_number,
+            },
+            website: self.website,
+            sister_city: since.is_some(),
+            sister_city_since: since,
+            archived: self.archived,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        }
+    }
+}
+
+/// When each of `ids` became a sister city (vänort): the start of its earliest active
+/// `SISTER_CITY` agreement. Partners that are not sister cities are absent.
+pub fn sister_city_since(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, NaiveDate>, ApiError> {
+    crate::agreements::store::sister_city_since(conn, ids)
+}
+
+fn with_sister_cities(
+    conn: &mut AnyConnection,
+    rows: Vec<PartnerRow>,
+) -> Result<Vec<Partner>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let since = sister_city_since(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let s = since.get(&r.id).copied();
+            r.into_partner(s)
+        })
+        .collect())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct PartnerFilter {
+    pub country_code: Option<String>,
+    pub kind: Option<PartnerKind>,
+    pub sister_city: Option<bool>,
+    pub archived: Option<bool>,
+    pub q: Option<String>,
+}
+
+fn filtered(f: &PartnerFilter) -> p::BoxedQuery<'static, MultiBackend> {
+    let mut query = p::table.into_boxed();
+    if let Some(c) = &f.country_code {
+        query = query.filter(p::country_code.eq(c.clone()));
+    }
+    if let Some(k) = f.kind {
+        query = query.filter(p::kind.eq(k.as_str()));
+    }
+    if let Some(archived) = f.archived {
+        query = query.filter(p::archived.eq(archived));
+    }
+    if let Some(q) = &f.q {
+        let pattern = like_pattern(q);
+        query = query.filter(
+            lower(p::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(p::city.assume_not_null()).like(pattern).escape('\\')),
+        );
+    }
+    query
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &PartnerFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Partner>, i64), ApiError> {
+    let order = (p::created_at.asc(), p::id.asc());
+    let Some(wanted) = f.sister_city else {
+        let total = filtered(f).count().get_result::<i64>(conn)?;
+        let rows = filtered(f)
+            .order(order)
+            .offset(offset)
+            .limit(limit)
+            .select(PartnerRow::as_select())
+            .load(conn)?;
+        return Ok((with_sister_cities(conn, rows)?, total));
+    };
+    // sisterCity is derived from agreements, so that filter is applied after loading; the
+    // register holds hundreds of partners, not millions.
+    let rows = filtered(f)
+        .order(order)
+        .select(PartnerRow::as_select())
+        .load(conn)?;
+    let all: Vec<Partner> = with_sister_cities(conn, rows)?
+        .into_iter()
+        .filter(|x| x.sister_city == wanted)
+        .collect();
+    let total = all.len() as i64;
+    let page = all
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    Ok((page, total))
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Partner>, ApiError> {
+    let Some(row) = p::table
+        .find(id)
+        .select(PartnerRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    Ok(with_sister_cities(conn, vec![row])?.pop())
+}
+
+pub fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(p::table.find(id))).get_result(conn)?)
+}
+
+/// The partner's kind and country, for assessments.
+pub fn kind_and_country(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(PartnerKind, String)>, ApiError> {
+    Ok(p::table
+        .find(id)
+        .select((p::kind, p::country_code))
+        .first::<(String, String)>(conn)
+        .optional()?
+        .map(|(k, c)| (PartnerKind::from_db(&k), c)))
+}
+
+pub fn insert(conn: &mut AnyConnection, new: &NewPartner) -> Result<Partner, ApiError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = crate::db::now();
+    diesel::insert_into(p::table)
+        .values((
+            p::id.eq(&id),
+            p::name.eq(new.name.as_str()),
+            p::kind.eq(new.kind.as_str()),
+            p::country_code.eq(new.country_code.as_str()),
+            p::city.eq(new.city.as_ref().map(|c| c.as_str())),
+            p::eu_pic.eq(new.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
+            p::organisation_number.eq(new
+                .external_ids
+                .organisation_number
+                .as_ref()
+                .map(|x| x.as_str())),
+            p::website.eq(new.website.as_ref().map(|w| w.as_str())),
+            p::archived.eq(new.archived),
+            p::version.eq(1),
+            p::created_at.eq(now),
+            p::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find(conn, &id)?.ok_or_else(|| ApiError::internal("inserted partner vanished"))
+}
+
+/// Writes `changes` if the partner is still at `version`; `None` when another write came first.
+pub fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i32,
+    c: &PartnerChanges,
+) -> Result<Option<Partner>, ApiError> {
+    let updated = diesel::update(p::table.find(id).filter(p::version.eq(version)))
+        .set((
+            p::name.eq(c.name.as_str()),
+            p::kind.eq(c.kind.as_str()),
+            p::country_code.eq(c.country_code.as_str()),
+            p::city.eq(c.city.as_ref().map(|x| x.as_str())),
+            p::eu_pic.eq(c.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
+            p::organisation_number.eq(c
+                .external_ids
+                .organisation_number
+                .as_ref()
+                .map(|x| x.as_str())),
+            p::website.eq(c.website.as_ref().map(|w| w.as_str())),
+            p::archived.eq(c.archived),
+            p::version.eq(version + 1),
+            p::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+/// Deletes the partner if it is still at `version`. Callers check references first; tables added
+/// later that refer to partners do so by foreign key, which refuses the delete (409) as well.
+pub fn delete(conn: &mut AnyConnection, id: &str, version: i32) -> Result<bool, ApiError> {
+    Ok(diesel::delete(p::table.find(id).filter(p::version.eq(version))).execute(conn)? == 1)
+}
