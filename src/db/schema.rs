@@ -135,6 +135,101 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        agreement_type -> Text,
+        unit_code -> Text,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        case_number -> Nullable<Text>,
+        external_funding_not_possible_reason -> Nullable<Text>,
+        status -> Text,
+        warnings -> Text,
+        registered_retroactively -> Bool,
+        activated_at -> Nullable<Timestamp>,
+        activated_by -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_partners (agreement_id, partner_id) {
+        agreement_id -> Text,
+        partner_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    agreement_purposes (agreement_id, purpose) {
+        agreement_id -> Text,
+        purpose -> Text,
+    }
+}
+
+diesel::table! {
+    agreement_sdgs (agreement_id, sdg) {
+        agreement_id -> Text,
+        sdg -> Integer,
+    }
+}
+
+diesel::table! {
+    agreement_fundings (agreement_id, position) {
+        agreement_id -> Text,
+        position -> Integer,
+        source -> Text,
+        programme -> Nullable<Text>,
+        amount -> Text,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    exceptions (id) {
+        id -> Text,
+        agreement_id -> Text,
+        partner_id -> Text,
+        unit_code -> Text,
+        justification -> Text,
+        case_number -> Text,
+        status -> Text,
+        requested_by -> Text,
+        withdrawn_at -> Nullable<Timestamp>,
+        decision -> Nullable<Text>,
+        deciding_body -> Nullable<Text>,
+        delegation_reference -> Nullable<Text>,
+        decided_at -> Nullable<Date>,
+        protocol_paragraph -> Nullable<Text>,
+        conditions -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        decided_by -> Nullable<Text>,
+        decision_recorded_at -> Nullable<Timestamp>,
+        revocation_deciding_body -> Nullable<Text>,
+        revocation_delegation_reference -> Nullable<Text>,
+        revocation_decided_at -> Nullable<Date>,
+        revocation_protocol_paragraph -> Nullable<Text>,
+        revocation_reason -> Nullable<Text>,
+        revoked_by -> Nullable<Text>,
+        revocation_recorded_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(agreement_partners -> agreements (agreement_id));
+diesel::joinable!(agreement_partners -> partners (partner_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     countries,
@@ -144,4 +239,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     indicators,
     assessments,
+    agreements,
+    agreement_partners,
+    agreement_purposes,
+    agreement_sdgs,
+    agreement_fundings,
+    exceptions,
 );

@@ -21,6 +21,8 @@ pub enum Visibility {
     Everyone,
     /// Drafts: those who draft and publish assessments.
     Drafts,
+    /// Draft agreements and exception requests: those who write agreements or decide exceptions.
+    CaseWork,
 }
 
 impl Visibility {
@@ -28,6 +30,7 @@ impl Visibility {
         match self {
             Visibility::Everyone => None,
             Visibility::Drafts => Some("drafts"),
+            Visibility::CaseWork => Some("casework"),
         }
     }
 
@@ -35,6 +38,7 @@ impl Visibility {
         match stored {
             None => true,
             Some("drafts") => principal.has(Capability::ManageAssessments),
+            Some("casework") => principal.has(Capability::WriteAgreements) || principal.has(Capability::DecideExceptions),
             Some(_) => false,
         }
     }

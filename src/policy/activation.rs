@@ -237,7 +237,11 @@ fn requirements(input: &ActivationInput) -> Vec<Finding> {
         for (decision, date) in checks {
             if let Some(mut finding) = partner_finding(decision, date, partner.index) {
                 finding.partner_id = Some(partner.partner_id.clone());
-                if !errors.contains(&finding) {
+                // One finding per rule and partner, naming the first day it fails.
+                if !errors
+                    .iter()
+                    .any(|e| e.rule == finding.rule && e.partner_id == finding.partner_id)
+                {
                     errors.push(finding);
                 }
             }

@@ -7,7 +7,7 @@
 //! kraven ska beslut om undantag fattas av Kommunstyrelsen."
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalogue::codes;
@@ -54,7 +54,7 @@ impl AssessmentFacts {
 }
 
 /// Where an exception request stood at the end of the date asked about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ExceptionStatus {
     Requested,

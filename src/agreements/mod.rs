@@ -1,0 +1,228 @@
+//! Agreements: the collaborations of the register, and the rules that keep an active one true.
+
+pub mod compliance;
+pub mod routes;
+pub mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
+use crate::policy::activation::{AgreementType, Finding, FundingSource, Purpose};
+
+/// Where an agreement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AgreementStatus {
+    Draft,
+    Active,
+    Ended,
+    Cancelled,
+}
+
+impl AgreementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementStatus::Draft => "DRAFT",
+            AgreementStatus::Active => "ACTIVE",
+            AgreementStatus::Ended => "ENDED",
+            AgreementStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        match s {
+            "ACTIVE" => AgreementStatus::Active,
+            "ENDED" => AgreementStatus::Ended,
+            "CANCELLED" => AgreementStatus::Cancelled,
+            _ => AgreementStatus::Draft,
+        }
+    }
+}
+
+/// One funding line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"source": "EU", "programme": "Interreg Öresund-Kattegat-Skagerrak", "amount": "250000.00", "currency": "EUR"}))]
+pub struct Funding {
+    pub source: FundingSource,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub programme: Option<Name>,
+    pub amount: Amount,
+    pub currency: Currency,
+}
+
+/// A rule the agreement breaks or should heed, kept with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Warning {
+    /// The rule code from `GET /policy`.
+    pub rule: String,
+    /// A JSON pointer into the agreement.
+    pub pointer: String,
+    pub partner_id: Option<String>,
+    pub detail: String,
+    pub detail_sv: String,
+}
+
+impl From<&Finding> for Warning {
+    fn from(f: &Finding) -> Self {
+        Warning {
+            rule: f.rule.to_string(),
+            pointer: f.pointer.clone(),
+            partner_id: f.partner_id.clone(),
+            detail: f.message.en.clone(),
+            detail_sv: f.message.sv.clone(),
+        }
+    }
+}
+
+/// Whether an active agreement still holds, at the moment of the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceStatus {
+    Compliant,
+    ReviewRequired,
+}
+
+/// Why an active agreement needs review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplianceReason {
+    /// `NO_VALID_ASSESSMENT`, `FAILING_ASSESSMENT`, `EXCEPTION_EXPIRED`, `EXCEPTION_REVOKED` or `OVERDUE`.
+    pub code: &'static str,
+    /// The rule code from `GET /policy`.
+    pub rule: &'static str,
+    pub partner_id: Option<String>,
+    pub detail: String,
+}
+
+/// The compliance of an active agreement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Compliance {
+    pub status: ComplianceStatus,
+    pub reasons: Vec<ComplianceReason>,
+    /// The Stockholm date it was judged for.
+    pub as_of: NaiveDate,
+}
+
+/// An agreement (a collaboration) / Ett samarbete.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "title": "Vänortssamarbete med Tammerfors",
+    "description": "Utbyte inom kultur och skola.", "type": "SISTER_CITY", "unitCode": "KFN",
+    "partnerIds": ["0192f5d2-0000-7000-8000-000000000001"], "purposes": ["SISTER_CITIES", "KNOWLEDGE_EXCHANGE"],
+    "sdgs": [4, 11], "fundings": [{"source": "OWN", "programme": null, "amount": "50000.00", "currency": "SEK"}],
+    "externalFundingNotPossibleReason": null, "startDate": "2027-01-01", "endDate": "2029-12-31",
+    "caseNumber": "KS 2026-00123", "status": "ACTIVE",
+    "compliance": {"status": "COMPLIANT", "reasons": [], "asOf": "2026-11-26"},
+    "warnings": [], "registeredRetroactively": false, "boundByPolicy": true, "overdue": false,
+    "activatedAt": "2026-11-26T10:00:00Z", "version": 3,
+    "createdAt": "2026-11-20T08:00:00Z", "updatedAt": "2026-11-26T10:00:00Z"
+}))]
+pub struct Agreement {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub agreement_type: AgreementType,
+    /// The owning unit.
+    pub unit_code: String,
+    /// In the order given.
+    pub partner_ids: Vec<String>,
+    pub purposes: Vec<Purpose>,
+    #[schema(value_type = Vec<i32>)]
+    pub sdgs: Vec<u8>,
+    pub fundings: Vec<Funding>,
+    pub external_funding_not_possible_reason: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    /// Nothing ends by itself at this date; an active agreement past it is `overdue`.
+    pub end_date: Option<NaiveDate>,
+    pub case_number: Option<String>,
+    pub status: AgreementStatus,
+    /// For active agreements: whether they still hold, now. Null otherwise.
+    pub compliance: Option<Compliance>,
+    /// The policy's recommendations (and, for companies, its rules) that this agreement does not follow.
+    pub warnings: Vec<Warning>,
+    /// Activated with a start date in the past: checked for the day of activation only.
+    pub registered_retroactively: bool,
+    /// False when the owning unit is a company: "Dokumentet gäller för: Alla nämnder och förvaltningar".
+    pub bound_by_policy: bool,
+    /// Active and past its end date.
+    pub overdue: bool,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of an agreement (a new one, or a draft after a merge patch).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "title": "Vänortssamarbete med Tammerfors", "description": "Utbyte inom kultur och skola.",
+    "type": "SISTER_CITY", "unitCode": "KFN", "partnerIds": ["0192f5d2-0000-7000-8000-000000000001"],
+    "purposes": ["SISTER_CITIES"], "sdgs": [4, 11],
+    "fundings": [{"source": "OWN", "amount": "50000.00", "currency": "SEK"}],
+    "startDate": "2027-01-01", "endDate": "2029-12-31", "caseNumber": "KS 2026-00123"
+}))]
+pub struct AgreementInput {
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub title: Name,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub description: Option<LongText>,
+    #[serde(rename = "type")]
+    pub agreement_type: AgreementType,
+    #[schema(value_type = String, pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
+    pub unit_code: UnitCode,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub partner_ids: Vec<String>,
+    #[serde(default)]
+    pub purposes: Vec<Purpose>,
+    #[serde(default)]
+    #[schema(value_type = Vec<i32>)]
+    pub sdgs: Vec<Sdg>,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub fundings: Vec<Funding>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub external_funding_not_possible_reason: Option<LongText>,
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub case_number: Option<CaseNumber>,
+}
+
+/// The body of `PATCH /agreements/{id}`: any writable field; `null` clears an optional one.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "camelCase", example = json!({"endDate": "2030-12-31", "sdgs": [4, 11, 17]}))]
+pub struct AgreementPatch {
+    #[schema(min_length = 1, max_length = 200)]
+    title: Option<String>,
+    #[schema(max_length = 4000)]
+    description: Option<String>,
+    #[schema(rename = "type")]
+    agreement_type: Option<AgreementType>,
+    unit_code: Option<String>,
+    partner_ids: Option<Vec<String>>,
+    purposes: Option<Vec<Purpose>>,
+    sdgs: Option<Vec<i32>>,
+    fundings: Option<Vec<Funding>>,
+    #[schema(max_length = 4000)]
+    external_funding_not_possible_reason: Option<String>,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    #[schema(max_length = 100)]
+    case_number: Option<String>,
+}

@@ -1,0 +1,1174 @@
+use std::collections::HashSet;
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::compliance::compliance;
+use super::store::{self, AgreementFilter, AgreementRecord};
+use super::{
+    Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
+    Warning,
+};
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::db::AnyConnection;
+use crate::db::schema::units;
+use crate::eligibility::{explain, partner};
+use crate::events::{self, Change, Visibility};
+use crate::http::auth::{Capability, Principal, Role};
+use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
+use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
+use crate::http::reply::{self, Reply};
+use crate::policy::activation::{
+    self, ActivationInput, AgreementType, Outcome, PartnerCheck, Purpose,
+};
+use crate::policy::today;
+
+const ENTITY: &str = "AGREEMENT";
+
+fn not_found() -> ApiError {
+    ApiError::not_found("agreement", "samverkan")
+}
+
+/// The units a caller acts for: all (coordinators) or an officer's unit and those below it.
+enum Scope {
+    All,
+    Units(Vec<String>),
+}
+
+impl Scope {
+    fn of(conn: &mut AnyConnection, principal: &Principal) -> Result<Scope, ApiError> {
+        if principal.is(Role::Coordinator) {
+            return Ok(Scope::All);
+        }
+        match &principal.unit {
+            Some(unit) if principal.is(Role::Officer) => {
+                Ok(Scope::Units(crate::units::store::subtree(conn, unit)?))
+            }
+            _ => Ok(Scope::Units(Vec::new())),
+        }
+    }
+
+    fn covers(&self, unit: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Units(units) => units.iter().any(|u| u == unit),
+        }
+    }
+
+    fn require(&self, unit: &str) -> Result<(), ApiError> {
+        if self.covers(unit) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(Msg::new(
+                format!(
+                    "You may not act for unit {unit}: officers act for their own unit and the units below it."
+                ),
+                format!(
+                    "Du får inte agera för enheten {unit}: handläggare agerar för sin egen enhet och enheterna under den."
+                ),
+            )))
+        }
+    }
+}
+
+/// Drafts are not yet official records: they are shown to coordinators, board secretaries and the
+/// officers of the owning unit only.
+fn draft_units(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+) -> Result<Option<Vec<String>>, ApiError> {
+    if principal.is(Role::Coordinator) || principal.is(Role::BoardSecretary) {
+        return Ok(None);
+    }
+    match Scope::of(conn, principal)? {
+        Scope::All => Ok(None),
+        Scope::Units(units) => Ok(Some(units)),
+    }
+}
+
+fn visible(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    record: &AgreementRecord,
+) -> Result<bool, ApiError> {
+    if record.row.status != "DRAFT" {
+        return Ok(true);
+    }
+    Ok(match draft_units(conn, principal)? {
+        None => true,
+        Some(units) => units.contains(&record.row.unit_code),
+    })
+}
+
+fn load_visible(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<AgreementRecord, ApiError> {
+    let record = store::find(conn, id)?.ok_or_else(not_found)?;
+    if !visible(conn, principal, &record)? {
+        return Err(not_found());
+    }
+    Ok(record)
+}
+
+fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiError> {
+    use diesel::prelude::*;
+    Ok(units::table
+        .find(unit)
+        .select(units::unit_type)
+        .first::<String>(conn)
+        .optional()?
+        .as_deref()
+        == Some("COMPANY"))
+}
+
+/// The API form of a stored agreement, with what is derived at the moment of the request.
+fn present(
+    conn: &mut AnyConnection,
+    record: &AgreementRecord,
+    today: NaiveDate,
+    companies: &HashSet<String>,
+) -> Result<Agreement, ApiError> {
+    let r = &record.row;
+    let status = record.status();
+    Ok(Agreement {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        description: r.description.clone(),
+        agreement_type: record.agreement_type(),
+        unit_code: r.unit_code.clone(),
+        partner_ids: record.partner_ids.clone(),
+        purposes: record.purposes.clone(),
+        sdgs: record.sdgs.clone(),
+        fundings: record.fundings.clone(),
+        external_funding_not_possible_reason: r.external_funding_not_possible_reason.clone(),
+        start_date: r.start_date,
+        end_date: r.end_date,
+        case_number: r.case_number.clone(),
+        status,
+        compliance: compliance(conn, record, today)?,
+        warnings: record.warnings(),
+        registered_retroactively: r.registered_retroactively,
+        bound_by_policy: !companies.contains(&r.unit_code),
+        overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
+        activated_at: r.activated_at.map(|t| t.and_utc()),
+        version: r.version,
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    })
+}
+
+fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
+    use diesel::prelude::*;
+    Ok(units::table
+        .filter(units::unit_type.eq("COMPANY"))
+        .select(units::code)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn present_one(conn: &mut AnyConnection, record: &AgreementRecord) -> Result<Agreement, ApiError> {
+    let companies = companies(conn)?;
+    present(conn, record, today(), &companies)
+}
+
+/// What the database cannot check well: the unit and partners exist, partners are not repeated
+/// or archived (when newly added), the dates and lists are in order.
+fn check_input(
+    conn: &mut AnyConnection,
+    input: &AgreementInput,
+    previous_partners: &[String],
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if !crate::units::store::exists(conn, input.unit_code.as_str())? {
+        errors.push(FieldError::new(
+            "/unitCode",
+            "unknown-unit",
+            Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+        ));
+    }
+    if input.partner_ids.len() > 50 {
+        errors.push(FieldError::new(
+            "/partnerIds",
+            "too-many",
+            Msg::new("At most 50 partners.", "Högst 50 parter."),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, id) in input.partner_ids.iter().enumerate() {
+        let pointer = format!("/partnerIds/{i}");
+        if !seen.insert(id) {
+            errors.push(FieldError::new(
+                pointer,
+                "duplicate",
+                Msg::new(
+                    "This partner is already listed.",
+                    "Denna part finns redan med.",
+                ),
+            ));
+            continue;
+        }
+        match partner(conn, id)? {
+            None => errors.push(FieldError::new(
+                pointer,
+                "unknown-partner",
+                Msg::new(
+                    "There is no partner with this id.",
+                    "Det finns ingen part med denna identitet.",
+                ),
+            )),
+            Some(p) if p.archived && !previous_partners.contains(id) => {
+                errors.push(FieldError::new(
+                    pointer,
+                    "archived-partner",
+                    Msg::new(
+                        "The partner is archived and cannot join an agreement.",
+                        "Parten är arkiverad och kan inte ingå i ett samarbete.",
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut purposes = HashSet::new();
+    for (i, p) in input.purposes.iter().enumerate() {
+        if !purposes.insert(p) {
+            errors.push(FieldError::new(
+                format!("/purposes/{i}"),
+                "duplicate",
+                Msg::new("This purpose is already listed.", "Syftet finns redan med."),
+            ));
+        }
+    }
+    let mut sdgs = HashSet::new();
+    for (i, s) in input.sdgs.iter().enumerate() {
+        if !sdgs.insert(s) {
+            errors.push(FieldError::new(
+                format!("/sdgs/{i}"),
+                "duplicate",
+                Msg::new("This goal is already listed.", "Målet finns redan med."),
+            ));
+        }
+    }
+    if input.fundings.len() > 50 {
+        errors.push(FieldError::new(
+            "/fundings",
+            "too-many",
+            Msg::new("At most 50 funding lines.", "Högst 50 finansieringsrader."),
+        ));
+    }
+    if let (Some(start), Some(end)) = (input.start_date, input.end_date)
+        && end < start
+    {
+        errors.push(FieldError::new(
+            "/endDate",
+            "before-start",
+            Msg::new(
+                "endDate must not be before startDate.",
+                "endDate får inte vara före startDate.",
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Builds what the policy core looks at, for `input` as agreement `id`, today.
+fn activation_input(
+    conn: &mut AnyConnection,
+    id: &str,
+    input: &AgreementInput,
+    today: NaiveDate,
+    with_eligibility: bool,
+) -> Result<ActivationInput, ApiError> {
+    let sister = store::sister_city_since(conn, &input.partner_ids)?;
+    let mut partners = Vec::new();
+    for (index, partner_id) in input.partner_ids.iter().enumerate() {
+        let Some(facts) = partner(conn, partner_id)? else {
+            continue;
+        };
+        let (today_decision, on_start) = if with_eligibility {
+            let now = explain(conn, &facts, today, Some(id))?.decision;
+            let later = match input.start_date {
+                Some(start) if start > today => {
+                    Some(explain(conn, &facts, start, Some(id))?.decision)
+                }
+                _ => None,
+            };
+            (now, later)
+        } else {
+            (
+                crate::policy::eligibility::decide(&Default::default(), today, None),
+                None,
+            )
+        };
+        partners.push(PartnerCheck {
+            partner_id: partner_id.clone(),
+            index,
+            is_sister_city: sister.contains_key(partner_id),
+            today: today_decision,
+            on_start,
+        });
+    }
+    Ok(ActivationInput {
+        agreement_type: input.agreement_type,
+        purposes: input.purposes.clone(),
+        partners,
+        start_date: input.start_date,
+        today,
+        fundings: input.fundings.iter().map(|f| f.source).collect(),
+        has_external_funding_not_possible_reason: input
+            .external_funding_not_possible_reason
+            .is_some(),
+        bound_by_policy: !unit_is_company(conn, input.unit_code.as_str())?,
+    })
+}
+
+/// The 409 `activation-blocked` problem naming every blocking rule and partner.
+fn blocked(outcome: &Outcome) -> ApiError {
+    let errors: Vec<FieldError> = outcome
+        .errors
+        .iter()
+        .map(|f| {
+            let e = FieldError::new(f.pointer.clone(), f.rule, f.message.clone());
+            match &f.partner_id {
+                Some(p) => e.with("partnerId", p.clone()),
+                None => e,
+            }
+        })
+        .collect();
+    let n = errors.len();
+    ApiError::new(
+        ProblemKind::ActivationBlocked,
+        Msg::new(
+            format!("{n} rule(s) of Internationell policy block this; see errors."),
+            format!("{n} regel/regler i Internationell policy hindrar detta; se errors."),
+        ),
+    )
+    .with_errors(errors)
+}
+
+fn warnings_of(outcome: &[activation::Finding]) -> Vec<Warning> {
+    outcome.iter().map(Warning::from).collect()
+}
+
+fn event<'a>(record: &'a AgreementRecord, action: &'a str, body: &Agreement) -> Change<'a> {
+    let change = Change::new(ENTITY, &record.row.id, action, body.version, body);
+    if record.row.status == "DRAFT" {
+        change.visible_to(Visibility::CaseWork)
+    } else {
+        change
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AgreementParams {
+    #[param(inline)]
+    status: Option<AgreementStatus>,
+    #[param(example = "KFN")]
+    unit_code: Option<String>,
+    partner_id: Option<String>,
+    #[param(example = "FI", pattern = "^[A-Z]{2}$")]
+    country_code: Option<String>,
+    #[param(example = "KS 2026-00123")]
+    case_number: Option<String>,
+    #[param(inline)]
+    purpose: Option<Purpose>,
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline)]
+    agreement_type: Option<AgreementType>,
+    /// Active agreements by compliance, judged now.
+    #[param(inline)]
+    compliance: Option<ComplianceStatus>,
+    /// Text search in the title and case number.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// Only agreements changed at or after this instant.
+    updated_since: Option<DateTime<Utc>>,
+}
+
+/// List agreements / Lista samarbeten
+///
+/// Oldest first. Drafts are listed only for coordinators, board secretaries and the officers of the
+/// owning unit. `compliance=REVIEW_REQUIRED` finds the active agreements that no longer hold.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "listAgreements",
+    params(Paging, AgreementParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of agreements (or CSV).", content(
+            (Page<Agreement> = "application/json", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
+            (String = "text/csv", example = "id,title,description,type,unitCode,partnerIds,purposes\n"),
+        )),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/agreements")]
+pub async fn list_agreements(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    params: ListParams<AgreementParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let f = params.filters;
+    let paging = params.paging;
+    let csv = wants_csv(&req);
+    let (items, total) = state
+        .db
+        .read(move |conn| {
+            let mut filter = AgreementFilter {
+                statuses: f.status.map(|s| vec![s]),
+                unit_code: f.unit_code,
+                partner_id: f.partner_id,
+                country_code: f.country_code,
+                case_number: f.case_number,
+                purpose: f.purpose,
+                agreement_type: f.agreement_type,
+                q: f.q,
+                updated_since: f.updated_since.map(|t| t.naive_utc()),
+                draft_units: draft_units(conn, &principal)?,
+            };
+            let companies = companies(conn)?;
+            let today = today();
+            let (offset, limit) = if csv {
+                (0, CSV_MAX_ROWS)
+            } else {
+                (paging.offset(), i64::from(paging.limit))
+            };
+            if let Some(wanted) = f.compliance {
+                // Compliance is judged now, so the filter runs on the active agreements in Rust.
+                filter.statuses = Some(vec![AgreementStatus::Active]);
+                let mut matching = Vec::new();
+                for record in store::list_all(conn, &filter)? {
+                    let agreement = present(conn, &record, today, &companies)?;
+                    if agreement
+                        .compliance
+                        .as_ref()
+                        .is_some_and(|c| c.status == wanted)
+                    {
+                        matching.push(agreement);
+                    }
+                }
+                let total = matching.len() as i64;
+                let page = matching
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .collect();
+                return Ok((page, total));
+            }
+            let (records, total) = store::list(conn, &filter, offset, limit)?;
+            let items = records
+                .iter()
+                .map(|r| present(conn, r, today, &companies))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((items, total))
+        })
+        .await?;
+    if csv {
+        return csv_response("agreements", &items, total);
+    }
+    reply::json(&paging.page_of(items, total))
+}
+
+/// Read an agreement / Läs ett samarbete
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "getAgreement",
+    params(("id" = String, Path, description = "The agreement's id.")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/agreements/{id}")]
+pub async fn get_agreement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let id = id.into_inner();
+    let agreement = state
+        .db
+        .read(move |conn| {
+            let record = load_visible(conn, &principal, &id)?;
+            present_one(conn, &record)
+        })
+        .await?;
+    reply::resource(&req, &agreement, agreement.version)
+}
+
+/// Register an agreement / Registrera ett samarbete
+///
+/// A new agreement is a draft. Officers register agreements for their own unit (and the units below
+/// it); coordinators for any unit. The policy's recommendations come back as `warnings`.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "createAgreement",
+    request_body(content = AgreementInput, content_type = "application/json"),
+    params(d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The draft was registered.", body = Agreement, headers(
+            ("ETag" = String, description = "The agreement's version."),
+            ("Location" = String, description = "The agreement's URL."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 409, response = d::Conflict),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/agreements")]
+pub async fn create_agreement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: JsonBody<AgreementInput>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WriteAgreements)?;
+    let input = body.value;
+    let base = state.config.public_url.clone();
+    let p = principal.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
+            check_input(conn, &input, &[])?;
+            let id = uuid::Uuid::now_v7().to_string();
+            let preview = activation_input(conn, &id, &input, today(), false)?;
+            let warnings = warnings_of(&activation::recommendations(&preview));
+            let record = store::insert(conn, &id, &input, &warnings, &p.sub)?;
+            let body = present_one(conn, &record)?;
+            events::append(conn, &p.sub, event(&record, "CREATED", &body))?;
+            Reply::created(
+                format!("{base}/api/v1/agreements/{id}"),
+                &body,
+                body.version,
+            )
+        },
+    )
+    .await
+}
+
+/// Change an agreement / Ändra ett samarbete
+///
+/// JSON Merge Patch. Drafts change freely. An active agreement stays true: a change to its partners,
+/// unit, dates, type or purposes re-runs the activation rules and is refused (409
+/// `activation-blocked`) when they fail. Ended and cancelled agreements do not change.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "updateAgreement",
+    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader),
+    request_body(content = AgreementPatch, content_type = "application/merge-patch+json"),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::ActivationBlocked),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[patch("/agreements/{id}")]
+pub async fn update_agreement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<Value>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WriteAgreements)?;
+    let precondition = if_match.required()?;
+    let patch = body.value;
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
+            "",
+            "invalid-type",
+            Msg::new(
+                "A merge patch is a JSON object.",
+                "En merge patch är ett JSON-objekt.",
+            ),
+        ));
+    }
+    let id = id.into_inner();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let record = load_visible(conn, &principal, &id)?;
+            let scope = Scope::of(conn, &principal)?;
+            scope.require(&record.row.unit_code)?;
+            precondition.check(record.row.version)?;
+            let status = record.status();
+            if matches!(status, AgreementStatus::Ended | AgreementStatus::Cancelled) {
+                return Err(ApiError::conflict(Msg::new(
+                    "An ended or cancelled agreement is an official record and does not change.",
+                    "Ett avslutat eller avbrutet samarbete är en allmän handling och ändras inte.",
+                )));
+            }
+            let mut doc = record.writable();
+            merge_patch(&mut doc, &patch);
+            let input: AgreementInput = from_value(doc)?;
+            scope.require(input.unit_code.as_str())?;
+            check_input(conn, &input, &record.partner_ids)?;
+            let today = today();
+            let warnings = if status == AgreementStatus::Active {
+                let touched = input.partner_ids != record.partner_ids
+                    || input.unit_code.as_str() != record.row.unit_code
+                    || input.start_date != record.row.start_date
+                    || input.end_date != record.row.end_date
+                    || input.agreement_type != record.agreement_type()
+                    || input.purposes != record.purposes;
+                let check =
+                    activation::check(&activation_input(conn, &id, &input, today, touched)?);
+                if touched && !check.errors.is_empty() {
+                    return Err(blocked(&check));
+                }
+                // Untouched rules keep the findings recorded at activation.
+                if touched {
+                    warnings_of(&check.warnings)
+                } else {
+                    merge_warnings(&record.warnings(), &check.warnings)
+                }
+            } else {
+                warnings_of(&activation::recommendations(&activation_input(
+                    conn, &id, &input, today, false,
+                )?))
+            };
+            if !store::update(conn, &id, record.row.version, &input, &warnings)? {
+                return Err(version_mismatch(record.row.version + 1));
+            }
+            let record = store::find(conn, &id)?.ok_or_else(not_found)?;
+            let body = present_one(conn, &record)?;
+            events::append(conn, &principal.sub, event(&record, "UPDATED", &body))?;
+            Reply::ok(&body, body.version)
+        })
+        .await?;
+    Ok(reply.into_response())
+}
+
+/// Keeps the warnings that were recorded for rules a change did not touch, and refreshes the
+/// recommendations (funding, sister cities) that any change may affect.
+fn merge_warnings(kept: &[Warning], fresh: &[activation::Finding]) -> Vec<Warning> {
+    use crate::policy::catalogue::codes;
+    let recommendations = [codes::PROJECT_EXTERNAL_FUNDING, codes::SISTER_CITY_PARTNER];
+    let mut out: Vec<Warning> = kept
+        .iter()
+        .filter(|w| !recommendations.contains(&w.rule.as_str()))
+        .cloned()
+        .collect();
+    out.extend(
+        fresh
+            .iter()
+            .filter(|f| recommendations.contains(&f.rule))
+            .map(Warning::from),
+    );
+    out
+}
+
+/// Delete a draft / Ta bort ett utkast
+///
+/// Only drafts can be deleted; an agreement that has been active is an official record.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "deleteAgreement",
+    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 204, description = "The draft was deleted."),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[delete("/agreements/{id}")]
+pub async fn delete_agreement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WriteAgreements)?;
+    let precondition = if_match.required()?;
+    let id = id.into_inner();
+    let reply = state
+        .db
+        .write(move |conn| {
+            let record = load_visible(conn, &principal, &id)?;
+            Scope::of(conn, &principal)?.require(&record.row.unit_code)?;
+            precondition.check(record.row.version)?;
+            if record.row.status != "DRAFT" {
+                return Err(ApiError::conflict(Msg::new(
+                    "Only drafts can be deleted; cancel or end the agreement instead.",
+                    "Endast utkast kan tas bort; avbryt eller avsluta samarbetet i stället.",
+                )));
+            }
+            if !crate::exceptions::store::for_agreement(conn, &id)?.is_empty() {
+                return Err(ApiError::conflict(Msg::new(
+                    "Exception requests refer to this draft; cancel it instead.",
+                    "Begäranden om undantag hänvisar till utkastet; avbryt det i stället.",
+                )));
+            }
+            if !store::delete_draft(conn, &id, record.row.version)? {
+                return Err(version_mismatch(record.row.version + 1));
+            }
+            events::append(
+                conn,
+                &principal.sub,
+                Change::gone(ENTITY, &id, "DELETED", record.row.version + 1)
+                    .visible_to(Visibility::CaseWork),
+            )?;
+            Ok(Reply::no_content())
+        })
+        .await?;
+    Ok(reply.into_response())
+}
+
+#[derive(Clone, Copy)]
+enum Action {
+    Activate,
+    End,
+    Cancel,
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: String,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    digest: String,
+    action: Action,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WriteAgreements)?;
+    let p = principal.clone();
+    idempotency::execute(&state.db, &principal, &req, key, &digest, move |conn| {
+        let precondition = if_match.required()?;
+        let record = load_visible(conn, &p, &id)?;
+        Scope::of(conn, &p)?.require(&record.row.unit_code)?;
+        precondition.check(record.row.version)?;
+        let status = record.status();
+        let (allowed, next, name) = match action {
+            Action::Activate => (
+                status == AgreementStatus::Draft,
+                AgreementStatus::Active,
+                "ACTIVATED",
+            ),
+            Action::End => (
+                status == AgreementStatus::Active,
+                AgreementStatus::Ended,
+                "ENDED",
+            ),
+            Action::Cancel => (
+                matches!(status, AgreementStatus::Draft | AgreementStatus::Active),
+                AgreementStatus::Cancelled,
+                "CANCELLED",
+            ),
+        };
+        if !allowed {
+            return Err(ApiError::conflict(Msg::new(
+                format!(
+                    "An agreement that is {} cannot be {}.",
+                    status.as_str(),
+                    name.to_lowercase()
+                ),
+                format!(
+                    "Ett samarbete med status {} kan inte få status {}.",
+                    status.as_str(),
+                    next.as_str()
+                ),
+            )));
+        }
+        let (warnings, retroactive) = if let Action::Activate = action {
+            let input: AgreementInput = from_value(record.writable())?;
+            let outcome = activation::check(&activation_input(conn, &id, &input, today(), true)?);
+            if !outcome.errors.is_empty() {
+                return Err(blocked(&outcome));
+            }
+            (
+                Some(warnings_of(&outcome.warnings)),
+                Some(outcome.registered_retroactively),
+            )
+        } else {
+            (None, None)
+        };
+        if !store::set_status(
+            conn,
+            &id,
+            record.row.version,
+            next,
+            warnings.as_deref(),
+            retroactive,
+            &p.sub,
+        )? {
+            return Err(version_mismatch(record.row.version + 1));
+        }
+        let updated = store::find(conn, &id)?.ok_or_else(not_found)?;
+        let body = present_one(conn, &updated)?;
+        events::append(
+            conn,
+            &p.sub,
+            Change::new(ENTITY, &id, name, body.version, &body),
+        )?;
+        Reply::ok(&body, body.version)
+    })
+    .await
+}
+
+/// An action takes no body, or an empty JSON object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {}
+
+/// Activate an agreement / Aktivera ett samarbete
+///
+/// Refused with 409 `activation-blocked`, naming every blocking rule and partner, unless: at least
+/// one purpose and one partner; a start date; type PROJECT has purpose PROJECT_COLLABORATION;
+/// PROJECT_COLLABORATION has at least two partners; and every partner is ELIGIBLE or
+/// ELIGIBLE_BY_EXCEPTION for this agreement today, and also on the start date when that lies ahead.
+/// A start date in the past marks the agreement `registeredRetroactively`.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "activateAgreement",
+    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::ActivationBlocked),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/agreements/{id}/activate")]
+pub async fn activate_agreement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    body: OptionalJsonBody<ActionBody>,
+) -> Result<HttpResponse, ApiError> {
+    act(
+        state,
+        principal,
+        req,
+        id.into_inner(),
+        if_match,
+        key,
+        body.digest,
+        Action::Activate,
+    )
+    .await
+}
+
+/// End an agreement / Avsluta ett samarbete
+///
+/// An active agreement ends by this action only; nothing ends by itself at `endDate`.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "endAgreement",
+    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/agreements/{id}/end")]
+pub async fn end_agreement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    body: OptionalJsonBody<ActionBody>,
+) -> Result<HttpResponse, ApiError> {
+    act(
+        state,
+        principal,
+        req,
+        id.into_inner(),
+        if_match,
+        key,
+        body.digest,
+        Action::End,
+    )
+    .await
+}
+
+/// Cancel an agreement / Avbryt ett samarbete
+///
+/// A draft or active agreement is cancelled; the record is kept.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "cancelAgreement",
+    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/agreements/{id}/cancel")]
+pub async fn cancel_agreement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    body: OptionalJsonBody<ActionBody>,
+) -> Result<HttpResponse, ApiError> {
+    act(
+        state,
+        principal,
+        req,
+        id.into_inner(),
+        if_match,
+        key,
+        body.digest,
+        Action::Cancel,
+    )
+    .await
+}
+
+/// Compliance of an agreement / Följer samarbetet policyn
+///
+/// For an active agreement: `COMPLIANT`, or `REVIEW_REQUIRED` with the reasons (a new failing
+/// assessment, an expired assessment, an expired or revoked exception), judged at this moment.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "getAgreementCompliance",
+    params(("id" = String, Path, description = "The agreement's id.")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The compliance, now.", body = Compliance),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/agreements/{id}/compliance")]
+pub async fn get_compliance(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let id = id.into_inner();
+    let result = state
+        .db
+        .read(move |conn| {
+            let record = load_visible(conn, &principal, &id)?;
+            compliance(conn, &record, today())?.ok_or_else(|| {
+                ApiError::conflict(Msg::new(
+                    format!(
+                        "Compliance is judged for active agreements; this one is {}.",
+                        record.row.status
+                    ),
+                    format!(
+                        "Efterlevnad bedöms för aktiva samarbeten; detta har status {}.",
+                        record.row.status
+                    ),
+                ))
+            })
+        })
+        .await?;
+    reply::json(&result)
+}
+
+/// One version in an agreement's history.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// The change-log event.
+    pub event_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// The `sub` of whoever made the change.
+    pub actor: String,
+    pub action: String,
+    pub version: i32,
+    /// The fields that changed from the previous version.
+    pub changed_fields: Vec<String>,
+    /// The resource as it stood after the change.
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Value>,
+}
+
+/// An entity's history, from the change log.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub entity_type: String,
+    pub entity_id: String,
+    pub items: Vec<HistoryEntry>,
+}
+
+/// Builds a history from the change log: each version with who changed what and when.
+pub fn history_of(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    entity_type: &str,
+    id: &str,
+) -> Result<History, ApiError> {
+    let rows = events::history(conn, entity_type, id)?;
+    let mut previous: Option<Value> = None;
+    let mut items = Vec::new();
+    for row in rows {
+        let event = row.into_event(principal);
+        let changed_fields = match (&previous, &event.data) {
+            (Some(Value::Object(before)), Some(Value::Object(after))) => after
+                .iter()
+                .filter(|(k, v)| {
+                    !matches!(k.as_str(), "version" | "updatedAt" | "compliance")
+                        && before.get(*k) != Some(v)
+                })
+                .map(|(k, _)| k.clone())
+                .collect(),
+            (None, Some(Value::Object(after))) => after
+                .keys()
+                .filter(|k| {
+                    !matches!(
+                        k.as_str(),
+                        "version" | "updatedAt" | "createdAt" | "compliance"
+                    )
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        if event.data.is_some() {
+            previous = event.data.clone();
+        }
+        items.push(HistoryEntry {
+            event_id: event.id,
+            occurred_at: event.occurred_at,
+            actor: event.actor,
+            action: event.action,
+            version: event.version,
+            changed_fields,
+            data: event.data,
+        });
+    }
+    Ok(History {
+        entity_type: entity_type.to_string(),
+        entity_id: id.to_string(),
+        items,
+    })
+}
+
+/// History of an agreement / Ett samarbetes historik
+///
+/// Every version, with who changed what and when, from the change log.
+#[utoipa::path(
+    tag = "Agreements",
+    operation_id = "getAgreementHistory",
+    params(("id" = String, Path, description = "The agreement's id.")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The versions, oldest first.", body = History, example = json!({"entityType": "AGREEMENT", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "items": [{"eventId": 7, "occurredAt": "2026-11-20T08:00:00Z", "actor": "officer-kfn", "action": "CREATED", "version": 1, "changedFields": ["title"], "data": {"title": "Vänortssamarbete med Tammerfors"}}]})),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/agreements/{id}/history")]
+pub async fn get_history(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let id = id.into_inner();
+    let result = state
+        .db
+        .read(move |conn| {
+            load_visible(conn, &principal, &id)?;
+            history_of(conn, &principal, ENTITY, &id)
+        })
+        .await?;
+    reply::json(&result)
+}

@@ -1,0 +1,487 @@
+//! Agreement queries. An agreement is one row and its lists (partners in order, purposes, global
+//! goals, funding lines); lists of agreements load those in one query per list, never per row.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::{AgreementInput, AgreementStatus, Funding, Warning};
+use crate::db::schema::{
+    agreement_fundings as af, agreement_partners as ap, agreement_purposes as apu,
+    agreement_sdgs as asd, agreements as a, partners,
+};
+use crate::db::search::{like_pattern, lower};
+use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::{Amount, Currency, Name};
+use crate::http::problem::ApiError;
+use crate::policy::activation::{AgreementType, FundingSource, Purpose};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = a)]
+pub struct AgreementRow {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub agreement_type: String,
+    pub unit_code: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub case_number: Option<String>,
+    pub external_funding_not_possible_reason: Option<String>,
+    pub status: String,
+    pub warnings: String,
+    pub registered_retroactively: bool,
+    pub activated_at: Option<NaiveDateTime>,
+    pub activated_by: Option<String>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub created_by: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An agreement with its lists, as stored.
+#[derive(Debug, Clone)]
+pub struct AgreementRecord {
+    pub row: AgreementRow,
+    pub partner_ids: Vec<String>,
+    pub purposes: Vec<Purpose>,
+    pub sdgs: Vec<u8>,
+    pub fundings: Vec<Funding>,
+}
+
+impl AgreementRecord {
+    pub fn status(&self) -> AgreementStatus {
+        AgreementStatus::from_db(&self.row.status)
+    }
+
+    pub fn agreement_type(&self) -> AgreementType {
+        AgreementType::parse(&self.row.agreement_type).unwrap_or(AgreementType::Other)
+    }
+
+    pub fn warnings(&self) -> Vec<Warning> {
+        serde_json::from_str(&self.row.warnings).unwrap_or_default()
+    }
+
+    /// The writable fields, for a merge patch.
+    pub fn writable(&self) -> serde_json::Value {
+        serde_json::json!({
+            "title": self.row.title,
+            "description": self.row.description,
+            "type": self.agreement_type(),
+            "unitCode": self.row.unit_code,
+            "partnerIds": self.partner_ids,
+            "purposes": self.purposes,
+            "sdgs": self.sdgs,
+            "fundings": self.fundings,
+            "externalFundingNotPossibleReason": self.row.external_funding_not_possible_reason,
+            "startDate": self.row.start_date,
+            "endDate": self.row.end_date,
+            "caseNumber": self.row.case_number,
+        })
+    }
+}
+
+fn attach(
+    conn: &mut AnyConnection,
+    rows: Vec<AgreementRow>,
+) -> Result<Vec<AgreementRecord>, ApiError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut partners: HashMap<String, Vec<String>> = HashMap::new();
+    for (agreement, partner) in ap::table
+        .filter(ap::agreement_id.eq_any(&ids))
+        .order((ap::agreement_id, ap::position))
+        .select((ap::agreement_id, ap::partner_id))
+        .load::<(String, String)>(conn)?
+    {
+        partners.entry(agreement).or_default().push(partner);
+    }
+    let mut purposes: HashMap<String, Vec<Purpose>> = HashMap::new();
+    for (agreement, purpose) in apu::table
+        .filter(apu::agreement_id.eq_any(&ids))
+        .select((apu::agreement_id, apu::purpose))
+        .load::<(String, String)>(conn)?
+    {
+        purposes
+            .entry(agreement)
+            .or_default()
+            .extend(Purpose::parse(&purpose));
+    }
+    let mut sdgs: HashMap<String, Vec<u8>> = HashMap::new();
+    for (agreement, sdg) in asd::table
+        .filter(asd::agreement_id.eq_any(&ids))
+        .order((asd::agreement_id, asd::sdg))
+        .select((asd::agreement_id, asd::sdg))
+        .load::<(String, i32)>(conn)?
+    {
+        sdgs.entry(agreement).or_default().push(sdg as u8);
+    }
+    let mut fundings: HashMap<String, Vec<Funding>> = HashMap::new();
+    for (agreement, source, programme, amount, currency) in af::table
+        .filter(af::agreement_id.eq_any(&ids))
+        .order((af::agreement_id, af::position))
+        .select((
+            af::agreement_id,
+            af::source,
+            af::programme,
+            af::amount,
+            af::currency,
+        ))
+        .load::<(String, String, Option<String>, String, String)>(conn)?
+    {
+        let source: FundingSource = serde_json::from_value(serde_json::Value::String(source))
+            .map_err(|e| ApiError::internal(format!("stored funding source: {e}")))?;
+        fundings.entry(agreement).or_default().push(Funding {
+            source,
+            programme: programme.and_then(|p| Name::parse(&p).ok()),
+            amount: Amount::parse(&amount).map_err(|_| ApiError::internal("stored amount"))?,
+            currency: Currency::parse(&currency)
+                .map_err(|_| ApiError::internal("stored currency"))?,
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut purposes = purposes.remove(&row.id).unwrap_or_default();
+            purposes.sort_by_key(|p| Purpose::ALL.iter().position(|q| q == p));
+            AgreementRecord {
+                partner_ids: partners.remove(&row.id).unwrap_or_default(),
+                purposes,
+                sdgs: sdgs.remove(&row.id).unwrap_or_default(),
+                fundings: fundings.remove(&row.id).unwrap_or_default(),
+                row,
+            }
+        })
+        .collect())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementRecord>, ApiError> {
+    let row = a::table
+        .find(id)
+        .select(AgreementRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some(row) => attach(conn, vec![row])?.pop(),
+        None => None,
+    })
+}
+
+/// Agreement list filters (all optional).
+#[derive(Debug, Default, Clone)]
+pub struct AgreementFilter {
+    pub statuses: Option<Vec<AgreementStatus>>,
+    /// Only these units (an officer's own units for drafts is handled by `visible_drafts_units`).
+    pub unit_code: Option<String>,
+    pub partner_id: Option<String>,
+    pub country_code: Option<String>,
+    pub case_number: Option<String>,
+    pub purpose: Option<Purpose>,
+    pub agreement_type: Option<AgreementType>,
+    pub q: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+    /// Drafts are shown only for these units (None: all drafts; Some(empty): none).
+    pub draft_units: Option<Vec<String>>,
+}
+
+fn filtered(f: &AgreementFilter) -> a::BoxedQuery<'static, MultiBackend> {
+    let mut q = a::table.into_boxed();
+    if let Some(statuses) = &f.statuses {
+        q = q.filter(a::status.eq_any(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+    }
+    match &f.draft_units {
+        None => {}
+        Some(units) => {
+            q = q.filter(a::status.ne("DRAFT").or(a::unit_code.eq_any(units.clone())));
+        }
+    }
+    if let Some(unit) = &f.unit_code {
+        q = q.filter(a::unit_code.eq(unit.clone()));
+    }
+    if let Some(partner) = &f.partner_id {
+        q = q.filter(
+            a::id.eq_any(
+                ap::table
+                    .filter(ap::partner_id.eq(partner.clone()))
+                    .select(ap::agreement_id),
+            ),
+        );
+    }
+    if let Some(country) = &f.country_code {
+        q = q.filter(
+            a::id.eq_any(
+                ap::table
+                    .inner_join(partners::table)
+                    .filter(partners::country_code.eq(country.clone()))
+                    .select(ap::agreement_id),
+            ),
+        );
+    }
+    if let Some(case) = &f.case_number {
+        q = q.filter(a::case_number.eq(case.clone()));
+    }
+    if let Some(purpose) = f.purpose {
+        q = q.filter(
+            a::id.eq_any(
+                apu::table
+                    .filter(apu::purpose.eq(purpose.as_str()))
+                    .select(apu::agreement_id),
+            ),
+        );
+    }
+    if let Some(t) = f.agreement_type {
+        q = q.filter(a::agreement_type.eq(t.as_str()));
+    }
+    if let Some(text) = &f.q {
+        let pattern = like_pattern(text);
+        q = q.filter(
+            lower(a::title).like(pattern.clone()).escape('\\').or(lower(
+                a::case_number.assume_not_null(),
+            )
+            .like(pattern)
+            .escape('\\')),
+        );
+    }
+    if let Some(since) = f.updated_since {
+        q = q.filter(a::updated_at.ge(since));
+    }
+    q
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &AgreementFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<AgreementRecord>, i64), ApiError> {
+    let total = filtered(f).count().get_result::<i64>(conn)?;
+    let rows = filtered(f)
+        .order((a::created_at.asc(), a::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(AgreementRow::as_select())
+        .load(conn)?;
+    Ok((attach(conn, rows)?, total))
+}
+
+/// Every agreement matching `f`, in list order (for filters computed in Rust, such as compliance).
+pub fn list_all(
+    conn: &mut AnyConnection,
+    f: &AgreementFilter,
+) -> Result<Vec<AgreementRecord>, ApiError> {
+    let rows = filtered(f)
+        .order((a::created_at.asc(), a::id.asc()))
+        .select(AgreementRow::as_select())
+        .load(conn)?;
+    attach(conn, rows)
+}
+
+fn write_lists(conn: &mut AnyConnection, id: &str, input: &AgreementInput) -> Result<(), ApiError> {
+    diesel::delete(ap::table.filter(ap::agreement_id.eq(id))).execute(conn)?;
+    diesel::delete(apu::table.filter(apu::agreement_id.eq(id))).execute(conn)?;
+    diesel::delete(asd::table.filter(asd::agreement_id.eq(id))).execute(conn)?;
+    diesel::delete(af::table.filter(af::agreement_id.eq(id))).execute(conn)?;
+    for (i, partner) in input.partner_ids.iter().enumerate() {
+        diesel::insert_into(ap::table)
+            .values((
+                ap::agreement_id.eq(id),
+                ap::partner_id.eq(partner),
+                ap::position.eq(i as i32),
+            ))
+            .execute(conn)?;
+    }
+    for purpose in &input.purposes {
+        diesel::insert_into(apu::table)
+            .values((apu::agreement_id.eq(id), apu::purpose.eq(purpose.as_str())))
+            .execute(conn)?;
+    }
+    for sdg in &input.sdgs {
+        diesel::insert_into(asd::table)
+            .values((asd::agreement_id.eq(id), asd::sdg.eq(i32::from(sdg.get()))))
+            .execute(conn)?;
+    }
+    for (i, f) in input.fundings.iter().enumerate() {
+        let source = serde_json::to_value(f.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        diesel::insert_into(af::table)
+            .values((
+                af::agreement_id.eq(id),
+                af::position.eq(i as i32),
+                af::source.eq(source),
+                af::programme.eq(f.programme.as_ref().map(|p| p.as_str().to_string())),
+                af::amount.eq(f.amount.to_string()),
+                af::currency.eq(f.currency.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    input: &AgreementInput,
+    warnings: &[Warning],
+    created_by: &str,
+) -> Result<AgreementRecord, ApiError> {
+    let now = crate::db::now();
+    diesel::insert_into(a::table)
+        .values((
+            a::id.eq(id),
+            a::title.eq(input.title.as_str()),
+            a::description.eq(input.description.as_ref().map(|d| d.as_str().to_string())),
+            a::agreement_type.eq(input.agreement_type.as_str()),
+            a::unit_code.eq(input.unit_code.as_str()),
+            a::start_date.eq(input.start_date),
+            a::end_date.eq(input.end_date),
+            a::case_number.eq(input.case_number.as_ref().map(|c| c.as_str().to_string())),
+            a::external_funding_not_possible_reason.eq(input
+                .external_funding_not_possible_reason
+                .as_ref()
+                .map(|r| r.as_str().to_string())),
+            a::status.eq("DRAFT"),
+            a::warnings.eq(serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into())),
+            a::registered_retroactively.eq(false),
+            a::created_by.eq(created_by),
+            a::version.eq(1),
+            a::created_at.eq(now),
+            a::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    write_lists(conn, id, input)?;
+    find(conn, id)?.ok_or_else(|| ApiError::internal("inserted agreement vanished"))
+}
+
+/// Writes the fields of `input` if the agreement is still at `version`; false when another write came first.
+pub fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i32,
+    input: &AgreementInput,
+    warnings: &[Warning],
+) -> Result<bool, ApiError> {
+    let updated = diesel::update(a::table.find(id).filter(a::version.eq(version)))
+        .set((
+            a::title.eq(input.title.as_str()),
+            a::description.eq(input.description.as_ref().map(|d| d.as_str().to_string())),
+            a::agreement_type.eq(input.agreement_type.as_str()),
+            a::unit_code.eq(input.unit_code.as_str()),
+            a::start_date.eq(input.start_date),
+            a::end_date.eq(input.end_date),
+            a::case_number.eq(input.case_number.as_ref().map(|c| c.as_str().to_string())),
+            a::external_funding_not_possible_reason.eq(input
+                .external_funding_not_possible_reason
+                .as_ref()
+                .map(|r| r.as_str().to_string())),
+            a::warnings.eq(serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into())),
+            a::version.eq(version + 1),
+            a::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Ok(false);
+    }
+    write_lists(conn, id, input)?;
+    Ok(true)
+}
+
+/// A change of status (an action); false when another write came first.
+pub fn set_status(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i32,
+    status: AgreementStatus,
+    warnings: Option<&[Warning]>,
+    retroactive: Option<bool>,
+    actor: &str,
+) -> Result<bool, ApiError> {
+    let now = crate::db::now();
+    let target = a::table.find(id).filter(a::version.eq(version));
+    let updated = diesel::update(target)
+        .set((
+            a::status.eq(status.as_str()),
+            a::version.eq(version + 1),
+            a::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Ok(false);
+    }
+    let row = a::table.find(id);
+    match status {
+        AgreementStatus::Active => {
+            diesel::update(row)
+                .set((
+                    a::activated_at.eq(Some(now)),
+                    a::activated_by.eq(Some(actor)),
+                    a::registered_retroactively.eq(retroactive.unwrap_or(false)),
+                ))
+                .execute(conn)?;
+        }
+        AgreementStatus::Ended => {
+            diesel::update(row)
+                .set(a::ended_at.eq(Some(now)))
+                .execute(conn)?;
+        }
+        AgreementStatus::Cancelled => {
+            diesel::update(row)
+                .set(a::cancelled_at.eq(Some(now)))
+                .execute(conn)?;
+        }
+        AgreementStatus::Draft => {}
+    }
+    if let Some(warnings) = warnings {
+        diesel::update(a::table.find(id))
+            .set(a::warnings.eq(serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into())))
+            .execute(conn)?;
+    }
+    Ok(true)
+}
+
+/// Deletes a draft (drafts are not official records yet).
+pub fn delete_draft(conn: &mut AnyConnection, id: &str, version: i32) -> Result<bool, ApiError> {
+    Ok(diesel::delete(
+        a::table
+            .find(id)
+            .filter(a::version.eq(version))
+            .filter(a::status.eq("DRAFT")),
+    )
+    .execute(conn)?
+        == 1)
+}
+
+/// The date each partner became a sister city: the earliest start (or activation) of an active
+/// SISTER_CITY agreement it is party to.
+pub fn sister_city_since(
+    conn: &mut AnyConnection,
+    partner_ids: &[String],
+) -> Result<HashMap<String, NaiveDate>, ApiError> {
+    if partner_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDateTime>)> = ap::table
+        .inner_join(a::table)
+        .filter(ap::partner_id.eq_any(partner_ids))
+        .filter(a::status.eq("ACTIVE"))
+        .filter(a::agreement_type.eq("SISTER_CITY"))
+        .select((ap::partner_id, a::start_date, a::activated_at))
+        .load(conn)?;
+    let mut since: HashMap<String, NaiveDate> = HashMap::new();
+    for (partner, start, activated) in rows {
+        let Some(date) = start.or(activated.map(|t| t.date())) else {
+            continue;
+        };
+        since
+            .entry(partner)
+            .and_modify(|d| *d = (*d).min(date))
+            .or_insert(date);
+    }
+    Ok(since)
+}

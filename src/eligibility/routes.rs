@@ -1,0 +1,264 @@
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Explained, explain, partner};
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::assessments::Outcome;
+use crate::domain::UnitCode;
+use crate::http::auth::{Capability, Principal};
+use crate::http::json::Query;
+use crate::http::problem::{ApiError, Msg};
+use crate::http::reply;
+use crate::policy::eligibility::{EligibilityStatus, ExceptionStatus};
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct EligibilityParams {
+    /// The unit that wants to collaborate.
+    #[param(example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
+    unit_code: Option<String>,
+    /// The date to answer for (Europe/Stockholm); today when absent. A past date answers as the
+    /// register stood at the end of that date.
+    #[param(example = "2026-11-26")]
+    date: Option<NaiveDate>,
+    /// The agreement: only an exception for this agreement and partner can make it eligible.
+    #[param(example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e")]
+    agreement_id: Option<String>,
+}
+
+/// An assessment the answer looked at.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsedAssessment {
+    pub id: String,
+    /// `COUNTRY` or `PARTNER`.
+    pub subject: &'static str,
+    pub country_code: String,
+    pub partner_id: Option<String>,
+    pub outcome: Outcome,
+    pub failing_requirements: Vec<String>,
+    pub assessed_at: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub published_at: Option<DateTime<Utc>>,
+    /// Whether it applies on the date asked about.
+    pub valid_on_date: bool,
+}
+
+/// An exception the answer looked at.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsedException {
+    pub id: String,
+    pub agreement_id: String,
+    /// As it stood at the end of the date.
+    pub status: ExceptionStatus,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub decided_at: Option<NaiveDate>,
+    pub protocol_paragraph: Option<String>,
+}
+
+/// Whether a partner may be collaborated with, and why / Får samarbete ingås med parten, och varför.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "partnerId": "0192f5d2-0000-7000-8000-000000000002", "unitCode": "KFN",
+    "agreementId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "date": "2026-11-26",
+    "status": "EXCEPTION_REQUIRED", "failingRequirements": ["DEMOCRACY"], "missingAssessments": [],
+    "assessments": [{"id": "0192f5d2-1111-7000-8000-000000000003", "subject": "COUNTRY", "countryCode": "XK", "partnerId": null, "outcome": "DOES_NOT_MEET_REQUIREMENTS", "failingRequirements": ["DEMOCRACY"], "assessedAt": "2026-10-01", "validUntil": "2027-10-01", "publishedAt": "2026-10-02T08:00:00Z", "validOnDate": true}],
+    "exception": null, "pendingRequests": ["0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70"], "deniedDecisions": [],
+    "explanation": "The partner does not meet DEMOCRACY and no exception is in force for this agreement."
+}))]
+pub struct Eligibility {
+    pub partner_id: String,
+    pub unit_code: Option<String>,
+    pub agreement_id: Option<String>,
+    pub date: NaiveDate,
+    pub status: EligibilityStatus,
+    /// Rule codes: `HUMAN_RIGHTS`, `DEMOCRACY`, `RULE_OF_LAW`, or `ASSESSMENT_REQUIRED`.
+    pub failing_requirements: Vec<String>,
+    /// `COUNTRY` and/or `PARTNER` when no valid assessment exists for them.
+    pub missing_assessments: Vec<String>,
+    pub assessments: Vec<UsedAssessment>,
+    /// The granted exception that makes the partner eligible, if any.
+    pub exception: Option<UsedException>,
+    /// Requests waiting for a decision.
+    pub pending_requests: Vec<String>,
+    /// Requests that were denied.
+    pub denied_decisions: Vec<String>,
+    /// The answer in a sentence.
+    pub explanation: String,
+}
+
+pub fn answer(
+    partner_id: &str,
+    unit: Option<String>,
+    agreement: Option<String>,
+    date: NaiveDate,
+    e: Explained,
+) -> Eligibility {
+    let d = &e.decision;
+    let used_exception = d
+        .exception_used
+        .as_ref()
+        .and_then(|id| e.exceptions.iter().find(|x| &x.id == id))
+        .map(|x| UsedException {
+            id: x.id.clone(),
+            agreement_id: x.agreement_id.clone(),
+            status: ExceptionStatus::Granted,
+            valid_from: x.valid_from,
+            valid_until: x.valid_until,
+            decided_at: x.decided_at,
+            protocol_paragraph: x.protocol_paragraph.clone(),
+        });
+    let failing = d.failing_requirements.join(", ");
+    let explanation = match d.status {
+        EligibilityStatus::Eligible => {
+            "The applicable assessments meet all three requirements.".to_string()
+        }
+        EligibilityStatus::EligibleByException => format!(
+            "The partner does not meet {failing}, but an exception granted by Kommunstyrelsen is in force for this agreement."
+        ),
+        EligibilityStatus::ExceptionRequired if agreement.is_some() => format!(
+            "The partner does not meet {failing} and no exception is in force for this agreement."
+        ),
+        EligibilityStatus::ExceptionRequired => format!(
+            "The partner does not meet {failing}; an exception decided by Kommunstyrelsen for a specific agreement is required."
+        ),
+        EligibilityStatus::AssessmentRequired => format!(
+            "No published assessment valid on {date} exists for: {}. An exception never replaces an assessment.",
+            d.missing_assessments.join(", ")
+        ),
+    };
+    Eligibility {
+        partner_id: partner_id.to_string(),
+        unit_code: unit,
+        agreement_id: agreement,
+        date,
+        status: d.status,
+        failing_requirements: d
+            .failing_requirements
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        missing_assessments: d
+            .missing_assessments
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        assessments: e
+            .assessments
+            .iter()
+            .map(|a| UsedAssessment {
+                id: a.id.clone(),
+                subject: if a.partner_id.is_some() {
+                    "PARTNER"
+                } else {
+                    "COUNTRY"
+                },
+                country_code: a.country_code.clone(),
+                partner_id: a.partner_id.clone(),
+                outcome: a.outcome,
+                failing_requirements: a.failing_requirements.clone(),
+                assessed_at: a.assessed_at,
+                valid_until: a.valid_until,
+                published_at: a.published_at,
+                valid_on_date: a.assessed_at <= date && date <= a.valid_until,
+            })
+            .collect(),
+        exception: used_exception,
+        pending_requests: d.pending_requests.clone(),
+        denied_decisions: d.denied_decisions.clone(),
+        explanation,
+    }
+}
+
+/// Eligibility of a partner / Partens behörighet
+///
+/// Exactly one of `ELIGIBLE`, `ELIGIBLE_BY_EXCEPTION`, `EXCEPTION_REQUIRED` or
+/// `ASSESSMENT_REQUIRED`, with the assessments and exception it rests on. A past `date` answers
+/// as the register stood at the end of that day: what had been published, decided or revoked by
+/// then, so an auditor can ask whether a collaboration was allowed on the day it was activated.
+#[utoipa::path(
+    tag = "Eligibility",
+    operation_id = "getPartnerEligibility",
+    params(("id" = String, Path, description = "The partner's id."), EligibilityParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The answer and its reasons.", body = Eligibility),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/partners/{id}/eligibility")]
+pub async fn get_eligibility(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    query: Query<EligibilityParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let params = query.0;
+    let unit = match params.unit_code {
+        Some(u) => Some(UnitCode::parse(&u).map_err(|_| {
+            ApiError::invalid(
+                "/query/unitCode",
+                "invalid-unit-code",
+                Msg::new(
+                    "unitCode is not a valid unit code.",
+                    "unitCode är ingen giltig enhetskod.",
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let date = params.date.unwrap_or_else(crate::policy::today);
+    let partner_id = id.into_inner();
+    let agreement = params.agreement_id;
+    let result = state
+        .db
+        .read(move |conn| {
+            let partner = partner(conn, &partner_id)?
+                .ok_or_else(|| ApiError::not_found("partner", "part"))?;
+            if let Some(u) = &unit
+                && !crate::units::store::exists(conn, u.as_str())?
+            {
+                return Err(ApiError::invalid(
+                    "/query/unitCode",
+                    "unknown-unit",
+                    Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+                ));
+            }
+            if let Some(a) = &agreement
+                && crate::agreements::store::find(conn, a)?
+                    .is_none_or(|r| !r.partner_ids.contains(&partner.id))
+            {
+                return Err(ApiError::invalid(
+                    "/query/agreementId",
+                    "not-a-party",
+                    Msg::new(
+                        "No agreement with that id has this partner as a party.",
+                        "Inget samarbete med den identiteten har denna part.",
+                    ),
+                ));
+            }
+            let explained = explain(conn, &partner, date, agreement.as_deref())?;
+            Ok(answer(
+                &partner.id,
+                unit.map(|u| u.into_inner()),
+                agreement,
+                date,
+                explained,
+            ))
+        })
+        .await?;
+    reply::json(&result)
+}

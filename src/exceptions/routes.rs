@@ -1,0 +1,551 @@
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::store::{self, ExceptionFilter, ExceptionRow};
+use super::{
+    DecidingBody, DecisionInput, DecisionOutcome, Exception, ExceptionRequest, ExceptionStatus,
+    RevocationInput,
+};
+use crate::agreements::routes::history_of;
+use crate::app::AppState;
+use crate::app::docs as d;
+use crate::db::AnyConnection;
+use crate::events::{self, Change, Visibility};
+use crate::http::auth::{Capability, Principal, Role};
+use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::json::JsonBody;
+use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::reply::{self, Reply};
+use crate::policy::catalogue::codes;
+
+const ENTITY: &str = "EXCEPTION";
+
+fn not_found() -> ApiError {
+    ApiError::not_found("exception request", "begäran om undantag")
+}
+
+/// An officer acts for their unit and the units below it; a coordinator for every unit.
+fn require_unit(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    unit: &str,
+) -> Result<(), ApiError> {
+    if principal.is(Role::Coordinator) {
+        return Ok(());
+    }
+    let covered = match (&principal.unit, principal.is(Role::Officer)) {
+        (Some(own), true) => crate::units::store::subtree(conn, own)?
+            .iter()
+            .any(|u| u == unit),
+        _ => false,
+    };
+    if covered {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(Msg::new(
+            format!(
+                "You may not act for unit {unit}: officers act for their own unit and the units below it."
+            ),
+            format!(
+                "Du får inte agera för enheten {unit}: handläggare agerar för sin egen enhet och enheterna under den."
+            ),
+        )))
+    }
+}
+
+fn appended(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    row: ExceptionRow,
+) -> Result<Exception, ApiError> {
+    let exception = Exception::from(row);
+    let change = Change::new(ENTITY, &exception.id, action, exception.version, &exception);
+    // Requests are case work until decided; decisions are official records.
+    let change = if exception.status == ExceptionStatus::Requested {
+        change.visible_to(Visibility::CaseWork)
+    } else {
+        change
+    };
+    events::append(conn, actor, change)?;
+    Ok(exception)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ExceptionParams {
+    #[param(inline)]
+    status: Option<ExceptionStatus>,
+    #[param(example = "KFN")]
+    unit_code: Option<String>,
+    partner_id: Option<String>,
+    agreement_id: Option<String>,
+    #[param(example = "KS 2026-00456")]
+    case_number: Option<String>,
+}
+
+/// List exception requests / Lista begäranden om undantag
+///
+/// Oldest first; `status=REQUESTED` lists the requests waiting for Kommunstyrelsen.
+#[utoipa::path(
+    tag = "Exceptions",
+    operation_id = "listExceptions",
+    params(Paging, ExceptionParams),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "A page of exception requests.", body = Page<Exception>, example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/exceptions")]
+pub async fn list_exceptions(
+    state: web::Data<AppState>,
+    principal: Principal,
+    params: ListParams<ExceptionParams>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let f = params.filters;
+    let paging = params.paging;
+    let filter = ExceptionFilter {
+        status: f.status,
+        unit_code: f.unit_code,
+        partner_id: f.partner_id,
+        agreement_id: f.agreement_id,
+        case_number: f.case_number,
+    };
+    let (items, total) = state
+        .db
+        .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
+        .await?;
+    reply::json(&paging.page_of(items, total))
+}
+
+/// Read an exception request / Läs en begäran om undantag
+#[utoipa::path(
+    tag = "Exceptions",
+    operation_id = "getException",
+    params(("id" = String, Path, description = "The request's id.")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The request and any decision.", body = Exception, headers(("ETag" = String, description = "The request's version."))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match."),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/exceptions/{id}")]
+pub async fn get_exception(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let id = id.into_inner();
+    let exception = state
+        .db
+        .read(move |c| {
+            store::find_row(c, &id)?
+                .map(Exception::from)
+                .ok_or_else(not_found)
+        })
+        .await?;
+    reply::resource(&req, &exception, exception.version)
+}
+
+/// Request an exception / Begär undantag
+///
+/// For one agreement of your unit and one of its partners that does not meet the requirements.
+/// Kommunstyrelsen decides; the unit follows from the agreement.
+#[utoipa::path(
+    tag = "Exceptions",
+    operation_id = "requestException",
+    request_body(content = ExceptionRequest, content_type = "application/json"),
+    params(d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 201, description = "The request was filed.", body = Exception, headers(
+            ("ETag" = String, description = "The request's version."),
+            ("Location" = String, description = "The request's URL."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 409, response = d::Conflict),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/exceptions")]
+pub async fn request_exception(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: JsonBody<ExceptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WriteAgreements)?;
+    let request = body.value;
+    let base = state.config.public_url.clone();
+    let p = principal.clone();
+    idempotency::execute(&state.db, &principal, &req, key, &body.digest, move |conn| {
+        let agreement = crate::agreements::store::find(conn, &request.agreement_id)?.ok_or_else(|| {
+            ApiError::invalid("/agreementId", "unknown-agreement", Msg::new("There is no agreement with this id.", "Det finns inget samarbete med denna identitet."))
+        })?;
+        require_unit(conn, &p, &agreement.row.unit_code)?;
+        if !agreement.partner_ids.contains(&request.partner_id) {
+            return Err(ApiError::invalid(
+                "/partnerId",
+                "not-a-party",
+                Msg::new("The partner is not a party to this agreement.", "Parten ingår inte i detta samarbete."),
+            ));
+        }
+        if matches!(agreement.row.status.as_str(), "ENDED" | "CANCELLED") {
+            return Err(ApiError::conflict(Msg::new("The agreement has ended or been cancelled.", "Samarbetet är avslutat eller avbrutet.")));
+        }
+        if let Some(open) = store::open_request(conn, &request.agreement_id, &request.partner_id)? {
+            return Err(ApiError::conflict(Msg::new(
+                format!("Exception request {open} for this agreement and partner is already open or granted."),
+                format!("Begäran om undantag {open} för detta samarbete och denna part är redan öppen eller beviljad."),
+            )));
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let row = store::insert(conn, &id, &request, &agreement.row.unit_code, &p.sub)?;
+        let exception = appended(conn, &p.sub, "REQUESTED", row)?;
+        Reply::created(format!("{base}/api/v1/exceptions/{id}"), &exception, exception.version)
+    })
+    .await
+}
+
+fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if d.deciding_body == DecidingBody::Delegate && d.delegation_reference.is_none() {
+        errors.push(FieldError::new(
+            "/delegationReference",
+            "required",
+            Msg::new(
+                "A decision by a delegate names the delegation.",
+                "Ett delegationsbeslut anger delegationen.",
+            ),
+        ));
+    }
+    if d.decision == DecisionOutcome::Denied && (d.valid_from.is_some() || d.valid_until.is_some())
+    {
+        errors.push(FieldError::new(
+            if d.valid_from.is_some() {
+                "/validFrom"
+            } else {
+                "/validUntil"
+            },
+            "not-allowed",
+            Msg::new(
+                "A denial has no validity.",
+                "Ett avslag har ingen giltighetstid.",
+            ),
+        ));
+    }
+    let from = d.valid_from.unwrap_or(d.decided_at);
+    if let Some(until) = d.valid_until
+        && until < from
+    {
+        errors.push(FieldError::new(
+            "/validUntil",
+            "before-start",
+            Msg::new(
+                "validUntil must not be before validFrom.",
+                "validUntil får inte vara före validFrom.",
+            ),
+        ));
+    }
+    errors
+}
+
+/// Record the decision / Registrera beslutet
+///
+/// The board secretary records Kommunstyrelsen's (or a delegate's) decision on a request. A decision
+/// is immutable once recorded, and nobody records the decision on a request they filed
+/// (rule EXCEPTION_DECIDED_BY_OTHER).
+#[utoipa::path(
+    tag = "Exceptions",
+    operation_id = "decideException",
+    request_body(content = DecisionInput, content_type = "application/json"),
+    params(("id" = String, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/exceptions/{id}/decision")]
+pub async fn decide_exception(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    body: JsonBody<DecisionInput>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::DecideExceptions)?;
+    let decision = body.value;
+    let id = id.into_inner();
+    let p = principal.clone();
+    idempotency::execute(&state.db, &principal, &req, key, &body.digest, move |conn| {
+        let precondition = if_match.required()?;
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        if row.requested_by == p.sub {
+            return Err(ApiError::forbidden(Msg::new(
+                "You filed this request, so someone else must record its decision.",
+                "Du har lämnat denna begäran, så någon annan måste registrera beslutet.",
+            ))
+            .with_errors(vec![FieldError::new("", codes::EXCEPTION_DECIDED_BY_OTHER, Msg::new("Nobody records the decision on a request they filed.", "Ingen registrerar beslut om en begäran hon eller han själv har lämnat."))]));
+        }
+        precondition.check(row.version)?;
+        if row.status != "REQUESTED" {
+            return Err(ApiError::conflict(Msg::new(
+                format!("The request is {}; a decision is recorded once, on a pending request.", row.status),
+                format!("Begäran har status {}; beslut registreras en gång, på en väntande begäran.", row.status),
+            )));
+        }
+        let errors = decision_errors(&decision);
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let valid_from = match decision.decision {
+            DecisionOutcome::Granted => Some(decision.valid_from.unwrap_or(decision.decided_at)),
+            DecisionOutcome::Denied => None,
+        };
+        if !store::record_decision(conn, &id, row.version, &decision, valid_from, &p.sub)? {
+            return Err(version_mismatch(row.version + 1));
+        }
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        let action = if decision.decision == DecisionOutcome::Granted { "GRANTED" } else { "DENIED" };
+        let exception = appended(conn, &p.sub, action, row)?;
+        Reply::ok(&exception, exception.version)
+    })
+    .await
+}
+
+/// Record a revocation / Registrera ett återkallande
+///
+/// A granted exception is revoked by a new decision; the grant stays on record.
+#[utoipa::path(
+    tag = "Exceptions",
+    operation_id = "revokeException",
+    request_body(content = RevocationInput, content_type = "application/json"),
+    params(("id" = String, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/exceptions/{id}/revoke")]
+pub async fn revoke_exception(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    body: JsonBody<RevocationInput>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::DecideExceptions)?;
+    let revocation = body.value;
+    let id = id.into_inner();
+    let p = principal.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            let precondition = if_match.required()?;
+            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+            precondition.check(row.version)?;
+            if row.status != "GRANTED" {
+                return Err(ApiError::conflict(Msg::new(
+                    format!(
+                        "Only a granted exception can be revoked; this one is {}.",
+                        row.status
+                    ),
+                    format!(
+                        "Endast ett beviljat undantag kan återkallas; detta har status {}.",
+                        row.status
+                    ),
+                )));
+            }
+            let mut errors = Vec::new();
+            if revocation.deciding_body == DecidingBody::Delegate
+                && revocation.delegation_reference.is_none()
+            {
+                errors.push(FieldError::new(
+                    "/delegationReference",
+                    "required",
+                    Msg::new(
+                        "A decision by a delegate names the delegation.",
+                        "Ett delegationsbeslut anger delegationen.",
+                    ),
+                ));
+            }
+            if row.decided_at.is_some_and(|d| revocation.decided_at < d) {
+                errors.push(FieldError::new(
+                    "/decidedAt",
+                    "before-decision",
+                    Msg::new(
+                        "A revocation cannot precede the grant.",
+                        "Ett återkallande kan inte föregå beviljandet.",
+                    ),
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::validation(errors));
+            }
+            if !store::record_revocation(conn, &id, row.version, &revocation, &p.sub)? {
+                return Err(version_mismatch(row.version + 1));
+            }
+            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+            let exception = appended(conn, &p.sub, "REVOKED", row)?;
+            Reply::ok(&exception, exception.version)
+        },
+    )
+    .await
+}
+
+/// Withdraw a request / Återkalla en begäran
+///
+/// The requesting unit withdraws a request that has not been decided.
+#[utoipa::path(
+    tag = "Exceptions",
+    operation_id = "withdrawException",
+    params(("id" = String, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The request is withdrawn.", body = Exception, headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 409, response = d::Conflict),
+        (status = 412, response = d::PreconditionFailed),
+        (status = 422, response = d::IdempotencyKeyReused),
+        (status = 428, response = d::PreconditionRequired),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[post("/exceptions/{id}/withdraw")]
+pub async fn withdraw_exception(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    body: crate::http::json::OptionalJsonBody<crate::agreements::routes::ActionBody>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::WriteAgreements)?;
+    let id = id.into_inner();
+    let p = principal.clone();
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            let precondition = if_match.required()?;
+            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+            require_unit(conn, &p, &row.unit_code)?;
+            precondition.check(row.version)?;
+            if row.status != "REQUESTED" {
+                return Err(ApiError::conflict(Msg::new(
+                    format!(
+                        "Only a pending request can be withdrawn; this one is {}.",
+                        row.status
+                    ),
+                    format!(
+                        "Endast en väntande begäran kan dras tillbaka; denna har status {}.",
+                        row.status
+                    ),
+                )));
+            }
+            if !store::withdraw(conn, &id, row.version)? {
+                return Err(version_mismatch(row.version + 1));
+            }
+            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+            let exception = appended(conn, &p.sub, "WITHDRAWN", row)?;
+            Reply::ok(&exception, exception.version)
+        },
+    )
+    .await
+}
+
+/// History of an exception / Historik för ett undantag
+#[utoipa::path(
+    tag = "Exceptions",
+    operation_id = "getExceptionHistory",
+    params(("id" = String, Path, description = "The request's id.")),
+    security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The versions, oldest first.", body = crate::agreements::routes::History, example = json!({"entityType": "EXCEPTION", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70", "items": [{"eventId": 9, "occurredAt": "2026-11-20T09:00:00Z", "actor": "officer-kfn", "action": "REQUESTED", "version": 1, "changedFields": ["status"], "data": {"status": "REQUESTED"}}]})),
+        (status = 401, response = d::Unauthorized),
+        (status = 403, response = d::Forbidden),
+        (status = 404, response = d::NotFound),
+        (status = 429, response = d::TooManyRequests),
+        (status = 503, response = d::Unavailable),
+    )
+)]
+#[get("/exceptions/{id}/history")]
+pub async fn get_exception_history(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Capability::Read)?;
+    let id = id.into_inner();
+    let result = state
+        .db
+        .read(move |conn| {
+            store::find_row(conn, &id)?.ok_or_else(not_found)?;
+            history_of(conn, &principal, ENTITY, &id)
+        })
+        .await?;
+    reply::json(&result)
+}
