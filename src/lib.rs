@@ -1,5 +1,6 @@
 //! Samverkan: the API of Borås Stad's register of international collaborations.
 
+pub mod agreements;
 pub mod app;
 pub mod assessments;
 pub mod cli;
@@ -8,7 +9,9 @@ pub mod contacts;
 pub mod countries;
 pub mod db;
 pub mod domain;
+pub mod eligibility;
 pub mod events;
+pub mod exceptions;
 pub mod http;
 pub mod indicators;
 pub mod meta;

@@ -1,11 +1,15 @@
 //! Values that cannot be wrong: each parses once, at the boundary, and is valid from then on.
 
+mod records;
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::validate::invalid;
+
+pub use records::{Amount, CaseNumber, Currency, Sdg};
 
 /// A text in the two languages the service answers in.
 #[derive(Debug, Clone, PartialEq, Eq)]
