@@ -69,18 +69,19 @@ pub fn explain(
         None
     };
     let rows = exceptions::for_partner(conn, &partner.id, agreement)?;
+    let (facts, rows): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .filter_map(|r| Some((r.facts_as_of(date, at)?, r)))
+        .unzip();
     let input = EligibilityInput {
         country_assessment: country.as_ref().map(Assessment::facts),
         partner_assessment: own.as_ref().map(Assessment::facts),
-        exceptions: rows
-            .iter()
-            .filter_map(|r| r.facts_as_of(date, at))
-            .collect(),
+        exceptions: facts,
     };
     let decision = decide(&input, date, agreement);
     Ok(Explained {
         decision,
         assessments: country.into_iter().chain(own).collect(),
-        exceptions: rows.into_iter().filter(|r| r.created_at <= at).collect(),
+        exceptions: rows,
     })
 }

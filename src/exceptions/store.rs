@@ -68,16 +68,14 @@ pub fn status_str(s: ExceptionStatus) -> &'static str {
 
 impl ExceptionRow {
     /// The state this exception had at the end of `date` (Stockholm), given the instant that ends
-    /// it: decisions and revocations count from the day they were decided, a withdrawal from when
-    /// it was made. `None` when it had not been requested yet.
+    /// it. Decisions and revocations count from the day they were decided, even when they were
+    /// recorded in the register later; a request and its withdrawal count from when they were made.
+    /// `None` when the request did not exist yet.
     pub fn facts_as_of(
         &self,
         date: NaiveDate,
         end_of_day: NaiveDateTime,
     ) -> Option<ExceptionFacts> {
-        if self.created_at > end_of_day {
-            return None;
-        }
         let decided = self.decided_at.is_some_and(|d| d <= date);
         let status = if self.revocation_decided_at.is_some_and(|d| d <= date) {
             ExceptionStatus::Revoked
@@ -87,6 +85,8 @@ impl ExceptionRow {
             } else {
                 ExceptionStatus::Denied
             }
+        } else if self.created_at > end_of_day {
+            return None;
         } else if self.withdrawn_at.is_some_and(|w| w <= end_of_day) {
             ExceptionStatus::Withdrawn
         } else {
