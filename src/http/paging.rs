@@ -11,13 +11,22 @@ use super::problem::{ApiError, FieldError, Msg};
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
+pub const MAX_PAGE: u32 = i32::MAX as u32;
+/// The longest text search `q` a list accepts (in characters); document it as `max_length = 200`.
+pub const MAX_Q_CHARS: usize = 200;
 
 /// `page` (from 1) and `limit` (1–100).
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// The page to return, from 1.
-    #[param(required = false, minimum = 1, default = 1, example = 1)]
+    #[param(
+        required = false,
+        minimum = 1,
+        maximum = 2147483647,
+        default = 1,
+        example = 1
+    )]
     pub page: u32,
     /// Items per page, at most 100.
     #[param(
@@ -77,14 +86,15 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
     let mut errors = Vec::new();
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
+            // The document says int32 (utoipa's format for u32), so the upper bound is i32::MAX.
             "page" => match value.parse::<u32>() {
-                Ok(p) if p >= 1 => paging.page = p,
+                Ok(p) if (1..=MAX_PAGE).contains(&p) => paging.page = p,
                 _ => errors.push(FieldError::new(
                     "/query/page",
                     "invalid-value",
                     Msg::new(
-                        "page is a whole number from 1.",
-                        "page är ett heltal från 1.",
+                        "page is a whole number from 1 to 2147483647.",
+                        "page är ett heltal från 1 till 2147483647.",
                     ),
                 )),
             },
@@ -99,6 +109,14 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
                     ),
                 )),
             },
+            "q" if value.chars().count() > MAX_Q_CHARS => errors.push(FieldError::new(
+                "/query/q",
+                "too-long",
+                Msg::new(
+                    "q is at most 200 characters.",
+                    "q får vara högst 200 tecken.",
+                ),
+            )),
             _ => {
                 rest.append_pair(&key, &value);
             }
@@ -140,7 +158,11 @@ mod tests {
         assert_eq!((p.page, p.limit), (1, 20));
         assert!(parse_list_params::<NoFilters>("limit=101").is_err());
         assert!(parse_list_params::<NoFilters>("page=0").is_err());
+        assert!(parse_list_params::<NoFilters>("page=2147483647").is_ok());
+        assert!(parse_list_params::<NoFilters>("page=2147483648").is_err());
         assert!(parse_list_params::<NoFilters>("sort=name").is_err());
+        let long_q = format!("q={}", "ö".repeat(MAX_Q_CHARS + 1));
+        assert!(parse_list_params::<NoFilters>(&long_q).is_err());
         let page = Paging { page: 2, limit: 20 }.page_of(vec![1], 21);
         assert_eq!(page.total_pages, 2);
         assert_eq!(Paging { page: 3, limit: 10 }.offset(), 20);

@@ -114,6 +114,8 @@ pub struct UnitChanges {
 /// The body of `PATCH /units/{code}`: any writable field; `null` clears an optional one.
 #[derive(ToSchema)]
 #[allow(dead_code)]
+// Documents `additionalProperties: false`: unknown and read-only fields are refused with 400.
+#[serde(deny_unknown_fields)]
 #[schema(rename_all = "camelCase", example = json!({"nameEn": "Committee for Culture", "validUntil": "2026-12-31"}))]
 pub struct UnitPatch {
     #[schema(min_length = 1, max_length = 200)]
