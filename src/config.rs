@@ -64,6 +64,16 @@ impl Config {
                 "SAMVERKAN_JWT_SECRET must be at least 32 bytes (256 bits) for HS256".into(),
             ));
         }
+        let webhook_allow: Vec<String> = var("SAMVERKAN_WEBHOOK_ALLOW")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A bad entry refuses the start rather than silently allowing less (or more).
+        crate::webhooks::target::AllowList::parse(&webhook_allow).map_err(ConfigError::Invalid)?;
         let default_pool = match database_url.backend() {
             crate::db::Backend::Postgres => 16,
             crate::db::Backend::Sqlite => 8,
@@ -76,14 +86,7 @@ impl Config {
             jwt_public_keys: var("SAMVERKAN_JWT_PUBLIC_KEYS").map(PathBuf::from),
             jwt_issuer: var("SAMVERKAN_JWT_ISSUER").unwrap_or_else(|| "samverkan".into()),
             jwt_audience: var("SAMVERKAN_JWT_AUDIENCE").unwrap_or_else(|| "samverkan".into()),
-            webhook_allow: var("SAMVERKAN_WEBHOOK_ALLOW")
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            webhook_allow,
             rate_limit_per_minute: number("SAMVERKAN_RATE_LIMIT", 1200)?,
             pool_size: number("SAMVERKAN_DB_POOL_SIZE", default_pool)?,
         })

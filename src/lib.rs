@@ -18,3 +18,4 @@ pub mod meta;
 pub mod partners;
 pub mod policy;
 pub mod units;
+pub mod webhooks;

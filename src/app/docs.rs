@@ -39,6 +39,7 @@ use crate::http::problem::Problem;
         (name = "Agreements", description = "The collaborations: registered as drafts, activated only when the policy's rules hold, kept true while active. / Samarbeten."),
         (name = "Exceptions", description = "Requests to Kommunstyrelsen for an exception for one agreement and partner, and the decisions on them. / Undantag."),
         (name = "Change feed", description = "Every change, in order, for integrations. / Ändringsloggen."),
+        (name = "Webhooks", description = "Subscriptions that receive the change log's events as signed callbacks (Standard Webhooks), and their deliveries; admin only. / Webhooks."),
         (name = "Service", description = "Identity, health and metrics; no token needed. / Tjänstens status."),
     ),
 )]

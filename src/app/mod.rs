@@ -96,7 +96,14 @@ fn assemble() -> (
                 .service(crate::exceptions::routes::revoke_exception)
                 .service(crate::exceptions::routes::withdraw_exception)
                 .service(crate::exceptions::routes::get_exception_history)
-                .service(crate::events::routes::list_events),
+                .service(crate::events::routes::list_events)
+                .service(crate::webhooks::routes::list_webhooks)
+                .service(crate::webhooks::routes::create_webhook)
+                .service(crate::webhooks::routes::get_webhook)
+                .service(crate::webhooks::routes::update_webhook)
+                .service(crate::webhooks::routes::delete_webhook)
+                .service(crate::webhooks::routes::list_deliveries)
+                .service(crate::webhooks::routes::redeliver),
         )
         .service(crate::meta::api_info_root)
         .service(crate::meta::live)

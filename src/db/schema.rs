@@ -227,8 +227,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Text,
+        secret -> Text,
+        active -> Bool,
+        last_event_id -> BigInt,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> BigInt,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_response_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sweep_marks (mark_key) {
+        mark_key -> Text,
+        event_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(agreement_partners -> agreements (agreement_id));
 diesel::joinable!(agreement_partners -> partners (partner_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -245,4 +299,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreement_sdgs,
     agreement_fundings,
     exceptions,
+    webhooks,
+    webhook_deliveries,
+    leases,
+    sweep_marks,
 );

@@ -1,0 +1,4 @@
+DROP TABLE sweep_marks;
+DROP TABLE leases;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
