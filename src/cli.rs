@@ -169,12 +169,13 @@ pub fn verifier(config: &Config) -> Result<JwtVerifier, String> {
 #[actix_web::main]
 async fn serve() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
+    // Keys first: a service that may not start must not create or migrate a database either.
+    let jwt = Arc::new(verifier(&config)?);
     let db = open_db(&config)?;
     let applied = db.migrate().map_err(|e| e.to_string())?;
     if !applied.is_empty() {
         log::info!("{} migration(s) applied", applied.len());
     }
-    let jwt = Arc::new(verifier(&config)?);
     let state = web::Data::new(AppState {
         db: db.clone(),
         rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),

@@ -27,6 +27,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             media_type?;
             let bytes = bytes.await.map_err(payload_error)?;
+            require_object(&bytes)?;
             let value = parse_json::<T>(&bytes)?;
             Ok(JsonBody {
                 value,
@@ -58,12 +59,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
                 });
             }
             media_type?;
+            require_object(&bytes)?;
             Ok(OptionalJsonBody {
                 value: Some(parse_json::<T>(&bytes)?),
                 digest: digest(&bytes),
             })
         })
     }
+}
+
+/// Every request body is a JSON object: serde would otherwise take an array as a struct's fields
+/// by position, and a scalar merge patch would replace the whole resource.
+fn require_object(bytes: &[u8]) -> Result<(), ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return Ok(());
+    }
+    if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(malformed(&syntax));
+    }
+    Err(ApiError::invalid(
+        "",
+        "invalid-type",
+        Msg::new(
+            "The body must be a JSON object.",
+            "Innehållet måste vara ett JSON-objekt.",
+        ),
+    ))
 }
 
 pub fn digest(bytes: &[u8]) -> String {
@@ -125,25 +146,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let pointer = pointer_of(e.path());
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            ApiError::invalid(
-                "",
-                "malformed-json",
-                Msg::new(
-                    format!(
-                        "The body is not well-formed JSON (line {}, column {}).",
-                        inner.line(),
-                        inner.column()
-                    ),
-                    format!(
-                        "Innehållet är inte välformad JSON (rad {}, kolumn {}).",
-                        inner.line(),
-                        inner.column()
-                    ),
-                ),
-            )
-        } else {
-            ApiError::validation(vec![data_error(&pointer, &inner.to_string())])
+            return malformed(&inner);
         }
+        // A body cut short (`[1,`) can fail on a type before the parser reaches its end: a
+        // malformed body is reported as malformed, not as a wrong field.
+        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            return malformed(&syntax);
+        }
+        ApiError::validation(vec![data_error(&pointer, &inner.to_string())])
     })?;
     de.end().map_err(|_| {
         ApiError::invalid(
@@ -156,6 +166,25 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         )
     })?;
     Ok(value)
+}
+
+fn malformed(error: &serde_json::Error) -> ApiError {
+    ApiError::invalid(
+        "",
+        "malformed-json",
+        Msg::new(
+            format!(
+                "The body is not well-formed JSON (line {}, column {}).",
+                error.line(),
+                error.column()
+            ),
+            format!(
+                "Innehållet är inte välformad JSON (rad {}, kolumn {}).",
+                error.line(),
+                error.column()
+            ),
+        ),
+    )
 }
 
 /// Parses an already-decoded JSON value (a merged PATCH document) with the same error reporting.

@@ -460,3 +460,58 @@ pub async fn create_unit(
     res.assert_status(201);
     res.json()
 }
+
+/// Runs each named `async fn name(backend: Backend)` on SQLite and on PostgreSQL, for tests that
+/// start their apps themselves (with `TestApp::start_with`, several instances, …).
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+                #[actix_web::test]
+                async fn postgres() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+/// The text of a file under `tests/fixtures`.
+pub fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+impl TestApp {
+    /// Runs `f` in one transaction on the app's database, to arrange or inspect state directly.
+    pub async fn with_db<T, F>(&self, f: F) -> T
+    where
+        T: Send + 'static,
+        F: FnOnce(
+                &mut samverkan::db::AnyConnection,
+            ) -> Result<T, samverkan::http::problem::ApiError>
+            + Send
+            + 'static,
+    {
+        self.state
+            .db
+            .write(f)
+            .await
+            .unwrap_or_else(|e| panic!("direct database access failed: {e}"))
+    }
+
+    /// How many rows the change log holds.
+    pub async fn event_count(&self) -> i64 {
+        use diesel::prelude::*;
+        use samverkan::db::schema::events;
+        self.with_db(|c| Ok(events::table.count().get_result::<i64>(c)?))
+            .await
+    }
+}
