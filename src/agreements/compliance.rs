@@ -1,12 +1,14 @@
 //! Whether an active agreement still holds, at the moment of the request: its partners are still
 //! eligible for it today, or the reasons they are not.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::store::AgreementRecord;
 use super::{Compliance, ComplianceReason, ComplianceStatus};
 use crate::db::AnyConnection;
-use crate::eligibility::{explain, partner};
+use crate::eligibility::{Explained, explain_batch};
 use crate::http::problem::ApiError;
 use crate::policy::catalogue::codes;
 use crate::policy::eligibility::EligibilityStatus;
@@ -17,69 +19,109 @@ pub fn compliance(
     record: &AgreementRecord,
     today: NaiveDate,
 ) -> Result<Option<Compliance>, ApiError> {
-    if record.row.status != "ACTIVE" {
-        return Ok(None);
+    Ok(compliance_many(conn, std::slice::from_ref(record), today)?.remove(&record.row.id))
+}
+
+/// Compliance of the active agreements among `records`, by agreement id, in a fixed number of
+/// queries however many agreements.
+pub fn compliance_many(
+    conn: &mut AnyConnection,
+    records: &[AgreementRecord],
+    today: NaiveDate,
+) -> Result<HashMap<String, Compliance>, ApiError> {
+    let active: Vec<&AgreementRecord> = records
+        .iter()
+        .filter(|r| r.row.status == "ACTIVE")
+        .collect();
+    let pairs: Vec<(String, String)> = active
+        .iter()
+        .flat_map(|r| r.partner_ids.iter().map(|p| (r.row.id.clone(), p.clone())))
+        .collect();
+    if pairs.is_empty() {
+        return Ok(active
+            .iter()
+            .map(|r| {
+                (
+                    r.row.id.clone(),
+                    Compliance {
+                        status: ComplianceStatus::Compliant,
+                        reasons: Vec::new(),
+                        as_of: today,
+                    },
+                )
+            })
+            .collect());
     }
-    let mut reasons = Vec::new();
-    for partner_id in &record.partner_ids {
-        let Some(facts) = partner(conn, partner_id)? else {
-            continue;
-        };
-        let explained = explain(conn, &facts, today, Some(&record.row.id))?;
-        let decision = &explained.decision;
-        match decision.status {
-            EligibilityStatus::Eligible | EligibilityStatus::EligibleByException => {}
-            EligibilityStatus::AssessmentRequired => reasons.push(ComplianceReason {
-                code: "NO_VALID_ASSESSMENT",
-                rule: codes::ASSESSMENT_REQUIRED,
-                partner_id: Some(partner_id.clone()),
-                detail: format!(
-                    "No published assessment valid today exists for: {}.",
-                    decision.missing_assessments.join(", ")
-                ),
-            }),
-            EligibilityStatus::ExceptionRequired => {
-                let revoked = explained.exceptions.iter().any(|x| x.status == "REVOKED");
-                let expired = explained
-                    .exceptions
-                    .iter()
-                    .any(|x| x.status == "GRANTED" && x.valid_until.is_some_and(|u| u < today));
-                let (code, detail) = if revoked {
-                    (
-                        "EXCEPTION_REVOKED",
-                        "The exception for this partner has been revoked.".to_string(),
-                    )
-                } else if expired {
-                    (
-                        "EXCEPTION_EXPIRED",
-                        "The exception for this partner is no longer in force.".to_string(),
-                    )
-                } else {
-                    (
-                        "FAILING_ASSESSMENT",
-                        format!(
-                            "The partner no longer meets: {}.",
-                            decision.failing_requirements.join(", ")
-                        ),
-                    )
-                };
-                reasons.push(ComplianceReason {
-                    code,
-                    rule: codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
-                    partner_id: Some(partner_id.clone()),
-                    detail,
-                });
+    let mut answers = explain_batch(conn, &pairs, today)?;
+    let mut result = HashMap::new();
+    for record in active {
+        let mut reasons = Vec::new();
+        for partner_id in &record.partner_ids {
+            if let Some(explained) = answers.remove(&(record.row.id.clone(), partner_id.clone())) {
+                reasons.extend(reason(partner_id, &explained, today));
             }
         }
+        let status = if reasons.is_empty() {
+            ComplianceStatus::Compliant
+        } else {
+            ComplianceStatus::ReviewRequired
+        };
+        result.insert(
+            record.row.id.clone(),
+            Compliance {
+                status,
+                reasons,
+                as_of: today,
+            },
+        );
     }
-    let status = if reasons.is_empty() {
-        ComplianceStatus::Compliant
-    } else {
-        ComplianceStatus::ReviewRequired
-    };
-    Ok(Some(Compliance {
-        status,
-        reasons,
-        as_of: today,
-    }))
+    Ok(result)
+}
+
+fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<ComplianceReason> {
+    let decision = &explained.decision;
+    match decision.status {
+        EligibilityStatus::Eligible | EligibilityStatus::EligibleByException => None,
+        EligibilityStatus::AssessmentRequired => Some(ComplianceReason {
+            code: "NO_VALID_ASSESSMENT",
+            rule: codes::ASSESSMENT_REQUIRED,
+            partner_id: Some(partner_id.to_string()),
+            detail: format!(
+                "No published assessment valid today exists for: {}.",
+                decision.missing_assessments.join(", ")
+            ),
+        }),
+        EligibilityStatus::ExceptionRequired => {
+            let revoked = explained.exceptions.iter().any(|x| x.status == "REVOKED");
+            let expired = explained
+                .exceptions
+                .iter()
+                .any(|x| x.status == "GRANTED" && x.valid_until.is_some_and(|u| u < today));
+            let (code, detail) = if revoked {
+                (
+                    "EXCEPTION_REVOKED",
+                    "The exception for this partner has been revoked.".to_string(),
+                )
+            } else if expired {
+                (
+                    "EXCEPTION_EXPIRED",
+                    "The exception for this partner is no longer in force.".to_string(),
+                )
+            } else {
+                (
+                    "FAILING_ASSESSMENT",
+                    format!(
+                        "The partner no longer meets: {}.",
+                        decision.failing_requirements.join(", ")
+                    ),
+                )
+            };
+            Some(ComplianceReason {
+                code,
+                rule: codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
+                partner_id: Some(partner_id.to_string()),
+                detail,
+            })
+        }
+    }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::compliance::compliance;
+use super::compliance::{compliance, compliance_many};
 use super::store::{self, AgreementFilter, AgreementRecord};
 use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
@@ -133,14 +133,14 @@ fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiErro
 
 /// The API form of a stored agreement, with what is derived at the moment of the request.
 fn present(
-    conn: &mut AnyConnection,
     record: &AgreementRecord,
+    compliance: Option<Compliance>,
     today: NaiveDate,
     companies: &HashSet<String>,
-) -> Result<Agreement, ApiError> {
+) -> Agreement {
     let r = &record.row;
     let status = record.status();
-    Ok(Agreement {
+    Agreement {
         id: r.id.clone(),
         title: r.title.clone(),
         description: r.description.clone(),
@@ -155,7 +155,7 @@ fn present(
         end_date: r.end_date,
         case_number: r.case_number.clone(),
         status,
-        compliance: compliance(conn, record, today)?,
+        compliance,
         warnings: record.warnings(),
         registered_retroactively: r.registered_retroactively,
         bound_by_policy: !companies.contains(&r.unit_code),
@@ -164,7 +164,21 @@ fn present(
         version: r.version,
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
-    })
+    }
+}
+
+/// The API form of many stored agreements, their compliance judged together.
+fn present_all(
+    conn: &mut AnyConnection,
+    records: &[AgreementRecord],
+    today: NaiveDate,
+) -> Result<Vec<Agreement>, ApiError> {
+    let companies = companies(conn)?;
+    let mut compliance = compliance_many(conn, records, today)?;
+    Ok(records
+        .iter()
+        .map(|r| present(r, compliance.remove(&r.row.id), today, &companies))
+        .collect())
 }
 
 fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
@@ -178,8 +192,10 @@ fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
 }
 
 fn present_one(conn: &mut AnyConnection, record: &AgreementRecord) -> Result<Agreement, ApiError> {
+    let today = today();
     let companies = companies(conn)?;
-    present(conn, record, today(), &companies)
+    let compliance = compliance(conn, record, today)?;
+    Ok(present(record, compliance, today, &companies))
 }
 
 /// What the database cannot check well: the unit and partners exist, partners are not repeated
@@ -449,7 +465,6 @@ pub async fn list_agreements(
                 updated_since: f.updated_since.map(|t| t.naive_utc()),
                 draft_units: draft_units(conn, &principal)?,
             };
-            let companies = companies(conn)?;
             let today = today();
             let (offset, limit) = if csv {
                 (0, CSV_MAX_ROWS)
@@ -459,17 +474,11 @@ pub async fn list_agreements(
             if let Some(wanted) = f.compliance {
                 // Compliance is judged now, so the filter runs on the active agreements in Rust.
                 filter.statuses = Some(vec![AgreementStatus::Active]);
-                let mut matching = Vec::new();
-                for record in store::list_all(conn, &filter)? {
-                    let agreement = present(conn, &record, today, &companies)?;
-                    if agreement
-                        .compliance
-                        .as_ref()
-                        .is_some_and(|c| c.status == wanted)
-                    {
-                        matching.push(agreement);
-                    }
-                }
+                let active = store::list_all(conn, &filter)?;
+                let matching: Vec<Agreement> = present_all(conn, &active, today)?
+                    .into_iter()
+                    .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
+                    .collect();
                 let total = matching.len() as i64;
                 let page = matching
                     .into_iter()
@@ -479,11 +488,7 @@ pub async fn list_agreements(
                 return Ok((page, total));
             }
             let (records, total) = store::list(conn, &filter, offset, limit)?;
-            let items = records
-                .iter()
-                .map(|r| present(conn, r, today, &companies))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((items, total))
+            Ok((present_all(conn, &records, today)?, total))
         })
         .await?;
     if csv {
@@ -781,17 +786,28 @@ enum Action {
     Cancel,
 }
 
-async fn act(
-    state: web::Data<AppState>,
-    principal: Principal,
-    req: HttpRequest,
+/// What every action request carries besides the caller.
+struct ActionCall {
     id: String,
     if_match: IfMatch,
     key: IdempotencyKey,
     digest: String,
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    call: ActionCall,
     action: Action,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
+    let ActionCall {
+        id,
+        if_match,
+        key,
+        digest,
+    } = call;
     let p = principal.clone();
     idempotency::execute(&state.db, &principal, &req, key, &digest, move |conn| {
         let precondition = if_match.required()?;
@@ -907,17 +923,13 @@ pub async fn activate_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    act(
-        state,
-        principal,
-        req,
-        id.into_inner(),
+    let call = ActionCall {
+        id: id.into_inner(),
         if_match,
         key,
-        body.digest,
-        Action::Activate,
-    )
-    .await
+        digest: body.digest,
+    };
+    act(state, principal, req, call, Action::Activate).await
 }
 
 /// End an agreement / Avsluta ett samarbete
@@ -952,17 +964,13 @@ pub async fn end_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    act(
-        state,
-        principal,
-        req,
-        id.into_inner(),
+    let call = ActionCall {
+        id: id.into_inner(),
         if_match,
         key,
-        body.digest,
-        Action::End,
-    )
-    .await
+        digest: body.digest,
+    };
+    act(state, principal, req, call, Action::End).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
@@ -997,17 +1005,13 @@ pub async fn cancel_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    act(
-        state,
-        principal,
-        req,
-        id.into_inner(),
+    let call = ActionCall {
+        id: id.into_inner(),
         if_match,
         key,
-        body.digest,
-        Action::Cancel,
-    )
-    .await
+        digest: body.digest,
+    };
+    act(state, principal, req, call, Action::Cancel).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn

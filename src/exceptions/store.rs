@@ -236,6 +236,24 @@ pub fn for_agreement(
         .load(conn)?)
 }
 
+/// The exceptions of many agreements, in one query.
+pub fn for_agreements(
+    conn: &mut AnyConnection,
+    agreement_ids: &[String],
+) -> Result<Vec<ExceptionRow>, ApiError> {
+    let mut rows = Vec::new();
+    for chunk in agreement_ids.chunks(500) {
+        rows.extend(
+            x::table
+                .filter(x::agreement_id.eq_any(chunk))
+                .order((x::created_at.asc(), x::id.asc()))
+                .select(ExceptionRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
 /// Whether a request for this agreement and partner is open (requested, or granted and not revoked).
 pub fn open_request(
     conn: &mut AnyConnection,
