@@ -394,8 +394,34 @@ fn assert_unavailable(res: &TestResponse) {
     assert_no_leak(res);
 }
 
+/// A unit creation that waits on a table lock while another session calls `function`
+/// (`pg_terminate_backend` or `pg_cancel_backend`) on the app's sessions.
+async fn post_interrupted(app: &TestApp, body: &serde_json::Value, function: &str) -> TestResponse {
+    let mut other = diesel::PgConnection::establish(&app.database.raw_url).unwrap();
+    other
+        .batch_execute("BEGIN; LOCK TABLE units IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let sql = format!(
+        "SELECT {function}(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    );
+    let interrupter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        other.batch_execute(&sql).unwrap();
+        other.batch_execute("ROLLBACK").unwrap();
+    });
+    let res = app
+        .post("/api/v1/units")
+        .role("admin")
+        .json(body)
+        .send()
+        .await;
+    interrupter.join().unwrap();
+    res
+}
+
 /// SQLite: another process holds the write lock longer than the busy timeout. PostgreSQL: the
-/// server terminates the app's sessions in the middle of a request, and then the database is gone.
+/// server terminates or cancels the request's session, accepts only reads, and then is gone.
 async fn an_unavailable_database_is_503_with_retry_after_and_no_database_text(app: TestApp) {
     create_unit(&app, "KS", "EXECUTIVE_BOARD", None).await;
     let new_unit =
@@ -423,28 +449,8 @@ async fn an_unavailable_database_is_503_with_retry_after_and_no_database_text(ap
                 .assert_status(201);
         }
         Backend::Postgres => {
-            let mut other = diesel::PgConnection::establish(&app.database.raw_url).unwrap();
-            // The request waits on this lock while its session is terminated under it.
-            other
-                .batch_execute("BEGIN; LOCK TABLE units IN ACCESS EXCLUSIVE MODE")
-                .unwrap();
-            let terminator = std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(700));
-                other
-                    .batch_execute(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                         WHERE datname = current_database() AND pid <> pg_backend_pid()",
-                    )
-                    .unwrap();
-                other.batch_execute("ROLLBACK").unwrap();
-            });
-            let res = app
-                .post("/api/v1/units")
-                .role("admin")
-                .json(&new_unit)
-                .send()
-                .await;
-            terminator.join().unwrap();
+            // The server terminates the request's session while it waits on a lock.
+            let res = post_interrupted(&app, &new_unit, "pg_terminate_backend").await;
             assert_unavailable(&res);
             // The pool replaces the terminated sessions: the service recovers by itself.
             app.post("/api/v1/units")
@@ -454,9 +460,54 @@ async fn an_unavailable_database_is_503_with_retry_after_and_no_database_text(ap
                 .await
                 .assert_status(201);
 
-            // Now the database disappears altogether.
+            // The server cancels the statement (as an operator or a standby's recovery would).
+            let other_unit = json!({"code": "SN", "name": "Sociala", "type": "COMMITTEE"});
+            let res = post_interrupted(&app, &other_unit, "pg_cancel_backend").await;
+            assert_unavailable(&res);
+            app.post("/api/v1/units")
+                .role("admin")
+                .json(&other_unit)
+                .send()
+                .await
+                .assert_status(201);
+
+            // The database accepts only reads (a failover or maintenance): writes are 503, reads work.
             let name = app.database.raw_url.rsplit('/').next().unwrap().to_string();
             let mut admin = diesel::PgConnection::establish(&common::postgres_admin_url()).unwrap();
+            let read_only = |on: bool| {
+                format!(
+                    "ALTER DATABASE {name} {}; \
+                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+                    if on {
+                        "SET default_transaction_read_only = on"
+                    } else {
+                        "RESET default_transaction_read_only"
+                    }
+                )
+            };
+            admin.batch_execute(&read_only(true)).unwrap();
+            let third_unit = json!({"code": "UN", "name": "Utbildning", "type": "COMMITTEE"});
+            let res = app
+                .post("/api/v1/units")
+                .role("admin")
+                .json(&third_unit)
+                .send()
+                .await;
+            assert_unavailable(&res);
+            app.get("/api/v1/units")
+                .role("reader")
+                .send()
+                .await
+                .assert_status(200);
+            admin.batch_execute(&read_only(false)).unwrap();
+            app.post("/api/v1/units")
+                .role("admin")
+                .json(&third_unit)
+                .send()
+                .await
+                .assert_status(201);
+
+            // Now the database disappears altogether.
             admin
                 .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
                 .unwrap();

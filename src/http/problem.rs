@@ -428,9 +428,11 @@ impl From<diesel::result::Error> for ApiError {
                 "The change would break a reference between resources.",
                 "Ändringen skulle bryta en referens mellan resurser.",
             )),
-            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, info) => {
-                ApiError::unavailable(info.message().to_string())
-            }
+            // A read-only database (a failover, maintenance) refuses writes for a while: retry later.
+            E::DatabaseError(
+                K::ClosedConnection | K::UnableToSendCommand | K::ReadOnlyTransaction,
+                info,
+            ) => ApiError::unavailable(info.message().to_string()),
             E::DatabaseError(K::SerializationFailure, _) => ApiError::conflict(Msg::new(
                 "The resource was changed by another request at the same time. Try again.",
                 "Resursen ändrades av en annan begäran samtidigt. Försök igen.",
@@ -451,10 +453,11 @@ fn is_unavailable(message: &str) -> bool {
         "terminating connection",
         "the database system is",
         "connection to server",
-        "canceling statement due to statement timeout",
-        "canceling statement due to lock timeout",
+        // Statement or lock timeout, an operator's cancel, a standby's conflict with recovery.
+        "canceling statement due to",
         "database is locked",
         "no connection to the server",
+        "read-only transaction",
     ];
     let lower = message.to_ascii_lowercase();
     SIGNS.iter().any(|s| lower.contains(s))
