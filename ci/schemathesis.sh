@@ -117,6 +117,9 @@ declare -A role_args=(
 )
 failed=()
 summary=()
+# schemathesis and hypothesis keep caches (.schemathesis, .hypothesis) in the working directory,
+# and replay cached crashes: each run starts clean in the temporary folder.
+cd "$work"
 for role in reader officer coordinator board_secretary admin; do
     # shellcheck disable=SC2086 # role_args holds several words on purpose
     tok=$(token "$role" ${role_args[$role]})
