@@ -59,6 +59,96 @@ struct Fixture {
     /// The officer's unit, below `parent_unit`.
     unit: String,
     parent_unit: String,
+    /// Partners, contacts and assessments (issue 3).
+    partners: PartnerFixture,
+}
+
+/// Partners, contacts and assessments for the rows of issue 3. Lists are indexed by
+/// `Caller::index()`, so each caller gets its own resource to delete or publish.
+struct PartnerFixture {
+    /// A partner path, `/api/v1/partners/{id}`.
+    partner: String,
+    doomed_partners: Vec<String>,
+    /// A contact path of `partner`.
+    contact: String,
+    doomed_contacts: Vec<String>,
+    /// A published assessment's path.
+    published: String,
+    /// A draft by `cora`, for edits.
+    draft: String,
+    doomed_drafts: Vec<String>,
+    /// Drafts by `cora`, for another coordinator to publish.
+    publishable: Vec<String>,
+}
+
+async fn partner_fixture(app: &TestApp) -> PartnerFixture {
+    let coordinator = app.token_for("setup-coordinator", &["coordinator"], None);
+    let cora = app.token_for("cora", &["coordinator"], None);
+    let mut partners = Vec::new();
+    for _ in 0..=CALLERS.len() {
+        let res = app
+            .post("/api/v1/partners")
+            .bearer(&coordinator)
+            .json(&json!({"name": "Exampleby", "kind": "CITY", "countryCode": "NO"}))
+            .send()
+            .await;
+        res.assert_status(201);
+        partners.push(format!(
+            "/api/v1/partners/{}",
+            res.json()["id"].as_str().unwrap()
+        ));
+    }
+    let partner = partners.pop().unwrap();
+    let mut contacts = Vec::new();
+    for _ in 0..=CALLERS.len() {
+        let res = app
+            .post(&format!("{partner}/contacts"))
+            .bearer(&coordinator)
+            .json(&json!({"name": "Kari Example", "retentionUntil": "2099-12-31"}))
+            .send()
+            .await;
+        res.assert_status(201);
+        contacts.push(format!(
+            "{partner}/contacts/{}",
+            res.json()["id"].as_str().unwrap()
+        ));
+    }
+    let contact = contacts.pop().unwrap();
+    let verdict = json!({"verdict": "MEETS", "rationale": "Invented for the test."});
+    let body = json!({"countryCode": "NO", "humanRights": verdict, "democracy": verdict, "ruleOfLaw": verdict});
+    let mut drafts = Vec::new();
+    for _ in 0..(2 * CALLERS.len() + 2) {
+        let res = app
+            .post("/api/v1/assessments")
+            .bearer(&cora)
+            .json(&body)
+            .send()
+            .await;
+        res.assert_status(201);
+        drafts.push(format!(
+            "/api/v1/assessments/{}",
+            res.json()["id"].as_str().unwrap()
+        ));
+    }
+    let published = drafts.pop().unwrap();
+    app.post(&format!("{published}/publish"))
+        .bearer(&coordinator)
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .assert_status(200);
+    let draft = drafts.pop().unwrap();
+    let publishable = drafts.split_off(CALLERS.len());
+    PartnerFixture {
+        partner,
+        doomed_partners: partners,
+        contact,
+        doomed_contacts: contacts,
+        published,
+        draft,
+        doomed_drafts: drafts,
+        publishable,
+    }
 }
 
 /// A unit for one caller to delete, so that an allowed delete finds it still there.
@@ -75,6 +165,7 @@ async fn setup(app: &TestApp) -> Fixture {
     Fixture {
         unit: "KFN".into(),
         parent_unit: "KS".into(),
+        partners: partner_fixture(app).await,
     }
 }
 
@@ -251,11 +342,173 @@ fn rows() -> Vec<Row> {
             |_, caller| Req::delete(format!("/api/v1/units/{}", doomed_unit(caller))),
             [401, 403, 403, 403, 403, 204],
         ),
+        // Countries' assessments and indicators (issue 3).
+        row(
+            "GET",
+            "/api/v1/countries/{code}/assessments",
+            |_, _| Req::get("/api/v1/countries/NO/assessments"),
+            READ,
+        ),
+        row(
+            "GET",
+            "/api/v1/countries/{code}/indicators",
+            |_, _| Req::get("/api/v1/countries/NO/indicators"),
+            READ,
+        ),
+        row(
+            "POST",
+            "/api/v1/indicators",
+            |_, _| {
+                let mut req = Req::new(Method::POST, "/api/v1/indicators");
+                req.body = Some((
+                    json!("countryCode,source,edition,metric,value\nNO,VDEM,v-test,libdem,0.8\n"),
+                    "text/csv",
+                ));
+                req
+            },
+            [401, 403, 403, 201, 403, 403],
+        ),
+        // Assessments: coordinators write (four eyes), everybody reads published ones.
+        row(
+            "GET",
+            "/api/v1/assessments",
+            |_, _| Req::get("/api/v1/assessments"),
+            READ,
+        ),
+        row(
+            "POST",
+            "/api/v1/assessments",
+            |_, _| {
+                let v = json!({"verdict": "UNCERTAIN", "rationale": "Invented for the test."});
+                Req::post(
+                    "/api/v1/assessments",
+                    json!({"countryCode": "DK", "humanRights": v, "democracy": v, "ruleOfLaw": v}),
+                )
+            },
+            [401, 403, 403, 201, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/assessments/{id}",
+            |f, _| Req::get(f.partners.published.clone()),
+            READ,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/assessments/{id}",
+            |f, _| {
+                Req::patch(
+                    f.partners.draft.clone(),
+                    json!({"democracy": {"verdict": "UNCERTAIN", "rationale": "Invented."}}),
+                )
+            },
+            [401, 403, 403, 200, 403, 403],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/assessments/{id}",
+            |f, caller| Req::delete(f.partners.doomed_drafts[caller.index()].clone()),
+            [401, 403, 403, 204, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/assessments/{id}/publish",
+            |f, caller| {
+                let draft = f.partners.publishable[caller.index()].clone();
+                Req::action(format!("{draft}/publish"), draft, json!({}))
+            },
+            [401, 403, 403, 200, 403, 403],
+        ),
+        // Partners: officers and coordinators write; only coordinators delete.
+        row(
+            "GET",
+            "/api/v1/partners",
+            |_, _| Req::get("/api/v1/partners"),
+            READ,
+        ),
+        row(
+            "POST",
+            "/api/v1/partners",
+            |_, _| {
+                Req::post(
+                    "/api/v1/partners",
+                    json!({"name": "Exampleby", "kind": "CITY", "countryCode": "NO"}),
+                )
+            },
+            [401, 403, 201, 201, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/partners/{id}",
+            |f, _| Req::get(f.partners.partner.clone()),
+            READ,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/partners/{id}",
+            |f, _| Req::patch(f.partners.partner.clone(), json!({"city": "Exampleby"})),
+            [401, 403, 200, 200, 403, 403],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/partners/{id}",
+            |f, caller| Req::delete(f.partners.doomed_partners[caller.index()].clone()),
+            [401, 403, 403, 204, 403, 403],
+        ),
+        // Contacts: personal data for officers, coordinators and the board secretary.
+        row(
+            "GET",
+            "/api/v1/partners/{id}/contacts",
+            |f, _| Req::get(format!("{}/contacts", f.partners.partner)),
+            [401, 403, 200, 200, 200, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/partners/{id}/contacts",
+            |f, _| {
+                Req::post(
+                    format!("{}/contacts", f.partners.partner),
+                    json!({"name": "Kari Example", "retentionUntil": "2099-12-31"}),
+                )
+            },
+            [401, 403, 201, 201, 403, 403],
+        ),
+        row(
+            "GET",
+            "/api/v1/partners/{id}/contacts/{contactId}",
+            |f, _| Req::get(f.partners.contact.clone()),
+            [401, 403, 200, 200, 200, 403],
+        ),
+        row(
+            "PATCH",
+            "/api/v1/partners/{id}/contacts/{contactId}",
+            |f, _| Req::patch(f.partners.contact.clone(), json!({"role": "Coordinator"})),
+            [401, 403, 200, 200, 403, 403],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/partners/{id}/contacts/{contactId}",
+            |f, caller| Req::delete(f.partners.doomed_contacts[caller.index()].clone()),
+            [401, 403, 204, 204, 403, 403],
+        ),
         // The change feed.
         row(
             "GET",
             "/api/v1/events",
             |_, _| Req::get("/api/v1/events"),
+            READ,
+        ),
+        // Reports for Kommunstyrelsen: every role that reads.
+        row(
+            "GET",
+            "/api/v1/reports/summary",
+            |f, _| Req::get(format!("/api/v1/reports/summary?unitCode={}", f.parent_unit)),
+            READ,
+        ),
+        row(
+            "GET",
+            "/api/v1/reports/compliance",
+            |_, _| Req::get("/api/v1/reports/compliance?expiresWithinDays=30"),
             READ,
         ),
     ]
@@ -340,7 +593,12 @@ async fn every_documented_operation_grants_each_role_what_the_roles_table_says(a
                 call = call.header("If-Match", &tag);
             }
             if let Some((body, content_type)) = &req.body {
-                call = call.raw(content_type, body.to_string());
+                // A string body (CSV) is sent as it is; anything else as JSON.
+                let text = match body {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                call = call.raw(content_type, text);
             }
             let res = call.send().await;
             let expected = row.expect[caller.index()];
