@@ -87,6 +87,58 @@ fn four_instances_migrating_one_postgres_database_at_once_apply_the_schema_once(
     assert_eq!(countries, 1);
 }
 
+#[derive(QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    statement_timeout: String,
+}
+
+/// The request timeouts (a 5 s lock timeout) must not make an instance give up while another
+/// instance's migrations hold the lock longer than that.
+#[test]
+fn an_instance_waits_for_another_instances_long_migration_and_keeps_its_request_timeouts() {
+    let database = TestDatabase::create(Backend::Postgres);
+    let mut holder = PgConnection::establish(&database.raw_url).unwrap();
+    diesel::sql_query(format!(
+        "SELECT pg_advisory_lock({})",
+        samverkan::db::MIGRATION_LOCK_KEY
+    ))
+    .execute(&mut holder)
+    .unwrap();
+    let db = Db::open(
+        &database.url,
+        &PoolOptions {
+            max_size: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let waiting = std::thread::spawn({
+        let db = db.clone();
+        move || db.migrate()
+    });
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    assert!(!waiting.is_finished(), "migrate did not wait for the lock");
+    diesel::sql_query(format!(
+        "SELECT pg_advisory_unlock({})",
+        samverkan::db::MIGRATION_LOCK_KEY
+    ))
+    .execute(&mut holder)
+    .unwrap();
+    let applied = waiting
+        .join()
+        .unwrap()
+        .expect("migrate succeeds once the lock is free");
+    assert_eq!(applied.len(), migrations_in("migrations/postgres"));
+    // The pooled connection that ran the migrations serves requests with their timeouts again.
+    let timeout = db
+        .write_blocking(|c| {
+            Ok(diesel::sql_query("SHOW statement_timeout").get_result::<Setting>(c)?)
+        })
+        .unwrap();
+    assert_eq!(timeout.statement_timeout, "15s");
+}
+
 #[test]
 fn migrating_sqlite_twice_applies_nothing_the_second_time() {
     let expected = migrations_in("migrations/sqlite");

@@ -20,7 +20,10 @@ const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
 /// Key of the PostgreSQL advisory lock held while migrations run ("samverk" in ASCII).
-const MIGRATION_LOCK_KEY: i64 = 0x73616d7665726b;
+pub const MIGRATION_LOCK_KEY: i64 = 0x73616d7665726b;
+/// Statements that run longer than this are cancelled by the server: no request may hold a
+/// connection (and its locks) indefinitely. Migrations lift these limits while they run.
+const PG_REQUEST_TIMEOUTS: &str = "SET statement_timeout = '15s'; SET lock_timeout = '5s'";
 /// Key of the transaction-level lock that orders change-log inserts (see `events::append`).
 pub const EVENT_LOCK_KEY: i64 = 0x73616d76657674;
 
@@ -65,9 +68,7 @@ impl ConnectionManager {
             DatabaseUrl::Postgres(url) => {
                 let mut conn = diesel::PgConnection::establish(url)
                     .map_err(|e| DbError::Connect(e.to_string()))?;
-                // Statements that run longer than this are cancelled by the server: no request may
-                // hold a connection (and its locks) indefinitely.
-                conn.batch_execute("SET statement_timeout = '15s'; SET lock_timeout = '5s'")
+                conn.batch_execute(PG_REQUEST_TIMEOUTS)
                     .map_err(|e| DbError::Connect(e.to_string()))?;
                 Ok(AnyConnection::Postgresql(conn))
             }
@@ -230,13 +231,19 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> 
     let migrate = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migrate(e.to_string());
     let applied = match conn {
         AnyConnection::Postgresql(pg) => {
-            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                .map_err(|e| DbError::Migrate(e.to_string()))?;
+            // An instance waits for another's migrations however long they take, and a long
+            // migration (an index on a big table) is not cut off by the request timeouts.
+            pg.batch_execute(&format!(
+                "SET statement_timeout = 0; SET lock_timeout = 0; \
+                 SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"
+            ))
+            .map_err(|e| DbError::Migrate(e.to_string()))?;
             let result = pg
                 .run_pending_migrations(PG_MIGRATIONS)
                 .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>());
-            let unlock =
-                pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
+            let unlock = pg.batch_execute(&format!(
+                "SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY}); {PG_REQUEST_TIMEOUTS}"
+            ));
             let applied = result.map_err(migrate)?;
             unlock.map_err(|e| DbError::Migrate(e.to_string()))?;
             applied
