@@ -17,5 +17,6 @@ pub mod indicators;
 pub mod meta;
 pub mod partners;
 pub mod policy;
+pub mod reports;
 pub mod units;
 pub mod webhooks;

@@ -38,6 +38,7 @@ use crate::http::problem::Problem;
         (name = "Eligibility", description = "May a unit collaborate with a partner on a date, and why: the policy's precondition and exception. / Behörighet."),
         (name = "Agreements", description = "The collaborations: registered as drafts, activated only when the policy's rules hold, kept true while active. / Samarbeten."),
         (name = "Exceptions", description = "Requests to Kommunstyrelsen for an exception for one agreement and partner, and the decisions on them. / Undantag."),
+        (name = "Reports", description = "Follow-up for Kommunstyrelsen: active agreements by purpose, goal, unit, country and type; sister cities; funding; what needs review or expires. JSON or CSV. / Uppföljning."),
         (name = "Change feed", description = "Every change, in order, for integrations. / Ändringsloggen."),
         (name = "Webhooks", description = "Subscriptions that receive the change log's events as signed callbacks (Standard Webhooks), and their deliveries; admin only. / Webhooks."),
         (name = "Service", description = "Identity, health and metrics; no token needed. / Tjänstens status."),

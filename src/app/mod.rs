@@ -103,7 +103,9 @@ fn assemble() -> (
                 .service(crate::webhooks::routes::update_webhook)
                 .service(crate::webhooks::routes::delete_webhook)
                 .service(crate::webhooks::routes::list_deliveries)
-                .service(crate::webhooks::routes::redeliver),
+                .service(crate::webhooks::routes::redeliver)
+                .service(crate::reports::routes::get_summary_report)
+                .service(crate::reports::routes::get_compliance_report),
         )
         .service(crate::meta::api_info_root)
         .service(crate::meta::live)

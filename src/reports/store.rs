@@ -1,0 +1,113 @@
+//! The queries the reports need: each loads a whole table slice once, so a report costs a fixed
+//! number of queries however many agreements there are (compliance judgements aside).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::PartnerInfo;
+use crate::agreements::AgreementStatus;
+use crate::agreements::store::{self as agreements, AgreementFilter, AgreementRecord};
+use crate::assessments::Assessment;
+use crate::assessments::store::AssessmentRow;
+use crate::db::AnyConnection;
+use crate::db::schema::{assessments as a, countries, exceptions as x, partners as p, units};
+use crate::exceptions::store::ExceptionRow;
+use crate::http::problem::ApiError;
+
+/// Every agreement that has been active (drafts never count), with its lists.
+pub fn agreements_once_active(conn: &mut AnyConnection) -> Result<Vec<AgreementRecord>, ApiError> {
+    agreements::list_all(
+        conn,
+        &AgreementFilter {
+            statuses: Some(vec![
+                AgreementStatus::Active,
+                AgreementStatus::Ended,
+                AgreementStatus::Cancelled,
+            ]),
+            ..Default::default()
+        },
+    )
+}
+
+/// The partners with these ids, in one query per 500 ids.
+pub fn partners(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, PartnerInfo>, ApiError> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, String, Option<String>)> = p::table
+            .filter(p::id.eq_any(chunk.to_vec()))
+            .select((p::id, p::name, p::country_code, p::city))
+            .load(conn)?;
+        for (id, name, country_code, city) in rows {
+            found.insert(
+                id.clone(),
+                PartnerInfo {
+                    id,
+                    name,
+                    country_code,
+                    city,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// Every unit's Swedish name, by code.
+pub fn unit_names(conn: &mut AnyConnection) -> Result<HashMap<String, String>, ApiError> {
+    Ok(units::table
+        .select((units::code, units::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Every country's Swedish name, by code.
+pub fn country_names(conn: &mut AnyConnection) -> Result<HashMap<String, String>, ApiError> {
+    Ok(countries::table
+        .select((countries::code, countries::name_sv))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The assessments in force at `at` (naive UTC): published by then and not yet superseded, in
+/// the state they had then.
+pub fn assessments_in_force(
+    conn: &mut AnyConnection,
+    at: NaiveDateTime,
+) -> Result<Vec<Assessment>, ApiError> {
+    let rows = a::table
+        .filter(a::published_at.le(at))
+        .filter(a::superseded_at.is_null().or(a::superseded_at.gt(at)))
+        .order((a::valid_until.asc(), a::id.asc()))
+        .select(AssessmentRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut assessment = Assessment::from(row);
+            // Superseded later than `at`: it was the published one then.
+            assessment.status = crate::assessments::AssessmentStatus::Published;
+            assessment.superseded_at = None;
+            assessment.superseded_by = None;
+            assessment
+        })
+        .collect())
+}
+
+/// Every exception request created by `at`, oldest first.
+pub fn exceptions_by(
+    conn: &mut AnyConnection,
+    at: NaiveDateTime,
+) -> Result<Vec<ExceptionRow>, ApiError> {
+    Ok(x::table
+        .filter(x::created_at.le(at))
+        .order((x::created_at.asc(), x::id.asc()))
+        .select(ExceptionRow::as_select())
+        .load(conn)?)
+}
