@@ -23,7 +23,9 @@ pub enum StandingOutcome {
 /// The country's current assessment in brief / Landets aktuella bedömning i korthet.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({
+// Named apart from the policy's `Standing` (IN_FORCE, …): with one name utoipa kept only one of
+// the two schemas, and countries were documented with the policy's.
+#[schema(as = CountryStanding, example = json!({
     "outcome": "MEETS_REQUIREMENTS", "assessmentId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e",
     "assessedAt": "2026-11-20", "validUntil": "2027-11-20", "expired": false, "failingRequirements": []
 }))]
