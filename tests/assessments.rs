@@ -252,6 +252,22 @@ async fn published_assessments_are_immutable(app: TestApp) {
     assert_eq!(now, published);
 }
 
+async fn a_draft_that_has_run_out_is_not_published(app: TestApp) {
+    let mut body = draft_body("NO", "MEETS", "MEETS", "MEETS");
+    body["assessedAt"] = json!("2020-01-01");
+    body["validUntil"] = json!("2020-12-31");
+    let a = draft(&app, &body).await;
+    let per = app.token_for("per", &["coordinator"], None);
+    app.post(&format!("{}/publish", path(&a)))
+        .bearer(&per)
+        .if_match(1)
+        .send()
+        .await
+        .assert_problem(409, "conflict");
+    let still = app.get(&path(&a)).role("coordinator").send().await.json();
+    assert_eq!(still["status"], "DRAFT");
+}
+
 async fn a_draft_can_be_deleted(app: TestApp) {
     let a = draft(&app, &draft_body("NO", "MEETS", "MEETS", "MEETS")).await;
     app.delete(&path(&a))
@@ -590,6 +606,7 @@ both!(
     valid_until_defaults_to_a_year_after_assessed_at,
     drafts_are_seen_by_coordinators_only,
     published_assessments_are_immutable,
+    a_draft_that_has_run_out_is_not_published,
     a_draft_can_be_deleted,
     only_coordinators_write_assessments,
     publishing_needs_if_match_and_replays_with_its_key,
