@@ -189,10 +189,7 @@ fn valid_filter(filter: &str) -> bool {
 pub fn filter_errors(filters: &[String]) -> Vec<(String, &'static str)> {
     let mut errors = Vec::new();
     if filters.len() > MAX_FILTERS {
-        errors.push((
-            "/eventTypes".to_string(),
-            "at most 50 event types",
-        ));
+        errors.push(("/eventTypes".to_string(), "at most 50 event types"));
     }
     for (i, f) in filters.iter().enumerate() {
         if !valid_filter(f) {

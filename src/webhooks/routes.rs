@@ -5,7 +5,9 @@ use utoipa::IntoParams;
 
 use super::store;
 use super::target::{self, AllowList, Host, Refusal};
-use super::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, WebhookChanges, WebhookPatch};
+use super::{
+    CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, WebhookChanges, WebhookPatch,
+};
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::config::Config;
@@ -64,7 +66,10 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         errors.push(FieldError::new(
             "/url",
             "too-long",
-            Msg::new("url is at most 2000 characters.", "url får vara högst 2000 tecken."),
+            Msg::new(
+                "url is at most 2000 characters.",
+                "url får vara högst 2000 tecken.",
+            ),
         ));
     }
     changes.description = changes
@@ -72,7 +77,11 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         .take()
         .map(|d| d.trim().to_string())
         .filter(|d| !d.is_empty());
-    if changes.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+    if changes
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 500)
+    {
         errors.push(FieldError::new(
             "/description",
             "too-long",
@@ -535,9 +544,10 @@ pub async fn redeliver(
             let delivery = Delivery::from(row);
             Ok(Reply {
                 status: 202,
-                body: Some(serde_json::to_value(&delivery).map_err(|e| {
-                    ApiError::internal(format!("serialising a delivery: {e}"))
-                })?),
+                body: Some(
+                    serde_json::to_value(&delivery)
+                        .map_err(|e| ApiError::internal(format!("serialising a delivery: {e}")))?,
+                ),
                 etag: None,
                 location: None,
             })

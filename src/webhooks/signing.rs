@@ -28,7 +28,10 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> Result<S
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    Ok(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Ok(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 #[cfg(test)]
@@ -49,7 +52,9 @@ mod tests {
     #[test]
     fn secrets_are_prefixed_and_hold_32_bytes() {
         let secret = generate_secret();
-        let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
+        let key = STANDARD
+            .decode(secret.strip_prefix("whsec_").unwrap())
+            .unwrap();
         assert_eq!(key.len(), 32);
         assert_ne!(generate_secret(), secret);
     }

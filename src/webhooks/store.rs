@@ -84,7 +84,8 @@ impl From<DeliveryRow> for Delivery {
             last_response_code: r.last_response_code,
             last_error: r.last_error,
             last_attempt_at: r.last_attempt_at.map(|t| t.and_utc()),
-            next_attempt_at: (status == DeliveryStatus::Pending).then(|| r.next_attempt_at.and_utc()),
+            next_attempt_at: (status == DeliveryStatus::Pending)
+                .then(|| r.next_attempt_at.and_utc()),
             delivered_at: r.delivered_at.map(|t| t.and_utc()),
             created_at: r.created_at.and_utc(),
         }

@@ -55,7 +55,9 @@ fn is_host_name(s: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -288,14 +290,25 @@ mod tests {
         ] {
             assert!(is_forbidden(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.215.14", "8.8.8.8", "172.32.0.1", "2a00:1450::1", "::ffff:8.8.8.8"] {
+        for ip in [
+            "93.184.215.14",
+            "8.8.8.8",
+            "172.32.0.1",
+            "2a00:1450::1",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(!is_forbidden(ip.parse().unwrap()), "{ip}");
         }
     }
 
     #[test]
     fn the_allow_list_takes_hosts_addresses_and_cidrs_and_refuses_anything_else() {
-        let list = allow(&["127.0.0.1/32", "10.0.0.0/8", "::1", "Hooks.Intranet.Boras.se"]);
+        let list = allow(&[
+            "127.0.0.1/32",
+            "10.0.0.0/8",
+            "::1",
+            "Hooks.Intranet.Boras.se",
+        ]);
         assert!(list.lists_address("127.0.0.1".parse().unwrap()));
         assert!(!list.lists_address("127.0.0.2".parse().unwrap()));
         assert!(list.lists_address("10.200.1.1".parse().unwrap()));
@@ -321,7 +334,10 @@ mod tests {
             parse("http://93.184.215.14/x", &none).unwrap_err(),
             Refusal::PlainHttp
         );
-        assert_eq!(parse("ftp://example.org/", &none).unwrap_err(), Refusal::Scheme);
+        assert_eq!(
+            parse("ftp://example.org/", &none).unwrap_err(),
+            Refusal::Scheme
+        );
         assert_eq!(
             parse("https://u:p@example.org/", &none).unwrap_err(),
             Refusal::Credentials

@@ -164,6 +164,8 @@ pub struct Options {
     pub public_keys: Option<String>,
     pub hmac: bool,
     pub rate_limit_per_minute: u32,
+    /// SAMVERKAN_WEBHOOK_ALLOW entries (hosts, addresses, CIDRs).
+    pub webhook_allow: Vec<String>,
 }
 
 pub struct TestApp {
@@ -201,6 +203,15 @@ impl TestApp {
             },
         )
         .await
+    }
+
+    /// Another instance on the same database, with its own options.
+    pub async fn start_on_with(
+        backend: Backend,
+        database: Arc<TestDatabase>,
+        options: Options,
+    ) -> Self {
+        Self::on_database(backend, database, options).await
     }
 
     async fn on_database(backend: Backend, database: Arc<TestDatabase>, options: Options) -> Self {
@@ -275,7 +286,7 @@ pub fn test_config(url: &DatabaseUrl, options: &Options) -> Config {
         jwt_public_keys: None,
         jwt_issuer: "samverkan".into(),
         jwt_audience: "samverkan".into(),
-        webhook_allow: vec![],
+        webhook_allow: options.webhook_allow.clone(),
         rate_limit_per_minute: options.rate_limit_per_minute,
         pool_size: 6,
     }
