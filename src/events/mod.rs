@@ -38,7 +38,10 @@ impl Visibility {
         match stored {
             None => true,
             Some("drafts") => principal.has(Capability::ManageAssessments),
-            Some("casework") => principal.has(Capability::WriteAgreements) || principal.has(Capability::DecideExceptions),
+            Some("casework") => {
+                principal.has(Capability::WriteAgreements)
+                    || principal.has(Capability::DecideExceptions)
+            }
             Some(_) => false,
         }
     }
