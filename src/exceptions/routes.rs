@@ -11,7 +11,7 @@ use crate::agreements::routes::history_of;
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::db::AnyConnection;
-use crate::events::{self, Change, Visibility};
+use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
@@ -63,13 +63,8 @@ fn appended(
     row: ExceptionRow,
 ) -> Result<Exception, ApiError> {
     let exception = Exception::from(row);
+    // Requests and decisions alike are readable by every role, so their events carry the data too.
     let change = Change::new(ENTITY, &exception.id, action, exception.version, &exception);
-    // Requests are case work until decided; decisions are official records.
-    let change = if exception.status == ExceptionStatus::Requested {
-        change.visible_to(Visibility::CaseWork)
-    } else {
-        change
-    };
     events::append(conn, actor, change)?;
     Ok(exception)
 }
