@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `openapi` and `token`.
+//! The command line: `serve` (default), `migrate`, `openapi`, `token` and `seed --demo`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -31,6 +31,13 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (the one committed under openapi/).
     Openapi,
+    /// Fill an empty database with illustrative demo data: `seed --demo`.
+    Seed {
+        /// The illustrative register (units, partners, assessments, agreements, an exception),
+        /// labelled as such; refused on a database that holds data.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Print one HS256 token on standard output (development and tests).
     Token {
         /// reader, officer, coordinator, board_secretary or admin; repeat for several.
@@ -64,6 +71,7 @@ pub fn run(cli: Cli) -> ExitCode {
             init_logging();
             migrate()
         }
+        Command::Seed { demo } => seed(demo),
         Command::Serve => {
             init_logging();
             serve()
@@ -105,6 +113,32 @@ fn migrate() -> Result<(), String> {
         "{} migration(s) applied on {}",
         applied.len(),
         config.database_url.display_safe()
+    );
+    Ok(())
+}
+
+/// `seed --demo`: applies migrations, then writes the demo data in one transaction.
+fn seed(demo: bool) -> Result<(), String> {
+    if !demo {
+        return Err("usage: samverkan seed --demo (fills an empty database with an illustrative register, labelled as such)".into());
+    }
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let db = open_db(&config)?;
+    db.migrate().map_err(|e| e.to_string())?;
+    let seeded = db
+        .write_blocking(|conn| crate::seed::demo(conn, crate::policy::today()))
+        .map_err(|e| format!("seed --demo failed: {e}"))?;
+    println!(
+        "Demo data written to {} ({}): {} units, {} partners, {} contacts, {} assessments, {} agreements, {} exception requests. {}",
+        config.database_url.display_safe(),
+        config.database_url.backend().name(),
+        seeded.units,
+        seeded.partners,
+        seeded.contacts,
+        seeded.assessments,
+        seeded.agreements,
+        seeded.exceptions,
+        crate::seed::NOTICE
     );
     Ok(())
 }

@@ -18,5 +18,7 @@ pub mod meta;
 pub mod partners;
 pub mod policy;
 pub mod reports;
+pub mod seed;
+pub mod sweep;
 pub mod units;
 pub mod webhooks;
