@@ -61,6 +61,170 @@ struct Fixture {
     parent_unit: String,
     /// Partners, contacts and assessments (issue 3).
     partners: PartnerFixture,
+    /// Agreements and exception requests (issue 4).
+    agreements: AgreementFixture,
+    /// Webhooks and a finished delivery (issue 5).
+    webhooks: WebhookFixture,
+}
+
+/// Only admins manage webhooks, so one of each is enough: the others are refused before use.
+struct WebhookFixture {
+    /// `/api/v1/webhooks/{id}`.
+    webhook: String,
+    /// A subscription for the admin to delete.
+    doomed: String,
+    /// A failed delivery of `webhook`, for redelivery.
+    delivery: String,
+}
+
+async fn webhook_fixture(app: &TestApp) -> WebhookFixture {
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let res = app
+            .post("/api/v1/webhooks")
+            .role("admin")
+            .json(&json!({"url": "https://93.184.215.14/samverkan", "eventTypes": ["UNIT"]}))
+            .send()
+            .await;
+        res.assert_status(201);
+        ids.push(res.json()["id"].as_str().unwrap().to_string());
+    }
+    create_unit(app, "HOOKED", "COMMITTEE", None).await;
+    let webhook = ids[0].clone();
+    let key = webhook.clone();
+    let delivery = app
+        .with_db(move |c| {
+            use diesel::prelude::*;
+            use samverkan::db::schema::webhook_deliveries as wd;
+            samverkan::webhooks::store::dispatch(c, &key, samverkan::db::now())?;
+            let id: String = wd::table
+                .filter(wd::webhook_id.eq(&key))
+                .select(wd::id)
+                .first(c)?;
+            diesel::update(wd::table.find(&id))
+                .set(wd::status.eq("FAILED"))
+                .execute(c)?;
+            Ok(id)
+        })
+        .await;
+    WebhookFixture {
+        webhook,
+        doomed: ids[1].clone(),
+        delivery,
+    }
+}
+
+/// Agreements of the officer's unit with an eligible partner, and exception requests. Lists are
+/// indexed by `Caller::index()`, so each caller acts on its own.
+struct AgreementFixture {
+    partner_id: String,
+    /// An active agreement, `/api/v1/agreements/{id}`.
+    active: String,
+    drafts_to_delete: Vec<String>,
+    drafts_to_activate: Vec<String>,
+    drafts_to_cancel: Vec<String>,
+    actives_to_end: Vec<String>,
+    /// Drafts without an exception request, by id, for requests.
+    drafts_to_request_for: Vec<String>,
+    /// An exception request, `/api/v1/exceptions/{id}`.
+    exception: String,
+    requests_to_decide: Vec<String>,
+    requests_to_withdraw: Vec<String>,
+    grants_to_revoke: Vec<String>,
+}
+
+async fn agreement_fixture(app: &TestApp, partner: &str) -> AgreementFixture {
+    let coordinator = app.token_for("setup-coordinator", &["coordinator"], None);
+    let secretary = app.token_for("setup-secretary", &["board_secretary"], None);
+    let partner_id = partner.rsplit('/').next().unwrap().to_string();
+    let draft = |n: usize| {
+        let (app, token, partner_id) = (app, coordinator.clone(), partner_id.clone());
+        async move {
+            let mut paths = Vec::new();
+            for _ in 0..n {
+                let res = app
+                    .post("/api/v1/agreements")
+                    .bearer(&token)
+                    .json(&json!({"title": "Utbyte", "type": "KNOWLEDGE_EXCHANGE", "unitCode": "KFN", "partnerIds": [partner_id], "purposes": ["KNOWLEDGE_EXCHANGE"], "startDate": "2026-12-01"}))
+                    .send()
+                    .await;
+                res.assert_status(201);
+                paths.push(format!(
+                    "/api/v1/agreements/{}",
+                    res.json()["id"].as_str().unwrap()
+                ));
+            }
+            paths
+        }
+    };
+    let activate = |paths: Vec<String>| {
+        let (app, token) = (app, coordinator.clone());
+        async move {
+            for path in &paths {
+                app.post(&format!("{path}/activate"))
+                    .bearer(&token)
+                    .if_match(1)
+                    .send()
+                    .await
+                    .assert_status(200);
+            }
+            paths
+        }
+    };
+    let request = |agreement: String| {
+        let (app, token, partner_id) = (app, coordinator.clone(), partner_id.clone());
+        async move {
+            let id = agreement.rsplit('/').next().unwrap().to_string();
+            let res = app
+                .post("/api/v1/exceptions")
+                .bearer(&token)
+                .json(&json!({"agreementId": id, "partnerId": partner_id, "justification": "Skäl.", "caseNumber": "KS 1"}))
+                .send()
+                .await;
+            res.assert_status(201);
+            format!("/api/v1/exceptions/{}", res.json()["id"].as_str().unwrap())
+        }
+    };
+    let n = CALLERS.len();
+    let active = activate(draft(1).await).await.pop().unwrap();
+    let mut requested = Vec::new();
+    for agreement in draft(3 * n + 1).await {
+        requested.push(request(agreement).await);
+    }
+    let exception = requested.pop().unwrap();
+    let requests_to_withdraw = requested.split_off(2 * n);
+    let grants_to_revoke = requested.split_off(n);
+    for path in &grants_to_revoke {
+        app.post(&format!("{path}/decision"))
+            .bearer(&secretary)
+            .if_match(1)
+            .json(&json!({"decision": "GRANTED", "decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-20", "protocolParagraph": "§ 1"}))
+            .send()
+            .await
+            .assert_status(200);
+    }
+    let drafts_to_delete = draft(n).await;
+    let drafts_to_activate = draft(n).await;
+    let drafts_to_cancel = draft(n).await;
+    let actives_to_end = activate(draft(n).await).await;
+    let drafts_to_request_for = draft(n)
+        .await
+        .iter()
+        .map(|p| p.rsplit('/').next().unwrap().to_string())
+        .collect();
+    AgreementFixture {
+        partner_id: partner_id.clone(),
+        active,
+        drafts_to_delete,
+        drafts_to_activate,
+        drafts_to_cancel,
+        actives_to_end,
+        drafts_to_request_for,
+        exception,
+        requests_to_decide: requested,
+        requests_to_withdraw,
+        grants_to_revoke,
+    }
 }
 
 /// Partners, contacts and assessments for the rows of issue 3. Lists are indexed by
@@ -162,10 +326,13 @@ async fn setup(app: &TestApp) -> Fixture {
     for caller in CALLERS {
         create_unit(app, &doomed_unit(caller), "COMMITTEE", None).await;
     }
+    let partners = partner_fixture(app).await;
     Fixture {
         unit: "KFN".into(),
         parent_unit: "KS".into(),
-        partners: partner_fixture(app).await,
+        agreements: agreement_fixture(app, &partners.partner).await,
+        partners,
+        webhooks: webhook_fixture(app).await,
     }
 }
 
@@ -258,6 +425,13 @@ fn row(method: &'static str, template: &'static str, build: Build, expect: [u16;
 const PUBLIC: [u16; 6] = [200, 200, 200, 200, 200, 200];
 /// Every role reads; no token is 401.
 const READ: [u16; 6] = [401, 200, 200, 200, 200, 200];
+/// Admins only.
+const ADMIN: [u16; 6] = [401, 403, 403, 403, 403, 200];
+/// Officers (of the owning unit) and coordinators change agreements and requests.
+const WRITE_AGREEMENTS: [u16; 6] = [401, 403, 200, 200, 403, 403];
+const WRITE_AGREEMENTS_CREATED: [u16; 6] = [401, 403, 201, 201, 403, 403];
+/// Only the board secretary records decisions.
+const BOARD_SECRETARY: [u16; 6] = [401, 403, 403, 403, 200, 403];
 
 fn rows() -> Vec<Row> {
     vec![
@@ -491,6 +665,162 @@ fn rows() -> Vec<Row> {
             |f, caller| Req::delete(f.partners.doomed_contacts[caller.index()].clone()),
             [401, 403, 204, 204, 403, 403],
         ),
+        // Agreements: officers of the owning unit and coordinators write; everybody reads.
+        row(
+            "GET",
+            "/api/v1/agreements",
+            |_, _| Req::get("/api/v1/agreements"),
+            READ,
+        ),
+        row(
+            "POST",
+            "/api/v1/agreements",
+            |f, _| {
+                Req::post(
+                    "/api/v1/agreements",
+                    json!({"title": "Nytt", "type": "OTHER", "unitCode": f.unit, "partnerIds": [f.agreements.partner_id], "purposes": ["PROFILING"]}),
+                )
+            },
+            WRITE_AGREEMENTS_CREATED,
+        ),
+        row(
+            "GET",
+            "/api/v1/agreements/{id}",
+            |f, _| Req::get(f.agreements.active.clone()),
+            READ,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/agreements/{id}",
+            |f, caller| {
+                Req::patch(
+                    f.agreements.active.clone(),
+                    json!({"description": format!("Ändrad av {caller:?}")}),
+                )
+            },
+            WRITE_AGREEMENTS,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/agreements/{id}",
+            |f, caller| Req::delete(f.agreements.drafts_to_delete[caller.index()].clone()),
+            [401, 403, 204, 204, 403, 403],
+        ),
+        row(
+            "POST",
+            "/api/v1/agreements/{id}/activate",
+            |f, caller| {
+                let path = f.agreements.drafts_to_activate[caller.index()].clone();
+                Req::action(format!("{path}/activate"), path, json!({}))
+            },
+            WRITE_AGREEMENTS,
+        ),
+        row(
+            "POST",
+            "/api/v1/agreements/{id}/end",
+            |f, caller| {
+                let path = f.agreements.actives_to_end[caller.index()].clone();
+                Req::action(format!("{path}/end"), path, json!({}))
+            },
+            WRITE_AGREEMENTS,
+        ),
+        row(
+            "POST",
+            "/api/v1/agreements/{id}/cancel",
+            |f, caller| {
+                let path = f.agreements.drafts_to_cancel[caller.index()].clone();
+                Req::action(format!("{path}/cancel"), path, json!({}))
+            },
+            WRITE_AGREEMENTS,
+        ),
+        row(
+            "GET",
+            "/api/v1/agreements/{id}/compliance",
+            |f, _| Req::get(format!("{}/compliance", f.agreements.active)),
+            READ,
+        ),
+        row(
+            "GET",
+            "/api/v1/agreements/{id}/history",
+            |f, _| Req::get(format!("{}/history", f.agreements.active)),
+            READ,
+        ),
+        row(
+            "GET",
+            "/api/v1/partners/{id}/eligibility",
+            |f, _| {
+                Req::get(format!(
+                    "/api/v1/partners/{}/eligibility?unitCode={}",
+                    f.agreements.partner_id, f.unit
+                ))
+            },
+            READ,
+        ),
+        // Exceptions: requested by the unit, decided and revoked by the board secretary.
+        row(
+            "GET",
+            "/api/v1/exceptions",
+            |_, _| Req::get("/api/v1/exceptions?status=REQUESTED"),
+            READ,
+        ),
+        row(
+            "POST",
+            "/api/v1/exceptions",
+            |f, caller| {
+                Req::post(
+                    "/api/v1/exceptions",
+                    json!({"agreementId": f.agreements.drafts_to_request_for[caller.index()], "partnerId": f.agreements.partner_id, "justification": "Skäl.", "caseNumber": "KS 2"}),
+                )
+            },
+            WRITE_AGREEMENTS_CREATED,
+        ),
+        row(
+            "GET",
+            "/api/v1/exceptions/{id}",
+            |f, _| Req::get(f.agreements.exception.clone()),
+            READ,
+        ),
+        row(
+            "GET",
+            "/api/v1/exceptions/{id}/history",
+            |f, _| Req::get(format!("{}/history", f.agreements.exception)),
+            READ,
+        ),
+        row(
+            "POST",
+            "/api/v1/exceptions/{id}/decision",
+            |f, caller| {
+                let path = f.agreements.requests_to_decide[caller.index()].clone();
+                Req::action(
+                    format!("{path}/decision"),
+                    path,
+                    json!({"decision": "DENIED", "decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-20", "protocolParagraph": "§ 2"}),
+                )
+            },
+            BOARD_SECRETARY,
+        ),
+        row(
+            "POST",
+            "/api/v1/exceptions/{id}/revoke",
+            |f, caller| {
+                let path = f.agreements.grants_to_revoke[caller.index()].clone();
+                Req::action(
+                    format!("{path}/revoke"),
+                    path,
+                    json!({"decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-25", "protocolParagraph": "§ 3", "reason": "Skäl."}),
+                )
+            },
+            BOARD_SECRETARY,
+        ),
+        row(
+            "POST",
+            "/api/v1/exceptions/{id}/withdraw",
+            |f, caller| {
+                let path = f.agreements.requests_to_withdraw[caller.index()].clone();
+                Req::action(format!("{path}/withdraw"), path, json!({}))
+            },
+            WRITE_AGREEMENTS,
+        ),
         // The change feed.
         row(
             "GET",
@@ -498,11 +828,82 @@ fn rows() -> Vec<Row> {
             |_, _| Req::get("/api/v1/events"),
             READ,
         ),
+        // Webhooks: admins only.
+        row(
+            "GET",
+            "/api/v1/webhooks",
+            |_, _| Req::get("/api/v1/webhooks"),
+            ADMIN,
+        ),
+        row(
+            "POST",
+            "/api/v1/webhooks",
+            |_, _| {
+                Req::post(
+                    "/api/v1/webhooks",
+                    json!({"url": "https://93.184.215.14/other", "eventTypes": ["AGREEMENT.ACTIVATED"]}),
+                )
+            },
+            [401, 403, 403, 403, 403, 201],
+        ),
+        row(
+            "GET",
+            "/api/v1/webhooks/{id}",
+            |f, _| Req::get(format!("/api/v1/webhooks/{}", f.webhooks.webhook)),
+            ADMIN,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/webhooks/{id}",
+            |f, _| {
+                Req::patch(
+                    format!("/api/v1/webhooks/{}", f.webhooks.webhook),
+                    json!({"description": "Ärendesystemet"}),
+                )
+            },
+            ADMIN,
+        ),
+        row(
+            "DELETE",
+            "/api/v1/webhooks/{id}",
+            |f, _| Req::delete(format!("/api/v1/webhooks/{}", f.webhooks.doomed)),
+            [401, 403, 403, 403, 403, 204],
+        ),
+        row(
+            "GET",
+            "/api/v1/webhooks/{id}/deliveries",
+            |f, _| {
+                Req::get(format!(
+                    "/api/v1/webhooks/{}/deliveries",
+                    f.webhooks.webhook
+                ))
+            },
+            ADMIN,
+        ),
+        row(
+            "POST",
+            "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+            |f, _| {
+                Req::post(
+                    format!(
+                        "/api/v1/webhooks/{}/deliveries/{}/redeliver",
+                        f.webhooks.webhook, f.webhooks.delivery
+                    ),
+                    json!({}),
+                )
+            },
+            [401, 403, 403, 403, 403, 202],
+        ),
         // Reports for Kommunstyrelsen: every role that reads.
         row(
             "GET",
             "/api/v1/reports/summary",
-            |f, _| Req::get(format!("/api/v1/reports/summary?unitCode={}", f.parent_unit)),
+            |f, _| {
+                Req::get(format!(
+                    "/api/v1/reports/summary?unitCode={}",
+                    f.parent_unit
+                ))
+            },
             READ,
         ),
         row(
