@@ -140,6 +140,8 @@ async fn tokens_that_are_missing_expired_or_for_another_service_are_401(backend:
     empty_sub["sub"] = json!(" ");
     let mut no_exp = claims(&["reader"]);
     no_exp.as_object_mut().unwrap().remove("exp");
+    let mut not_yet = claims(&["reader"]);
+    not_yet["nbf"] = json!(now + 600);
     let cases = [
         ("expired", expired),
         ("wrong aud", wrong_aud),
@@ -147,6 +149,7 @@ async fn tokens_that_are_missing_expired_or_for_another_service_are_401(backend:
         ("missing sub", no_sub),
         ("blank sub", empty_sub),
         ("missing exp", no_exp),
+        ("not valid before", not_yet),
     ];
     for (what, claims) in &cases {
         for (alg, key) in [
@@ -158,6 +161,12 @@ async fn tokens_that_are_missing_expired_or_for_another_service_are_401(backend:
             assert_unauthorized(&read_units(&app, &token).await, &format!("{what} {alg:?}"));
         }
     }
+    // A token whose `nbf` has passed is valid.
+    let mut valid_since = claims(&["reader"]);
+    valid_since["nbf"] = json!(now - 60);
+    read_units(&app, &sign(Algorithm::ES256, &ec(), None, &valid_since))
+        .await
+        .assert_status(200);
     // The same claims, made valid, pass: the refusals above are about the claims alone.
     read_units(
         &app,
@@ -165,6 +174,32 @@ async fn tokens_that_are_missing_expired_or_for_another_service_are_401(backend:
     )
     .await
     .assert_status(200);
+}
+
+async fn the_bearer_scheme_is_case_insensitive_and_nothing_else_is_taken(backend: Backend) {
+    let app = app_with(backend, Some(pem_keys()), true).await;
+    let token = sign(Algorithm::RS256, &rsa(), None, &claims(&["reader"]));
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        app.get("/api/v1/units")
+            .header("Authorization", &format!("{scheme} {token}"))
+            .send()
+            .await
+            .assert_status(200);
+    }
+    for value in [
+        token.clone(),
+        format!("Token {token}"),
+        format!("Bearer{token}"),
+        "Bearer ".to_string(),
+        "Bearer".to_string(),
+    ] {
+        let res = app
+            .get("/api/v1/units")
+            .header("Authorization", &value)
+            .send()
+            .await;
+        assert_unauthorized(&res, &value);
+    }
 }
 
 async fn bad_signatures_and_garbage_tokens_are_401(backend: Backend) {
@@ -333,6 +368,7 @@ on_both!(
     rs256_and_es256_tokens_are_accepted_with_keys_from_a_pem_file,
     rs256_and_es256_tokens_are_accepted_with_keys_from_a_jwks_document,
     tokens_that_are_missing_expired_or_for_another_service_are_401,
+    the_bearer_scheme_is_case_insensitive_and_nothing_else_is_taken,
     bad_signatures_and_garbage_tokens_are_401,
     unsigned_tokens_with_alg_none_are_401,
     an_hs256_token_keyed_with_the_public_key_is_401,

@@ -145,10 +145,12 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         })?
         .to_str()
         .map_err(|_| bad_token())?;
+    // The scheme's name is case-insensitive (RFC 9110 §11.1).
     let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .ok_or_else(bad_token)?
+        .1
         .trim();
     verifier.verify(token)
 }
@@ -247,6 +249,8 @@ impl JwtVerifier {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        // A token that is not valid yet is not valid (jsonwebtoken skips `nbf` by default).
+        validation.validate_nbf = true;
         let claims = candidates
             .into_iter()
             .find_map(|key| jsonwebtoken::decode::<VerifiedClaims>(token, key, &validation).ok())
