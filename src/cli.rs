@@ -216,7 +216,13 @@ async fn serve() -> Result<(), String> {
         jwt,
         config: Arc::new(config.clone()),
     });
-    spawn_housekeeping(db);
+    spawn_housekeeping(db.clone());
+    // Background work shared by the instances through the database: deliveries are claimed row
+    // by row, and the time sweep runs under a lease, as this instance.
+    let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let allow = crate::webhooks::target::AllowList::parse(&config.webhook_allow)?;
+    crate::webhooks::worker::Deliverer::new(db.clone(), allow, Default::default())?.spawn();
+    crate::sweep::spawn(db, instance);
     let server = HttpServer::new(move || app::build(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;

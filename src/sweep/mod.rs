@@ -1,0 +1,389 @@
+//! The time sweep: writes the events that time alone causes. Assessments and granted exceptions
+//! whose `validUntil` has passed expire; active agreements fall under review when an assessment or
+//! exception they rest on expires, and become overdue past `endDate`; contacts past their
+//! retention date are erased (the event keeps ids only). One instance at a time sweeps, under a
+//! database lease; each event is written once, remembered in `sweep_marks` (unique key) in the
+//! same transaction as the event, also if two sweeps overlap.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::agreements::compliance::compliance;
+use crate::agreements::store::{self as agreements, AgreementRecord};
+use crate::agreements::{Agreement, AgreementStatus};
+use crate::assessments::AssessmentStatus;
+use crate::db::schema::{
+    agreements as ag, assessments as a, exceptions as x, leases, sweep_marks, units,
+};
+use crate::db::{AnyConnection, Db};
+use crate::eligibility::{explain, partner};
+use crate::events::{self, Change};
+use crate::exceptions::Exception;
+use crate::http::problem::ApiError;
+
+/// The actor of the service's own changes in the change log.
+pub const ACTOR: &str = "system";
+/// The lease the sweep runs under.
+pub const LEASE: &str = "time-sweep";
+/// How long a lease is held; a sweep that dies leaves it to the next instance after this.
+const LEASE_SECONDS: i64 = 300;
+
+/// What one sweep wrote.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    /// False when another instance held the lease and nothing was done.
+    pub ran: bool,
+    pub assessments_expired: usize,
+    pub exceptions_expired: usize,
+    pub agreements_under_review: usize,
+    pub agreements_overdue: usize,
+    pub contacts_erased: usize,
+}
+
+/// Takes (or renews) the named lease for `holder` until `now + ttl`; `false` while another holder
+/// has it. One conditional statement each way, so two instances cannot both get it.
+pub fn take_lease(
+    conn: &mut AnyConnection,
+    name: &str,
+    holder: &str,
+    now: NaiveDateTime,
+    ttl: Duration,
+) -> Result<bool, ApiError> {
+    let until = now + ttl;
+    let renewed = diesel::update(
+        leases::table
+            .find(name)
+            .filter(leases::holder.eq(holder).or(leases::expires_at.lt(now))),
+    )
+    .set((leases::holder.eq(holder), leases::expires_at.eq(until)))
+    .execute(conn)?;
+    if renewed == 1 {
+        return Ok(true);
+    }
+    let row = (
+        leases::name.eq(name),
+        leases::holder.eq(holder),
+        leases::expires_at.eq(until),
+    );
+    // ON CONFLICT DO NOTHING does not go through the enum connection; both backends have it.
+    let inserted = match conn {
+        AnyConnection::Postgresql(pg) => diesel::insert_into(leases::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        AnyConnection::Sqlite(lite) => diesel::insert_into(leases::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(lite)?,
+    };
+    Ok(inserted == 1)
+}
+
+/// Gives the lease up (if `holder` still has it), so the next sweep need not wait for it to run out.
+pub fn release_lease(conn: &mut AnyConnection, name: &str, holder: &str) -> Result<(), ApiError> {
+    diesel::delete(leases::table.find(name).filter(leases::holder.eq(holder))).execute(conn)?;
+    Ok(())
+}
+
+/// Appends `change` unless `mark` was announced before; `true` when it was written now. The mark
+/// and the event commit together: on PostgreSQL a concurrent sweep that inserts the same mark
+/// waits for this one and then fails on the key, rolling its event back.
+fn announce_once(
+    conn: &mut AnyConnection,
+    mark: &str,
+    change: Change<'_>,
+) -> Result<bool, ApiError> {
+    let known: bool =
+        diesel::select(diesel::dsl::exists(sweep_marks::table.find(mark))).get_result(conn)?;
+    if known {
+        return Ok(false);
+    }
+    let event_id = events::append(conn, ACTOR, change)?;
+    diesel::insert_into(sweep_marks::table)
+        .values((
+            sweep_marks::mark_key.eq(mark),
+            sweep_marks::event_id.eq(event_id),
+            sweep_marks::created_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Runs one sweep "on" `today` (a Stockholm date) as `holder`, if it gets the lease.
+pub async fn run(db: &Db, holder: &str, today: NaiveDate) -> Result<SweepReport, ApiError> {
+    let name = holder.to_string();
+    let got = db
+        .write(move |c| {
+            take_lease(
+                c,
+                LEASE,
+                &name,
+                crate::db::now(),
+                Duration::seconds(LEASE_SECONDS),
+            )
+        })
+        .await?;
+    if !got {
+        return Ok(SweepReport::default());
+    }
+    let result = sweep(db, today).await;
+    let name = holder.to_string();
+    db.write(move |c| release_lease(c, LEASE, &name)).await?;
+    result
+}
+
+/// The sweep itself, each announcement in its own short transaction (so that writers wait on the
+/// change log's lock only briefly). Callers hold the lease.
+pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
+    let mut report = SweepReport {
+        ran: true,
+        ..Default::default()
+    };
+
+    // Assessments in force whose validity has ended (validUntil is inclusive).
+    let expired: Vec<String> = db
+        .read(move |c| {
+            Ok(a::table
+                .filter(a::status.eq(AssessmentStatus::Published.as_str()))
+                .filter(a::valid_until.lt(today))
+                .order(a::id.asc())
+                .select(a::id)
+                .load(c)?)
+        })
+        .await?;
+    for id in expired {
+        let written = db
+            .write(move |c| {
+                let Some(assessment) = crate::assessments::store::find(c, &id)? else {
+                    return Ok(false);
+                };
+                if assessment.status != AssessmentStatus::Published {
+                    return Ok(false);
+                }
+                let mark = format!("ASSESSMENT.EXPIRED:{id}");
+                announce_once(
+                    c,
+                    &mark,
+                    Change::new(
+                        "ASSESSMENT",
+                        &id,
+                        "EXPIRED",
+                        assessment.version,
+                        &assessment,
+                    ),
+                )
+            })
+            .await?;
+        report.assessments_expired += usize::from(written);
+    }
+
+    // Granted exceptions whose validity has ended.
+    let expired: Vec<String> = db
+        .read(move |c| {
+            Ok(x::table
+                .filter(x::status.eq("GRANTED"))
+                .filter(x::valid_until.lt(today))
+                .order(x::id.asc())
+                .select(x::id)
+                .load(c)?)
+        })
+        .await?;
+    for id in expired {
+        let written = db
+            .write(move |c| {
+                let Some(row) = crate::exceptions::store::find_row(c, &id)? else {
+                    return Ok(false);
+                };
+                if row.status != "GRANTED" {
+                    return Ok(false);
+                }
+                let exception = Exception::from(row);
+                let mark = format!("EXCEPTION.EXPIRED:{id}");
+                announce_once(
+                    c,
+                    &mark,
+                    Change::new("EXCEPTION", &id, "EXPIRED", exception.version, &exception),
+                )
+            })
+            .await?;
+        report.exceptions_expired += usize::from(written);
+    }
+
+    // Active agreements: under review because something expired, and overdue past endDate.
+    let active: Vec<String> = db
+        .read(move |c| {
+            Ok(ag::table
+                .filter(ag::status.eq(AgreementStatus::Active.as_str()))
+                .order(ag::id.asc())
+                .select(ag::id)
+                .load(c)?)
+        })
+        .await?;
+    for id in active {
+        let (review, overdue) = db.write(move |c| announce_agreement(c, &id, today)).await?;
+        report.agreements_under_review += review;
+        report.agreements_overdue += usize::from(overdue);
+    }
+
+    // Contacts past their retention date: the row goes, the event keeps ids only.
+    report.contacts_erased = db
+        .write(move |c| crate::contacts::store::erase_past_retention(c, ACTOR, today))
+        .await?;
+    Ok(report)
+}
+
+/// The time-caused findings of one active agreement: how many new causes of review were
+/// announced, and whether it was announced overdue now.
+fn announce_agreement(
+    conn: &mut AnyConnection,
+    id: &str,
+    today: NaiveDate,
+) -> Result<(usize, bool), ApiError> {
+    let Some(record) = agreements::find(conn, id)? else {
+        return Ok((0, false));
+    };
+    if record.status() != AgreementStatus::Active {
+        return Ok((0, false));
+    }
+    let judged = compliance(conn, &record, today)?;
+    let mut causes = Vec::new();
+    for reason in judged.iter().flat_map(|c| c.reasons.iter()) {
+        let Some(partner_id) = &reason.partner_id else {
+            continue;
+        };
+        // Only what time alone causes: a new failing assessment or a revocation is a write, and
+        // has its own event.
+        let expired_ids = match reason.code {
+            "NO_VALID_ASSESSMENT" | "EXCEPTION_EXPIRED" => {
+                expired_causes(conn, partner_id, &record, today, reason.code)?
+            }
+            _ => continue,
+        };
+        if expired_ids.is_empty() {
+            continue;
+        }
+        causes.push(format!(
+            "AGREEMENT.REVIEW_REQUIRED:{id}:{partner_id}:{}:{}",
+            reason.code,
+            expired_ids.join(",")
+        ));
+    }
+    let overdue_mark = record
+        .row
+        .end_date
+        .filter(|end| *end < today)
+        .map(|end| format!("AGREEMENT.OVERDUE:{id}:{end}"));
+    if causes.is_empty() && overdue_mark.is_none() {
+        return Ok((0, false));
+    }
+    let body = present(conn, &record, judged, today)?;
+    let mut review = 0;
+    for mark in causes {
+        if announce_once(
+            conn,
+            &mark,
+            Change::new("AGREEMENT", id, "REVIEW_REQUIRED", body.version, &body),
+        )? {
+            review += 1;
+        }
+    }
+    let overdue = match overdue_mark {
+        Some(mark) => announce_once(
+            conn,
+            &mark,
+            Change::new("AGREEMENT", id, "OVERDUE", body.version, &body),
+        )?,
+        None => false,
+    };
+    Ok((review, overdue))
+}
+
+/// The ids of the expired assessments or exceptions behind a partner's failing compliance.
+fn expired_causes(
+    conn: &mut AnyConnection,
+    partner_id: &str,
+    record: &AgreementRecord,
+    today: NaiveDate,
+    code: &str,
+) -> Result<Vec<String>, ApiError> {
+    let Some(facts) = partner(conn, partner_id)? else {
+        return Ok(Vec::new());
+    };
+    let explained = explain(conn, &facts, today, Some(&record.row.id))?;
+    let mut ids: Vec<String> = if code == "NO_VALID_ASSESSMENT" {
+        explained
+            .assessments
+            .iter()
+            .filter(|a| a.valid_until < today)
+            .map(|a| a.id.clone())
+            .collect()
+    } else {
+        explained
+            .exceptions
+            .iter()
+            .filter(|x| x.status == "GRANTED" && x.valid_until.is_some_and(|u| u < today))
+            .map(|x| x.id.clone())
+            .collect()
+    };
+    ids.sort();
+    Ok(ids)
+}
+
+/// The agreement as the API shows it on `today` (the change log carries the entity as it stands).
+fn present(
+    conn: &mut AnyConnection,
+    record: &AgreementRecord,
+    compliance: Option<crate::agreements::Compliance>,
+    today: NaiveDate,
+) -> Result<Agreement, ApiError> {
+    let companies: HashSet<String> = units::table
+        .filter(units::unit_type.eq("COMPANY"))
+        .select(units::code)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let r = &record.row;
+    let status = record.status();
+    Ok(Agreement {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        description: r.description.clone(),
+        agreement_type: record.agreement_type(),
+        unit_code: r.unit_code.clone(),
+        partner_ids: record.partner_ids.clone(),
+        purposes: record.purposes.clone(),
+        sdgs: record.sdgs.clone(),
+        fundings: record.fundings.clone(),
+        external_funding_not_possible_reason: r.external_funding_not_possible_reason.clone(),
+        start_date: r.start_date,
+        end_date: r.end_date,
+        case_number: r.case_number.clone(),
+        status,
+        compliance,
+        warnings: record.warnings(),
+        registered_retroactively: r.registered_retroactively,
+        bound_by_policy: !companies.contains(&r.unit_code),
+        overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
+        activated_at: r.activated_at.map(|t| t.and_utc()),
+        version: r.version,
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    })
+}
+
+/// Sweeps every minute for the life of the service, as this instance (`holder`).
+pub fn spawn(db: Db, holder: String) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            interval.tick().await;
+            match run(&db, &holder, crate::policy::today()).await {
+                Ok(r) if r.ran => log::debug!("time sweep: {r:?}"),
+                Ok(_) => {}
+                Err(e) => log::warn!("time sweep failed: {e}"),
+            }
+        }
+    });
+}
