@@ -343,6 +343,15 @@ mod tests {
             Refusal::Credentials
         );
         assert!(parse("https://93.184.215.14/x", &none).is_ok());
+        // Other spellings of loopback are normalised by the URL parser and refused the same way.
+        for spelled in [
+            "https://0x7f000001/",
+            "https://127.1/",
+            "https://2130706433/",
+            "https://[::ffff:7f00:1]/",
+        ] {
+            assert!(parse(spelled, &none).is_err(), "{spelled}");
+        }
         assert!(parse("https://[::1]/x", &none).is_err());
         let local = allow(&["127.0.0.1/32"]);
         assert!(parse("http://127.0.0.1:9000/hook", &local).is_ok());
