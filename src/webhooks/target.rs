@@ -38,7 +38,7 @@ impl AllowList {
 
     pub fn lists_host(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     pub fn lists_address(&self, ip: IpAddr) -> bool {
