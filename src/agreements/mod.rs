@@ -2,6 +2,7 @@
 
 pub mod compliance;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -2,6 +2,7 @@
 //! the requirements, for one agreement, and the decision on it.
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -2,16 +2,15 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::store::{self, ExceptionFilter, ExceptionRow};
+use super::service::{self, ENTITY, appended};
+use super::store::{self, ExceptionFilter};
 use super::{
-    DecidingBody, DecisionInput, DecisionOutcome, Exception, ExceptionRequest, ExceptionStatus,
-    RevocationInput,
+    DecidingBody, DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput,
 };
 use crate::agreements::routes::history_of;
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::db::AnyConnection;
-use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
@@ -19,9 +18,6 @@ use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::{ApiError, FieldError, Msg};
 use crate::http::reply::{self, Reply};
-use crate::policy::catalogue::codes;
-
-const ENTITY: &str = "EXCEPTION";
 
 fn not_found() -> ApiError {
     ApiError::not_found("exception request", "begäran om undantag")
@@ -54,19 +50,6 @@ fn require_unit(
             ),
         )))
     }
-}
-
-fn appended(
-    conn: &mut AnyConnection,
-    actor: &str,
-    action: &str,
-    row: ExceptionRow,
-) -> Result<Exception, ApiError> {
-    let exception = Exception::from(row);
-    // Requests and decisions alike are readable by every role, so their events carry the data too.
-    let change = Change::new(ENTITY, &exception.id, action, exception.version, &exception);
-    events::append(conn, actor, change)?;
-    Ok(exception)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -196,76 +179,24 @@ pub async fn request_exception(
     let request = body.value;
     let base = state.config.public_url.clone();
     let p = principal.clone();
-    idempotency::execute(&state.db, &principal, &req, key, &body.digest, move |conn| {
-        let agreement = crate::agreements::store::find(conn, &request.agreement_id)?.ok_or_else(|| {
-            ApiError::invalid("/agreementId", "unknown-agreement", Msg::new("There is no agreement with this id.", "Det finns inget samarbete med denna identitet."))
-        })?;
-        require_unit(conn, &p, &agreement.row.unit_code)?;
-        if !agreement.partner_ids.contains(&request.partner_id) {
-            return Err(ApiError::invalid(
-                "/partnerId",
-                "not-a-party",
-                Msg::new("The partner is not a party to this agreement.", "Parten ingår inte i detta samarbete."),
-            ));
-        }
-        if matches!(agreement.row.status.as_str(), "ENDED" | "CANCELLED") {
-            return Err(ApiError::conflict(Msg::new("The agreement has ended or been cancelled.", "Samarbetet är avslutat eller avbrutet.")));
-        }
-        if let Some(open) = store::open_request(conn, &request.agreement_id, &request.partner_id)? {
-            return Err(ApiError::conflict(Msg::new(
-                format!("Exception request {open} for this agreement and partner is already open or granted."),
-                format!("Begäran om undantag {open} för detta samarbete och denna part är redan öppen eller beviljad."),
-            )));
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        let row = store::insert(conn, &id, &request, &agreement.row.unit_code, &p.sub)?;
-        let exception = appended(conn, &p.sub, "REQUESTED", row)?;
-        Reply::created(format!("{base}/api/v1/exceptions/{id}"), &exception, exception.version)
-    })
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            let exception = service::request(conn, &p.sub, &request, |conn, unit| {
+                require_unit(conn, &p, unit)
+            })?;
+            Reply::created(
+                format!("{base}/api/v1/exceptions/{}", exception.id),
+                &exception,
+                exception.version,
+            )
+        },
+    )
     .await
-}
-
-fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if d.deciding_body == DecidingBody::Delegate && d.delegation_reference.is_none() {
-        errors.push(FieldError::new(
-            "/delegationReference",
-            "required",
-            Msg::new(
-                "A decision by a delegate names the delegation.",
-                "Ett delegationsbeslut anger delegationen.",
-            ),
-        ));
-    }
-    if d.decision == DecisionOutcome::Denied && (d.valid_from.is_some() || d.valid_until.is_some())
-    {
-        errors.push(FieldError::new(
-            if d.valid_from.is_some() {
-                "/validFrom"
-            } else {
-                "/validUntil"
-            },
-            "not-allowed",
-            Msg::new(
-                "A denial has no validity.",
-                "Ett avslag har ingen giltighetstid.",
-            ),
-        ));
-    }
-    let from = d.valid_from.unwrap_or(d.decided_at);
-    if let Some(until) = d.valid_until
-        && until < from
-    {
-        errors.push(FieldError::new(
-            "/validUntil",
-            "before-start",
-            Msg::new(
-                "validUntil must not be before validFrom.",
-                "validUntil får inte vara före validFrom.",
-            ),
-        ));
-    }
-    errors
 }
 
 /// Record the decision / Registrera beslutet
@@ -309,39 +240,20 @@ pub async fn decide_exception(
     let decision = body.value;
     let id = id.into_inner();
     let p = principal.clone();
-    idempotency::execute(&state.db, &principal, &req, key, &body.digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        if row.requested_by == p.sub {
-            return Err(ApiError::forbidden(Msg::new(
-                "You filed this request, so someone else must record its decision.",
-                "Du har lämnat denna begäran, så någon annan måste registrera beslutet.",
-            ))
-            .with_errors(vec![FieldError::new("", codes::EXCEPTION_DECIDED_BY_OTHER, Msg::new("Nobody records the decision on a request they filed.", "Ingen registrerar beslut om en begäran hon eller han själv har lämnat."))]));
-        }
-        precondition.check(row.version)?;
-        if row.status != "REQUESTED" {
-            return Err(ApiError::conflict(Msg::new(
-                format!("The request is {}; a decision is recorded once, on a pending request.", row.status),
-                format!("Begäran har status {}; beslut registreras en gång, på en väntande begäran.", row.status),
-            )));
-        }
-        let errors = decision_errors(&decision);
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
-        }
-        let valid_from = match decision.decision {
-            DecisionOutcome::Granted => Some(decision.valid_from.unwrap_or(decision.decided_at)),
-            DecisionOutcome::Denied => None,
-        };
-        if !store::record_decision(conn, &id, row.version, &decision, valid_from, &p.sub)? {
-            return Err(version_mismatch(row.version + 1));
-        }
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        let action = if decision.decision == DecisionOutcome::Granted { "GRANTED" } else { "DENIED" };
-        let exception = appended(conn, &p.sub, action, row)?;
-        Reply::ok(&exception, exception.version)
-    })
+    idempotency::execute(
+        &state.db,
+        &principal,
+        &req,
+        key,
+        &body.digest,
+        move |conn| {
+            let precondition = if_match.required()?;
+            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+            precondition.check(row.version)?;
+            let exception = service::decide(conn, &p.sub, &row, &decision)?;
+            Reply::ok(&exception, exception.version)
+        },
+    )
     .await
 }
 

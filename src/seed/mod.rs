@@ -4,28 +4,23 @@
 //! partner names and titles end in "(exempel)", texts say "Illustrativ demodata", case numbers
 //! begin with "DEMO-". The units are Borås Stad's real structure; nothing else is real.
 
-use std::collections::HashSet;
-
 use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::agreements::compliance::compliance;
 use crate::agreements::store::{self as agreements, AgreementRecord};
-use crate::agreements::{Agreement, AgreementInput, AgreementStatus, Warning};
+use crate::agreements::{AgreementInput, AgreementStatus};
 use crate::assessments::store as assessments;
 use crate::assessments::{Assessment, Content, JudgementInput, Subject};
 use crate::contacts::{ContactRef, NewContact};
 use crate::db::AnyConnection;
 use crate::db::schema;
-use crate::eligibility::{explain, partner};
 use crate::events::{self, Change, Visibility};
 use crate::exceptions::store as exceptions;
 use crate::exceptions::{DecisionInput, Exception, ExceptionRequest};
 use crate::http::problem::{ApiError, Msg};
 use crate::partners::NewPartner;
-use crate::policy::activation::{self, ActivationInput, PartnerCheck};
 use crate::units::NewUnit;
 
 /// Who the demo data is written by.
@@ -200,93 +195,8 @@ impl Seeder<'_> {
         Ok(published)
     }
 
-    fn companies(&mut self) -> Result<HashSet<String>, ApiError> {
-        use crate::db::schema::units;
-        Ok(units::table
-            .filter(units::unit_type.eq("COMPANY"))
-            .select(units::code)
-            .load::<String>(self.conn)?
-            .into_iter()
-            .collect())
-    }
-
-    /// The agreement as the API shows it (and as its events carry it).
-    fn present(&mut self, record: &AgreementRecord) -> Result<Agreement, ApiError> {
-        let companies = self.companies()?;
-        let r = &record.row;
-        let status = record.status();
-        Ok(Agreement {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            description: r.description.clone(),
-            agreement_type: record.agreement_type(),
-            unit_code: r.unit_code.clone(),
-            partner_ids: record.partner_ids.clone(),
-            purposes: record.purposes.clone(),
-            sdgs: record.sdgs.clone(),
-            fundings: record.fundings.clone(),
-            external_funding_not_possible_reason: r.external_funding_not_possible_reason.clone(),
-            start_date: r.start_date,
-            end_date: r.end_date,
-            case_number: r.case_number.clone(),
-            status,
-            compliance: compliance(self.conn, record, self.today)?,
-            warnings: record.warnings(),
-            registered_retroactively: r.registered_retroactively,
-            bound_by_policy: !companies.contains(&r.unit_code),
-            overdue: status == AgreementStatus::Active
-                && r.end_date.is_some_and(|e| e < self.today),
-            activated_at: r.activated_at.map(|t| t.and_utc()),
-            version: r.version,
-            created_at: r.created_at.and_utc(),
-            updated_at: r.updated_at.and_utc(),
-        })
-    }
-
     fn find(&mut self, id: &str) -> Result<AgreementRecord, ApiError> {
         agreements::find(self.conn, id)?.ok_or_else(|| ApiError::internal("agreement vanished"))
-    }
-
-    /// What the policy core looks at to activate `input` as agreement `id` today.
-    fn activation_input(
-        &mut self,
-        id: &str,
-        input: &AgreementInput,
-    ) -> Result<ActivationInput, ApiError> {
-        let sister = agreements::sister_city_since(self.conn, &input.partner_ids)?;
-        let mut partners = Vec::new();
-        for (index, partner_id) in input.partner_ids.iter().enumerate() {
-            let Some(facts) = partner(self.conn, partner_id)? else {
-                continue;
-            };
-            let today = explain(self.conn, &facts, self.today, Some(id))?.decision;
-            let on_start = match input.start_date {
-                Some(start) if start > self.today => {
-                    Some(explain(self.conn, &facts, start, Some(id))?.decision)
-                }
-                _ => None,
-            };
-            partners.push(PartnerCheck {
-                partner_id: partner_id.clone(),
-                index,
-                is_sister_city: sister.contains_key(partner_id),
-                today,
-                on_start,
-            });
-        }
-        let companies = self.companies()?;
-        Ok(ActivationInput {
-            agreement_type: input.agreement_type,
-            purposes: input.purposes.clone(),
-            partners,
-            start_date: input.start_date,
-            today: self.today,
-            fundings: input.fundings.iter().map(|f| f.source).collect(),
-            has_external_funding_not_possible_reason: input
-                .external_funding_not_possible_reason
-                .is_some(),
-            bound_by_policy: !companies.contains(input.unit_code.as_str()),
-        })
     }
 
     /// Registers a draft agreement; the title gets "(exempel)" and the description the notice.
@@ -303,28 +213,7 @@ impl Seeder<'_> {
         body["description"] = json!(description.trim());
         body["caseNumber"] = json!(self.case_number());
         let input: AgreementInput = parse(body)?;
-        let id = uuid::Uuid::now_v7().to_string();
-        let preview = {
-            let mut preview = self.activation_input(&id, &input)?;
-            // A draft is not checked for eligibility, as `POST /agreements` does not check it.
-            for p in &mut preview.partners {
-                p.today = crate::policy::eligibility::decide(&Default::default(), self.today, None);
-                p.on_start = None;
-            }
-            preview
-        };
-        let warnings: Vec<Warning> = activation::recommendations(&preview)
-            .iter()
-            .map(Warning::from)
-            .collect();
-        let record = agreements::insert(self.conn, &id, &input, &warnings, ACTOR)?;
-        let body = self.present(&record)?;
-        events::append(
-            self.conn,
-            ACTOR,
-            Change::new("AGREEMENT", &id, "CREATED", body.version, &body)
-                .visible_to(Visibility::CaseWork),
-        )?;
+        let id = crate::agreements::service::register(self.conn, ACTOR, &input, self.today)?.id;
         self.seeded.agreements += 1;
         Ok(id)
     }
@@ -332,72 +221,15 @@ impl Seeder<'_> {
     /// Moves an agreement on, checking activation as `POST …/activate` does.
     fn act(&mut self, id: &str, next: AgreementStatus) -> Result<(), ApiError> {
         let record = self.find(id)?;
-        let (warnings, retroactive) = if next == AgreementStatus::Active {
-            let input: AgreementInput = parse(record.writable())?;
-            let outcome = activation::check(&self.activation_input(id, &input)?);
-            if let Some(error) = outcome.errors.first() {
-                return Err(ApiError::internal(format!(
-                    "demo agreement '{}' cannot be activated: {} ({})",
-                    record.row.title, error.message.en, error.rule
-                )));
-            }
-            (
-                Some(
-                    outcome
-                        .warnings
-                        .iter()
-                        .map(Warning::from)
-                        .collect::<Vec<_>>(),
-                ),
-                Some(outcome.registered_retroactively),
-            )
-        } else {
-            (None, None)
-        };
-        if !agreements::set_status(
-            self.conn,
-            id,
-            record.row.version,
-            next,
-            warnings.as_deref(),
-            retroactive,
-            ACTOR,
-        )? {
-            return Err(ApiError::internal("demo agreement changed underneath"));
-        }
-        let action = match next {
-            AgreementStatus::Active => "ACTIVATED",
-            AgreementStatus::Ended => "ENDED",
-            AgreementStatus::Cancelled => "CANCELLED",
-            AgreementStatus::Draft => "UPDATED",
-        };
-        let updated = self.find(id)?;
-        let body = self.present(&updated)?;
-        events::append(
-            self.conn,
-            ACTOR,
-            Change::new("AGREEMENT", id, action, body.version, &body),
-        )?;
+        crate::agreements::service::transition(self.conn, ACTOR, &record, next, self.today)
+            .map_err(|e| {
+                ApiError::internal(format!(
+                    "demo agreement '{}' cannot become {}: {e}",
+                    record.row.title,
+                    next.as_str()
+                ))
+            })?;
         Ok(())
-    }
-
-    fn exception_event(
-        &mut self,
-        actor: &str,
-        action: &str,
-        id: &str,
-    ) -> Result<Exception, ApiError> {
-        let row = exceptions::find_row(self.conn, id)?
-            .ok_or_else(|| ApiError::internal("exception vanished"))?;
-        let exception = Exception::from(row);
-        let change = Change::new("EXCEPTION", id, action, exception.version, &exception);
-        let change = if action == "REQUESTED" {
-            change.visible_to(Visibility::CaseWork)
-        } else {
-            change
-        };
-        events::append(self.conn, actor, change)?;
-        Ok(exception)
     }
 
     fn request_exception(
@@ -411,11 +243,10 @@ impl Seeder<'_> {
             "justification": format!("{justification} {NOTICE}"),
             "caseNumber": self.case_number(),
         }))?;
-        let unit = self.find(agreement_id)?.row.unit_code;
-        let id = uuid::Uuid::now_v7().to_string();
-        exceptions::insert(self.conn, &id, &request, &unit, ACTOR)?;
+        let exception =
+            crate::exceptions::service::request(self.conn, ACTOR, &request, |_, _| Ok(()))?;
         self.seeded.exceptions += 1;
-        self.exception_event(ACTOR, "REQUESTED", &id)
+        Ok(exception)
     }
 
     fn grant(&mut self, exception: &Exception, from: i64, until: i64) -> Result<(), ApiError> {
@@ -425,17 +256,10 @@ impl Seeder<'_> {
             "conditions": format!("Återrapportering till Kommunstyrelsen efter halva tiden. {NOTICE}"),
             "validFrom": day(self.today, from), "validUntil": day(self.today, until),
         }))?;
-        if !exceptions::record_decision(
-            self.conn,
-            &exception.id,
-            exception.version,
-            &decision,
-            decision.valid_from,
-            SECRETARY,
-        )? {
-            return Err(ApiError::internal("demo exception changed underneath"));
-        }
-        self.exception_event(SECRETARY, "GRANTED", &exception.id)?;
+        let row = exceptions::find_row(self.conn, &exception.id)?
+            .ok_or_else(|| ApiError::internal("exception vanished"))?;
+        crate::exceptions::service::decide(self.conn, SECRETARY, &row, &decision)?;
+
         Ok(())
     }
 }

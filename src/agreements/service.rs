@@ -1,0 +1,382 @@
+//! What an agreement write does, whoever asks: the HTTP handlers and the demo seed both call these,
+//! so the checks, the stored warnings and the change-log events are the same for both.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use super::compliance::{compliance, compliance_many};
+use super::store::{self, AgreementRecord};
+use super::{Agreement, AgreementInput, AgreementStatus, Compliance, Warning};
+use crate::db::AnyConnection;
+use crate::db::schema::units;
+use crate::eligibility::{explain, partner};
+use crate::events::{self, Change, Visibility};
+use crate::http::etag::version_mismatch;
+use crate::http::json::from_value;
+use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
+use crate::policy::activation::{self, ActivationInput, Outcome, PartnerCheck};
+use crate::policy::today;
+
+pub const ENTITY: &str = "AGREEMENT";
+
+pub fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiError> {
+    use diesel::prelude::*;
+    Ok(units::table
+        .find(unit)
+        .select(units::unit_type)
+        .first::<String>(conn)
+        .optional()?
+        .as_deref()
+        == Some("COMPANY"))
+}
+
+/// The API form of a stored agreement, with what is derived at the moment of the request.
+pub fn present(
+    record: &AgreementRecord,
+    compliance: Option<Compliance>,
+    today: NaiveDate,
+    companies: &HashSet<String>,
+) -> Agreement {
+    let r = &record.row;
+    let status = record.status();
+    Agreement {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        description: r.description.clone(),
+        agreement_type: record.agreement_type(),
+        unit_code: r.unit_code.clone(),
+        partner_ids: record.partner_ids.clone(),
+        purposes: record.purposes.clone(),
+        sdgs: record.sdgs.clone(),
+        fundings: record.fundings.clone(),
+        external_funding_not_possible_reason: r.external_funding_not_possible_reason.clone(),
+        start_date: r.start_date,
+        end_date: r.end_date,
+        case_number: r.case_number.clone(),
+        status,
+        compliance,
+        warnings: record.warnings(),
+        registered_retroactively: r.registered_retroactively,
+        bound_by_policy: !companies.contains(&r.unit_code),
+        overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
+        activated_at: r.activated_at.map(|t| t.and_utc()),
+        version: r.version,
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    }
+}
+
+/// The API form of many stored agreements, their compliance judged together.
+pub fn present_all(
+    conn: &mut AnyConnection,
+    records: &[AgreementRecord],
+    today: NaiveDate,
+) -> Result<Vec<Agreement>, ApiError> {
+    let companies = companies(conn)?;
+    let mut compliance = compliance_many(conn, records, today)?;
+    Ok(records
+        .iter()
+        .map(|r| present(r, compliance.remove(&r.row.id), today, &companies))
+        .collect())
+}
+
+pub fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
+    use diesel::prelude::*;
+    Ok(units::table
+        .filter(units::unit_type.eq("COMPANY"))
+        .select(units::code)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+pub fn present_one(
+    conn: &mut AnyConnection,
+    record: &AgreementRecord,
+) -> Result<Agreement, ApiError> {
+    let today = today();
+    let companies = companies(conn)?;
+    let compliance = compliance(conn, record, today)?;
+    Ok(present(record, compliance, today, &companies))
+}
+
+/// What the database cannot check well: the unit and partners exist, partners are not repeated
+/// or archived (when newly added), the dates and lists are in order.
+pub fn check_input(
+    conn: &mut AnyConnection,
+    input: &AgreementInput,
+    previous_partners: &[String],
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if !crate::units::store::exists(conn, input.unit_code.as_str())? {
+        errors.push(FieldError::new(
+            "/unitCode",
+            "unknown-unit",
+            Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+        ));
+    }
+    if input.partner_ids.len() > 50 {
+        errors.push(FieldError::new(
+            "/partnerIds",
+            "too-many",
+            Msg::new("At most 50 partners.", "Högst 50 parter."),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, id) in input.partner_ids.iter().enumerate() {
+        let pointer = format!("/partnerIds/{i}");
+        if !seen.insert(id) {
+            errors.push(FieldError::new(
+                pointer,
+                "duplicate",
+                Msg::new(
+                    "This partner is already listed.",
+                    "Denna part finns redan med.",
+                ),
+            ));
+            continue;
+        }
+        match partner(conn, id)? {
+            None => errors.push(FieldError::new(
+                pointer,
+                "unknown-partner",
+                Msg::new(
+                    "There is no partner with this id.",
+                    "Det finns ingen part med denna identitet.",
+                ),
+            )),
+            Some(p) if p.archived && !previous_partners.contains(id) => {
+                errors.push(FieldError::new(
+                    pointer,
+                    "archived-partner",
+                    Msg::new(
+                        "The partner is archived and cannot join an agreement.",
+                        "Parten är arkiverad och kan inte ingå i ett samarbete.",
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut purposes = HashSet::new();
+    for (i, p) in input.purposes.iter().enumerate() {
+        if !purposes.insert(p) {
+            errors.push(FieldError::new(
+                format!("/purposes/{i}"),
+                "duplicate",
+                Msg::new("This purpose is already listed.", "Syftet finns redan med."),
+            ));
+        }
+    }
+    let mut sdgs = HashSet::new();
+    for (i, s) in input.sdgs.iter().enumerate() {
+        if !sdgs.insert(s) {
+            errors.push(FieldError::new(
+                format!("/sdgs/{i}"),
+                "duplicate",
+                Msg::new("This goal is already listed.", "Målet finns redan med."),
+            ));
+        }
+    }
+    if input.fundings.len() > 50 {
+        errors.push(FieldError::new(
+            "/fundings",
+            "too-many",
+            Msg::new("At most 50 funding lines.", "Högst 50 finansieringsrader."),
+        ));
+    }
+    if let (Some(start), Some(end)) = (input.start_date, input.end_date)
+        && end < start
+    {
+        errors.push(FieldError::new(
+            "/endDate",
+            "before-start",
+            Msg::new(
+                "endDate must not be before startDate.",
+                "endDate får inte vara före startDate.",
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Builds what the policy core looks at, for `input` as agreement `id`, today.
+pub fn activation_input(
+    conn: &mut AnyConnection,
+    id: &str,
+    input: &AgreementInput,
+    today: NaiveDate,
+    with_eligibility: bool,
+) -> Result<ActivationInput, ApiError> {
+    let sister = store::sister_city_since(conn, &input.partner_ids)?;
+    let mut partners = Vec::new();
+    for (index, partner_id) in input.partner_ids.iter().enumerate() {
+        let Some(facts) = partner(conn, partner_id)? else {
+            continue;
+        };
+        let (today_decision, on_start) = if with_eligibility {
+            let now = explain(conn, &facts, today, Some(id))?.decision;
+            let later = match input.start_date {
+                Some(start) if start > today => {
+                    Some(explain(conn, &facts, start, Some(id))?.decision)
+                }
+                _ => None,
+            };
+            (now, later)
+        } else {
+            (
+                crate::policy::eligibility::decide(&Default::default(), today, None),
+                None,
+            )
+        };
+        partners.push(PartnerCheck {
+            partner_id: partner_id.clone(),
+            index,
+            is_sister_city: sister.contains_key(partner_id),
+            today: today_decision,
+            on_start,
+        });
+    }
+    Ok(ActivationInput {
+        agreement_type: input.agreement_type,
+        purposes: input.purposes.clone(),
+        partners,
+        start_date: input.start_date,
+        today,
+        fundings: input.fundings.iter().map(|f| f.source).collect(),
+        has_external_funding_not_possible_reason: input
+            .external_funding_not_possible_reason
+            .is_some(),
+        bound_by_policy: !unit_is_company(conn, input.unit_code.as_str())?,
+    })
+}
+
+/// The 409 `activation-blocked` problem naming every blocking rule and partner.
+pub fn blocked(outcome: &Outcome) -> ApiError {
+    let errors: Vec<FieldError> = outcome
+        .errors
+        .iter()
+        .map(|f| {
+            let e = FieldError::new(f.pointer.clone(), f.rule, f.message.clone());
+            match &f.partner_id {
+                Some(p) => e.with("partnerId", p.clone()),
+                None => e,
+            }
+        })
+        .collect();
+    let n = errors.len();
+    ApiError::new(
+        ProblemKind::ActivationBlocked,
+        Msg::new(
+            format!("{n} rule(s) of Internationell policy block this; see errors."),
+            format!("{n} regel/regler i Internationell policy hindrar detta; se errors."),
+        ),
+    )
+    .with_errors(errors)
+}
+
+pub fn warnings_of(outcome: &[activation::Finding]) -> Vec<Warning> {
+    outcome.iter().map(Warning::from).collect()
+}
+
+pub fn event<'a>(record: &'a AgreementRecord, action: &'a str, body: &Agreement) -> Change<'a> {
+    let change = Change::new(ENTITY, &record.row.id, action, body.version, body);
+    if record.row.status == "DRAFT" {
+        change.visible_to(Visibility::CaseWork)
+    } else {
+        change
+    }
+}
+
+/// Registers a new draft as `actor` (authorisation is the caller's): checks the input, keeps the
+/// policy's recommendations as warnings and appends the event.
+pub fn register(
+    conn: &mut AnyConnection,
+    actor: &str,
+    input: &AgreementInput,
+    today: NaiveDate,
+) -> Result<Agreement, ApiError> {
+    check_input(conn, input, &[])?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let preview = activation_input(conn, &id, input, today, false)?;
+    let warnings = warnings_of(&activation::recommendations(&preview));
+    let record = store::insert(conn, &id, input, &warnings, actor)?;
+    let body = present_one(conn, &record)?;
+    events::append(conn, actor, event(&record, "CREATED", &body))?;
+    Ok(body)
+}
+
+/// Moves `record` to `next` as `actor`: activation only when the policy's rules hold (409
+/// `activation-blocked` otherwise), ending only an active one, cancelling a draft or active one.
+/// The caller has checked authorisation and the precondition.
+pub fn transition(
+    conn: &mut AnyConnection,
+    actor: &str,
+    record: &AgreementRecord,
+    next: AgreementStatus,
+    today: NaiveDate,
+) -> Result<Agreement, ApiError> {
+    let status = record.status();
+    let (allowed, action) = match next {
+        AgreementStatus::Active => (status == AgreementStatus::Draft, "ACTIVATED"),
+        AgreementStatus::Ended => (status == AgreementStatus::Active, "ENDED"),
+        AgreementStatus::Cancelled => (
+            matches!(status, AgreementStatus::Draft | AgreementStatus::Active),
+            "CANCELLED",
+        ),
+        AgreementStatus::Draft => (false, "DRAFTED"),
+    };
+    if !allowed {
+        return Err(ApiError::conflict(Msg::new(
+            format!(
+                "An agreement that is {} cannot become {}.",
+                status.as_str(),
+                next.as_str()
+            ),
+            format!(
+                "Ett samarbete med status {} kan inte få status {}.",
+                status.as_str(),
+                next.as_str()
+            ),
+        )));
+    }
+    let id = &record.row.id;
+    let (warnings, retroactive) = if next == AgreementStatus::Active {
+        let input: AgreementInput = from_value(record.writable())?;
+        let outcome = activation::check(&activation_input(conn, id, &input, today, true)?);
+        if !outcome.errors.is_empty() {
+            return Err(blocked(&outcome));
+        }
+        (
+            Some(warnings_of(&outcome.warnings)),
+            Some(outcome.registered_retroactively),
+        )
+    } else {
+        (None, None)
+    };
+    if !store::set_status(
+        conn,
+        id,
+        record.row.version,
+        next,
+        warnings.as_deref(),
+        retroactive,
+        actor,
+    )? {
+        return Err(version_mismatch(record.row.version + 1));
+    }
+    let updated =
+        store::find(conn, id)?.ok_or_else(|| ApiError::not_found("agreement", "samverkan"))?;
+    let body = present_one(conn, &updated)?;
+    events::append(
+        conn,
+        actor,
+        Change::new(ENTITY, id, action, body.version, &body),
+    )?;
+    Ok(body)
+}
