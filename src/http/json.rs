@@ -321,6 +321,19 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // PostgreSQL text cannot hold NUL (the query would fail as a 500), and no parameter needs one.
+    if let Some((name, _)) =
+        url::form_urlencoded::parse(query.as_bytes()).find(|(_, v)| v.contains('\0'))
+    {
+        return Err(ApiError::invalid(
+            format!("/query/{name}"),
+            "invalid-value",
+            Msg::new(
+                format!("'{name}' must not contain a NUL character."),
+                format!("'{name}' får inte innehålla ett NUL-tecken."),
+            ),
+        ));
+    }
     let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -346,6 +359,14 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_character_in_a_query_parameter_is_refused() {
+        type Params = std::collections::HashMap<String, String>;
+        let e = parse_query::<Params>("q=a%00b").unwrap_err();
+        assert_eq!(e.errors[0].pointer, "/query/q");
+        assert!(parse_query::<Params>("q=ab").is_ok());
+    }
     use serde::Deserialize;
 
     #[derive(Deserialize, Debug)]
