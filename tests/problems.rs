@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::{Backend, TestApp, TestResponse, create_unit};
 use diesel::Connection;
+use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
@@ -394,6 +395,12 @@ fn assert_unavailable(res: &TestResponse) {
     assert_no_leak(res);
 }
 
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// A unit creation that waits on a table lock while another session calls `function`
 /// (`pg_terminate_backend` or `pg_cancel_backend`) on the app's sessions.
 async fn post_interrupted(app: &TestApp, body: &serde_json::Value, function: &str) -> TestResponse {
@@ -401,13 +408,33 @@ async fn post_interrupted(app: &TestApp, body: &serde_json::Value, function: &st
     other
         .batch_execute("BEGIN; LOCK TABLE units IN ACCESS EXCLUSIVE MODE")
         .unwrap();
-    let sql = format!(
-        "SELECT {function}(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    );
+    // Another session (outside the lock's transaction, whose view of pg_stat_activity is
+    // frozen) waits until the request is blocked on the lock, then interrupts exactly it.
+    let mut watcher = diesel::PgConnection::establish(&app.database.raw_url).unwrap();
+    let blocked =
+        "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    let function = function.to_string();
     let interrupter = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(700));
-        other.batch_execute(&sql).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let waiting = diesel::sql_query(format!("SELECT count(*) AS n {blocked}"))
+                .get_result::<Count>(&mut watcher)
+                .unwrap()
+                .n;
+            if waiting > 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the request never waited on the lock"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        watcher
+            .batch_execute(&format!("SELECT {function}(pid) {blocked}"))
+            .unwrap();
+        // Let the interruption land before the lock is released.
+        std::thread::sleep(Duration::from_millis(200));
         other.batch_execute("ROLLBACK").unwrap();
     });
     let res = app
@@ -472,20 +499,28 @@ async fn an_unavailable_database_is_503_with_retry_after_and_no_database_text(ap
                 .assert_status(201);
 
             // The database accepts only reads (a failover or maintenance): writes are 503, reads work.
+            // The sessions are terminated (waiting until they are gone) so that new ones see it.
             let name = app.database.raw_url.rsplit('/').next().unwrap().to_string();
             let mut admin = diesel::PgConnection::establish(&common::postgres_admin_url()).unwrap();
-            let read_only = |on: bool| {
-                format!(
-                    "ALTER DATABASE {name} {}; \
-                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
-                    if on {
-                        "SET default_transaction_read_only = on"
-                    } else {
-                        "RESET default_transaction_read_only"
-                    }
-                )
+            // Two statements, not one batch: a batch is one transaction, and a session the pool
+            // opens between the kill and the commit would still see the old setting.
+            let mut read_only = |on: bool| {
+                let setting = if on {
+                    "SET default_transaction_read_only = on"
+                } else {
+                    "RESET default_transaction_read_only"
+                };
+                admin
+                    .batch_execute(&format!("ALTER DATABASE {name} {setting}"))
+                    .unwrap();
+                admin
+                    .batch_execute(&format!(
+                        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+                         WHERE datname = '{name}'"
+                    ))
+                    .unwrap();
             };
-            admin.batch_execute(&read_only(true)).unwrap();
+            read_only(true);
             let third_unit = json!({"code": "UN", "name": "Utbildning", "type": "COMMITTEE"});
             let res = app
                 .post("/api/v1/units")
@@ -499,7 +534,7 @@ async fn an_unavailable_database_is_503_with_retry_after_and_no_database_text(ap
                 .send()
                 .await
                 .assert_status(200);
-            admin.batch_execute(&read_only(false)).unwrap();
+            read_only(false);
             app.post("/api/v1/units")
                 .role("admin")
                 .json(&third_unit)
