@@ -3,6 +3,7 @@
 //! rättsstatens principer"). DRAFT → PUBLISHED → SUPERSEDED; the outcome is derived, never stored.
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, TimeZone, Utc};

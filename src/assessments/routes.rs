@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
 
+use super::service::{self, ENTITY, immutable};
 use super::store::{self, AssessmentFilter};
 use super::{
     Assessment, AssessmentChanges, AssessmentPatch, AssessmentStatus, Content, Evidence,
@@ -23,9 +24,7 @@ use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::{ApiError, FieldError, Msg};
 use crate::http::reply::{self, Reply};
 use crate::partners::routes::path_uuid;
-use crate::policy::catalogue::codes;
 
-const ENTITY: &str = "ASSESSMENT";
 /// More evidence than this is a sign of a mistake, not of thoroughness.
 const MAX_INDICATORS: usize = 50;
 
@@ -491,19 +490,7 @@ pub async fn create_assessment(
                 new.assessed_at.unwrap_or_else(crate::policy::today),
                 new.valid_until,
             )?;
-            let assessment = store::insert(conn, &subject, &country, &content, &actor)?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(
-                    ENTITY,
-                    &assessment.id,
-                    "CREATED",
-                    assessment.version,
-                    &assessment,
-                )
-                .visible_to(Visibility::Drafts),
-            )?;
+            let assessment = service::draft(conn, &actor, &subject, &country, &content)?;
             Reply::created(
                 format!("{base}/api/v1/assessments/{}", assessment.id),
                 &assessment,
@@ -512,19 +499,6 @@ pub async fn create_assessment(
         },
     )
     .await
-}
-
-fn immutable(a: &Assessment) -> ApiError {
-    ApiError::conflict(Msg::new(
-        format!(
-            "The assessment is {}; only a draft can be changed, deleted or published. Draft a new assessment instead.",
-            a.status.as_str()
-        ),
-        format!(
-            "Bedömningen är {}; endast ett utkast kan ändras, tas bort eller publiceras. Skapa en ny bedömning i stället.",
-            a.status.as_str()
-        ),
-    ))
 }
 
 fn writable(a: &Assessment) -> Value {
@@ -766,48 +740,7 @@ pub async fn publish_assessment(
             let precondition = if_match.required()?;
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
-            if current.status != AssessmentStatus::Draft {
-                return Err(immutable(&current));
-            }
-            if current.drafted_by.contains(&actor) {
-                let msg = Msg::new(
-                    "You drafted or edited this assessment; another coordinator must publish it.",
-                    "Du har skrivit eller ändrat denna bedömning; en annan samordnare måste publicera den.",
-                );
-                return Err(ApiError::forbidden(msg.clone()).with_errors(vec![FieldError::new(
-                    "",
-                    codes::ASSESSMENT_FOUR_EYES,
-                    msg,
-                )]));
-            }
-            if current.valid_until < crate::policy::today() {
-                return Err(ApiError::conflict(Msg::new(
-                    "The draft's validUntil has passed; change it before publishing.",
-                    "Utkastets validUntil har passerat; ändra det innan det publiceras.",
-                )));
-            }
-            let now = crate::db::now();
-            if let Some(old) = store::current_published(conn, &current.subject())? {
-                if !store::supersede(conn, &old, &id, now)? {
-                    return Err(ApiError::conflict(Msg::new(
-                        "Another assessment of the same subject was published at the same time. Try again.",
-                        "En annan bedömning av samma sak publicerades samtidigt. Försök igen.",
-                    )));
-                }
-                let old = store::find(conn, &old.id)?.ok_or_else(not_found)?;
-                events::append(
-                    conn,
-                    &actor,
-                    Change::new(ENTITY, &old.id, "SUPERSEDED", old.version, &old),
-                )?;
-            }
-            let published = store::publish(conn, &id, current.version, &actor, now)?
-                .ok_or_else(|| version_mismatch(current.version + 1))?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(ENTITY, &published.id, "PUBLISHED", published.version, &published),
-            )?;
+            let published = service::publish(conn, &actor, &current, crate::policy::today())?;
             Reply::ok(&published, published.version)
         },
     )

@@ -11,12 +11,11 @@ use serde_json::{Value, json};
 
 use crate::agreements::store::{self as agreements, AgreementRecord};
 use crate::agreements::{AgreementInput, AgreementStatus};
-use crate::assessments::store as assessments;
 use crate::assessments::{Assessment, Content, JudgementInput, Subject};
 use crate::contacts::{ContactRef, NewContact};
 use crate::db::AnyConnection;
 use crate::db::schema;
-use crate::events::{self, Change, Visibility};
+use crate::events::{self, Change};
 use crate::exceptions::store as exceptions;
 use crate::exceptions::{DecisionInput, Exception, ExceptionRequest};
 use crate::http::problem::{ApiError, Msg};
@@ -157,40 +156,10 @@ impl Seeder<'_> {
             assessed_at: day(self.today, assessed_offset),
             valid_until: day(self.today, valid_offset),
         };
-        let draft = assessments::insert(self.conn, &subject, country, &content, ACTOR)?;
-        events::append(
-            self.conn,
-            ACTOR,
-            Change::new("ASSESSMENT", &draft.id, "CREATED", draft.version, &draft)
-                .visible_to(Visibility::Drafts),
-        )?;
-        let now = crate::db::now();
-        if let Some(old) = assessments::current_published(self.conn, &subject)? {
-            if !assessments::supersede(self.conn, &old, &draft.id, now)? {
-                return Err(ApiError::internal("demo assessment was superseded twice"));
-            }
-            let old = assessments::find(self.conn, &old.id)?
-                .ok_or_else(|| ApiError::internal("superseded assessment vanished"))?;
-            events::append(
-                self.conn,
-                REVIEWER,
-                Change::new("ASSESSMENT", &old.id, "SUPERSEDED", old.version, &old),
-            )?;
-        }
+        let draft =
+            crate::assessments::service::draft(self.conn, ACTOR, &subject, country, &content)?;
         let published =
-            assessments::publish(self.conn, &draft.id, draft.version, REVIEWER, now)?
-                .ok_or_else(|| ApiError::internal("demo assessment could not be published"))?;
-        events::append(
-            self.conn,
-            REVIEWER,
-            Change::new(
-                "ASSESSMENT",
-                &published.id,
-                "PUBLISHED",
-                published.version,
-                &published,
-            ),
-        )?;
+            crate::assessments::service::publish(self.conn, REVIEWER, &draft, self.today)?;
         self.seeded.assessments += 1;
         Ok(published)
     }

@@ -5,18 +5,14 @@
 //! database lease; each event is written once, remembered in `sweep_marks` (unique key) in the
 //! same transaction as the event, also if two sweeps overlap.
 
-use std::collections::HashSet;
-
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::agreements::AgreementStatus;
 use crate::agreements::compliance::compliance;
 use crate::agreements::store::{self as agreements, AgreementRecord};
-use crate::agreements::{Agreement, AgreementStatus};
 use crate::assessments::AssessmentStatus;
-use crate::db::schema::{
-    agreements as ag, assessments as a, exceptions as x, leases, sweep_marks, units,
-};
+use crate::db::schema::{agreements as ag, assessments as a, exceptions as x, leases, sweep_marks};
 use crate::db::{AnyConnection, Db};
 use crate::eligibility::{explain, partner};
 use crate::events::{self, Change};
@@ -278,7 +274,8 @@ fn announce_agreement(
     if causes.is_empty() && overdue_mark.is_none() {
         return Ok((0, false));
     }
-    let body = present(conn, &record, judged, today)?;
+    let companies = crate::agreements::service::companies(conn)?;
+    let body = crate::agreements::service::present(&record, judged, today, &companies);
     let mut review = 0;
     for mark in causes {
         if announce_once(
@@ -329,48 +326,6 @@ fn expired_causes(
     };
     ids.sort();
     Ok(ids)
-}
-
-/// The agreement as the API shows it on `today` (the change log carries the entity as it stands).
-fn present(
-    conn: &mut AnyConnection,
-    record: &AgreementRecord,
-    compliance: Option<crate::agreements::Compliance>,
-    today: NaiveDate,
-) -> Result<Agreement, ApiError> {
-    let companies: HashSet<String> = units::table
-        .filter(units::unit_type.eq("COMPANY"))
-        .select(units::code)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
-    let r = &record.row;
-    let status = record.status();
-    Ok(Agreement {
-        id: r.id.clone(),
-        title: r.title.clone(),
-        description: r.description.clone(),
-        agreement_type: record.agreement_type(),
-        unit_code: r.unit_code.clone(),
-        partner_ids: record.partner_ids.clone(),
-        purposes: record.purposes.clone(),
-        sdgs: record.sdgs.clone(),
-        fundings: record.fundings.clone(),
-        external_funding_not_possible_reason: r.external_funding_not_possible_reason.clone(),
-        start_date: r.start_date,
-        end_date: r.end_date,
-        case_number: r.case_number.clone(),
-        status,
-        compliance,
-        warnings: record.warnings(),
-        registered_retroactively: r.registered_retroactively,
-        bound_by_policy: !companies.contains(&r.unit_code),
-        overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
-        activated_at: r.activated_at.map(|t| t.and_utc()),
-        version: r.version,
-        created_at: r.created_at.and_utc(),
-        updated_at: r.updated_at.and_utc(),
-    })
 }
 
 /// Sweeps every minute for the life of the service, as this instance (`holder`).

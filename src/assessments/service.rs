@@ -1,0 +1,114 @@
+//! What an assessment write does, whoever asks: the HTTP handlers and the demo seed both call these.
+
+use super::store;
+use super::{Assessment, AssessmentStatus, Content, Subject};
+use crate::db::AnyConnection;
+use crate::events::{self, Change, Visibility};
+use crate::http::etag::version_mismatch;
+use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::policy::catalogue::codes;
+
+pub const ENTITY: &str = "ASSESSMENT";
+
+/// The refusal to change anything but a draft.
+pub fn immutable(a: &Assessment) -> ApiError {
+    ApiError::conflict(Msg::new(
+        format!(
+            "The assessment is {}; only a draft can be changed, deleted or published. Draft a new assessment instead.",
+            a.status.as_str()
+        ),
+        format!(
+            "Bedömningen är {}; endast ett utkast kan ändras, tas bort eller publiceras. Skapa en ny bedömning i stället.",
+            a.status.as_str()
+        ),
+    ))
+}
+
+/// A new draft by `actor`; its event is visible to coordinators only.
+pub fn draft(
+    conn: &mut AnyConnection,
+    actor: &str,
+    subject: &Subject,
+    country: &str,
+    content: &Content,
+) -> Result<Assessment, ApiError> {
+    let assessment = store::insert(conn, subject, country, content, actor)?;
+    events::append(
+        conn,
+        actor,
+        Change::new(
+            ENTITY,
+            &assessment.id,
+            "CREATED",
+            assessment.version,
+            &assessment,
+        )
+        .visible_to(Visibility::Drafts),
+    )?;
+    Ok(assessment)
+}
+
+/// Publishes the draft `current` as `actor` (never one of its drafters: ASSESSMENT_FOUR_EYES),
+/// superseding the subject's earlier published assessment in the same transaction. The caller
+/// has checked the precondition.
+pub fn publish(
+    conn: &mut AnyConnection,
+    actor: &str,
+    current: &Assessment,
+    today: chrono::NaiveDate,
+) -> Result<Assessment, ApiError> {
+    let id = &current.id;
+    let actor = actor.to_string();
+    let not_found = || ApiError::not_found("assessment", "bedömning");
+    if current.status != AssessmentStatus::Draft {
+        return Err(immutable(current));
+    }
+    if current.drafted_by.contains(&actor) {
+        let msg = Msg::new(
+            "You drafted or edited this assessment; another coordinator must publish it.",
+            "Du har skrivit eller ändrat denna bedömning; en annan samordnare måste publicera den.",
+        );
+        return Err(
+            ApiError::forbidden(msg.clone()).with_errors(vec![FieldError::new(
+                "",
+                codes::ASSESSMENT_FOUR_EYES,
+                msg,
+            )]),
+        );
+    }
+    if current.valid_until < today {
+        return Err(ApiError::conflict(Msg::new(
+            "The draft's validUntil has passed; change it before publishing.",
+            "Utkastets validUntil har passerat; ändra det innan det publiceras.",
+        )));
+    }
+    let now = crate::db::now();
+    if let Some(old) = store::current_published(conn, &current.subject())? {
+        if !store::supersede(conn, &old, id, now)? {
+            return Err(ApiError::conflict(Msg::new(
+                "Another assessment of the same subject was published at the same time. Try again.",
+                "En annan bedömning av samma sak publicerades samtidigt. Försök igen.",
+            )));
+        }
+        let old = store::find(conn, &old.id)?.ok_or_else(not_found)?;
+        events::append(
+            conn,
+            &actor,
+            Change::new(ENTITY, &old.id, "SUPERSEDED", old.version, &old),
+        )?;
+    }
+    let published = store::publish(conn, id, current.version, &actor, now)?
+        .ok_or_else(|| version_mismatch(current.version + 1))?;
+    events::append(
+        conn,
+        &actor,
+        Change::new(
+            ENTITY,
+            &published.id,
+            "PUBLISHED",
+            published.version,
+            &published,
+        ),
+    )?;
+    Ok(published)
+}
