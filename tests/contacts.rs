@@ -284,7 +284,53 @@ async fn contact_changes_need_the_current_etag_and_keys_are_not_reused(app: Test
         .assert_problem(422, "idempotency-key-reused");
 }
 
+async fn erasing_a_contact_also_forgets_the_response_an_idempotency_key_kept(app: TestApp) {
+    use diesel::prelude::*;
+    use samverkan::db::schema::idempotency_keys as k;
+    let p = partner(&app).await;
+    let res = app
+        .post(&format!("{p}/contacts"))
+        .officer_of("KFN")
+        .header("Idempotency-Key", "contact-1")
+        .json(&json!({"name": "Kari Nordmann", "email": "kari@example.org", "retentionUntil": "2099-12-31"}))
+        .send()
+        .await;
+    res.assert_status(201);
+    let id = res.json()["id"].as_str().unwrap().to_string();
+    let stored = |app: &TestApp| {
+        let state = app.state.clone();
+        async move {
+            state
+                .db
+                .read(|c| {
+                    Ok(k::table
+                        .select(k::response_body)
+                        .load::<Option<String>>(c)?
+                        .into_iter()
+                        .flatten()
+                        .filter(|b| b.contains("Kari Nordmann"))
+                        .count())
+                })
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(stored(&app).await, 1);
+    app.delete(&format!("{p}/contacts/{id}"))
+        .officer_of("KFN")
+        .if_match(1)
+        .send()
+        .await
+        .assert_status(204);
+    assert_eq!(
+        stored(&app).await,
+        0,
+        "the person's data outlived the erasure"
+    );
+}
+
 both!(
+    erasing_a_contact_also_forgets_the_response_an_idempotency_key_kept,
     contacts_are_read_by_officers_coordinators_and_the_board_secretary_only,
     the_board_secretary_readers_and_admins_cannot_write_contacts,
     contact_events_carry_ids_and_erasing_removes_the_person,

@@ -142,14 +142,18 @@ pub fn erase(
     id: &str,
     version: i32,
 ) -> Result<bool, ApiError> {
-    Ok(diesel::delete(
+    let erased = diesel::delete(
         c::table
             .find(id)
             .filter(c::partner_id.eq(partner_id))
             .filter(c::version.eq(version)),
     )
     .execute(conn)?
-        == 1)
+        == 1;
+    if erased {
+        crate::http::idempotency::forget_responses_mentioning(conn, id)?;
+    }
+    Ok(erased)
 }
 
 /// Erases every contact whose retention date lies before `today`, with an `ERASED` event each
@@ -165,6 +169,7 @@ pub fn erase_past_retention(
         .load(conn)?;
     for (id, partner_id, version) in &due {
         diesel::delete(c::table.find(id)).execute(conn)?;
+        crate::http::idempotency::forget_responses_mentioning(conn, id)?;
         crate::events::append(
             conn,
             actor,

@@ -247,6 +247,12 @@ fn release(conn: &mut AnyConnection, s: &Scope) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Forgets the stored responses that mention `id` (a UUID), so that erasing personal data also
+/// erases the copy an idempotency key kept of the response that created it.
+pub fn forget_responses_mentioning(conn: &mut AnyConnection, id: &str) -> Result<usize, ApiError> {
+    Ok(diesel::delete(k::table.filter(k::response_body.like(format!("%{id}%")))).execute(conn)?)
+}
+
 /// Deletes keys past their lifetime (called by the service's periodic housekeeping).
 pub fn purge_expired(conn: &mut AnyConnection) -> Result<usize, ApiError> {
     let now = Utc::now().naive_utc();
