@@ -49,7 +49,6 @@ impl AgreementStatus {
 pub struct Funding {
     pub source: FundingSource,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 200)]
     pub programme: Option<Name>,
     pub amount: Amount,
     pub currency: Currency,
@@ -103,6 +102,10 @@ pub struct ComplianceReason {
 /// The compliance of an active agreement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "status": "REVIEW_REQUIRED", "asOf": "2026-11-26",
+    "reasons": [{"code": "FAILING_ASSESSMENT", "rule": "EXCEPTION_BY_KOMMUNSTYRELSEN", "partnerId": "0192f5d2-0000-7000-8000-000000000002", "detail": "The partner no longer meets: DEMOCRACY."}]
+}))]
 pub struct Compliance {
     pub status: ComplianceStatus,
     pub reasons: Vec<ComplianceReason>,
@@ -172,10 +175,8 @@ pub struct Agreement {
     "startDate": "2027-01-01", "endDate": "2029-12-31", "caseNumber": "KS 2026-00123"
 }))]
 pub struct AgreementInput {
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub title: Name,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 4000)]
     pub description: Option<LongText>,
     #[serde(rename = "type")]
     pub agreement_type: AgreementType,
@@ -193,14 +194,12 @@ pub struct AgreementInput {
     #[schema(max_items = 50)]
     pub fundings: Vec<Funding>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 4000)]
     pub external_funding_not_possible_reason: Option<LongText>,
     #[serde(default)]
     pub start_date: Option<NaiveDate>,
     #[serde(default)]
     pub end_date: Option<NaiveDate>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 100)]
     pub case_number: Option<CaseNumber>,
 }
 
@@ -209,9 +208,9 @@ pub struct AgreementInput {
 #[allow(dead_code)]
 #[schema(rename_all = "camelCase", example = json!({"endDate": "2030-12-31", "sdgs": [4, 11, 17]}))]
 pub struct AgreementPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     title: Option<String>,
-    #[schema(max_length = 4000)]
+    #[schema(value_type = Option<LongText>)]
     description: Option<String>,
     #[schema(rename = "type")]
     agreement_type: Option<AgreementType>,
@@ -220,10 +219,10 @@ pub struct AgreementPatch {
     purposes: Option<Vec<Purpose>>,
     sdgs: Option<Vec<i32>>,
     fundings: Option<Vec<Funding>>,
-    #[schema(max_length = 4000)]
+    #[schema(value_type = Option<LongText>)]
     external_funding_not_possible_reason: Option<String>,
     start_date: Option<NaiveDate>,
     end_date: Option<NaiveDate>,
-    #[schema(max_length = 100)]
+    #[schema(value_type = Option<CaseNumber>)]
     case_number: Option<String>,
 }

@@ -174,6 +174,18 @@ pub async fn list_agreements(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let f = params.filters;
+    if let Some(code) = &f.country_code {
+        crate::domain::CountryCode::parse(code).map_err(|_| {
+            ApiError::invalid(
+                "/query/countryCode",
+                "invalid-country-code",
+                Msg::new(
+                    "countryCode is ISO 3166-1 alpha-2 in upper case.",
+                    "countryCode är ISO 3166-1 alpha-2 med versaler.",
+                ),
+            )
+        })?;
+    }
     let paging = params.paging;
     let csv = wants_csv(&req);
     let (items, total) = state

@@ -324,12 +324,23 @@ pub struct AssessmentChanges {
 #[allow(dead_code)]
 #[schema(rename_all = "camelCase", example = json!({"ruleOfLaw": {"verdict": "MEETS", "rationale": "WJP 2026: top decile."}}))]
 pub struct AssessmentPatch {
-    human_rights: Option<JudgementInput>,
-    democracy: Option<JudgementInput>,
-    rule_of_law: Option<JudgementInput>,
+    human_rights: Option<JudgementPatch>,
+    democracy: Option<JudgementPatch>,
+    rule_of_law: Option<JudgementPatch>,
     indicators: Option<Vec<EvidenceInput>>,
     assessed_at: Option<NaiveDate>,
     valid_until: Option<NaiveDate>,
+}
+
+/// A verdict in a merge patch: either field may be sent alone, and the other keeps its value.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "camelCase", example = json!({"verdict": "DOES_NOT_MEET"}))]
+pub struct JudgementPatch {
+    #[schema(inline)]
+    verdict: Option<Verdict>,
+    #[schema(value_type = Option<crate::domain::LongText>)]
+    rationale: Option<String>,
 }
 
 /// The resolved content of a draft, ready to store.

@@ -69,9 +69,9 @@ pub struct NewContact {
 #[allow(dead_code)]
 #[schema(rename_all = "camelCase", example = json!({"phone": null, "retentionUntil": "2029-06-30"}))]
 pub struct ContactPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     name: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     role: Option<String>,
     #[schema(format = Email)]
     email: Option<String>,

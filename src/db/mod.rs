@@ -5,6 +5,7 @@ pub mod schema;
 pub mod search;
 mod url;
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,6 +27,14 @@ pub const MIGRATION_LOCK_KEY: i64 = 0x73616d7665726b;
 const PG_REQUEST_TIMEOUTS: &str = "SET statement_timeout = '15s'; SET lock_timeout = '5s'";
 /// Key of the transaction-level lock that orders change-log inserts (see `events::append`).
 pub const EVENT_LOCK_KEY: i64 = 0x73616d76657674;
+
+/// How long a request waits for a working database connection before it is answered 503 (the
+/// issue's fault target: fail within 2 s, never hang, when the database is stopped or frozen).
+const CHECKOUT_DEADLINE: Duration = Duration::from_millis(1500);
+/// States of a request's checkout: the first of the worker and the deadline to move it wins.
+const WAITING: u8 = 0;
+const STARTED: u8 = 1;
+const ABANDONED: u8 = 2;
 
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
@@ -172,13 +181,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(ApiError::from)?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+        self.on_connection(f).await
     }
 
     /// Runs `f` in one transaction: everything a request writes commits together or not at all.
@@ -187,10 +190,55 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let this = self.clone();
-        actix_web::web::block(move || this.write_blocking(f))
-            .await
-            .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+        let sqlite_writer = self.sqlite_writer.clone();
+        let backend = self.backend;
+        self.on_connection(move |conn| {
+            let _turn = match backend {
+                Backend::Sqlite => Some(sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
+                Backend::Postgres => None,
+            };
+            conn.transaction(f)
+        })
+        .await
+    }
+
+    /// Checks out a connection on the blocking thread pool and runs `f` on it. A database that is
+    /// down or frozen makes the checkout (or its validity test, which has no client-side timeout)
+    /// fail or hang: after `CHECKOUT_DEADLINE` the request is answered 503 and `f` never runs, so
+    /// nothing is written behind the caller's back. Once `f` has started it runs to the end.
+    async fn on_connection<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let state = Arc::new(AtomicU8::new(WAITING));
+        let worker_state = state.clone();
+        let mut task = Box::pin(actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(ApiError::from)?;
+            if worker_state
+                .compare_exchange(WAITING, STARTED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+            {
+                return Err(ApiError::unavailable("the request gave up waiting for a connection"));
+            }
+            f(&mut conn)
+        }));
+        let joined = match actix_web::rt::time::timeout(CHECKOUT_DEADLINE, &mut task).await {
+            Ok(joined) => joined,
+            Err(_) if state
+                .compare_exchange(WAITING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok() =>
+            {
+                return Err(ApiError::unavailable(format!(
+                    "no working database connection within {} ms",
+                    CHECKOUT_DEADLINE.as_millis()
+                )));
+            }
+            // The work began before the deadline: let it finish.
+            Err(_) => task.await,
+        };
+        joined.map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
     }
 
     /// The synchronous form of [`Db::write`], for background work that already runs off the

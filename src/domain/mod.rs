@@ -109,7 +109,7 @@ parsed_string!(CountryCode);
 
 /// A non-empty text of at most 200 characters, trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(value_type = String, min_length = 1, max_length = 200, example = "Kulturnämnden")]
+#[schema(value_type = String, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$", example = "Kulturnämnden")]
 pub struct Name(String);
 
 impl Name {
@@ -124,14 +124,14 @@ impl Name {
                 "Får inte vara tomt.",
             ));
         }
-        if trimmed.chars().count() > Self::MAX {
+        if raw.chars().count() > Self::MAX {
             return Err(invalid(
                 "too-long",
                 "Must be at most 200 characters.",
                 "Får vara högst 200 tecken.",
             ));
         }
-        if trimmed.chars().any(char::is_control) {
+        if raw.chars().any(char::is_control) {
             return Err(invalid(
                 "invalid-characters",
                 "Must not contain control characters.",
@@ -146,7 +146,7 @@ parsed_string!(Name);
 /// A longer text (a rationale, a justification): non-empty, at most 4,000 characters, trimmed.
 /// Line breaks and tabs are allowed; other control characters are not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(value_type = String, min_length = 1, max_length = 4000, example = "Free and fair elections; independent courts.")]
+#[schema(value_type = String, min_length = 1, max_length = 4000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", example = "Free and fair elections; independent courts.")]
 pub struct LongText(String);
 
 impl LongText {
@@ -161,14 +161,14 @@ impl LongText {
                 "Får inte vara tomt.",
             ));
         }
-        if trimmed.chars().count() > Self::MAX {
+        if raw.chars().count() > Self::MAX {
             return Err(invalid(
                 "too-long",
                 "Must be at most 4000 characters.",
                 "Får vara högst 4000 tecken.",
             ));
         }
-        if trimmed
+        if raw
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         {

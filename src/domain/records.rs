@@ -9,15 +9,13 @@ use crate::http::validate::invalid;
 
 /// A case number (diarienummer), opaque to the service: 1–100 printable characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(value_type = String, min_length = 1, max_length = 100, example = "KS 2026-00123")]
+#[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$", example = "KS 2026-00123")]
 pub struct CaseNumber(String);
 
 impl CaseNumber {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
-        if trimmed.is_empty()
-            || trimmed.chars().count() > 100
-            || trimmed.chars().any(char::is_control)
+        if trimmed.is_empty() || trimmed.chars().count() > 100 || raw.chars().any(char::is_control)
         {
             return Err(invalid(
                 "invalid-case-number",

@@ -129,9 +129,7 @@ pub struct Exception {
 pub struct ExceptionRequest {
     pub agreement_id: String,
     pub partner_id: String,
-    #[schema(value_type = String, min_length = 1, max_length = 4000)]
     pub justification: LongText,
-    #[schema(value_type = String, min_length = 1, max_length = 100)]
     pub case_number: CaseNumber,
 }
 
@@ -148,13 +146,10 @@ pub struct DecisionInput {
     pub deciding_body: DecidingBody,
     /// Required when `decidingBody` is `DELEGATE`.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 200)]
     pub delegation_reference: Option<Name>,
     pub decided_at: NaiveDate,
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub protocol_paragraph: Name,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 4000)]
     pub conditions: Option<LongText>,
     /// For a grant; defaults to `decidedAt`. Not allowed for a denial.
     #[serde(default)]
@@ -174,11 +169,8 @@ pub struct DecisionInput {
 pub struct RevocationInput {
     pub deciding_body: DecidingBody,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 200)]
     pub delegation_reference: Option<Name>,
     pub decided_at: NaiveDate,
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub protocol_paragraph: Name,
-    #[schema(value_type = String, min_length = 1, max_length = 4000)]
     pub reason: LongText,
 }

@@ -160,12 +160,12 @@ pub struct PartnerChanges {
 #[allow(dead_code)]
 #[schema(rename_all = "camelCase", example = json!({"website": "https://www.example.org/en/", "externalIds": {"organisationNumber": "NO-123"}}))]
 pub struct PartnerPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     name: Option<String>,
     kind: Option<PartnerKind>,
     #[schema(pattern = "^[A-Z]{2}$")]
     country_code: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     city: Option<String>,
     external_ids: Option<ExternalIds>,
     #[schema(format = "uri")]

@@ -118,9 +118,9 @@ pub struct UnitChanges {
 #[serde(deny_unknown_fields)]
 #[schema(rename_all = "camelCase", example = json!({"nameEn": "Committee for Culture", "validUntil": "2026-12-31"}))]
 pub struct UnitPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     name: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<Name>)]
     name_en: Option<String>,
     #[schema(rename = "type")]
     unit_type: Option<UnitType>,
