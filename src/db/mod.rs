@@ -220,15 +220,18 @@ impl Db {
                 .compare_exchange(WAITING, STARTED, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
             {
-                return Err(ApiError::unavailable("the request gave up waiting for a connection"));
+                return Err(ApiError::unavailable(
+                    "the request gave up waiting for a connection",
+                ));
             }
             f(&mut conn)
         }));
         let joined = match actix_web::rt::time::timeout(CHECKOUT_DEADLINE, &mut task).await {
             Ok(joined) => joined,
-            Err(_) if state
-                .compare_exchange(WAITING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
-                .is_ok() =>
+            Err(_)
+                if state
+                    .compare_exchange(WAITING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok() =>
             {
                 return Err(ApiError::unavailable(format!(
                     "no working database connection within {} ms",
