@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Counts the SQL statements one `GET /partners/{id}/eligibility` runs, for a partner with a short
+history and one with a long history, on PostgreSQL with `log_statement = 'all'` set on a dedicated
+database (read back from the server's log). Exits 1 when the counts differ.
+
+    bench/query_count.py target/release/samverkan
+
+Each partner is a CITY in a country that fails DEMOCRACY, party to one draft agreement:
+  short: its own assessment published twice (1 supersession), 1 exception request (withdrawn)
+  long:  its own assessment published 51 times (50 supersessions), 50 exception requests
+         (49 withdrawn, the last one open)
+The statements counted are the request's own, on its connection (the sweep and the webhook
+worker query the same database meanwhile); the pool's checkout test (`SELECT 1`) comes on top.
+"""
+
+import glob
+import re
+import sys
+import time
+
+from cluster import Cluster, agreement_body, check, finish, request, seed
+
+STATEMENT = re.compile(r"\[(\d+)\] \S+ LOG:  (?:statement|execute [^:]*): (.*)")
+FIRST = 'SELECT "partners"."id", "partners"."kind"'
+
+
+
+def history(c, t, partner, supersessions, requests):
+    judged = {"verdict": "MEETS", "rationale": "Judged for the query count."}
+    for n in range(supersessions + 1):
+        r = request("POST", f"{c.base(0)}/assessments", t["cora"],
+                    {"partnerId": partner, "humanRights": judged, "democracy": judged,
+                     "ruleOfLaw": judged, "assessedAt": "2026-01-01", "validUntil": "2027-12-31"})
+        assert r.status == 201, r
+        a = r.json()
+        r = request("POST", f"{c.base(0)}/assessments/{a['id']}/publish", t["per"],
+                    headers={"If-Match": f'"{a["version"]}"'})
+        assert r.status == 200, r
+    r = request("POST", f"{c.base(0)}/agreements", t["officer"], agreement_body([partner]))
+    assert r.status == 201, r
+    agreement = r.json()["id"]
+    for n in range(requests):
+        r = request("POST", f"{c.base(0)}/exceptions", t["officer"],
+                    {"agreementId": agreement, "partnerId": partner,
+                     "justification": "Viktigt utbyte.", "caseNumber": f"KS 2026-{n:05d}"})
+        assert r.status == 201, r
+        x = r.json()
+        if n < requests - 1 or requests == 1:
+            r = request("POST", f"{c.base(0)}/exceptions/{x['id']}/withdraw", t["officer"],
+                        headers={"If-Match": f'"{x["version"]}"'})
+            assert r.status == 200, r
+    return agreement
+
+
+def statements_of(c, log_path, url, token):
+    with open(log_path, "rb") as f:
+        f.seek(0, 2)
+        start = f.tell()
+    r = request("GET", url, token)
+    assert r.status == 200, r
+    time.sleep(0.5)
+    with open(log_path, "rb") as f:
+        f.seek(start)
+        lines = f.read().decode(errors="replace").splitlines()
+    found = []
+    for line in lines:
+        if f"@{c.db} " in line:
+            m = STATEMENT.search(line)
+            if m:
+                found.append((m.group(1), m.group(2).strip()))
+    # The sweep and the webhook worker query the same database from other pooled connections:
+    # keep the request's own, from its first statement on its connection up to that connection's
+    # next checkout test.
+    start = next(i for i, (_, stmt) in enumerate(found) if stmt.startswith(FIRST))
+    pid = found[start][0]
+    own = []
+    for p, stmt in found[start:]:
+        if p != pid:
+            continue
+        if stmt.upper() == "SELECT 1":
+            break
+        own.append(stmt)
+    return r.json(), own
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    logs = sorted(glob.glob("/var/log/postgresql/postgresql-*-main.log"))
+    if not logs:
+        sys.exit("no PostgreSQL server log under /var/log/postgresql")
+    with Cluster(sys.argv[1], 1, base_port=18331) as c:
+        t, _ = seed(c)
+        judged = {"verdict": "MEETS", "rationale": "r"}
+        r = request("POST", f"{c.base(0)}/assessments", t["cora"],
+                    {"countryCode": "TR", "humanRights": judged,
+                     "democracy": {"verdict": "DOES_NOT_MEET", "rationale": "r"},
+                     "ruleOfLaw": judged, "assessedAt": "2026-01-01", "validUntil": "2027-12-31"})
+        a = r.json()
+        assert request("POST", f"{c.base(0)}/assessments/{a['id']}/publish", t["per"],
+                       headers={"If-Match": f'"{a["version"]}"'}).status == 200
+        partners = {}
+        for name, n in [("short", 1), ("long", 50)]:
+            r = request("POST", f"{c.base(0)}/partners", t["cora"],
+                        {"name": f"Stad {name}", "kind": "CITY", "countryCode": "TR", "city": name})
+            pid = r.json()["id"]
+            partners[name] = (pid, history(c, t, pid, n, n))
+        # Statement logging for this database only, from the next connection on: restart the
+        # instance's connections by asking a fresh instance.
+        c.sql(f"ALTER DATABASE \"{c.db}\" SET log_statement = 'all'")
+        c.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{c.db}' "
+              "AND pid <> pg_backend_pid()")
+        counts = {}
+        for name, (pid, agreement) in partners.items():
+            url = f"{c.base(0)}/partners/{pid}/eligibility?unitCode=KFN&agreementId={agreement}"
+            for _ in range(3):  # connections re-established and statements prepared
+                request("GET", url, t["reader"])
+            answer, own = statements_of(c, logs[-1], url, t["reader"])
+            counts[name] = len(own)
+            print(f"{name} history: {answer['status']}, {len(answer['assessments'])} assessment(s) "
+                  f"used, {len(answer['pendingRequests'])} pending request(s); "
+                  f"{len(own)} statements (+1 pool checkout test, SELECT 1):")
+            for s in own:
+                print(f"    {s[:150]}")
+        check("eligibility runs the same number of statements with 1 and with 50 supersessions "
+              "and exception requests", counts["short"] == counts["long"] and counts["short"] > 0,
+              f"{counts['short']} and {counts['long']}")
+    finish()
+
+
+if __name__ == "__main__":
+    main()
