@@ -172,6 +172,20 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementRecord
     })
 }
 
+/// Whether `partner_id` is a party to agreement `agreement_id` (one indexed lookup).
+pub fn is_party(
+    conn: &mut AnyConnection,
+    agreement_id: &str,
+    partner_id: &str,
+) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        ap::table
+            .filter(ap::agreement_id.eq(agreement_id))
+            .filter(ap::partner_id.eq(partner_id)),
+    ))
+    .get_result(conn)?)
+}
+
 /// Agreement list filters (all optional).
 #[derive(Debug, Default, Clone)]
 pub struct AgreementFilter {

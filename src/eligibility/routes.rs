@@ -238,8 +238,7 @@ pub async fn get_eligibility(
                 ));
             }
             if let Some(a) = &agreement
-                && crate::agreements::store::find(conn, a)?
-                    .is_none_or(|r| !r.partner_ids.contains(&partner.id))
+                && !crate::agreements::store::is_party(conn, a, &partner.id)?
             {
                 return Err(ApiError::invalid(
                     "/query/agreementId",

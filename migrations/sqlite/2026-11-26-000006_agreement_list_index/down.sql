@@ -1,0 +1,2 @@
+DROP INDEX agreements_status_created;
+DROP INDEX agreements_unit_status_created;
