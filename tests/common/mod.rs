@@ -2,8 +2,8 @@
 //! and dropped), the real application in-process, and small helpers to call it as a role.
 //!
 //! `both!(name)` turns `async fn name(app: TestApp)` into two tests, `name::sqlite` and
-//! `name::postgres`. PostgreSQL is required: when it cannot be reached the test fails, it is never
-//! skipped.
+//! `name::postgres`. PostgreSQL is required: when it cannot be reached the test fails; it never
+//! passes without having run.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
