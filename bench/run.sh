@@ -6,6 +6,7 @@
 #   bench/run.sh                       # both backends, 1000 and 100000 agreements
 #   BENCH_BACKENDS=sqlite BENCH_SIZES=1000 BENCH_DURATION=5s bench/run.sh
 #   BENCH_BIN=target/release/samverkan bench/run.sh   # skip building the service
+#   BENCH_ONLY='GET /agreements/\{id\}' bench/run.sh     # only the measurements whose name matches
 #
 # Writes bench/results/<backend>-<size>.json (one object per measured endpoint) and
 # bench/results/summary.md. The service runs with SAMVERKAN_RATE_LIMIT=0 (one caller sends all the
@@ -68,6 +69,9 @@ wait_http() {
 measure() {
     local name=$1 url=$2
     shift 2
+    if [[ -n ${BENCH_ONLY:-} ]] && ! [[ $name =~ $BENCH_ONLY ]]; then
+        return 0
+    fi
     local line load
     # The 1-minute load average before the run: other work on the machine shows up here.
     load=$(cut -d' ' -f1 /proc/loadavg)

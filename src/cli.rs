@@ -215,6 +215,7 @@ async fn serve() -> Result<(), String> {
         rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
         jwt,
         config: Arc::new(config.clone()),
+        derived: Default::default(),
     });
     spawn_housekeeping(db.clone());
     // Background work shared by the instances through the database: deliveries are claimed row

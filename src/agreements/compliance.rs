@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::store::AgreementRecord;
 use super::{Compliance, ComplianceReason, ComplianceStatus};
 use crate::db::AnyConnection;
+use crate::db::derived::Derived;
 use crate::eligibility::{Explained, explain_batch};
 use crate::http::problem::ApiError;
 use crate::policy::catalogue::codes;
@@ -76,6 +77,42 @@ pub fn compliance_many(
         );
     }
     Ok(result)
+}
+
+/// Judged compliance, by agreement id, version and day (`db::derived`).
+pub type ComplianceAnswers = Derived<(String, i32, NaiveDate), Compliance>;
+
+/// [`compliance_many`] for a read that saw the register at `generation`: agreements judged since
+/// the register last changed are not judged again.
+pub fn compliance_read(
+    conn: &mut AnyConnection,
+    records: &[AgreementRecord],
+    today: NaiveDate,
+    generation: i64,
+    answers: &ComplianceAnswers,
+) -> Result<HashMap<String, Compliance>, ApiError> {
+    let mut found = HashMap::new();
+    let mut unjudged = Vec::new();
+    for record in records.iter().filter(|r| r.row.status == "ACTIVE") {
+        let key = (record.row.id.clone(), record.row.version, today);
+        match answers.get(generation, &key) {
+            Some(judged) => {
+                found.insert(key.0, judged);
+            }
+            None => unjudged.push(record.clone()),
+        }
+    }
+    for (id, judged) in compliance_many(conn, &unjudged, today)? {
+        if let Some(record) = unjudged.iter().find(|r| r.row.id == id) {
+            answers.put(
+                generation,
+                (id.clone(), record.row.version, today),
+                judged.clone(),
+            );
+        }
+        found.insert(id, judged);
+    }
+    Ok(found)
 }
 
 fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<ComplianceReason> {

@@ -4,12 +4,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::compliance::compliance;
+use super::compliance::compliance_read;
 use super::service::{
     self, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
-    warnings_of,
+    present_read, warnings_of,
 };
-use super::store::{self, AgreementFilter, AgreementRecord};
+use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
 use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
     Warning,
@@ -17,6 +17,7 @@ use super::{
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::db::AnyConnection;
+use crate::db::derived::generation;
 use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
@@ -93,14 +94,14 @@ fn draft_units(
 fn visible(
     conn: &mut AnyConnection,
     principal: &Principal,
-    record: &AgreementRecord,
+    row: &AgreementRow,
 ) -> Result<bool, ApiError> {
-    if record.row.status != "DRAFT" {
+    if row.status != "DRAFT" {
         return Ok(true);
     }
     Ok(match draft_units(conn, principal)? {
         None => true,
-        Some(units) => units.contains(&record.row.unit_code),
+        Some(units) => units.contains(&row.unit_code),
     })
 }
 
@@ -110,7 +111,7 @@ fn load_visible(
     id: &str,
 ) -> Result<AgreementRecord, ApiError> {
     let record = store::find(conn, id)?.ok_or_else(not_found)?;
-    if !visible(conn, principal, &record)? {
+    if !visible(conn, principal, &record.row)? {
         return Err(not_found());
     }
     Ok(record)
@@ -188,9 +189,11 @@ pub async fn list_agreements(
     }
     let paging = params.paging;
     let csv = wants_csv(&req);
+    let answers = state.derived.clone();
     let (items, total) = state
         .db
         .read(move |conn| {
+            let generation = generation(conn)?;
             let mut filter = AgreementFilter {
                 statuses: f.status.map(|s| vec![s]),
                 unit_code: f.unit_code,
@@ -213,10 +216,11 @@ pub async fn list_agreements(
                 // Compliance is judged now, so the filter runs on the active agreements in Rust.
                 filter.statuses = Some(vec![AgreementStatus::Active]);
                 let active = store::list_all(conn, &filter)?;
-                let matching: Vec<Agreement> = present_all(conn, &active, today)?
-                    .into_iter()
-                    .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
-                    .collect();
+                let matching: Vec<Agreement> =
+                    present_all(conn, &active, today, generation, &answers)?
+                        .into_iter()
+                        .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
+                        .collect();
                 let total = matching.len() as i64;
                 let page = matching
                     .into_iter()
@@ -225,8 +229,10 @@ pub async fn list_agreements(
                     .collect();
                 return Ok((page, total));
             }
-            let (records, total) = store::list(conn, &filter, offset, limit)?;
-            Ok((present_all(conn, &records, today)?, total))
+            let (rows, total) = store::list(conn, &filter, offset, limit)?;
+            let records = store::with_lists(conn, rows, generation, &answers.lists)?;
+            let page = present_all(conn, &records, today, generation, &answers)?;
+            Ok((page, total))
         })
         .await?;
     if csv {
@@ -260,11 +266,15 @@ pub async fn get_agreement(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
+    let answers = state.derived.clone();
     let agreement = state
         .db
         .read(move |conn| {
-            let record = load_visible(conn, &principal, &id)?;
-            present_one(conn, &record)
+            let read = store::read_row(conn, &id)?.ok_or_else(not_found)?;
+            if !visible(conn, &principal, &read.row)? {
+                return Err(not_found());
+            }
+            present_read(conn, read, &answers)
         })
         .await?;
     reply::resource(&req, &agreement, agreement.version)
@@ -716,11 +726,16 @@ pub async fn get_compliance(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
+    let answers = state.derived.clone();
     let result = state
         .db
         .read(move |conn| {
+            let generation = generation(conn)?;
             let record = load_visible(conn, &principal, &id)?;
-            compliance(conn, &record, today())?.ok_or_else(|| {
+            let slice = std::slice::from_ref(&record);
+            let mut judged =
+                compliance_read(conn, slice, today(), generation, &answers.compliance)?;
+            judged.remove(&record.row.id).ok_or_else(|| {
                 ApiError::conflict(Msg::new(
                     format!(
                         "Compliance is judged for active agreements; this one is {}.",

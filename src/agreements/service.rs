@@ -2,12 +2,14 @@
 //! so the checks, the stored warnings and the change-log events are the same for both.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::compliance::{compliance, compliance_many};
-use super::store::{self, AgreementRecord};
+use super::compliance::{compliance, compliance_read};
+use super::store::{self, AgreementRecord, ReadRow};
 use super::{Agreement, AgreementInput, AgreementStatus, Compliance, Warning};
+use crate::app::DerivedAnswers;
 use crate::db::AnyConnection;
 use crate::db::schema::units;
 use crate::eligibility::{explain, partner};
@@ -36,7 +38,7 @@ pub fn present(
     record: &AgreementRecord,
     compliance: Option<Compliance>,
     today: NaiveDate,
-    companies: &HashSet<String>,
+    unit_is_company: bool,
 ) -> Agreement {
     let r = &record.row;
     let status = record.status();
@@ -58,7 +60,7 @@ pub fn present(
         compliance,
         warnings: record.warnings(),
         registered_retroactively: r.registered_retroactively,
-        bound_by_policy: !companies.contains(&r.unit_code),
+        bound_by_policy: !unit_is_company,
         overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
         activated_at: r.activated_at.map(|t| t.and_utc()),
         version: r.version,
@@ -67,18 +69,50 @@ pub fn present(
     }
 }
 
-/// The API form of many stored agreements, their compliance judged together.
+/// The API form of many stored agreements for a read that saw the register at `generation`,
+/// their compliance judged together (or taken from `answers` when the register has not changed).
 pub fn present_all(
     conn: &mut AnyConnection,
     records: &[AgreementRecord],
     today: NaiveDate,
+    generation: i64,
+    answers: &DerivedAnswers,
 ) -> Result<Vec<Agreement>, ApiError> {
-    let companies = companies(conn)?;
-    let mut compliance = compliance_many(conn, records, today)?;
+    let companies = match answers.companies.get(generation, &()) {
+        Some(found) => found,
+        None => {
+            let found = Arc::new(companies(conn)?);
+            answers.companies.put(generation, (), found.clone());
+            found
+        }
+    };
+    let mut compliance = compliance_read(conn, records, today, generation, &answers.compliance)?;
     Ok(records
         .iter()
-        .map(|r| present(r, compliance.remove(&r.row.id), today, &companies))
+        .map(|r| {
+            let company = companies.contains(&r.row.unit_code);
+            present(r, compliance.remove(&r.row.id), today, company)
+        })
         .collect())
+}
+
+/// The API form of one agreement whose row [`store::read_row`] loaded.
+pub fn present_read(
+    conn: &mut AnyConnection,
+    read: ReadRow,
+    answers: &DerivedAnswers,
+) -> Result<Agreement, ApiError> {
+    let today = today();
+    let ReadRow {
+        row,
+        unit_is_company,
+        generation,
+    } = read;
+    let records = store::with_lists(conn, vec![row], generation, &answers.lists)?;
+    let mut compliance = compliance_read(conn, &records, today, generation, &answers.compliance)?;
+    let record = &records[0];
+    let compliance = compliance.remove(&record.row.id);
+    Ok(present(record, compliance, today, unit_is_company))
 }
 
 pub fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
@@ -91,14 +125,15 @@ pub fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> 
         .collect())
 }
 
+/// The API form of an agreement inside a write, judged afresh.
 pub fn present_one(
     conn: &mut AnyConnection,
     record: &AgreementRecord,
 ) -> Result<Agreement, ApiError> {
     let today = today();
-    let companies = companies(conn)?;
+    let company = unit_is_company(conn, &record.row.unit_code)?;
     let compliance = compliance(conn, record, today)?;
-    Ok(present(record, compliance, today, &companies))
+    Ok(present(record, compliance, today, company))
 }
 
 /// What the database cannot check well: the unit and partners exist, partners are not repeated

@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{AgreementInput, AgreementStatus, Funding, Warning};
+use crate::db::derived::Derived;
 use crate::db::schema::{
     agreement_fundings as af, agreement_partners as ap, agreement_purposes as apu,
     agreement_sdgs as asd, agreements as a, partners,
@@ -53,6 +54,25 @@ pub struct AgreementRecord {
 }
 
 impl AgreementRecord {
+    pub fn new(row: AgreementRow, lists: Lists) -> Self {
+        Self {
+            row,
+            partner_ids: lists.partner_ids,
+            purposes: lists.purposes,
+            sdgs: lists.sdgs,
+            fundings: lists.fundings,
+        }
+    }
+
+    pub fn lists(&self) -> Lists {
+        Lists {
+            partner_ids: self.partner_ids.clone(),
+            purposes: self.purposes.clone(),
+            sdgs: self.sdgs.clone(),
+            fundings: self.fundings.clone(),
+        }
+    }
+
     pub fn status(&self) -> AgreementStatus {
         AgreementStatus::from_db(&self.row.status)
     }
@@ -134,15 +154,10 @@ fn attach(
         ))
         .load::<(String, String, Option<String>, String, String)>(conn)?
     {
-        let source: FundingSource = serde_json::from_value(serde_json::Value::String(source))
-            .map_err(|e| ApiError::internal(format!("stored funding source: {e}")))?;
-        fundings.entry(agreement).or_default().push(Funding {
-            source,
-            programme: programme.and_then(|p| Name::parse(&p).ok()),
-            amount: Amount::parse(&amount).map_err(|_| ApiError::internal("stored amount"))?,
-            currency: Currency::parse(&currency)
-                .map_err(|_| ApiError::internal("stored currency"))?,
-        });
+        fundings
+            .entry(agreement)
+            .or_default()
+            .push(stored_funding(source, programme, amount, currency)?);
     }
     Ok(rows
         .into_iter()
@@ -160,6 +175,22 @@ fn attach(
         .collect())
 }
 
+fn stored_funding(
+    source: String,
+    programme: Option<String>,
+    amount: String,
+    currency: String,
+) -> Result<Funding, ApiError> {
+    let source: FundingSource = serde_json::from_value(serde_json::Value::String(source))
+        .map_err(|e| ApiError::internal(format!("stored funding source: {e}")))?;
+    Ok(Funding {
+        source,
+        programme: programme.and_then(|p| Name::parse(&p).ok()),
+        amount: Amount::parse(&amount).map_err(|_| ApiError::internal("stored amount"))?,
+        currency: Currency::parse(&currency).map_err(|_| ApiError::internal("stored currency"))?,
+    })
+}
+
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementRecord>, ApiError> {
     let row = a::table
         .find(id)
@@ -171,6 +202,136 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementRecord
         None => None,
     })
 }
+
+/// One agreement's row as a read needs it: with whether its unit is a company and the register's
+/// generation (`db::derived`) at the moment of the read.
+pub struct ReadRow {
+    pub row: AgreementRow,
+    pub unit_is_company: bool,
+    pub generation: i64,
+}
+
+/// [`ReadRow`] in one statement, prepared once per connection (the read behind
+/// `GET /agreements/{id}`).
+pub fn read_row(conn: &mut AnyConnection, id: &str) -> Result<Option<ReadRow>, ApiError> {
+    Ok(OneAgreement { id: id.to_string() }
+        .get_result::<(AgreementRow, (bool, i64))>(conn)
+        .optional()?
+        .map(|(row, (unit_is_company, generation))| ReadRow {
+            row,
+            unit_is_company,
+            generation,
+        }))
+}
+
+/// An agreement's lists; they change only with its version.
+#[derive(Debug, Clone)]
+pub struct Lists {
+    pub partner_ids: Vec<String>,
+    pub purposes: Vec<Purpose>,
+    pub sdgs: Vec<u8>,
+    pub fundings: Vec<Funding>,
+}
+
+/// Lists by (agreement, version), while the register is unchanged (`db::derived`).
+pub type ListAnswers = Derived<(String, i32), Lists>;
+
+/// Records for rows a read loaded at `generation`: lists loaded since the register last changed
+/// are taken from `answers`, the others in one query per list for all of them.
+pub fn with_lists(
+    conn: &mut AnyConnection,
+    rows: Vec<AgreementRow>,
+    generation: i64,
+    answers: &ListAnswers,
+) -> Result<Vec<AgreementRecord>, ApiError> {
+    let mut records: Vec<Option<AgreementRecord>> = Vec::with_capacity(rows.len());
+    let mut unloaded = Vec::new();
+    for row in rows {
+        match answers.get(generation, &(row.id.clone(), row.version)) {
+            Some(lists) => records.push(Some(AgreementRecord::new(row, lists))),
+            None => {
+                records.push(None);
+                unloaded.push(row);
+            }
+        }
+    }
+    let mut loaded = attach(conn, unloaded)?.into_iter();
+    records
+        .into_iter()
+        .map(|record| match record {
+            Some(record) => Ok(record),
+            None => {
+                let record = loaded
+                    .next()
+                    .ok_or_else(|| ApiError::internal("an agreement's lists were not loaded"))?;
+                let key = (record.row.id.clone(), record.row.version);
+                answers.put(generation, key, record.lists());
+                Ok(record)
+            }
+        })
+        .collect()
+}
+
+/// The statement of [`read_row`]: `SELECT` the row, `EXISTS` a company unit, the newest
+/// change-log id. Written by hand because diesel cannot express the scalar subqueries across
+/// both backends; a type with a static query id, so diesel keeps it prepared.
+struct OneAgreement {
+    id: String,
+}
+
+const ONE_AGREEMENT: &str = "SELECT a.id, a.title, a.description, a.agreement_type, \
+    a.unit_code, a.start_date, a.end_date, a.case_number, a.external_funding_not_possible_reason, \
+    a.status, a.warnings, a.registered_retroactively, a.activated_at, a.activated_by, a.ended_at, \
+    a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, \
+    EXISTS (SELECT 1 FROM units c WHERE c.code = a.unit_code AND c.unit_type = 'COMPANY'), \
+    (SELECT COALESCE(MAX(e.id), 0) FROM events e) \
+    FROM agreements a WHERE a.id = ";
+
+impl diesel::query_builder::QueryId for OneAgreement {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for OneAgreement {
+    type SqlType = (
+        (
+            diesel::sql_types::Text,
+            diesel::sql_types::Text,
+            diesel::sql_types::Nullable<diesel::sql_types::Text>,
+            diesel::sql_types::Text,
+            diesel::sql_types::Text,
+            diesel::sql_types::Nullable<diesel::sql_types::Date>,
+            diesel::sql_types::Nullable<diesel::sql_types::Date>,
+            diesel::sql_types::Nullable<diesel::sql_types::Text>,
+            diesel::sql_types::Nullable<diesel::sql_types::Text>,
+            diesel::sql_types::Text,
+            diesel::sql_types::Text,
+            diesel::sql_types::Bool,
+            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+            diesel::sql_types::Nullable<diesel::sql_types::Text>,
+            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+            diesel::sql_types::Text,
+            diesel::sql_types::Integer,
+            diesel::sql_types::Timestamp,
+            diesel::sql_types::Timestamp,
+        ),
+        (diesel::sql_types::Bool, diesel::sql_types::BigInt),
+    );
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for OneAgreement {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        out.push_sql(ONE_AGREEMENT);
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.id)?;
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<AnyConnection> for OneAgreement {}
 
 /// Whether `partner_id` is a party to agreement `agreement_id` (one indexed lookup).
 pub fn is_party(
@@ -267,12 +428,13 @@ fn filtered(f: &AgreementFilter) -> a::BoxedQuery<'static, MultiBackend> {
     q
 }
 
+/// A page of rows matching `f`, in list order, and how many match in all.
 pub fn list(
     conn: &mut AnyConnection,
     f: &AgreementFilter,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<AgreementRecord>, i64), ApiError> {
+) -> Result<(Vec<AgreementRow>, i64), ApiError> {
     let total = filtered(f).count().get_result::<i64>(conn)?;
     let rows = filtered(f)
         .order((a::created_at.asc(), a::id.asc()))
@@ -280,7 +442,7 @@ pub fn list(
         .limit(limit)
         .select(AgreementRow::as_select())
         .load(conn)?;
-    Ok((attach(conn, rows)?, total))
+    Ok((rows, total))
 }
 
 /// Every agreement matching `f`, in list order (for filters computed in Rust, such as compliance).

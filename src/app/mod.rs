@@ -3,6 +3,7 @@
 
 pub mod docs;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
@@ -13,8 +14,12 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::agreements::compliance::ComplianceAnswers;
+use crate::agreements::store::ListAnswers;
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::derived::Derived;
+use crate::eligibility::routes::EligibilityAnswers;
 use crate::http::auth::JwtVerifier;
 use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
 use crate::http::json::payload_error;
@@ -30,6 +35,28 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub jwt: Arc<JwtVerifier>,
     pub rate_limiter: Arc<RateLimiter>,
+    pub derived: Arc<DerivedAnswers>,
+}
+
+/// Answers reads keep while the register is unchanged (`db::derived`), per instance.
+pub struct DerivedAnswers {
+    pub lists: ListAnswers,
+    pub compliance: ComplianceAnswers,
+    pub companies: Derived<(), Arc<HashSet<String>>>,
+    pub eligibility: EligibilityAnswers,
+}
+
+impl Default for DerivedAnswers {
+    fn default() -> Self {
+        // About 0.5 kB per agreement's lists or compliance and 2 kB per eligibility answer: under
+        // 25 MB together.
+        Self {
+            lists: ListAnswers::new("agreement lists", 16_384),
+            compliance: ComplianceAnswers::new("compliance", 16_384),
+            companies: Derived::new("company units", 1),
+            eligibility: EligibilityAnswers::new("eligibility", 4_096),
+        }
+    }
 }
 
 /// The routes and the OpenAPI document they make, without state.

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,6 +9,7 @@ use super::{Explained, explain, partner};
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::assessments::Outcome;
+use crate::db::derived::{Derived, generation};
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::json::Query;
@@ -93,6 +96,10 @@ pub struct Eligibility {
     /// The answer in a sentence.
     pub explanation: String,
 }
+
+/// Eligibility answers by (partner, unit, agreement, date), while the register is unchanged.
+pub type EligibilityAnswers =
+    Derived<(String, Option<String>, Option<String>, NaiveDate), Arc<Eligibility>>;
 
 pub fn answer(
     partner_id: &str,
@@ -223,11 +230,23 @@ pub async fn get_eligibility(
     let date = params.date.unwrap_or_else(crate::policy::today);
     let partner_id = id.into_inner();
     let agreement = params.agreement_id;
+    let answers = state.derived.clone();
     let result = state
         .db
         .read(move |conn| {
-            let partner = partner(conn, &partner_id)?
-                .ok_or_else(|| ApiError::not_found("partner", "part"))?;
+            let generation = generation(conn)?;
+            let key = (
+                partner_id,
+                unit.as_ref().map(|u| u.as_str().to_string()),
+                agreement,
+                date,
+            );
+            if let Some(found) = answers.eligibility.get(generation, &key) {
+                return Ok(found);
+            }
+            let (partner_id, _, agreement, _) = &key;
+            let partner =
+                partner(conn, partner_id)?.ok_or_else(|| ApiError::not_found("partner", "part"))?;
             if let Some(u) = &unit
                 && !crate::units::store::exists(conn, u.as_str())?
             {
@@ -237,7 +256,7 @@ pub async fn get_eligibility(
                     Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
                 ));
             }
-            if let Some(a) = &agreement
+            if let Some(a) = agreement
                 && !crate::agreements::store::is_party(conn, a, &partner.id)?
             {
                 return Err(ApiError::invalid(
@@ -250,14 +269,16 @@ pub async fn get_eligibility(
                 ));
             }
             let explained = explain(conn, &partner, date, agreement.as_deref())?;
-            Ok(answer(
+            let found = Arc::new(answer(
                 &partner.id,
                 unit.map(|u| u.into_inner()),
-                agreement,
+                agreement.clone(),
                 date,
                 explained,
-            ))
+            ));
+            answers.eligibility.put(generation, key, found.clone());
+            Ok(found)
         })
         .await?;
-    reply::json(&result)
+    reply::json(result.as_ref())
 }

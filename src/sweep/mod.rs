@@ -12,7 +12,10 @@ use crate::agreements::AgreementStatus;
 use crate::agreements::compliance::compliance;
 use crate::agreements::store::{self as agreements, AgreementRecord};
 use crate::assessments::AssessmentStatus;
-use crate::db::schema::{agreements as ag, assessments as a, exceptions as x, leases, sweep_marks};
+use crate::db::schema::{
+    agreement_partners as ap, agreements as ag, assessments as a, exceptions as x, leases,
+    partners, sweep_marks,
+};
 use crate::db::{AnyConnection, Db};
 use crate::eligibility::{explain, partner};
 use crate::events::{self, Change};
@@ -208,16 +211,8 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
     }
 
     // Active agreements: under review because something expired, and overdue past endDate.
-    let active: Vec<String> = db
-        .read(move |c| {
-            Ok(ag::table
-                .filter(ag::status.eq(AgreementStatus::Active.as_str()))
-                .order(ag::id.asc())
-                .select(ag::id)
-                .load(c)?)
-        })
-        .await?;
-    for id in active {
+    let candidates = db.read(move |c| time_candidates(c, today)).await?;
+    for id in candidates {
         let (review, overdue) = db.write(move |c| announce_agreement(c, &id, today)).await?;
         report.agreements_under_review += review;
         report.agreements_overdue += usize::from(overdue);
@@ -228,6 +223,54 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
         .write(move |c| crate::contacts::store::erase_past_retention(c, ACTOR, today))
         .await?;
     Ok(report)
+}
+
+/// The active agreements time may have changed: overdue, or resting on a granted exception or a
+/// published assessment (of a partner's country or of a partner) whose validity has ended. The
+/// others have nothing for the sweep to announce, so a register of 100,000 agreements is not
+/// judged agreement by agreement every minute.
+fn time_candidates(conn: &mut AnyConnection, today: NaiveDate) -> Result<Vec<String>, ApiError> {
+    let active = AgreementStatus::Active.as_str();
+    let mut ids: Vec<String> = ag::table
+        .filter(ag::status.eq(active))
+        .filter(ag::end_date.lt(today))
+        .select(ag::id)
+        .load(conn)?;
+    ids.extend(
+        x::table
+            .inner_join(ag::table.on(ag::id.eq(x::agreement_id)))
+            .filter(ag::status.eq(active))
+            .filter(x::status.eq("GRANTED"))
+            .filter(x::valid_until.lt(today))
+            .select(x::agreement_id)
+            .load::<String>(conn)?,
+    );
+    let expired: Vec<(String, Option<String>)> = a::table
+        .filter(a::status.eq(AssessmentStatus::Published.as_str()))
+        .filter(a::valid_until.lt(today))
+        .select((a::country_code, a::partner_id))
+        .load(conn)?;
+    let (own, countries): (Vec<_>, Vec<_>) = expired.into_iter().partition(|(_, p)| p.is_some());
+    let own: Vec<String> = own.into_iter().filter_map(|(_, p)| p).collect();
+    let countries: Vec<String> = countries.into_iter().map(|(c, _)| c).collect();
+    if !own.is_empty() || !countries.is_empty() {
+        ids.extend(
+            ap::table
+                .inner_join(partners::table)
+                .inner_join(ag::table)
+                .filter(ag::status.eq(active))
+                .filter(
+                    partners::country_code
+                        .eq_any(countries)
+                        .or(ap::partner_id.eq_any(own)),
+                )
+                .select(ap::agreement_id)
+                .load::<String>(conn)?,
+        );
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The time-caused findings of one active agreement: how many new causes of review were
@@ -274,8 +317,8 @@ fn announce_agreement(
     if causes.is_empty() && overdue_mark.is_none() {
         return Ok((0, false));
     }
-    let companies = crate::agreements::service::companies(conn)?;
-    let body = crate::agreements::service::present(&record, judged, today, &companies);
+    let company = crate::agreements::service::unit_is_company(conn, &record.row.unit_code)?;
+    let body = crate::agreements::service::present(&record, judged, today, company);
     let mut review = 0;
     for mark in causes {
         if announce_once(
@@ -329,13 +372,31 @@ fn expired_causes(
 }
 
 /// Sweeps every minute for the life of the service, as this instance (`holder`).
+///
+/// A sweep over the same day and the same register (the newest change-log id, see `db::derived`)
+/// as this instance's last complete sweep would find nothing new, and is skipped.
 pub fn spawn(db: Db, holder: String) {
     actix_web::rt::spawn(async move {
         let mut interval = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        let mut last_swept = None;
         loop {
             interval.tick().await;
-            match run(&db, &holder, crate::policy::today()).await {
-                Ok(r) if r.ran => log::debug!("time sweep: {r:?}"),
+            let today = crate::policy::today();
+            let seen = match db.read(crate::db::derived::generation).await {
+                Ok(generation) => (today, generation),
+                Err(e) => {
+                    log::warn!("time sweep failed: {e}");
+                    continue;
+                }
+            };
+            if last_swept == Some(seen) {
+                continue;
+            }
+            match run(&db, &holder, today).await {
+                Ok(r) if r.ran => {
+                    log::debug!("time sweep: {r:?}");
+                    last_swept = Some(seen);
+                }
                 Ok(_) => {}
                 Err(e) => log::warn!("time sweep failed: {e}"),
             }

@@ -237,6 +237,7 @@ impl TestApp {
             rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
             jwt: Arc::new(jwt),
             config: Arc::new(config),
+            derived: Default::default(),
         });
         let service = atest::init_service(app::build(state.clone())).await;
         TestApp {

@@ -1,0 +1,125 @@
+//! Answers derived from many tables (an agreement's compliance, a partner's eligibility), kept
+//! between reads for as long as the register has not changed.
+//!
+//! Every write appends to the change log (`events`) in its own transaction, and change-log ids
+//! become visible in commit order (`events::append`), so the newest id a read sees is a version of
+//! the whole register: two reads that see the same newest id see the same register. An answer is
+//! stored under the id its request read *before* it read the answer's inputs, and is served only to
+//! reads that see that same id, so it is never older than what the read would have computed, on
+//! any instance. Answers that depend on the day carry the day in their key. A change made to the
+//! database behind the service's back (no change-log entry) is seen within [`MAX_AGE`].
+//!
+//! Only reads outside a transaction use this: a write's own uncommitted id could be reused by
+//! another write after a rollback (SQLite hands out AUTOINCREMENT ids again after one).
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::schema::events;
+use crate::http::problem::ApiError;
+
+/// How long an answer is served at most, changes or not.
+pub const MAX_AGE: Duration = Duration::from_secs(60);
+
+/// The register's version: the newest change-log id (0 for an empty register). One indexed read.
+pub fn generation(conn: &mut AnyConnection) -> Result<i64, ApiError> {
+    Ok(events::table
+        .select(diesel::dsl::max(events::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
+/// Answers of one kind for the newest register generation seen, at most `capacity` of them.
+pub struct Derived<K, V> {
+    name: &'static str,
+    capacity: usize,
+    state: Mutex<State<K, V>>,
+}
+
+struct State<K, V> {
+    generation: i64,
+    answers: HashMap<K, (Instant, V)>,
+}
+
+impl<K: Eq + Hash, V: Clone> Derived<K, V> {
+    pub fn new(name: &'static str, capacity: usize) -> Self {
+        Self {
+            name,
+            capacity,
+            state: Mutex::new(State {
+                generation: 0,
+                answers: HashMap::new(),
+            }),
+        }
+    }
+
+    /// The answer stored for `key` at `generation`, if it is younger than [`MAX_AGE`].
+    pub fn get(&self, generation: i64, key: &K) -> Option<V> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let found = (state.generation == generation)
+            .then(|| state.answers.get(key))
+            .flatten()
+            .filter(|(at, _)| at.elapsed() < MAX_AGE)
+            .map(|(_, v)| v.clone());
+        let outcome = if found.is_some() { "hit" } else { "miss" };
+        metrics::counter!("derived_answers_total", "answer" => self.name, "outcome" => outcome)
+            .increment(1);
+        found
+    }
+
+    /// Stores an answer computed from inputs read after `generation` was read. An answer for an
+    /// older generation than the newest stored is dropped; a newer one replaces them all.
+    pub fn put(&self, generation: i64, key: K, value: V) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if generation < state.generation {
+            return;
+        }
+        if generation > state.generation || state.answers.len() >= self.capacity {
+            state.answers.clear();
+            state.generation = generation;
+        }
+        state.answers.insert(key, (Instant::now(), value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_is_served_only_at_the_generation_it_was_stored_for() {
+        let d = Derived::new("test", 10);
+        d.put(5, "a", 1);
+        assert_eq!(d.get(5, &"a"), Some(1));
+        assert_eq!(d.get(6, &"a"), None, "a newer register");
+        assert_eq!(d.get(4, &"a"), None, "an older register");
+    }
+
+    #[test]
+    fn a_newer_generation_drops_the_older_answers_and_an_older_one_is_not_stored() {
+        let d = Derived::new("test", 10);
+        d.put(5, "a", 1);
+        d.put(6, "b", 2);
+        assert_eq!(d.get(6, &"a"), None);
+        assert_eq!(d.get(6, &"b"), Some(2));
+        d.put(5, "a", 3);
+        assert_eq!(d.get(5, &"a"), None, "computed on an older register");
+        assert_eq!(d.get(6, &"a"), None);
+    }
+
+    #[test]
+    fn the_store_never_holds_more_than_its_capacity() {
+        let d = Derived::new("test", 3);
+        for i in 0..10 {
+            d.put(1, i, i);
+            let held = d.state.lock().unwrap().answers.len();
+            assert!(held <= 3, "{held} answers held");
+        }
+        assert_eq!(d.get(1, &9), Some(9));
+    }
+}
