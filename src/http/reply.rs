@@ -87,12 +87,21 @@ pub fn resource<T: Serialize>(
             .insert_header((header::ETAG, tag))
             .finish());
     }
-    Ok(Reply::ok(body, version)?.into_response())
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .content_type("application/json")
+        .body(to_bytes(body)?))
 }
 
 /// A JSON body with no version (lists, reports, computed answers).
 pub fn json<T: Serialize>(body: &T) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .body(to_value(body)?.to_string()))
+        .body(to_bytes(body)?))
+}
+
+/// A response body straight from the type (no `Value` in between: a page of agreements would
+/// otherwise be built twice).
+fn to_bytes<T: Serialize>(body: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body).map_err(|e| ApiError::internal(format!("serialising a response: {e}")))
 }
