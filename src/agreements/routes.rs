@@ -229,7 +229,18 @@ pub async fn list_agreements(
                     .collect();
                 return Ok((page, total));
             }
-            let (rows, total) = store::list(conn, &filter, offset, limit)?;
+            // The total is counted over every match (at 100,000 agreements, thousands of index
+            // entries); it is kept while the register is unchanged, like the derived answers.
+            let key = format!("{filter:?}");
+            let total = match answers.totals.get(generation, &key) {
+                Some(total) => total,
+                None => {
+                    let total = store::count(conn, &filter)?;
+                    answers.totals.put(generation, key, total);
+                    total
+                }
+            };
+            let rows = store::page(conn, &filter, offset, limit)?;
             let records = store::with_lists(conn, rows, generation, &answers.lists)?;
             let page = present_all(conn, &records, today, generation, &answers)?;
             Ok((page, total))

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamp};
 
 use super::{AgreementInput, AgreementStatus, Funding, Warning};
 use crate::db::derived::Derived;
@@ -293,30 +294,15 @@ impl diesel::query_builder::QueryId for OneAgreement {
 }
 
 impl diesel::query_builder::Query for OneAgreement {
+    /// The columns of [`AgreementRow`] in its order, then the flag and the generation.
+    #[rustfmt::skip]
     type SqlType = (
         (
-            diesel::sql_types::Text,
-            diesel::sql_types::Text,
-            diesel::sql_types::Nullable<diesel::sql_types::Text>,
-            diesel::sql_types::Text,
-            diesel::sql_types::Text,
-            diesel::sql_types::Nullable<diesel::sql_types::Date>,
-            diesel::sql_types::Nullable<diesel::sql_types::Date>,
-            diesel::sql_types::Nullable<diesel::sql_types::Text>,
-            diesel::sql_types::Nullable<diesel::sql_types::Text>,
-            diesel::sql_types::Text,
-            diesel::sql_types::Text,
-            diesel::sql_types::Bool,
-            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
-            diesel::sql_types::Nullable<diesel::sql_types::Text>,
-            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
-            diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
-            diesel::sql_types::Text,
-            diesel::sql_types::Integer,
-            diesel::sql_types::Timestamp,
-            diesel::sql_types::Timestamp,
+            Text, Text, Nullable<Text>, Text, Text, Nullable<Date>, Nullable<Date>, Nullable<Text>,
+            Nullable<Text>, Text, Text, Bool, Nullable<Timestamp>, Nullable<Text>,
+            Nullable<Timestamp>, Nullable<Timestamp>, Text, Integer, Timestamp, Timestamp,
         ),
-        (diesel::sql_types::Bool, diesel::sql_types::BigInt),
+        (Bool, BigInt),
     );
 }
 
@@ -326,7 +312,7 @@ impl diesel::query_builder::QueryFragment<MultiBackend> for OneAgreement {
         mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
     ) -> QueryResult<()> {
         out.push_sql(ONE_AGREEMENT);
-        out.push_bind_param::<diesel::sql_types::Text, _>(&self.id)?;
+        out.push_bind_param::<Text, _>(&self.id)?;
         Ok(())
     }
 }
@@ -428,21 +414,24 @@ fn filtered(f: &AgreementFilter) -> a::BoxedQuery<'static, MultiBackend> {
     q
 }
 
-/// A page of rows matching `f`, in list order, and how many match in all.
-pub fn list(
+/// How many agreements match `f`.
+pub fn count(conn: &mut AnyConnection, f: &AgreementFilter) -> Result<i64, ApiError> {
+    Ok(filtered(f).count().get_result::<i64>(conn)?)
+}
+
+/// A page of the rows matching `f`, in list order.
+pub fn page(
     conn: &mut AnyConnection,
     f: &AgreementFilter,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<AgreementRow>, i64), ApiError> {
-    let total = filtered(f).count().get_result::<i64>(conn)?;
-    let rows = filtered(f)
+) -> Result<Vec<AgreementRow>, ApiError> {
+    Ok(filtered(f)
         .order((a::created_at.asc(), a::id.asc()))
         .offset(offset)
         .limit(limit)
         .select(AgreementRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)?)
 }
 
 /// Every agreement matching `f`, in list order (for filters computed in Rust, such as compliance).

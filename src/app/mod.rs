@@ -44,6 +44,8 @@ pub struct DerivedAnswers {
     pub compliance: ComplianceAnswers,
     pub companies: Derived<(), Arc<HashSet<String>>>,
     pub eligibility: EligibilityAnswers,
+    /// How many agreements match a list's filters (by the filters' debug form).
+    pub totals: Derived<String, i64>,
 }
 
 impl Default for DerivedAnswers {
@@ -55,6 +57,7 @@ impl Default for DerivedAnswers {
             compliance: ComplianceAnswers::new("compliance", 16_384),
             companies: Derived::new("company units", 1),
             eligibility: EligibilityAnswers::new("eligibility", 4_096),
+            totals: Derived::new("agreement list totals", 4_096),
         }
     }
 }

@@ -33,9 +33,11 @@ pub const EVENT_LOCK_KEY: i64 = 0x73616d76657674;
 /// How long a request waits for a working database connection before it is answered 503 (the
 /// issue's fault target: fail within 2 s, never hang, when the database is stopped or frozen).
 const CHECKOUT_DEADLINE: Duration = Duration::from_millis(1500);
-/// A connection that answered within this long is handed out without a test round trip (the
-/// window HikariCP uses). A request that fails on a connection makes the next checkout test it.
-const PROVEN_FOR: Duration = Duration::from_millis(500);
+/// A connection that answered within this long is handed out without a test round trip (HikariCP
+/// does the same, with 500 ms). A request that fails on a connection makes the next checkout test
+/// it. The price: a request that starts within this window after the database froze waits inside
+/// its first statement like one that was already running, instead of failing at the deadline.
+const PROVEN_FOR: Duration = Duration::from_millis(250);
 /// States of a request's checkout: the first of the worker and the deadline to move it wins.
 const WAITING: u8 = 0;
 const STARTED: u8 = 1;
