@@ -79,7 +79,16 @@ def statements_of(c, log_path, url, token):
                 found.append((m.group(1), m.group(2).strip()))
     first = next(i for i, (_, stmt) in enumerate(found) if stmt.startswith(GENERATION))
     pid = found[first][0]
-    return r.json(), [stmt for p, stmt in found[first:] if p == pid]
+    own = []
+    for p, stmt in found[first:]:
+        if p != pid:
+            continue
+        # The connection back in the pool: background work (a transaction, the sweep's own
+        # generation read) may take it next; the eligibility read opens no transaction.
+        if own and (stmt.upper() == "BEGIN" or stmt.startswith(GENERATION)):
+            break
+        own.append(stmt)
+    return r.json(), own
 
 
 def main():
@@ -112,17 +121,21 @@ def main():
         counts = {}
         for name, (pid, agreement) in partners.items():
             base = f"{c.base(0)}/partners/{pid}/eligibility?unitCode=KFN&agreementId={agreement}"
-            for day in ("2026-11-20", "2026-11-21", "2026-11-22"):
+            # Days after the assessments were published (they are valid until 2027-12-31).
+            for day in ("2027-01-04", "2027-01-05", "2027-01-06"):
                 request("GET", f"{base}&date={day}", t["reader"])  # statements prepared
             # A date not asked before: the answer is judged from the register.
-            answer, own = statements_of(c, logs[-1], f"{base}&date=2026-11-25", t["reader"])
+            answer, own = statements_of(c, logs[-1], f"{base}&date=2027-01-07", t["reader"])
             # The same question again, the register unchanged: the kept answer (db::derived).
-            _, again = statements_of(c, logs[-1], f"{base}&date=2026-11-25", t["reader"])
+            _, again = statements_of(c, logs[-1], f"{base}&date=2027-01-07", t["reader"])
             counts[name] = (len(own), len(again))
             print(f"{name} history: {answer['status']}, {len(answer['assessments'])} assessment(s) "
                   f"used, {len(answer['pendingRequests'])} pending request(s); judged in "
                   f"{len(own)} statements, asked again in {len(again)}:")
             for s in own:
+                print(f"    {s[:150]}")
+            print("  asked again:")
+            for s in again:
                 print(f"    {s[:150]}")
         check("eligibility runs the same number of statements with 1 and with 50 supersessions "
               "and exception requests", counts["short"][0] == counts["long"][0] > 0,
