@@ -27,6 +27,20 @@ pub fn metrics_handle() -> PrometheusHandle {
             let handle = recorder.handle();
             // In tests several apps share one process; the first recorder stays.
             let _ = metrics::set_global_recorder(recorder);
+            // Histogram samples wait in a buffer until folded into the buckets: without this
+            // they pile up (8 bytes a request) for as long as nobody scrapes /metrics.
+            let upkeep = handle.clone();
+            let spawned = std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                });
+            if let Err(e) = spawned {
+                log::warn!("metrics upkeep not started: {e}");
+            }
             handle
         })
         .clone()
