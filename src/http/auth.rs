@@ -268,6 +268,28 @@ impl JwtVerifier {
     }
 }
 
+/// Whether a JWKS key may verify tokens signed with `algorithm`: a key published for encryption
+/// (`use: enc`), without `verify` among its `key_ops`, or for another algorithm (`alg`) is not
+/// (RFC 7517 §4.2–4.4).
+fn for_verifying(jwk: &jsonwebtoken::jwk::Jwk, algorithm: Algorithm) -> bool {
+    use jsonwebtoken::jwk::{KeyAlgorithm, KeyOperations, PublicKeyUse};
+    let common = &jwk.common;
+    let usable = common
+        .public_key_use
+        .as_ref()
+        .is_none_or(|u| *u == PublicKeyUse::Signature);
+    let verifies = common
+        .key_operations
+        .as_ref()
+        .is_none_or(|ops| ops.contains(&KeyOperations::Verify));
+    let wanted = match algorithm {
+        Algorithm::ES256 => KeyAlgorithm::ES256,
+        _ => KeyAlgorithm::RS256,
+    };
+    let same_algorithm = common.key_algorithm.is_none_or(|a| a == wanted);
+    usable && verifies && same_algorithm
+}
+
 /// Reads a JWKS document, or a file of one or more PEM public keys (RSA or EC P-256).
 fn parse_public_keys(text: &str) -> Result<Vec<PublicKey>, KeyError> {
     let trimmed = text.trim_start();
@@ -276,13 +298,16 @@ fn parse_public_keys(text: &str) -> Result<Vec<PublicKey>, KeyError> {
             .map_err(|e| KeyError::Invalid(format!("JWKS document: {e}")))?;
         let mut keys = Vec::new();
         for jwk in &set.keys {
-            let key = DecodingKey::from_jwk(jwk)
-                .map_err(|e| KeyError::Invalid(format!("JWKS key: {e}")))?;
             let algorithm = match &jwk.algorithm {
                 jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
                 jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
                 _ => continue,
             };
+            if !for_verifying(jwk, algorithm) {
+                continue;
+            }
+            let key = DecodingKey::from_jwk(jwk)
+                .map_err(|e| KeyError::Invalid(format!("JWKS key: {e}")))?;
             keys.push(PublicKey {
                 kid: jwk.common.key_id.clone(),
                 algorithm,
@@ -291,7 +316,8 @@ fn parse_public_keys(text: &str) -> Result<Vec<PublicKey>, KeyError> {
         }
         if keys.is_empty() {
             return Err(KeyError::Invalid(
-                "the JWKS document has no RSA or EC keys".into(),
+                "the JWKS document has no RSA or EC keys for verifying RS256 or ES256 signatures"
+                    .into(),
             ));
         }
         return Ok(keys);
@@ -394,6 +420,43 @@ mod tests {
         assert!(p.has(Capability::ReadContacts));
         assert!(p.has(Capability::DecideExceptions));
         assert!(!p.has(Capability::WriteAgreements));
+    }
+
+    #[test]
+    fn jwks_keys_for_encryption_other_operations_or_other_algorithms_are_not_used() {
+        let jwks = include_str!("../../tests/fixtures/jwks.json");
+        let kids = |text: &str| -> Vec<Option<String>> {
+            parse_public_keys(text)
+                .map(|keys| keys.into_iter().map(|k| k.kid).collect())
+                .unwrap_or_default()
+        };
+        let both = vec![
+            Some("test-rsa-1".to_string()),
+            Some("test-ec-1".to_string()),
+        ];
+        assert_eq!(kids(jwks), both);
+        let ec_only = vec![Some("test-ec-1".to_string())];
+        let rsa = r#""kid": "test-rsa-1", "use": "sig", "alg": "RS256""#;
+        assert!(jwks.contains(rsa), "the fixture changed");
+        for changed in [
+            r#""kid": "test-rsa-1", "use": "enc", "alg": "RS256""#,
+            r#""kid": "test-rsa-1", "key_ops": ["encrypt"], "alg": "RS256""#,
+            r#""kid": "test-rsa-1", "use": "sig", "alg": "RS512""#,
+        ] {
+            assert_eq!(kids(&jwks.replace(rsa, changed)), ec_only, "{changed}");
+        }
+        let verify = r#""kid": "test-rsa-1", "key_ops": ["verify"], "alg": "RS256""#;
+        assert_eq!(kids(&jwks.replace(rsa, verify)), both);
+        let none = jwks
+            .replace(rsa, r#""kid": "test-rsa-1", "use": "enc""#)
+            .replace(
+                r#""use": "sig", "alg": "ES256""#,
+                r#""use": "enc", "alg": "ES256""#,
+            );
+        assert!(
+            parse_public_keys(&none).is_err(),
+            "no key left to verify with"
+        );
     }
 
     #[test]
