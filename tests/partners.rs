@@ -335,6 +335,26 @@ async fn a_reused_idempotency_key_with_another_body_is_refused(app: TestApp) {
     assert_eq!(list.json()["totalItems"], 1);
 }
 
+async fn search_ignores_case_in_swedish_letters_too(app: TestApp) {
+    create_partner(&app, "Ålesund kommune", "CITY", "NO").await;
+    create_partner(&app, "Örebro läns vänort", "REGION", "NO").await;
+    for (q, found) in [
+        ("%C3%A5lesund", 1),            // ålesund
+        ("%C3%85LESUND", 1),            // ÅLESUND
+        ("%C3%96REBRO%20L%C3%84NS", 1), // ÖREBRO LÄNS
+        ("v%C3%A4nort", 1),             // vänort
+        ("alesund", 0),                 // å is not a
+    ] {
+        let res = app
+            .get(&format!("/api/v1/partners?q={q}"))
+            .role("reader")
+            .send()
+            .await;
+        res.assert_status(200);
+        assert_eq!(res.json()["totalItems"], found, "q={q}");
+    }
+}
+
 async fn lists_filter_and_export_csv(app: TestApp) {
     create_partner(&app, "Oslo Example", "CITY", "NO").await;
     create_partner(&app, "Viken Example", "REGION", "NO").await;
@@ -412,4 +432,5 @@ both!(
     a_referred_partner_is_archived_not_deleted,
     a_reused_idempotency_key_with_another_body_is_refused,
     lists_filter_and_export_csv,
+    search_ignores_case_in_swedish_letters_too,
 );

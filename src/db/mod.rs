@@ -123,6 +123,8 @@ impl ConnectionManager {
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(|e| DbError::Connect(e.to_string()))?;
+                search::register_unicode_lower(&mut conn)
+                    .map_err(|e| DbError::Connect(e.to_string()))?;
                 Ok(AnyConnection::Sqlite(conn))
             }
         }
