@@ -1,6 +1,7 @@
 //! Whether an active agreement still holds, at the moment of the request: its partners are still
 //! eligible for it today, or the reasons they are not.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -25,13 +26,14 @@ pub fn compliance(
 
 /// Compliance of the active agreements among `records`, by agreement id, in a fixed number of
 /// queries however many agreements.
-pub fn compliance_many(
+pub fn compliance_many<R: Borrow<AgreementRecord>>(
     conn: &mut AnyConnection,
-    records: &[AgreementRecord],
+    records: &[R],
     today: NaiveDate,
 ) -> Result<HashMap<String, Compliance>, ApiError> {
     let active: Vec<&AgreementRecord> = records
         .iter()
+        .map(Borrow::borrow)
         .filter(|r| r.row.status == "ACTIVE")
         .collect();
     let pairs: Vec<(String, String)> = active
@@ -92,23 +94,23 @@ pub fn compliance_read(
     answers: &ComplianceAnswers,
 ) -> Result<HashMap<String, Compliance>, ApiError> {
     let mut found = HashMap::new();
-    let mut unjudged = Vec::new();
+    let mut unjudged: Vec<&AgreementRecord> = Vec::new();
     for record in records.iter().filter(|r| r.row.status == "ACTIVE") {
         let key = (record.row.id.clone(), record.row.version, today);
         match answers.get(generation, &key) {
             Some(judged) => {
                 found.insert(key.0, judged);
             }
-            None => unjudged.push(record.clone()),
+            None => unjudged.push(record),
         }
     }
+    let versions: HashMap<&str, i32> = unjudged
+        .iter()
+        .map(|r| (r.row.id.as_str(), r.row.version))
+        .collect();
     for (id, judged) in compliance_many(conn, &unjudged, today)? {
-        if let Some(record) = unjudged.iter().find(|r| r.row.id == id) {
-            answers.put(
-                generation,
-                (id.clone(), record.row.version, today),
-                judged.clone(),
-            );
+        if let Some(&version) = versions.get(id.as_str()) {
+            answers.put(generation, (id.clone(), version, today), judged.clone());
         }
         found.insert(id, judged);
     }
