@@ -5,10 +5,8 @@
 # or `docker compose up` (docker-compose.yml) for the service with PostgreSQL.
 
 FROM rust:1.95-bookworm AS builder
-# diesel's PostgreSQL backend links libpq; SQLite is compiled in (libsqlite3-sys, bundled).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq-dev pkg-config \
-    && rm -rf /var/lib/apt/lists/*
+# No system libraries to install: SQLite, PostgreSQL's libpq and OpenSSL are compiled in from
+# source (libsqlite3-sys and pq-sys bundled, openssl-sys vendored) with the image's cc, make and perl.
 WORKDIR /src
 # Everything the build reads: the sources, the embedded migrations and the texts in docs/
 # (include_str!). .dockerignore keeps target/ and .git/ out, so /api-info reports build "unknown".
@@ -24,9 +22,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && install -D -m 0755 target/release/samverkan /out/samverkan
 
 FROM debian:bookworm-slim
-# libpq5 for PostgreSQL, ca-certificates for HTTPS webhook targets.
+# ca-certificates for HTTPS webhook targets and for PostgreSQL's sslrootcert=system; the binary
+# links no libpq, libssl or libcrypto of the system.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+    && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /var/lib/samverkan --create-home \
         --shell /usr/sbin/nologin samverkan
@@ -37,9 +36,13 @@ USER samverkan
 WORKDIR /var/lib/samverkan
 # MALLOC_ARENA_MAX: glibc's per-thread arenas nearly doubled peak memory under load
 # (bench/README.md: 138 MB against 84 MB with 2 arenas).
+# SSL_CERT_*: the compiled-in OpenSSL looks for trusted roots under /usr/local/ssl; point it at
+# Debian's (used by PostgreSQL's sslrootcert=system).
 ENV SAMVERKAN_BIND=0.0.0.0:8080 \
     RUST_LOG=info,actix_server=warn \
-    MALLOC_ARENA_MAX=2
+    MALLOC_ARENA_MAX=2 \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    SSL_CERT_DIR=/etc/ssl/certs
 EXPOSE 8080
 # The slim image has no curl or wget; bash's /dev/tcp speaks just enough HTTP/1.0 to ask
 # /health/ready (200 only when the database answers). bash is part of bookworm-slim.

@@ -2,9 +2,12 @@
 //! and dropped), the real application in-process, and small helpers to call it as a role.
 //!
 //! `both!(name)` turns `async fn name(app: TestApp)` into two tests, `name::sqlite` and
-//! `name::postgres`. PostgreSQL is required: when it cannot be reached the test fails; it never
-//! passes without having run.
+//! `name::postgres`. PostgreSQL is required: the server at `SAMVERKAN_TEST_POSTGRES` when one
+//! answers there, else a private cluster this test binary starts (`pg.rs`); with neither, the test
+//! fails with what to install. It never passes without having run.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -53,10 +56,9 @@ macro_rules! both {
     };
 }
 
-/// The server PostgreSQL tests create their databases on.
+/// The server PostgreSQL tests create their databases on (a URL of a role that may create them).
 pub fn postgres_admin_url() -> String {
-    std::env::var("SAMVERKAN_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    pg::server().admin_url.clone()
 }
 
 /// A database that exists for one test and is removed afterwards.
@@ -89,7 +91,9 @@ impl TestDatabase {
                 let admin = postgres_admin_url();
                 let name = format!("samverkan_test_{}", uuid::Uuid::new_v4().simple());
                 let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
-                    panic!("PostgreSQL is required for the tests and is not reachable at {admin}: {e}. Start it (see README) or set SAMVERKAN_TEST_POSTGRES.")
+                    panic!(
+                        "PostgreSQL is required for the tests and is not reachable at {admin}: {e}."
+                    )
                 });
                 conn.batch_execute(&format!("CREATE DATABASE {name}"))
                     .unwrap();
