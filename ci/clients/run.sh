@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Generates a Python client (openapi-python-client) and a TypeScript client (openapi-typescript
-# types + openapi-fetch, checked with tsc) from the committed openapi/openapi.json, and runs the
-# same scenario with each against a live server: partner, assessment, agreement, activation
-# refused, exception granted, activation accepted.
+# Generates three clients from the committed openapi/openapi.json and runs the officer's flow with
+# each against a live server (units, partner, assessment drafted by one coordinator and published by
+# another, agreement, refused activation, exception, decision, activation, eligibility today and on a
+# past date, report):
+#   1. Python: openapi-python-client, the scenario checked with `mypy --strict`;
+#   2. TypeScript: openapi-typescript types + openapi-fetch, checked with `tsc --strict`;
+#   3. TypeScript: @hey-api/openapi-ts (types, SDK and fetch client), checked with `tsc --strict`.
+# A generator that prints a warning fails the step: a client must read the document as it is.
 #
 #   ci/clients/run.sh SERVER_URL
 #
 # The server must verify HS256 tokens signed with SAMVERKAN_JWT_SECRET (set in the environment);
 # tokens are minted with `$SAMVERKAN_BIN token` (default target/debug/samverkan). Python tools go
 # into a virtual environment kept between runs ($CLIENTS_VENV, default
-# ~/.cache/samverkan-ci/venv-clients); npm packages come from ci/clients/ts/package-lock.json.
+# ~/.cache/samverkan-ci/venv-clients); npm packages come from each folder's package-lock.json.
 # ci/clients/with_server.sh starts a suitable server on a fresh SQLite file.
 set -euo pipefail
 if [[ $# -ne 1 ]]; then
@@ -33,25 +37,48 @@ TOKEN_OFFICER=$(mint --role officer --unit KFN --sub client-officer)
 TOKEN_SECRETARY=$(mint --role board_secretary --sub client-secretary)
 export TOKEN_ADMIN TOKEN_CORA TOKEN_PER TOKEN_OFFICER TOKEN_SECRETARY
 
-echo "== Python: openapi-python-client"
-if [[ ! -x $venv/bin/openapi-python-client ]]; then
+# no_warnings LOG: fails when a generator's output mentions a warning.
+no_warnings() {
+    if grep -qiE 'warn|deprecat|skipping|will not be generated' "$1"; then
+        echo "the generator warned:" >&2
+        cat "$1" >&2
+        return 1
+    fi
+}
+
+echo "== 1. Python: openapi-python-client, mypy --strict"
+if [[ ! -x $venv/bin/openapi-python-client || ! -x $venv/bin/mypy ]]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --upgrade pip
-    "$venv/bin/pip" install -q 'openapi-python-client>=0.29,<0.30'
+    "$venv/bin/pip" install -q 'openapi-python-client>=0.29,<0.30' 'mypy>=1.18,<2'
 fi
 "$venv/bin/openapi-python-client" --version
-# Only POST /indicators (a text/csv body) is left out by the generator, and the scenario does not
-# use it; its warnings go to a log shown on failure.
 "$venv/bin/openapi-python-client" generate --path "$root/openapi/openapi.json" \
-    --output-path "$work/py/samverkan_client" --meta none >"$work/generate.log" 2>&1 ||
-    { cat "$work/generate.log"; exit 1; }
+    --output-path "$work/py/samverkan_client" --meta none --config "$here/python/config.yaml" \
+    >"$work/generate-py.log" 2>&1 || { cat "$work/generate-py.log"; exit 1; }
+no_warnings "$work/generate-py.log"
+MYPYPATH=$work/py "$venv/bin/mypy" --strict --no-incremental --cache-dir=/dev/null \
+    "$here/python/scenario.py" "$work/py/samverkan_client"
 PYTHONPATH=$work/py "$venv/bin/python" "$here/python/scenario.py" "$server"
 
-echo "== TypeScript: openapi-typescript + openapi-fetch, tsc"
+echo "== 2. TypeScript: openapi-typescript + openapi-fetch, tsc --strict"
 cd "$here/ts"
 npm ci --no-audit --no-fund --loglevel=error
-npx --no-install openapi-typescript "$root/openapi/openapi.json" -o generated/schema.d.ts
+rm -rf generated dist
+npx --no-install openapi-typescript "$root/openapi/openapi.json" -o generated/schema.d.ts \
+    >"$work/generate-ts.log" 2>&1 || { cat "$work/generate-ts.log"; exit 1; }
+no_warnings "$work/generate-ts.log"
 npx --no-install tsc --version
-npx --no-install tsc
+npx --no-install tsc --strict
 node dist/scenario.js "$server"
-echo "both generated clients passed the scenario"
+
+echo "== 3. TypeScript: @hey-api/openapi-ts, tsc --strict"
+cd "$here/hey"
+npm ci --no-audit --no-fund --loglevel=error
+rm -rf generated dist
+npx --no-install openapi-ts -f openapi-ts.config.mjs >"$work/generate-hey.log" 2>&1 ||
+    { cat "$work/generate-hey.log"; exit 1; }
+no_warnings "$work/generate-hey.log"
+npx --no-install tsc --strict
+node dist/scenario.js "$server"
+echo "all three generated clients passed the officer's flow"

@@ -158,31 +158,35 @@ impl PrivateCluster {
         owner.chown(&ca_file)?;
         owner.chown(&key_file)?;
 
+        // A UTF-8 locale, as production clusters have: PostgreSQL's lower() folds Å, Ä and Ö only
+        // under one (the C locale folds ASCII alone). C.UTF-8 where the C library has it (glibc),
+        // else en_US.UTF-8 (macOS).
         let data = dir.join("data");
-        let initdb = owner
-            .command(&bin.join("initdb"), &dir)
-            .args(["-D"])
-            .arg(&data)
-            .args([
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-            ])
-            .output()
-            .map_err(|e| format!("{}: {e}", bin.join("initdb").display()))?;
-        if !initdb.status.success() {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(format!(
-                "initdb failed ({}): {}{}",
+        let mut failures = Vec::new();
+        for locale in ["C.UTF-8", "en_US.UTF-8"] {
+            let initdb = owner
+                .command(&bin.join("initdb"), &dir)
+                .args(["-D"])
+                .arg(&data)
+                .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+                .arg(format!("--locale={locale}"))
+                .output()
+                .map_err(|e| format!("{}: {e}", bin.join("initdb").display()))?;
+            if initdb.status.success() {
+                failures.clear();
+                break;
+            }
+            failures.push(format!(
+                "initdb --locale={locale} failed ({}): {}{}",
                 initdb.status,
                 String::from_utf8_lossy(&initdb.stdout),
                 String::from_utf8_lossy(&initdb.stderr)
             ));
+            let _ = std::fs::remove_dir_all(&data);
+        }
+        if !failures.is_empty() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(failures.join("\n"));
         }
 
         // A free port can be taken between the probe and the server's bind: try a few.

@@ -1,38 +1,52 @@
-"""The integrator's scenario through the client that openapi-python-client generated from the
-committed openapi/openapi.json: partner, assessment, agreement, activation refused, exception
-granted, activation accepted.
+"""The officer's flow through the client that openapi-python-client generated from the committed
+openapi/openapi.json: units, a partner, an assessment drafted by one coordinator and published by
+another (with no body), an agreement, activation refused, an exception requested and granted,
+activation accepted, eligibility today and on a past date, the summary report. CI type-checks this
+file with `mypy --strict` against the generated package.
 
     python scenario.py SERVER_URL        (the generated package `samverkan_client` on sys.path;
                                           tokens in TOKEN_ADMIN, TOKEN_CORA, TOKEN_PER,
                                           TOKEN_OFFICER, TOKEN_SECRETARY)
 """
 
+import datetime
 import os
 import sys
 import uuid
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from samverkan_client import AuthenticatedClient
 from samverkan_client.api.agreements import activate_agreement, create_agreement, get_agreement
 from samverkan_client.api.assessments import create_assessment, publish_assessment
+from samverkan_client.api.eligibility import get_partner_eligibility
 from samverkan_client.api.exceptions import decide_exception, request_exception
 from samverkan_client.api.partners import create_partner
+from samverkan_client.api.reports import get_summary_report
 from samverkan_client.api.units import create_unit
 from samverkan_client.models import (Agreement, AgreementInput, Assessment, DecisionInput,
-                                     ExceptionRequest, NewAssessment, NewPartner, NewUnit, Partner,
-                                     Problem, PublishRequest)
-from samverkan_client.models import Exception_ as ExceptionRecord
+                                     Eligibility, ExceptionCase, ExceptionRequest, NewAssessment,
+                                     NewPartner, NewUnit, Partner, Problem, SummaryReport)
+from samverkan_client.types import Response
+
+T = TypeVar("T")
 
 
-def step(name, response, status, model):
-    ok = response.status_code == status and isinstance(response.parsed, model)
+def step(name: str, response: Response[Any], status: int, model: type[T]) -> T:
+    parsed = response.parsed
+    ok = response.status_code == status and isinstance(parsed, model)
     print(f"{'ok' if ok else 'FAILED'}: {name} -> {int(response.status_code)}")
-    if not ok:
+    if not ok or not isinstance(parsed, model):
         print(response.content.decode(errors="replace")[:800])
         sys.exit(1)
-    return response.parsed
+    return parsed
 
 
-def main():
+def stockholm_date(days: int) -> datetime.date:
+    return datetime.datetime.now(ZoneInfo("Europe/Stockholm")).date() + datetime.timedelta(days=days)
+
+
+def main() -> None:
     base = sys.argv[1]
     clients = {name: AuthenticatedClient(base_url=base, token=os.environ[f"TOKEN_{name.upper()}"],
                                          raise_on_unexpected_status=True)
@@ -41,7 +55,7 @@ def main():
 
     # Units: created once per database; a rerun finds them (409).
     for code, typ, parent in [("KS", "EXECUTIVE_BOARD", None), ("KFN", "COMMITTEE", "KS")]:
-        body = {"code": code, "name": f"Enhet {code}", "type": typ}
+        body: dict[str, Any] = {"code": code, "name": f"Enhet {code}", "type": typ}
         if parent:
             body["parentCode"] = parent
         r = create_unit.sync_detailed(client=clients["admin"], body=NewUnit.from_dict(body))
@@ -59,19 +73,19 @@ def main():
         client=clients["cora"],
         body=NewAssessment.from_dict({"countryCode": "TR", "humanRights": judged,
                                       "democracy": failing, "ruleOfLaw": judged,
-                                      "assessedAt": "2026-01-01", "validUntil": "2027-12-31"})),
+                                      "assessedAt": stockholm_date(-30).isoformat(),
+                                      "validUntil": stockholm_date(400).isoformat()})),
         201, Assessment)
-    step("assessment published by a second coordinator", publish_assessment.sync_detailed(
-        # The generated function sends its UNSET default as JSON and fails, so pass an empty body.
-        draft.id, client=clients["per"], if_match=f'"{draft.version}"',
-        body=PublishRequest.from_dict({})), 200, Assessment)
+    step("assessment published by a second coordinator (no body)", publish_assessment.sync_detailed(
+        draft.id, client=clients["per"], if_match=f'"{draft.version}"'), 200, Assessment)
 
     agreement = step("agreement registered (Idempotency-Key)", create_agreement.sync_detailed(
         client=clients["officer"], idempotency_key=f"client-py-{run}",
         body=AgreementInput.from_dict({
             "title": f"Kulturutbyte {run}", "type": "KNOWLEDGE_EXCHANGE", "unitCode": "KFN",
             "partnerIds": [str(partner.id)], "purposes": ["KNOWLEDGE_EXCHANGE"], "sdgs": [4, 11],
-            "startDate": "2027-01-01", "endDate": "2027-12-31", "caseNumber": "KS 2026-00123"})),
+            "startDate": stockholm_date(30).isoformat(), "endDate": stockholm_date(395).isoformat(),
+            "caseNumber": "KS 2026-00123"})),
         201, Agreement)
 
     refused = step("activation refused", activate_agreement.sync_detailed(
@@ -83,13 +97,15 @@ def main():
         client=clients["officer"],
         body=ExceptionRequest.from_dict({"agreementId": str(agreement.id), "partnerId": str(partner.id),
                                          "justification": "Ett viktigt kulturutbyte.",
-                                         "caseNumber": "KS 2026-00456"})), 201, ExceptionRecord)
+                                         "caseNumber": "KS 2026-00456"})), 201, ExceptionCase)
+    today = stockholm_date(0).isoformat()
     granted = step("exception granted by the board secretary", decide_exception.sync_detailed(
         requested.id, client=clients["secretary"], if_match=f'"{requested.version}"',
         body=DecisionInput.from_dict({"decision": "GRANTED", "decidingBody": "KOMMUNSTYRELSEN",
-                                      "decidedAt": "2026-11-20", "protocolParagraph": "§ 448",
-                                      "validFrom": "2026-11-20", "validUntil": "2027-12-31"})),
-        200, ExceptionRecord)
+                                      "decidedAt": today, "protocolParagraph": "§ 448",
+                                      "validFrom": today,
+                                      "validUntil": stockholm_date(400).isoformat()})),
+        200, ExceptionCase)
     assert str(granted.status) == "GRANTED", granted.status
 
     current = step("agreement read", get_agreement.sync_detailed(agreement.id, client=clients["officer"]),
@@ -97,6 +113,19 @@ def main():
     active = step("activation accepted", activate_agreement.sync_detailed(
         agreement.id, client=clients["officer"], if_match=f'"{current.version}"'), 200, Agreement)
     assert str(active.status) == "ACTIVE", active.status
+
+    now = step("eligibility today", get_partner_eligibility.sync_detailed(
+        partner.id, client=clients["officer"], unit_code="KFN", agreement_id=agreement.id),
+        200, Eligibility)
+    assert str(now.status) == "ELIGIBLE_BY_EXCEPTION", now.status
+    # Yesterday nothing had been published for Turkey in this register: point in time.
+    before = step("eligibility on a past date", get_partner_eligibility.sync_detailed(
+        partner.id, client=clients["officer"], unit_code="KFN", agreement_id=agreement.id,
+        date=stockholm_date(-1)), 200, Eligibility)
+    assert str(before.status) == "ASSESSMENT_REQUIRED", before.status
+
+    step("summary report", get_summary_report.sync_detailed(client=clients["officer"]), 200,
+         SummaryReport)
     print("python client scenario passed")
 
 

@@ -1,6 +1,8 @@
-// The integrator's scenario through openapi-fetch, typed by openapi-typescript from the committed
-// openapi/openapi.json: partner, assessment, agreement, activation refused, exception granted,
-// activation accepted. `tsc` checks every path, parameter and body against the document.
+// The officer's flow through openapi-fetch, typed by openapi-typescript from the committed
+// openapi/openapi.json: units, a partner, an assessment drafted by one coordinator and published by
+// another, an agreement, activation refused, an exception requested and granted, activation
+// accepted, eligibility today and on a past date, the summary report. `tsc --strict` checks every
+// path, parameter and body against the document.
 //
 //   node dist/scenario.js SERVER_URL   (tokens in TOKEN_ADMIN, TOKEN_CORA, TOKEN_PER,
 //                                       TOKEN_OFFICER, TOKEN_SECRETARY)
@@ -23,6 +25,12 @@ const per = client("per");
 const officer = client("officer");
 const secretary = client("secretary");
 const run = Math.random().toString(16).slice(2, 10);
+
+/** The Stockholm date `days` from today, as YYYY-MM-DD. */
+function stockholmDate(days: number): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Stockholm" }).format(d);
+}
 
 function ok<T>(name: string, result: { data?: T; error?: unknown; response: Response }, status: number): T {
   if (result.response.status !== status || result.data === undefined) {
@@ -65,8 +73,8 @@ const draft = ok(
       humanRights: meets,
       democracy: { verdict: "DOES_NOT_MEET", rationale: "Does not meet the requirement." },
       ruleOfLaw: meets,
-      assessedAt: "2026-01-01",
-      validUntil: "2027-12-31",
+      assessedAt: stockholmDate(-30),
+      validUntil: stockholmDate(400),
     },
   }),
   201,
@@ -90,8 +98,8 @@ const agreement = ok(
       partnerIds: [partner.id],
       purposes: ["KNOWLEDGE_EXCHANGE"],
       sdgs: [4, 11],
-      startDate: "2027-01-01",
-      endDate: "2027-12-31",
+      startDate: stockholmDate(30),
+      endDate: stockholmDate(395),
       caseNumber: "KS 2026-00123",
     },
   }),
@@ -126,10 +134,10 @@ const granted = ok(
     body: {
       decision: "GRANTED",
       decidingBody: "KOMMUNSTYRELSEN",
-      decidedAt: "2026-11-20",
+      decidedAt: stockholmDate(0),
       protocolParagraph: "§ 448",
-      validFrom: "2026-11-20",
-      validUntil: "2027-12-31",
+      validFrom: stockholmDate(0),
+      validUntil: stockholmDate(400),
     },
   }),
   200,
@@ -149,4 +157,28 @@ const active = ok(
   200,
 );
 if (active.status !== "ACTIVE") throw new Error(`agreement is ${active.status}`);
+
+const today = ok(
+  "eligibility today",
+  await officer.GET("/api/v1/partners/{id}/eligibility", {
+    params: { path: { id: partner.id }, query: { unitCode: "KFN", agreementId: agreement.id } },
+  }),
+  200,
+);
+if (today.status !== "ELIGIBLE_BY_EXCEPTION") throw new Error(`eligibility today is ${today.status}`);
+// Yesterday nothing had been published for Turkey in this register: point in time.
+const yesterday = ok(
+  "eligibility on a past date",
+  await officer.GET("/api/v1/partners/{id}/eligibility", {
+    params: {
+      path: { id: partner.id },
+      query: { unitCode: "KFN", agreementId: agreement.id, date: stockholmDate(-1) },
+    },
+  }),
+  200,
+);
+if (yesterday.status !== "ASSESSMENT_REQUIRED") throw new Error(`eligibility yesterday is ${yesterday.status}`);
+
+const report = ok("summary report", await officer.GET("/api/v1/reports/summary", {}), 200);
+console.log(`   report: ${JSON.stringify(report).length} bytes`);
 console.log("typescript client scenario passed");
