@@ -1,6 +1,7 @@
 //! Agreements: the collaborations of the register, and the rules that keep an active one true.
 
 pub mod compliance;
+pub mod export;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -157,7 +157,7 @@ pub struct AgreementParams {
     responses(
         (status = 200, description = "A page of agreements (or CSV).", content(
             (Page<Agreement> = "application/json", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
-            (String = "text/csv", example = "id,title,description,type,unitCode,partnerIds,purposes\n"),
+            (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -247,7 +247,7 @@ pub async fn list_agreements(
         })
         .await?;
     if csv {
-        return csv_response("agreements", &items, total);
+        return csv_response(&items, total);
     }
     reply::json(&paging.page_of(items, total))
 }

@@ -2,6 +2,7 @@
 //! document.
 
 pub mod docs;
+pub mod exports;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -75,7 +76,7 @@ fn assemble() -> (
     >,
     utoipa::openapi::OpenApi,
 ) {
-    App::new()
+    let (app, doc) = App::new()
         .into_utoipa_app()
         .openapi(docs::ApiDoc::openapi())
         .service(
@@ -141,7 +142,10 @@ fn assemble() -> (
         .service(crate::meta::live)
         .service(crate::meta::ready)
         .service(crate::meta::metrics_endpoint)
-        .split_for_parts()
+        .split_for_parts();
+    let mut doc = doc;
+    exports::document(&mut doc);
+    (app, doc)
 }
 
 /// The OpenAPI document the service serves (and `openapi/openapi.json` holds).

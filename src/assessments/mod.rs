@@ -2,6 +2,7 @@
 //! requirements ("respekterar mänskliga rättigheter, är en demokrati och upprätthåller
 //! rättsstatens principer"). DRAFT → PUBLISHED → SUPERSEDED; the outcome is derived, never stored.
 
+pub mod export;
 pub mod routes;
 pub mod service;
 pub mod store;

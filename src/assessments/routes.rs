@@ -17,6 +17,7 @@ use crate::db::AnyConnection;
 use crate::domain::CountryCode;
 use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal};
+use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
@@ -85,6 +86,7 @@ fn query_uuid(raw: Option<String>, name: &str) -> Result<Option<String>, ApiErro
 pub async fn list_assessments(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     params: ListParams<AssessmentParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
@@ -97,10 +99,15 @@ pub async fn list_assessments(
         include_drafts: principal.has(Capability::ManageAssessments),
     };
     let paging = params.paging;
+    let csv = wants_csv(&req);
+    let (offset, limit) = window(csv, paging);
     let (items, total) = state
         .db
-        .read(move |c| store::list(c, &filter, false, paging.offset(), i64::from(paging.limit)))
+        .read(move |c| store::list(c, &filter, false, offset, limit))
         .await?;
+    if csv {
+        return csv_response(&items, total);
+    }
     reply::json(&paging.page_of(items, total))
 }
 
@@ -136,6 +143,7 @@ pub struct CountryAssessmentParams {
 pub async fn list_country_assessments(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     code: web::Path<String>,
     params: ListParams<CountryAssessmentParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -148,15 +156,20 @@ pub async fn list_country_assessments(
         ..Default::default()
     };
     let paging = params.paging;
+    let csv = wants_csv(&req);
+    let (offset, limit) = window(csv, paging);
     let (items, total) = state
         .db
         .read(move |c| {
             if !crate::countries::store::exists(c, code.as_str())? {
                 return Err(ApiError::not_found("country", "land"));
             }
-            store::list(c, &filter, true, paging.offset(), i64::from(paging.limit))
+            store::list(c, &filter, true, offset, limit)
         })
         .await?;
+    if csv {
+        return csv_response(&items, total);
+    }
     reply::json(&paging.page_of(items, total))
 }
 

@@ -2,6 +2,7 @@
 //! and the board secretary only; their events carry ids, never the person's data; a deleted
 //! contact is erased.
 
+pub mod export;
 pub mod routes;
 pub mod store;
 

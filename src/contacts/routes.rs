@@ -62,7 +62,7 @@ fn check_retention(new: &NewContact) -> Result<(), ApiError> {
     responses(
         (status = 200, description = "A page of contacts (or CSV).", content(
             (Page<Contact> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31", "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv", example = "id,partnerId,name,role,email,phone,retentionUntil,version,createdAt,updatedAt\n0192f5d2-7c1e-7d3a-9d6e-000000000009,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,Kari Example,International coordinator,kari@example.org,+47 22 00 00 00,2028-12-31,1,2026-11-26T09:15:00Z,2026-11-26T09:15:00Z\n"),
+            (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -97,7 +97,7 @@ pub async fn list_contacts(
         })
         .await?;
     if csv {
-        return csv_response("contacts", &items, total);
+        return csv_response(&items, total);
     }
     reply::json(&paging.page_of(items, total))
 }

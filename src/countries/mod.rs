@@ -1,6 +1,7 @@
 //! Countries: every ISO 3166-1 country, seeded by migration, with its current standing against
 //! the policy's requirements (its own published assessment).
 
+pub mod export;
 pub mod routes;
 pub mod store;
 

@@ -58,7 +58,7 @@ pub struct CountryParams {
     responses(
         (status = 200, description = "A page of countries (or CSV).", content(
             (Page<Country> = "application/json", example = json!({"items": [{"code": "NO", "alpha3": "NOR", "name": "Norge", "nameEn": "Norway", "standing": {"outcome": "NOT_ASSESSED", "assessmentId": null, "assessedAt": null, "validUntil": null, "expired": false, "failingRequirements": []}, "version": 1, "createdAt": "2026-11-26T00:00:00Z", "updatedAt": "2026-11-26T00:00:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv", example = "code,alpha3,name,nameEn,standing.outcome,standing.assessmentId,standing.assessedAt,standing.validUntil,standing.expired,standing.failingRequirements,version,createdAt,updatedAt\nNO,NOR,Norge,Norway,NOT_ASSESSED,,,,false,,1,2026-11-26T00:00:00Z,2026-11-26T00:00:00Z\n"),
+            (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -99,7 +99,7 @@ pub async fn list_countries(
             .db
             .read(move |c| store::list(c, &filter, today, 0, CSV_MAX_ROWS))
             .await?;
-        return csv_response("countries", &items, total);
+        return csv_response(&items, total);
     }
     let (items, total) = state
         .db

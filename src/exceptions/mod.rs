@@ -1,6 +1,7 @@
 //! Exceptions: a unit's request to Kommunstyrelsen to collaborate with a partner that does not meet
 //! the requirements, for one agreement, and the decision on it.
 
+pub mod export;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::app::docs as d;
 use crate::db::AnyConnection;
 use crate::http::auth::{Capability, Principal, Role};
+use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::JsonBody;
@@ -87,6 +88,7 @@ pub struct ExceptionParams {
 pub async fn list_exceptions(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     params: ListParams<ExceptionParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
@@ -99,10 +101,15 @@ pub async fn list_exceptions(
         agreement_id: f.agreement_id,
         case_number: f.case_number,
     };
+    let csv = wants_csv(&req);
+    let (offset, limit) = window(csv, paging);
     let (items, total) = state
         .db
-        .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
+        .read(move |c| store::list(c, &filter, offset, limit))
         .await?;
+    if csv {
+        return csv_response(&items, total);
+    }
     reply::json(&paging.page_of(items, total))
 }
 

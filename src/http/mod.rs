@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod csv;
 pub mod etag;
+pub mod export;
 pub mod fallback;
 pub mod idempotency;
 pub mod json;

@@ -1,6 +1,7 @@
 //! Indicators: published index values (Freedom House, V-Dem, …) imported as CSV, kept per import,
 //! and cited as evidence by assessments.
 
+pub mod export;
 pub mod routes;
 pub mod store;
 

@@ -13,6 +13,7 @@ use crate::countries::routes::path_country;
 use crate::domain::{Name, WebUrl};
 use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal};
+use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
@@ -367,6 +368,7 @@ pub struct CountryIndicatorParams {
 pub async fn list_country_indicators(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     code: web::Path<String>,
     params: ListParams<CountryIndicatorParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -384,11 +386,16 @@ pub async fn list_country_indicators(
         })
         .await?;
     let total = all.len() as i64;
-    let items = all
+    let csv = wants_csv(&req);
+    let (offset, limit) = window(csv, paging);
+    let items: Vec<_> = all
         .into_iter()
-        .skip(usize::try_from(paging.offset()).unwrap_or(0))
-        .take(paging.limit as usize)
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
         .collect();
+    if csv {
+        return csv_response(&items, total);
+    }
     reply::json(&paging.page_of(items, total))
 }
 

@@ -1,6 +1,7 @@
 //! Partners: the parties the city collaborates with. Officers edit descriptive fields; only
 //! coordinators change a partner's country or kind, or archive it.
 
+pub mod export;
 pub mod routes;
 pub mod store;
 

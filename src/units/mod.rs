@@ -1,5 +1,6 @@
 //! Units: the parts of the city (nämnder, förvaltningar, bolag) that own collaborations.
 
+pub mod export;
 pub mod routes;
 pub mod store;
 

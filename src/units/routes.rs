@@ -65,7 +65,7 @@ fn not_found() -> ApiError {
     responses(
         (status = 200, description = "A page of units (or CSV).", content(
             (Page<Unit> = "application/json", example = json!({"items": [{"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": "KS", "validFrom": null, "validUntil": null, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv", example = "code,name,nameEn,type,parentCode,validFrom,validUntil,version,createdAt,updatedAt\nKFN,Kulturnämnden,Culture Committee,COMMITTEE,KS,,,1,2026-11-26T09:15:00Z,2026-11-26T09:15:00Z\n"),
+            (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -93,7 +93,7 @@ pub async fn list_units(
             .db
             .read(move |c| store::list(c, &filter, 0, CSV_MAX_ROWS))
             .await?;
-        return csv_response("units", &items, total);
+        return csv_response(&items, total);
     }
     let (items, total) = state
         .db

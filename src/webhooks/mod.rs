@@ -2,6 +2,7 @@
 //! Webhooks), with their deliveries kept in the database so that any instance delivers each one,
 //! retries it after a crash, and none delivers it twice.
 
+pub mod export;
 pub mod routes;
 pub mod signing;
 pub mod store;

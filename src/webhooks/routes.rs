@@ -13,6 +13,7 @@ use crate::app::docs as d;
 use crate::config::Config;
 use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal};
+use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
@@ -173,14 +174,20 @@ async fn check_url(config: &Config, url: &str) -> Result<(), ApiError> {
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     params: ListParams<NoFilters>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let paging = params.paging;
+    let csv = wants_csv(&req);
+    let (offset, limit) = window(csv, paging);
     let (items, total) = state
         .db
-        .read(move |c| store::list(c, paging.offset(), i64::from(paging.limit)))
+        .read(move |c| store::list(c, offset, limit))
         .await?;
+    if csv {
+        return csv_response(&items, total);
+    }
     reply::json(&paging.page_of(items, total))
 }
 
@@ -464,6 +471,7 @@ pub async fn delete_webhook(
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     id: web::Path<String>,
     params: ListParams<DeliveryParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -471,13 +479,18 @@ pub async fn list_deliveries(
     let id = path_uuid(&id, "/path/id")?;
     let paging = params.paging;
     let status = params.filters.status;
+    let csv = wants_csv(&req);
+    let (offset, limit) = window(csv, paging);
     let (items, total) = state
         .db
         .read(move |c| {
             store::find(c, &id)?.ok_or_else(not_found)?;
-            store::list_deliveries(c, &id, status, paging.offset(), i64::from(paging.limit))
+            store::list_deliveries(c, &id, status, offset, limit)
         })
         .await?;
+    if csv {
+        return csv_response(&items, total);
+    }
     reply::json(&paging.page_of(items, total))
 }
 

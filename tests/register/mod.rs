@@ -161,3 +161,128 @@ pub fn codes(problem: &Value) -> Vec<String> {
         .map(|e| e["code"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// A partner created with any fields (`extra` overrides the defaults), as a coordinator.
+pub async fn partner_with(app: &TestApp, name: &str, country: &str, extra: Value) -> String {
+    let mut body = json!({"name": name, "kind": "CITY", "countryCode": country, "city": name});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let res = app
+        .post("/api/v1/partners")
+        .role("coordinator")
+        .json(&body)
+        .send()
+        .await;
+    res.assert_status(201);
+    res.json()["id"].as_str().unwrap().to_string()
+}
+
+/// An assessment drafted by a coordinator and left unpublished; `body` holds the subject and
+/// anything else to set. Returns its id.
+pub async fn draft_assessment(app: &TestApp, body: Value, verdicts: [&str; 3]) -> String {
+    let mut full = json!({
+        "humanRights": judgement(verdicts[0]),
+        "democracy": judgement(verdicts[1]),
+        "ruleOfLaw": judgement(verdicts[2]),
+        "assessedAt": "2026-11-01",
+        "validUntil": "2027-11-01",
+    });
+    for (k, v) in body.as_object().unwrap() {
+        full[k] = v.clone();
+    }
+    let res = app
+        .post("/api/v1/assessments")
+        .bearer(&app.token_for("cora.coordinator", &["coordinator"], None))
+        .json(&full)
+        .send()
+        .await;
+    res.assert_status(201);
+    res.json()["id"].as_str().unwrap().to_string()
+}
+
+/// Activates a draft and asserts it became active; returns the active agreement.
+pub async fn active(app: &TestApp, agreement: &Value, unit: &str) -> Value {
+    let res = activate(app, agreement, unit).await;
+    res.assert_status(200);
+    res.json()
+}
+
+/// Ends an active agreement (or cancels a draft or active one, with `action = "cancel"`) as an
+/// officer of `unit`; returns it.
+pub async fn close(app: &TestApp, agreement: &Value, unit: &str, action: &str) -> Value {
+    let id = agreement["id"].as_str().unwrap();
+    let res = app
+        .post(&format!("/api/v1/agreements/{id}/{action}"))
+        .officer_of(unit)
+        .if_match(agreement["version"].as_i64().unwrap())
+        .send()
+        .await;
+    res.assert_status(200);
+    res.json()
+}
+
+/// Revokes a granted exception as the board secretary; returns it.
+pub async fn revoke(app: &TestApp, exception: &Value, reason: &str) -> Value {
+    let id = exception["id"].as_str().unwrap();
+    let res = app
+        .post(&format!("/api/v1/exceptions/{id}/revoke"))
+        .role("board_secretary")
+        .if_match(exception["version"].as_i64().unwrap())
+        .json(&json!({"decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-25", "protocolParagraph": "§ 91", "reason": reason}))
+        .send()
+        .await;
+    res.assert_status(200);
+    res.json()
+}
+
+/// Withdraws a pending exception request as an officer of `unit`; returns it.
+pub async fn withdraw(app: &TestApp, exception: &Value, unit: &str) -> Value {
+    let id = exception["id"].as_str().unwrap();
+    let res = app
+        .post(&format!("/api/v1/exceptions/{id}/withdraw"))
+        .officer_of(unit)
+        .if_match(exception["version"].as_i64().unwrap())
+        .send()
+        .await;
+    res.assert_status(200);
+    res.json()
+}
+
+/// Adds a contact to a partner as a coordinator; returns it.
+pub async fn contact(app: &TestApp, partner: &str, body: Value) -> Value {
+    let res = app
+        .post(&format!("/api/v1/partners/{partner}/contacts"))
+        .role("coordinator")
+        .json(&body)
+        .send()
+        .await;
+    res.assert_status(201);
+    res.json()
+}
+
+/// Creates a webhook subscription as admin; returns (id, secret).
+pub async fn webhook(app: &TestApp, body: Value) -> (String, String) {
+    let res = app
+        .post("/api/v1/webhooks")
+        .role("admin")
+        .json(&body)
+        .send()
+        .await;
+    res.assert_status(201);
+    let body = res.json();
+    (
+        body["id"].as_str().unwrap().to_string(),
+        body["secret"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Imports index values (CSV with the import's header) as a coordinator.
+pub async fn import_indicators(app: &TestApp, csv: &str) {
+    app.post("/api/v1/indicators")
+        .role("coordinator")
+        .raw("text/csv", csv.to_string())
+        .send()
+        .await
+        .assert_status(201);
+}

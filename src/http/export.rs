@@ -1,0 +1,377 @@
+//! Exports of lists: each resource declares its columns once (`Export::COLUMNS`) and renders one
+//! row of typed cells per item (`Export::cells`). The CSV writer (`http::csv`) and the document
+//! (`document_csv`) read the same declaration, so the columns a program receives are the ones
+//! the OpenAPI document lists; a spreadsheet writer can read the cell types.
+//!
+//! Every row has every column whatever the item's state: an absent value is an empty cell.
+//! A cell that holds several values (partner ids, funding lines) is a list: its items joined
+//! with `;`; an item with several parts has them joined with `:`; and `%`, `;` and `:` inside a
+//! part are written `%25`, `%3B` and `%3A`, so that splitting on `;`, then on `:`, then decoding
+//! the three escapes gives the values back exactly.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::Serialize;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::Response;
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, RefOr, Type};
+
+/// The type of a column's cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339 in UTC.
+    Timestamp,
+    Integer,
+    /// A number with a fraction (`98.5`).
+    Decimal,
+    /// `true` or `false`.
+    Boolean,
+    /// Several values in one cell, in the form the module documentation gives.
+    List,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Date => "date",
+            Kind::Timestamp => "timestamp",
+            Kind::Integer => "integer",
+            Kind::Decimal => "decimal",
+            Kind::Boolean => "boolean",
+            Kind::List => "list",
+        }
+    }
+}
+
+/// One column of an export: its stable machine name (the JSON field's name, dotted for nested
+/// fields), its type, and for lists the form of one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// The form of one list item (`SOURCE:programme:amount:CURRENCY`); empty for other kinds.
+    pub item: &'static str,
+}
+
+impl Column {
+    pub const fn text(name: &'static str) -> Column {
+        Column::of(name, Kind::Text)
+    }
+    pub const fn date(name: &'static str) -> Column {
+        Column::of(name, Kind::Date)
+    }
+    pub const fn timestamp(name: &'static str) -> Column {
+        Column::of(name, Kind::Timestamp)
+    }
+    pub const fn integer(name: &'static str) -> Column {
+        Column::of(name, Kind::Integer)
+    }
+    pub const fn decimal(name: &'static str) -> Column {
+        Column::of(name, Kind::Decimal)
+    }
+    pub const fn boolean(name: &'static str) -> Column {
+        Column::of(name, Kind::Boolean)
+    }
+    /// A list whose items have the form `item` (parts joined with `:`).
+    pub const fn list(name: &'static str, item: &'static str) -> Column {
+        Column {
+            name,
+            kind: Kind::List,
+            item,
+        }
+    }
+    const fn of(name: &'static str, kind: Kind) -> Column {
+        Column {
+            name,
+            kind,
+            item: "",
+        }
+    }
+}
+
+/// One typed cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Date(NaiveDate),
+    Timestamp(DateTime<Utc>),
+    Integer(i64),
+    Decimal(f64),
+    Boolean(bool),
+    /// The items, each already in its documented form (see `Cell::list` and `Cell::records`).
+    List(Vec<String>),
+}
+
+impl Cell {
+    /// An enum's code, as the JSON carries it (`ACTIVE`).
+    pub fn code<T: Serialize>(value: &T) -> Cell {
+        Cell::Text(plain(value))
+    }
+
+    /// A list of single values.
+    pub fn list<I, S>(items: I) -> Cell
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Cell::List(items.into_iter().map(|s| escape_part(s.as_ref())).collect())
+    }
+
+    /// A list of items of several parts each (a missing part is an empty string).
+    pub fn records<I, P>(items: I) -> Cell
+    where
+        I: IntoIterator<Item = P>,
+        P: IntoIterator<Item = String>,
+    {
+        Cell::List(
+            items
+                .into_iter()
+                .map(|parts| {
+                    parts
+                        .into_iter()
+                        .map(|p| escape_part(&p))
+                        .collect::<Vec<_>>()
+                        .join(":")
+                })
+                .collect(),
+        )
+    }
+
+    /// The cell as CSV text, before the spreadsheet escape that `http::csv` applies to text.
+    pub fn to_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Timestamp(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            Cell::Integer(i) => i.to_string(),
+            Cell::Decimal(x) => x.to_string(),
+            Cell::Boolean(b) => b.to_string(),
+            Cell::List(items) => items.join(";"),
+        }
+    }
+}
+
+/// A value as its JSON text without quotes: an enum's code, a newtype's string, a number.
+pub fn plain<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) | Err(_) => String::new(),
+        Ok(other) => other.to_string(),
+    }
+}
+
+/// `%`, `;` and `:` inside one part of a list item.
+fn escape_part(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for c in part.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ';' => out.push_str("%3B"),
+            ':' => out.push_str("%3A"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<&String> for Cell {
+    fn from(s: &String) -> Cell {
+        Cell::Text(s.clone())
+    }
+}
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Cell {
+        Cell::Date(d)
+    }
+}
+impl From<DateTime<Utc>> for Cell {
+    fn from(t: DateTime<Utc>) -> Cell {
+        Cell::Timestamp(t)
+    }
+}
+impl From<i32> for Cell {
+    fn from(i: i32) -> Cell {
+        Cell::Integer(i64::from(i))
+    }
+}
+impl From<i64> for Cell {
+    fn from(i: i64) -> Cell {
+        Cell::Integer(i)
+    }
+}
+impl From<f64> for Cell {
+    fn from(x: f64) -> Cell {
+        Cell::Decimal(x)
+    }
+}
+impl From<bool> for Cell {
+    fn from(b: bool) -> Cell {
+        Cell::Boolean(b)
+    }
+}
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(value: Option<T>) -> Cell {
+        value.map_or(Cell::Empty, Into::into)
+    }
+}
+
+/// A list item type that can be exported: its columns, once, and its row.
+pub trait Export {
+    /// The file name of the export, without extension (`agreements`).
+    const NAME: &'static str;
+    /// The columns, in order.
+    const COLUMNS: &'static [Column];
+    /// The item's cells, one per column, in the order of `COLUMNS`.
+    fn cells(&self) -> Vec<Cell>;
+}
+
+/// The text/csv schema's description: the columns in order, and how cells are written.
+pub fn describe_columns(columns: &[Column]) -> String {
+    let listed = columns
+        .iter()
+        .map(|c| {
+            if c.kind == Kind::List {
+                format!("`{}` (list of `{}`)", c.name, c.item)
+            } else {
+                format!("`{}` ({})", c.name, c.kind.label())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "RFC 4180 CSV, UTF-8, comma-separated, a header row of the column names, then one row per item with every column. Columns, in order: {listed}. \
+         An absent value is an empty cell. Dates are YYYY-MM-DD, timestamps RFC 3339 in UTC, booleans true or false. \
+         A list holds its items joined with `;`; an item's parts are joined with `:`; `%`, `;` and `:` inside a part are written `%25`, `%3B` and `%3A`. \
+         A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that spreadsheets do not run it."
+    )
+}
+
+/// The header row of an export, as CSV.
+pub fn header_line(columns: &[Column]) -> String {
+    let mut line = columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+    line.push('\n');
+    line
+}
+
+/// Declares on a list's 200 response the `text/csv` content with its columns, and the headers
+/// a CSV export carries.
+pub fn document_csv(response: &mut Response, columns: &[Column]) {
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(describe_columns(columns)))
+        .build();
+    response.content.insert(
+        "text/csv".to_string(),
+        RefOr::T(
+            ContentBuilder::new()
+                .schema(Some(schema))
+                .example(Some(serde_json::Value::String(header_line(columns))))
+                .build(),
+        ),
+    );
+    if !response.description.contains("text/csv") {
+        response.description.push_str(
+            " With `Accept: text/csv`, the whole filtered list (at most 10,000 rows) as CSV.",
+        );
+    }
+    let header = |kind: Type, description: &str| {
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(kind)))
+                .description(Some(description.to_string()))
+                .build(),
+        )
+    };
+    response.headers.insert(
+        "Content-Disposition".to_string(),
+        header(
+            Type::String,
+            "Sent with text/csv only: `attachment; filename=\"<list>.csv\"`.",
+        ),
+    );
+    response.headers.insert(
+        "X-Total-Count".to_string(),
+        header(
+            Type::Integer,
+            "Sent with text/csv only: how many items matched the filters.",
+        ),
+    );
+    response.headers.insert(
+        "X-Row-Limit".to_string(),
+        header(
+            Type::Integer,
+            "Sent with text/csv only: the most rows one export carries (10000).",
+        ),
+    );
+    response.headers.insert(
+        "X-Truncated".to_string(),
+        header(
+            Type::Boolean,
+            "Sent with text/csv only: `true` when more items matched than the export carries.",
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_parts_that_hold_separators_are_escaped_and_can_be_split_back() {
+        let cell = Cell::records([vec![
+            "EU".to_string(),
+            "Interreg: Öresund; 100%".to_string(),
+            "1.00".to_string(),
+        ]]);
+        assert_eq!(cell.to_text(), "EU:Interreg%3A Öresund%3B 100%25:1.00");
+        let decoded: Vec<String> = cell
+            .to_text()
+            .split(':')
+            .map(|p| {
+                p.replace("%3A", ":")
+                    .replace("%3B", ";")
+                    .replace("%25", "%")
+            })
+            .collect();
+        assert_eq!(decoded, ["EU", "Interreg: Öresund; 100%", "1.00"]);
+    }
+
+    #[test]
+    fn cells_render_as_the_json_writes_them() {
+        let t = DateTime::parse_from_rfc3339("2026-11-26T09:15:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(Cell::from(t).to_text(), "2026-11-26T09:15:00Z");
+        assert_eq!(
+            Cell::from(NaiveDate::from_ymd_opt(2026, 1, 2)).to_text(),
+            "2026-01-02"
+        );
+        assert_eq!(Cell::from(None::<&str>).to_text(), "");
+        assert_eq!(Cell::list(["a", "b"]).to_text(), "a;b");
+        assert_eq!(Cell::list(Vec::<String>::new()).to_text(), "");
+    }
+
+    #[test]
+    fn the_description_lists_every_column_in_order() {
+        const COLUMNS: &[Column] = &[
+            Column::text("id"),
+            Column::list("fundings", "SOURCE:programme:amount:CURRENCY"),
+        ];
+        let text = describe_columns(COLUMNS);
+        let id = text.find("`id` (text)").unwrap();
+        let fundings = text
+            .find("`fundings` (list of `SOURCE:programme:amount:CURRENCY`)")
+            .unwrap();
+        assert!(id < fundings);
+    }
+}
