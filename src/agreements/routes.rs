@@ -777,7 +777,7 @@ pub struct HistoryEntry {
     /// The fields that changed from the previous version.
     pub changed_fields: Vec<String>,
     /// The resource as it stood after the change.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = crate::events::entity_data, required = true)]
     pub data: Option<Value>,
 }
 

@@ -151,9 +151,23 @@ pub struct Event {
     pub action: String,
     /// The entity's version after the change.
     pub version: i32,
-    /// The entity as it stood after the change (personal data never; drafts only for coordinators).
-    #[schema(value_type = Option<Object>)]
+    /// The entity as it stood after the change, in the entity's own schema (personal data never;
+    /// drafts only for coordinators); `null` when it no longer exists or is not shown to you.
+    #[schema(schema_with = entity_data, required = true)]
     pub data: Option<Value>,
+}
+
+/// The schema of an event's (or a history entry's) `data`: the entity's own representation,
+/// whichever entity it is, so an open object; `null` when not shown.
+pub fn entity_data() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .description(Some(
+            "The entity as it stood after the change, in the entity's own schema (personal data never; drafts only for coordinators); `null` when it no longer exists or is not shown to you.",
+        ))
+        .build()
 }
 
 impl EventRow {
