@@ -62,6 +62,7 @@ pub struct Warning {
     pub rule: String,
     /// A JSON pointer into the agreement.
     pub pointer: String,
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub detail: String,
     pub detail_sv: String,
@@ -95,6 +96,7 @@ pub struct ComplianceReason {
     pub code: &'static str,
     /// The rule code from `GET /policy`.
     pub rule: &'static str,
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub detail: String,
 }
@@ -129,6 +131,7 @@ pub struct Compliance {
     "createdAt": "2026-11-20T08:00:00Z", "updatedAt": "2026-11-26T10:00:00Z"
 }))]
 pub struct Agreement {
+    #[schema(format = Uuid)]
     pub id: String,
     pub title: String,
     pub description: Option<String>,
@@ -137,6 +140,7 @@ pub struct Agreement {
     /// The owning unit.
     pub unit_code: String,
     /// In the order given.
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub partner_ids: Vec<String>,
     pub purposes: Vec<Purpose>,
     #[schema(value_type = Vec<i32>)]
@@ -184,6 +188,7 @@ pub struct AgreementInput {
     pub unit_code: UnitCode,
     #[serde(default)]
     #[schema(max_items = 50)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub partner_ids: Vec<String>,
     #[serde(default)]
     pub purposes: Vec<Purpose>,
@@ -215,6 +220,7 @@ pub struct AgreementPatch {
     #[schema(rename = "type")]
     agreement_type: Option<AgreementType>,
     unit_code: Option<String>,
+    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
     partner_ids: Option<Vec<String>>,
     purposes: Option<Vec<Purpose>>,
     sdgs: Option<Vec<i32>>,

@@ -121,22 +121,20 @@ fn load_visible(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct AgreementParams {
-    #[param(inline)]
     status: Option<AgreementStatus>,
     #[param(example = "KFN")]
     unit_code: Option<String>,
+    #[param(format = Uuid)]
     partner_id: Option<String>,
     #[param(example = "FI", pattern = "^[A-Z]{2}$")]
     country_code: Option<String>,
     #[param(example = "KS 2026-00123")]
     case_number: Option<String>,
-    #[param(inline)]
     purpose: Option<Purpose>,
     #[serde(rename = "type")]
-    #[param(rename = "type", inline)]
+    #[param(rename = "type")]
     agreement_type: Option<AgreementType>,
     /// Active agreements by compliance, judged now.
-    #[param(inline)]
     compliance: Option<ComplianceStatus>,
     /// Text search in the title and case number.
     #[param(max_length = 200)]
@@ -256,7 +254,7 @@ pub async fn list_agreements(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "getAgreement",
-    params(("id" = String, Path, description = "The agreement's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
@@ -355,7 +353,7 @@ pub async fn create_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "updateAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     request_body(content = AgreementPatch, content_type = "application/merge-patch+json"),
     security(("bearerAuth" = [])),
     responses(
@@ -475,7 +473,7 @@ fn merge_warnings(kept: &[Warning], fresh: &[activation::Finding]) -> Vec<Warnin
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "deleteAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The draft was deleted."),
@@ -593,7 +591,7 @@ pub struct ActionBody {}
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "activateAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -634,7 +632,7 @@ pub async fn activate_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "endAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -675,7 +673,7 @@ pub async fn end_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "cancelAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -717,7 +715,7 @@ pub async fn cancel_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "getAgreementCompliance",
-    params(("id" = String, Path, description = "The agreement's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The compliance, now.", body = Compliance),
@@ -849,7 +847,7 @@ pub fn history_of(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "getAgreementHistory",
-    params(("id" = String, Path, description = "The agreement's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The versions, oldest first.", body = History, example = json!({"entityType": "AGREEMENT", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "items": [{"eventId": 7, "occurredAt": "2026-11-20T08:00:00Z", "actor": "officer-kfn", "action": "CREATED", "version": 1, "changedFields": ["title"], "data": {"title": "Vänortssamarbete med Tammerfors"}}]})),

@@ -39,7 +39,6 @@ const EXAMPLE_PAGE: &str = r#"{"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4
 #[into_params(parameter_in = Query)]
 pub struct AssessmentParams {
     /// Only assessments in this state (`DRAFT` finds nothing for anyone but coordinators).
-    #[param(inline)]
     status: Option<AssessmentStatus>,
     /// Only assessments of this country or of partners in it.
     #[param(value_type = Option<String>, example = "NO", pattern = "^[A-Z]{2}$")]
@@ -166,7 +165,7 @@ pub async fn list_country_assessments(
 #[utoipa::path(
     tag = "Assessments",
     operation_id = "getAssessment",
-    params(("id" = String, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
+    params(("id" = uuid::Uuid, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
@@ -534,7 +533,7 @@ fn writable(a: &Assessment) -> Value {
     tag = "Assessments",
     operation_id = "updateAssessment",
     params(
-        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     request_body(content = AssessmentPatch, content_type = "application/merge-patch+json"),
@@ -629,7 +628,7 @@ pub async fn update_assessment(
     tag = "Assessments",
     operation_id = "deleteAssessment",
     params(
-        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     security(("bearerAuth" = [])),
@@ -694,7 +693,7 @@ pub struct PublishRequest {}
     tag = "Assessments",
     operation_id = "publishAssessment",
     params(
-        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
         d::IdempotencyKeyHeader,
     ),

@@ -30,6 +30,7 @@ pub struct EligibilityParams {
     date: Option<NaiveDate>,
     /// The agreement: only an exception for this agreement and partner can make it eligible.
     #[param(example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e")]
+    #[param(format = Uuid)]
     agreement_id: Option<String>,
 }
 
@@ -37,10 +38,12 @@ pub struct EligibilityParams {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsedAssessment {
+    #[schema(format = Uuid)]
     pub id: String,
     /// `COUNTRY` or `PARTNER`.
     pub subject: &'static str,
     pub country_code: String,
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub outcome: Outcome,
     pub failing_requirements: Vec<String>,
@@ -55,7 +58,9 @@ pub struct UsedAssessment {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsedException {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub agreement_id: String,
     /// As it stood at the end of the date.
     pub status: ExceptionStatus,
@@ -77,8 +82,10 @@ pub struct UsedException {
     "explanation": "The partner does not meet DEMOCRACY and no exception is in force for this agreement."
 }))]
 pub struct Eligibility {
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub unit_code: Option<String>,
+    #[schema(format = Uuid)]
     pub agreement_id: Option<String>,
     pub date: NaiveDate,
     pub status: EligibilityStatus,
@@ -89,9 +96,11 @@ pub struct Eligibility {
     pub assessments: Vec<UsedAssessment>,
     /// The granted exception that makes the partner eligible, if any.
     pub exception: Option<UsedException>,
-    /// Requests waiting for a decision.
+    /// Requests waiting for a decision (exception ids).
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub pending_requests: Vec<String>,
-    /// Requests that were denied.
+    /// Requests that were denied (exception ids).
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub denied_decisions: Vec<String>,
     /// The answer in a sentence.
     pub explanation: String,
@@ -193,7 +202,7 @@ pub fn answer(
 #[utoipa::path(
     tag = "Eligibility",
     operation_id = "getPartnerEligibility",
-    params(("id" = String, Path, description = "The partner's id."), EligibilityParams),
+    params(("id" = uuid::Uuid, Path, description = "The partner's id."), EligibilityParams),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The answer and its reasons.", body = Eligibility),

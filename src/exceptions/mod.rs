@@ -102,8 +102,11 @@ pub struct Revocation {
     "createdAt": "2026-11-20T09:00:00Z", "updatedAt": "2026-11-25T14:00:00Z"
 }))]
 pub struct Exception {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub agreement_id: String,
+    #[schema(format = Uuid)]
     pub partner_id: String,
     /// The agreement's unit.
     pub unit_code: String,
@@ -127,7 +130,9 @@ pub struct Exception {
     "justification": "Kulturutbyte som stärker civilsamhället.", "caseNumber": "KS 2026-00456"
 }))]
 pub struct ExceptionRequest {
+    #[schema(format = Uuid)]
     pub agreement_id: String,
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub justification: LongText,
     pub case_number: CaseNumber,

@@ -341,7 +341,6 @@ pub async fn import_indicators(
 #[into_params(parameter_in = Query)]
 pub struct CountryIndicatorParams {
     /// Only values from this source.
-    #[param(inline)]
     source: Option<IndicatorSource>,
 }
 

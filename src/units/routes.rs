@@ -27,7 +27,7 @@ const ENTITY: &str = "UNIT";
 pub struct UnitParams {
     /// Only units of this type.
     #[serde(rename = "type")]
-    #[param(rename = "type", inline)]
+    #[param(rename = "type")]
     unit_type: Option<UnitType>,
     /// Only the units directly below this one.
     #[param(example = "KS")]
