@@ -4,6 +4,7 @@
 // The response types exist only for the document; their fields are never read.
 #![allow(dead_code)]
 
+use serde_json::{Map, Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToResponse};
 
@@ -23,7 +24,7 @@ use crate::http::problem::Problem;
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ActivationBlocked,
             PreconditionFailed, PreconditionRequired, IdempotencyKeyReused, PayloadTooLarge,
-            UnsupportedMediaType, TooManyRequests, Unavailable
+            UnsupportedMediaType, TooManyRequests, Unavailable, InternalError
         ),
     ),
     modifiers(&Security),
@@ -196,4 +197,166 @@ pub struct IfMatchHeader {
     /// The ETag you read; the change is refused with 412 if the resource has changed since.
     #[param(rename = "If-Match", example = "\"1\"")]
     if_match: String,
+}
+
+/// Any request may fail inside the service; the error is logged and the caller gets a problem.
+#[derive(ToResponse)]
+#[response(
+    description = "The request could not be completed; the error is logged under the request id. / Ett internt fel inträffade.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/internal-error", "title": "An internal error occurred", "status": 500, "detail": "The request could not be completed. The error has been logged.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
+)]
+pub struct InternalError(Problem);
+
+/// What every operation shares, added once over the assembled document (so that each handler
+/// documents only what is its own) and the `servers` entry for `public_url`:
+/// - the error responses every operation can give: 500 always; 401 and 403 where a token is
+///   needed; 429 under `/api/` (the rate limit's scope); 503 where the database is read; 400
+///   where the operation takes a body or query parameters;
+/// - request bodies derived from `Option<T>` are optional bodies, not nullable ones (the service
+///   refuses a JSON `null`; it takes no body or an object), so generated clients may omit them;
+/// - every `201` links to the operations that take the new resource's id (OpenAPI `links`).
+pub fn finish(doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openapi::OpenApi {
+    let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+    doc["servers"] =
+        json!([{"url": public_url, "description": "This service (SAMVERKAN_PUBLIC_URL)."}]);
+    common_errors(&mut doc);
+    optional_bodies(&mut doc);
+    links(&mut doc);
+    serde_json::from_value(doc).expect("the finished OpenAPI document deserialises")
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+fn operations_mut(doc: &mut Value) -> impl Iterator<Item = (&String, &mut Value)> {
+    doc["paths"]
+        .as_object_mut()
+        .expect("paths")
+        .iter_mut()
+        .flat_map(|(path, item)| {
+            item.as_object_mut()
+                .expect("a path item")
+                .iter_mut()
+                .filter(|(method, _)| METHODS.contains(&method.as_str()))
+                .map(move |(_, op)| (path, op))
+        })
+}
+
+fn common_errors(doc: &mut Value) {
+    for (path, op) in operations_mut(doc) {
+        let secured = op["security"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+        });
+        let takes_input = op.get("requestBody").is_some()
+            || op["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["in"] == "query"));
+        let responses = op["responses"].as_object_mut().expect("responses");
+        let mut add = |status: &str, name: &str| {
+            responses
+                .entry(status)
+                .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+        };
+        if takes_input {
+            add("400", "BadRequest");
+        }
+        if secured {
+            add("401", "Unauthorized");
+            add("403", "Forbidden");
+            add("503", "Unavailable");
+        }
+        if path.starts_with("/api/") {
+            add("429", "TooManyRequests");
+        }
+        add("500", "InternalError");
+    }
+}
+
+fn optional_bodies(doc: &mut Value) {
+    for (_, op) in operations_mut(doc) {
+        let Some(body) = op.get_mut("requestBody") else {
+            continue;
+        };
+        let mut optional = false;
+        for media in body["content"]
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|c| c.values_mut())
+        {
+            let schema = &mut media["schema"];
+            if let Some([one, null]) = schema["oneOf"].as_array().map(Vec::as_slice)
+                && null == &json!({"type": "null"})
+                && one.get("$ref").is_some()
+            {
+                *schema = one.clone();
+                optional = true;
+            }
+        }
+        if optional {
+            body["required"] = Value::Bool(false);
+        }
+    }
+}
+
+/// `/partners/{id}` from `/partners/{id}/contacts/{contactId}`: the names of a template's
+/// parameters.
+fn parameters(template: &str) -> Vec<&str> {
+    template
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
+fn links(doc: &mut Value) {
+    let templates: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .cloned()
+        .collect();
+    for collection in &templates {
+        if doc["paths"][collection]["post"]["responses"]
+            .get("201")
+            .is_none()
+        {
+            continue;
+        }
+        let outer = parameters(collection);
+        let mut links = Map::new();
+        for template in &templates {
+            let Some(rest) = template.strip_prefix(&format!("{collection}/{{")) else {
+                continue;
+            };
+            let new = rest.split('}').next().unwrap_or_default();
+            if new.is_empty() || outer.contains(&new) {
+                continue;
+            }
+            let key = if new == "code" { "code" } else { "id" };
+            for (method, op) in doc["paths"][template].as_object().expect("a path item") {
+                let Some(operation_id) = op["operationId"]
+                    .as_str()
+                    .filter(|_| METHODS.contains(&method.as_str()))
+                else {
+                    continue;
+                };
+                let mut params = Map::new();
+                for name in parameters(template) {
+                    let value = if name == new {
+                        format!("$response.body#/{key}")
+                    } else {
+                        format!("$request.path.{name}")
+                    };
+                    params.insert(name.to_string(), Value::String(value));
+                }
+                links.insert(
+                    operation_id.to_string(),
+                    json!({"operationId": operation_id, "parameters": params, "description": format!("`{operation_id}` with the {key} of what was created.")}),
+                );
+            }
+        }
+        if !links.is_empty() {
+            doc["paths"][collection]["post"]["responses"]["201"]["links"] = Value::Object(links);
+        }
+    }
 }

@@ -101,6 +101,7 @@ pub struct Revocation {
     "revocation": null, "withdrawnAt": null, "version": 2,
     "createdAt": "2026-11-20T09:00:00Z", "updatedAt": "2026-11-25T14:00:00Z"
 }))]
+#[schema(as = ExceptionCase)]
 pub struct Exception {
     #[schema(format = Uuid)]
     pub id: String,
