@@ -251,6 +251,9 @@ pub async fn list_agreements(
 }
 
 /// Read an agreement / Läs ett samarbete
+///
+/// A draft is visible only to coordinators, the board secretary and callers whose units include
+/// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "getAgreement",

@@ -682,6 +682,7 @@ pub async fn delete_assessment(
 /// The body of a publish action: empty, or an empty object.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({}))]
 pub struct PublishRequest {}
 
 /// Publish a draft / Publicera en bedömning

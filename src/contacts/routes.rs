@@ -103,6 +103,8 @@ pub async fn list_contacts(
 }
 
 /// Read a contact / Läs en kontaktperson
+///
+/// Personal data: officers, coordinators and the board secretary only. Answers the contact with its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Contacts",
     operation_id = "getContact",

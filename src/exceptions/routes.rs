@@ -108,6 +108,8 @@ pub async fn list_exceptions(
 }
 
 /// Read an exception request / Läs en begäran om undantag
+///
+/// Every role may read exception requests. Answers the request with any decision or revocation, and its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Exceptions",
     operation_id = "getException",
@@ -426,6 +428,8 @@ pub async fn withdraw_exception(
 }
 
 /// History of an exception / Historik för ett undantag
+///
+/// Every version of the request from the change log, oldest first: who changed what and when (request, decision, revocation, withdrawal).
 #[utoipa::path(
     tag = "Exceptions",
     operation_id = "getExceptionHistory",

@@ -111,6 +111,8 @@ pub async fn list_partners(
 }
 
 /// Read a partner / Läs en samarbetspart
+///
+/// Every role may read partners. Answers the partner with its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Partners",
     operation_id = "getPartner",

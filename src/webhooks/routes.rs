@@ -260,6 +260,8 @@ pub async fn create_webhook(
 }
 
 /// Read a webhook / Läs en webhook
+///
+/// Admins only. The subscription without its secret (shown once, when it was created), with its `ETag`.
 #[utoipa::path(
     tag = "Webhooks",
     operation_id = "getWebhook",

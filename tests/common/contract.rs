@@ -102,10 +102,9 @@ impl Contract {
         match value["$ref"].as_str() {
             Some(reference) => {
                 let pointer = reference.trim_start_matches('#');
-                let target = self
-                    .doc
-                    .pointer(pointer)
-                    .unwrap_or_else(|| panic!("the document refers to {reference}, which it lacks"));
+                let target = self.doc.pointer(pointer).unwrap_or_else(|| {
+                    panic!("the document refers to {reference}, which it lacks")
+                });
                 (target, Some(pointer.to_string()))
             }
             None => (value, None),
@@ -204,7 +203,13 @@ pub fn check(
     let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     let fail = |what: String| -> ! {
         panic!(
             "contract check: {method} {uri} answered {status} ({}), which the document does not allow: {what}\nbody: {}",
@@ -219,14 +224,16 @@ pub fn check(
     });
     let Some((template, op)) = operation else {
         // Outside the document: an unknown path, or a method the path does not have.
-        if OUTSIDE_THE_DOCUMENT
-            .iter()
-            .any(|(m, p)| *m == method.as_str() && (path == *p || (p.ends_with('/') && path.starts_with(p))))
-        {
+        if OUTSIDE_THE_DOCUMENT.iter().any(|(m, p)| {
+            *m == method.as_str() && (path == *p || (p.ends_with('/') && path.starts_with(p)))
+        }) {
             return;
         }
         if content_type.as_deref() != Some("application/problem+json") {
-            fail("the operation is not in the document, and the answer is not a problem document".into());
+            fail(
+                "the operation is not in the document, and the answer is not a problem document"
+                    .into(),
+            );
         }
         if let Err(e) = validate_json(contract, "/components/schemas/Problem", body) {
             fail(e);
@@ -247,7 +254,10 @@ pub fn check(
         fail(format!(
             "status {status} is not declared for {} {template} (declared: {})",
             method,
-            responses.as_object().map(|r| r.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default()
+            responses
+                .as_object()
+                .map(|r| r.keys().cloned().collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
         ));
     };
     let (response, reference) = contract.resolve(&responses[&key]);
