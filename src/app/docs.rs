@@ -215,7 +215,9 @@ pub struct InternalError(Problem);
 ///   where the operation takes a body or query parameters;
 /// - request bodies derived from `Option<T>` are optional bodies, not nullable ones (the service
 ///   refuses a JSON `null`; it takes no body or an object), so generated clients may omit them;
-/// - every `201` links to the operations that take the new resource's id (OpenAPI `links`).
+/// - every `201` links to the operations that take the new resource's id (OpenAPI `links`);
+/// - a nullable property of a schema that only responses use is `required`: serde sends `None`
+///   as `null` (no response type skips a field), so the field is always there.
 pub fn finish(doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openapi::OpenApi {
     let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     doc["servers"] =
@@ -223,6 +225,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openap
     common_errors(&mut doc);
     optional_bodies(&mut doc);
     links(&mut doc);
+    always_sent(&mut doc);
     serde_json::from_value(doc).expect("the finished OpenAPI document deserialises")
 }
 
@@ -357,6 +360,85 @@ fn links(doc: &mut Value) {
         }
         if !links.is_empty() {
             doc["paths"][collection]["post"]["responses"]["201"]["links"] = Value::Object(links);
+        }
+    }
+}
+
+/// Adds to `out` the names of the component schemas `value` refers to, transitively.
+fn referenced(schemas: &Value, value: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "$ref"
+                    && let Some(name) = child
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    if out.insert(name.to_string()) {
+                        referenced(schemas, &schemas[name], out);
+                    }
+                } else if key != "example" && key != "examples" {
+                    referenced(schemas, child, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| referenced(schemas, v, out)),
+        _ => {}
+    }
+}
+
+fn is_nullable(schema: &Value) -> bool {
+    schema["type"]
+        .as_array()
+        .is_some_and(|t| t.contains(&json!("null")))
+        || schema["oneOf"]
+            .as_array()
+            .is_some_and(|o| o.contains(&json!({"type": "null"})))
+}
+
+/// Marks nullable properties required, in `schema` and the object schemas inside it.
+fn require_nullable(schema: &mut Value) {
+    if let Some(map) = schema.as_object_mut() {
+        if let Some(props) = map.get("properties").and_then(Value::as_object) {
+            let nullable: Vec<String> = props
+                .iter()
+                .filter(|(_, s)| is_nullable(s))
+                .map(|(name, _)| name.clone())
+                .collect();
+            let required = map
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()))
+                .as_array_mut()
+                .expect("required is an array");
+            for name in nullable {
+                if !required.contains(&json!(name)) {
+                    required.push(json!(name));
+                }
+            }
+        }
+        for (key, child) in map.iter_mut() {
+            if key != "example" && key != "examples" && key != "required" {
+                require_nullable(child);
+            }
+        }
+    } else if let Some(items) = schema.as_array_mut() {
+        items.iter_mut().for_each(require_nullable);
+    }
+}
+
+fn always_sent(doc: &mut Value) {
+    let schemas = doc["components"]["schemas"].clone();
+    let mut inputs = std::collections::BTreeSet::new();
+    for (_, op) in operations_mut(doc) {
+        referenced(&schemas, &op["requestBody"], &mut inputs);
+        referenced(&schemas, &op["parameters"], &mut inputs);
+    }
+    for (name, schema) in doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas")
+    {
+        if !inputs.contains(name) {
+            require_nullable(schema);
         }
     }
 }
