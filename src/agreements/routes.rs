@@ -773,7 +773,7 @@ pub struct HistoryEntry {
     pub occurred_at: DateTime<Utc>,
     /// The `sub` of whoever made the change.
     pub actor: String,
-    pub action: String,
+    pub action: crate::events::EventAction,
     pub version: i32,
     /// The fields that changed from the previous version.
     pub changed_fields: Vec<String>,
@@ -786,7 +786,7 @@ pub struct HistoryEntry {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct History {
-    pub entity_type: String,
+    pub entity_type: crate::events::EntityType,
     pub entity_id: String,
     pub items: Vec<HistoryEntry>,
 }
@@ -802,7 +802,7 @@ pub fn history_of(
     let mut previous: Option<Value> = None;
     let mut items = Vec::new();
     for row in rows {
-        let event = row.into_event(principal);
+        let event = row.into_event(principal)?;
         let changed_fields = match (&previous, &event.data) {
             (Some(Value::Object(before)), Some(Value::Object(after))) => after
                 .iter()
@@ -838,7 +838,7 @@ pub fn history_of(
         });
     }
     Ok(History {
-        entity_type: entity_type.to_string(),
+        entity_type: crate::events::parse_code(entity_type)?,
         entity_id: id.to_string(),
         items,
     })

@@ -5,7 +5,7 @@ pub mod routes;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
@@ -13,6 +13,64 @@ use crate::db::schema::events;
 use crate::db::{AnyConnection, EVENT_LOCK_KEY};
 use crate::http::auth::{Capability, Principal};
 use crate::http::problem::ApiError;
+
+/// The kinds of entity the change log records (`entityType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EntityType {
+    Unit,
+    Assessment,
+    Partner,
+    Contact,
+    Agreement,
+    Exception,
+    Webhook,
+    IndicatorImport,
+}
+
+/// What happened to the entity (`action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventAction {
+    Created,
+    Updated,
+    Deleted,
+    /// A contact's personal data was erased.
+    Erased,
+    Imported,
+    Published,
+    Superseded,
+    Expired,
+    ReviewRequired,
+    Overdue,
+    Activated,
+    Ended,
+    Cancelled,
+    Archived,
+    Unarchived,
+    Requested,
+    Granted,
+    Denied,
+    Revoked,
+    Withdrawn,
+}
+
+/// A code the change log stores as text, read back as its enum; an unknown one is a bug here.
+pub fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, ApiError> {
+    serde_json::from_value(Value::String(code.to_string())).map_err(|e| {
+        ApiError::internal(format!("the change log holds an unknown code {code}: {e}"))
+    })
+}
+
+impl EntityType {
+    /// The code as the change log stores it.
+    pub fn code(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::String(code)) => code,
+            _ => unreachable!("a unit enum serialises as a string"),
+        }
+    }
+}
 
 /// Who may see an event's `data` beyond the readers of everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,11 +202,9 @@ pub struct Event {
     pub occurred_at: DateTime<Utc>,
     /// The `sub` of whoever made the change (`system` for the service's own changes).
     pub actor: String,
-    /// `UNIT`, `ASSESSMENT`, `PARTNER`, `CONTACT`, `AGREEMENT`, `EXCEPTION`, `WEBHOOK`, …
-    pub entity_type: String,
+    pub entity_type: EntityType,
     pub entity_id: String,
-    /// `CREATED`, `UPDATED`, `DELETED` or the name of an action such as `ACTIVATED`.
-    pub action: String,
+    pub action: EventAction,
     /// The entity's version after the change.
     pub version: i32,
     /// The entity as it stood after the change, in the entity's own schema (personal data never;
@@ -171,7 +227,7 @@ pub fn entity_data() -> utoipa::openapi::Object {
 }
 
 impl EventRow {
-    pub fn into_event(self, principal: &Principal) -> Event {
+    pub fn into_event(self, principal: &Principal) -> Result<Event, ApiError> {
         let data = if Visibility::allows(self.visible_to.as_deref(), principal) {
             self.data
                 .as_deref()
@@ -179,16 +235,16 @@ impl EventRow {
         } else {
             None
         };
-        Event {
+        Ok(Event {
             id: self.id,
             occurred_at: self.occurred_at.and_utc(),
             actor: self.actor,
-            entity_type: self.entity_type,
+            entity_type: parse_code(&self.entity_type)?,
             entity_id: self.entity_id,
-            action: self.action,
+            action: parse_code(&self.action)?,
             version: self.version,
             data,
-        }
+        })
     }
 }
 
