@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+mod common;
+
 fn document() -> Value {
     serde_json::from_str(&samverkan::app::openapi_json()).unwrap()
 }
@@ -257,6 +259,81 @@ fn the_document_follows_diggs_documentation_rules() {
     assert!(
         faults.is_empty(),
         "the document breaks DIGG's documentation rules:\n{}",
+        faults.join("\n")
+    );
+}
+
+/// Every example in the document validates against its schema, with the contract check's rules
+/// (closed objects, formats): an example is what a client developer copies.
+#[test]
+fn every_example_is_valid_against_its_schema() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
+    let mut faults = Vec::new();
+    let mut check = |schema_at: String, example: &Value, at: String| {
+        if let Err(e) = common::contract::validate_example(&schema_at, example) {
+            faults.push(format!("{at}: {e}"));
+        }
+    };
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Some(example) = schema.get("example") {
+            let at = format!("/components/schemas/{}", escape(name));
+            check(at.clone(), example, at);
+        }
+    }
+    let mut media_types: Vec<String> = Vec::new();
+    for (name, response) in doc["components"]["responses"].as_object().unwrap() {
+        for media in response["content"]
+            .as_object()
+            .into_iter()
+            .flat_map(|c| c.keys())
+        {
+            media_types.push(format!(
+                "/components/responses/{}/content/{}",
+                escape(name),
+                escape(media)
+            ));
+        }
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let base = format!("/paths/{}/{method}", escape(path));
+            for media in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flat_map(|c| c.keys())
+            {
+                media_types.push(format!("{base}/requestBody/content/{}", escape(media)));
+            }
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                for media in response["content"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|c| c.keys())
+                {
+                    media_types.push(format!(
+                        "{base}/responses/{status}/content/{}",
+                        escape(media)
+                    ));
+                }
+            }
+        }
+    }
+    for at in media_types {
+        let media = doc.pointer(&at).unwrap();
+        let json = at.contains("json");
+        if let (Some(example), true, true) =
+            (media.get("example"), media.get("schema").is_some(), json)
+        {
+            check(format!("{at}/schema"), example, at.clone());
+        }
+    }
+    assert!(
+        faults.is_empty(),
+        "examples that do not validate:\n{}",
         faults.join("\n")
     );
 }

@@ -309,9 +309,19 @@ pub fn check(
 fn validate_json(contract: &Contract, pointer: &str, body: &[u8]) -> Result<(), String> {
     let instance: Value =
         serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    validate_value(contract, pointer, &instance)
+}
+
+/// Validates `instance` against the (closed) schema at `pointer` in the committed document, as
+/// the check does for bodies; for tests of the document's own examples.
+pub fn validate_example(pointer: &str, instance: &Value) -> Result<(), String> {
+    validate_value(&CONTRACT, pointer, instance)
+}
+
+fn validate_value(contract: &Contract, pointer: &str, instance: &Value) -> Result<(), String> {
     let validator = contract.validator(pointer);
     let errors: Vec<String> = validator
-        .iter_errors(&instance)
+        .iter_errors(instance)
         .take(10)
         .map(|e| format!("  at '{}': {e}", e.instance_path()))
         .collect();
