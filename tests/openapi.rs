@@ -190,17 +190,17 @@ fn the_document_follows_diggs_documentation_rules() {
     let mut faults = Vec::new();
     for (method, path, op) in operations(&doc) {
         let name = format!("{method} {path}");
-        if !op["description"]
+        if op["description"]
             .as_str()
-            .is_some_and(|d| !d.trim().is_empty())
+            .is_none_or(|d| d.trim().is_empty())
         {
             faults.push(format!("{name}: the operation has no description"));
         }
         let responses = op["responses"].as_object().unwrap();
         for (status, response) in responses {
-            if !resolve(&doc, response)["description"]
+            if resolve(&doc, response)["description"]
                 .as_str()
-                .is_some_and(|d| !d.trim().is_empty())
+                .is_none_or(|d| d.trim().is_empty())
             {
                 faults.push(format!("{name} {status}: the response has no description"));
             }
