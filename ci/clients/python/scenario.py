@@ -20,7 +20,7 @@ from samverkan_client.api.units import create_unit
 from samverkan_client.models import (Agreement, AgreementInput, Assessment, DecisionInput,
                                      ExceptionRequest, NewAssessment, NewPartner, NewUnit, Partner,
                                      Problem, PublishRequest)
-from samverkan_client.models import Exception_ as ExceptionRecord
+from samverkan_client.models import ExceptionCase as ExceptionRecord
 
 
 def step(name, response, status, model):
