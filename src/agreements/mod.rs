@@ -88,12 +88,42 @@ pub enum ComplianceStatus {
     ReviewRequired,
 }
 
+/// What makes an active agreement need review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceReasonCode {
+    /// No published assessment valid today exists for the country or the partner.
+    NoValidAssessment,
+    /// The partner's valid assessment no longer meets the requirements.
+    FailingAssessment,
+    /// The exception for the partner is no longer in force.
+    ExceptionExpired,
+    /// The exception for the partner has been revoked.
+    ExceptionRevoked,
+}
+
+impl ComplianceReasonCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoValidAssessment => "NO_VALID_ASSESSMENT",
+            Self::FailingAssessment => "FAILING_ASSESSMENT",
+            Self::ExceptionExpired => "EXCEPTION_EXPIRED",
+            Self::ExceptionRevoked => "EXCEPTION_REVOKED",
+        }
+    }
+}
+
+impl std::fmt::Display for ComplianceReasonCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why an active agreement needs review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ComplianceReason {
-    /// `NO_VALID_ASSESSMENT`, `FAILING_ASSESSMENT`, `EXCEPTION_EXPIRED`, `EXCEPTION_REVOKED` or `OVERDUE`.
-    pub code: &'static str,
+    pub code: ComplianceReasonCode,
     /// The rule code from `GET /policy`.
     pub rule: &'static str,
     #[schema(format = Uuid)]
