@@ -189,7 +189,7 @@ fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Holds one response against the document; panics with what differs.
+/// Holds one response against the document; panics with what differs, and counts it.
 pub fn check(
     backend: Backend,
     method: &Method,
@@ -198,6 +198,29 @@ pub fn check(
     headers: &HeaderMap,
     body: &[u8],
 ) {
+    match verify(method, uri, status, headers, body) {
+        Ok(Some(operation)) => record(backend, method, &operation, status),
+        Ok(None) => {}
+        Err(what) => panic!(
+            "contract check: {method} {uri} answered {status} ({}), which the document does not allow: {what}\nbody: {}",
+            headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("no Content-Type"),
+            String::from_utf8_lossy(&body[..body.len().min(2000)])
+        ),
+    }
+}
+
+/// What `check` checks: `Ok(Some(operation))` for a validated response, `Ok(None)` for one on
+/// the `OUTSIDE_THE_DOCUMENT` list, `Err(what differs)` otherwise.
+pub fn verify(
+    method: &Method,
+    uri: &str,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<String>, String> {
     let contract = &*CONTRACT;
     let path = uri.split(['?', '#']).next().unwrap_or(uri);
     let content_type = headers
@@ -210,14 +233,6 @@ pub fn check(
                 .trim()
                 .to_ascii_lowercase()
         });
-    let fail = |what: String| -> ! {
-        panic!(
-            "contract check: {method} {uri} answered {status} ({}), which the document does not allow: {what}\nbody: {}",
-            content_type.as_deref().unwrap_or("no Content-Type"),
-            String::from_utf8_lossy(&body[..body.len().min(2000)])
-        )
-    };
-
     let operation = contract.template(path).and_then(|template| {
         let op = &contract.doc["paths"][template][method.as_str().to_ascii_lowercase()];
         op.is_object().then_some((template, op))
@@ -227,19 +242,16 @@ pub fn check(
         if OUTSIDE_THE_DOCUMENT.iter().any(|(m, p)| {
             *m == method.as_str() && (path == *p || (p.ends_with('/') && path.starts_with(p)))
         }) {
-            return;
+            return Ok(None);
         }
         if content_type.as_deref() != Some("application/problem+json") {
-            fail(
+            return Err(
                 "the operation is not in the document, and the answer is not a problem document"
                     .into(),
             );
         }
-        if let Err(e) = validate_json(contract, "/components/schemas/Problem", body) {
-            fail(e);
-        }
-        record(backend, method, &format!("(outside) {path}"), status);
-        return;
+        validate_json(contract, "/components/schemas/Problem", body)?;
+        return Ok(Some(format!("(outside) {path}")));
     };
 
     let responses = &op["responses"];
@@ -251,7 +263,7 @@ pub fn check(
     .into_iter()
     .find(|key| responses.get(key).is_some());
     let Some(key) = declared else {
-        fail(format!(
+        return Err(format!(
             "status {status} is not declared for {} {template} (declared: {})",
             method,
             responses
@@ -273,7 +285,7 @@ pub fn check(
     if let Some(declared_headers) = response["headers"].as_object() {
         for name in declared_headers.keys() {
             if !headers.contains_key(name.as_str()) {
-                fail(format!("the declared header {name} is missing"));
+                return Err(format!("the declared header {name} is missing"));
             }
         }
     }
@@ -281,14 +293,14 @@ pub fn check(
     let content = response["content"].as_object();
     match (content, content_type.as_deref()) {
         (None, _) if body.is_empty() => {}
-        (None, _) => fail("the response declares no content, but a body was sent".into()),
+        (None, _) => return Err("the response declares no content, but a body was sent".into()),
         (Some(_), None) if body.is_empty() => {
-            fail("the response declares content, but none was sent".into())
+            return Err("the response declares content, but none was sent".into());
         }
-        (Some(_), None) => fail("a body without a Content-Type".into()),
+        (Some(_), None) => return Err("a body without a Content-Type".into()),
         (Some(content), Some(ct)) => {
             if !content.contains_key(ct) {
-                fail(format!(
+                return Err(format!(
                     "Content-Type {ct} is not declared (declared: {})",
                     content.keys().cloned().collect::<Vec<_>>().join(", ")
                 ));
@@ -297,13 +309,11 @@ pub fn check(
                 && content[ct].get("schema").is_some()
             {
                 let pointer = format!("{base}/content/{}/schema", escape(ct));
-                if let Err(e) = validate_json(contract, &pointer, body) {
-                    fail(e);
-                }
+                validate_json(contract, &pointer, body)?;
             }
         }
     }
-    record(backend, method, template, status);
+    Ok(Some(template.to_string()))
 }
 
 fn validate_json(contract: &Contract, pointer: &str, body: &[u8]) -> Result<(), String> {
