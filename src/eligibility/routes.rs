@@ -35,13 +35,31 @@ pub struct EligibilityParams {
 }
 
 /// An assessment the answer looked at.
+/// What an assessment is about: a country, or one partner (a city or region).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentSubject {
+    Country,
+    Partner,
+}
+
+impl AssessmentSubject {
+    /// The policy core names the subject it lacks an assessment for as `COUNTRY` or `PARTNER`.
+    fn from_code(code: &str) -> Self {
+        if code == "PARTNER" {
+            AssessmentSubject::Partner
+        } else {
+            AssessmentSubject::Country
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsedAssessment {
     #[schema(format = Uuid)]
     pub id: String,
-    /// `COUNTRY` or `PARTNER`.
-    pub subject: &'static str,
+    pub subject: AssessmentSubject,
     pub country_code: String,
     #[schema(format = Uuid)]
     pub partner_id: Option<String>,
@@ -91,8 +109,8 @@ pub struct Eligibility {
     pub status: EligibilityStatus,
     /// Rule codes: `HUMAN_RIGHTS`, `DEMOCRACY`, `RULE_OF_LAW`, or `ASSESSMENT_REQUIRED`.
     pub failing_requirements: Vec<String>,
-    /// `COUNTRY` and/or `PARTNER` when no valid assessment exists for them.
-    pub missing_assessments: Vec<String>,
+    /// The subjects (country, partner) for which no valid assessment exists.
+    pub missing_assessments: Vec<AssessmentSubject>,
     pub assessments: Vec<UsedAssessment>,
     /// The granted exception that makes the partner eligible, if any.
     pub exception: Option<UsedException>,
@@ -164,7 +182,7 @@ pub fn answer(
         missing_assessments: d
             .missing_assessments
             .iter()
-            .map(|s| s.to_string())
+            .map(|s| AssessmentSubject::from_code(s))
             .collect(),
         assessments: e
             .assessments
@@ -172,9 +190,9 @@ pub fn answer(
             .map(|a| UsedAssessment {
                 id: a.id.clone(),
                 subject: if a.partner_id.is_some() {
-                    "PARTNER"
+                    AssessmentSubject::Partner
                 } else {
-                    "COUNTRY"
+                    AssessmentSubject::Country
                 },
                 country_code: a.country_code.clone(),
                 partner_id: a.partner_id.clone(),
