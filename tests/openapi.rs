@@ -337,3 +337,20 @@ fn every_example_is_valid_against_its_schema() {
         faults.join("\n")
     );
 }
+
+/// The served document names the running service (`SAMVERKAN_PUBLIC_URL`) in `servers`; the
+/// committed one names the default.
+async fn the_served_document_names_the_public_url(app: common::TestApp) {
+    let res = app.get("/openapi.json").send().await;
+    res.assert_status(200);
+    assert_eq!(
+        res.json()["servers"],
+        serde_json::json!([{"url": "https://samverkan.test", "description": "This service (SAMVERKAN_PUBLIC_URL)."}])
+    );
+    assert_eq!(
+        document()["servers"][0]["url"],
+        samverkan::app::DOCUMENT_PUBLIC_URL
+    );
+}
+
+both!(the_served_document_names_the_public_url);
