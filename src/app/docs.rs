@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToResponse};
+use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::http::problem::Problem;
 
@@ -174,30 +174,9 @@ pub struct TooManyRequests(Problem);
 )]
 pub struct Unavailable(Problem);
 
-/// The `Idempotency-Key` header of a POST.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Header)]
-#[allow(dead_code)]
-pub struct IdempotencyKeyHeader {
-    /// A key of your choosing (a UUID, say), 1–255 visible ASCII characters. A retry with the same
-    /// key and body returns the first response instead of writing twice; keys live 24 hours.
-    #[param(
-        rename = "Idempotency-Key",
-        max_length = 255,
-        example = "5f0c2a8e-3d1b-4c6e-9a7f-2b8d4e6f1a3c"
-    )]
-    idempotency_key: Option<String>,
-}
-
-/// The `If-Match` header of a change.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Header)]
-#[allow(dead_code)]
-pub struct IfMatchHeader {
-    /// The ETag you read; the change is refused with 412 if the resource has changed since.
-    #[param(rename = "If-Match", example = "\"1\"")]
-    if_match: String,
-}
+/// The headers the routes name in `params(...)`: the extractors document themselves.
+pub use crate::http::etag::IfMatch as IfMatchHeader;
+pub use crate::http::idempotency::IdempotencyKey as IdempotencyKeyHeader;
 
 /// Any request may fail inside the service; the error is logged and the caller gets a problem.
 #[derive(ToResponse)]
