@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::store::AgreementRecord;
-use super::{Compliance, ComplianceReason, ComplianceStatus};
+use super::{Compliance, ComplianceReason, ComplianceReasonCode, ComplianceStatus};
 use crate::db::AnyConnection;
 use crate::db::derived::Derived;
 use crate::eligibility::{Explained, explain_batch};
@@ -122,7 +122,7 @@ fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<C
     match decision.status {
         EligibilityStatus::Eligible | EligibilityStatus::EligibleByException => None,
         EligibilityStatus::AssessmentRequired => Some(ComplianceReason {
-            code: "NO_VALID_ASSESSMENT",
+            code: ComplianceReasonCode::NoValidAssessment,
             rule: codes::ASSESSMENT_REQUIRED,
             partner_id: Some(partner_id.to_string()),
             detail: format!(
@@ -138,17 +138,17 @@ fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<C
                 .any(|x| x.status == "GRANTED" && x.valid_until.is_some_and(|u| u < today));
             let (code, detail) = if revoked {
                 (
-                    "EXCEPTION_REVOKED",
+                    ComplianceReasonCode::ExceptionRevoked,
                     "The exception for this partner has been revoked.".to_string(),
                 )
             } else if expired {
                 (
-                    "EXCEPTION_EXPIRED",
+                    ComplianceReasonCode::ExceptionExpired,
                     "The exception for this partner is no longer in force.".to_string(),
                 )
             } else {
                 (
-                    "FAILING_ASSESSMENT",
+                    ComplianceReasonCode::FailingAssessment,
                     format!(
                         "The partner no longer meets: {}.",
                         decision.failing_requirements.join(", ")

@@ -63,6 +63,7 @@ pub struct Warning {
     pub rule: String,
     /// A JSON pointer into the agreement.
     pub pointer: String,
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub detail: String,
     pub detail_sv: String,
@@ -88,14 +89,45 @@ pub enum ComplianceStatus {
     ReviewRequired,
 }
 
+/// What makes an active agreement need review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceReasonCode {
+    /// No published assessment valid today exists for the country or the partner.
+    NoValidAssessment,
+    /// The partner's valid assessment no longer meets the requirements.
+    FailingAssessment,
+    /// The exception for the partner is no longer in force.
+    ExceptionExpired,
+    /// The exception for the partner has been revoked.
+    ExceptionRevoked,
+}
+
+impl ComplianceReasonCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoValidAssessment => "NO_VALID_ASSESSMENT",
+            Self::FailingAssessment => "FAILING_ASSESSMENT",
+            Self::ExceptionExpired => "EXCEPTION_EXPIRED",
+            Self::ExceptionRevoked => "EXCEPTION_REVOKED",
+        }
+    }
+}
+
+impl std::fmt::Display for ComplianceReasonCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why an active agreement needs review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ComplianceReason {
-    /// `NO_VALID_ASSESSMENT`, `FAILING_ASSESSMENT`, `EXCEPTION_EXPIRED`, `EXCEPTION_REVOKED` or `OVERDUE`.
-    pub code: &'static str,
+    pub code: ComplianceReasonCode,
     /// The rule code from `GET /policy`.
     pub rule: &'static str,
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub detail: String,
 }
@@ -130,6 +162,7 @@ pub struct Compliance {
     "createdAt": "2026-11-20T08:00:00Z", "updatedAt": "2026-11-26T10:00:00Z"
 }))]
 pub struct Agreement {
+    #[schema(format = Uuid)]
     pub id: String,
     pub title: String,
     pub description: Option<String>,
@@ -138,6 +171,7 @@ pub struct Agreement {
     /// The owning unit.
     pub unit_code: String,
     /// In the order given.
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub partner_ids: Vec<String>,
     pub purposes: Vec<Purpose>,
     #[schema(value_type = Vec<i32>)]
@@ -185,6 +219,7 @@ pub struct AgreementInput {
     pub unit_code: UnitCode,
     #[serde(default)]
     #[schema(max_items = 50)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub partner_ids: Vec<String>,
     #[serde(default)]
     pub purposes: Vec<Purpose>,
@@ -216,6 +251,7 @@ pub struct AgreementPatch {
     #[schema(rename = "type")]
     agreement_type: Option<AgreementType>,
     unit_code: Option<String>,
+    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
     partner_ids: Option<Vec<String>>,
     purposes: Option<Vec<Purpose>>,
     sdgs: Option<Vec<i32>>,

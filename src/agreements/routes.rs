@@ -121,22 +121,20 @@ fn load_visible(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct AgreementParams {
-    #[param(inline)]
     status: Option<AgreementStatus>,
     #[param(example = "KFN")]
     unit_code: Option<String>,
+    #[param(format = Uuid)]
     partner_id: Option<String>,
     #[param(example = "FI", pattern = "^[A-Z]{2}$")]
     country_code: Option<String>,
     #[param(example = "KS 2026-00123")]
     case_number: Option<String>,
-    #[param(inline)]
     purpose: Option<Purpose>,
     #[serde(rename = "type")]
-    #[param(rename = "type", inline)]
+    #[param(rename = "type")]
     agreement_type: Option<AgreementType>,
     /// Active agreements by compliance, judged now.
-    #[param(inline)]
     compliance: Option<ComplianceStatus>,
     /// Text search in the title and case number.
     #[param(max_length = 200)]
@@ -253,10 +251,13 @@ pub async fn list_agreements(
 }
 
 /// Read an agreement / Läs ett samarbete
+///
+/// A draft is visible only to coordinators, the board secretary and callers whose units include
+/// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "getAgreement",
-    params(("id" = String, Path, description = "The agreement's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
@@ -355,7 +356,7 @@ pub async fn create_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "updateAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     request_body(content = AgreementPatch, content_type = "application/merge-patch+json"),
     security(("bearerAuth" = [])),
     responses(
@@ -475,7 +476,7 @@ fn merge_warnings(kept: &[Warning], fresh: &[activation::Finding]) -> Vec<Warnin
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "deleteAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The draft was deleted."),
@@ -593,7 +594,7 @@ pub struct ActionBody {}
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "activateAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -634,7 +635,7 @@ pub async fn activate_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "endAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -675,7 +676,7 @@ pub async fn end_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "cancelAgreement",
-    params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -717,7 +718,7 @@ pub async fn cancel_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "getAgreementCompliance",
-    params(("id" = String, Path, description = "The agreement's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The compliance, now.", body = Compliance),
@@ -772,12 +773,12 @@ pub struct HistoryEntry {
     pub occurred_at: DateTime<Utc>,
     /// The `sub` of whoever made the change.
     pub actor: String,
-    pub action: String,
+    pub action: crate::events::EventAction,
     pub version: i32,
     /// The fields that changed from the previous version.
     pub changed_fields: Vec<String>,
     /// The resource as it stood after the change.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = crate::events::entity_data, required = true)]
     pub data: Option<Value>,
 }
 
@@ -785,7 +786,7 @@ pub struct HistoryEntry {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct History {
-    pub entity_type: String,
+    pub entity_type: crate::events::EntityType,
     pub entity_id: String,
     pub items: Vec<HistoryEntry>,
 }
@@ -801,7 +802,7 @@ pub fn history_of(
     let mut previous: Option<Value> = None;
     let mut items = Vec::new();
     for row in rows {
-        let event = row.into_event(principal);
+        let event = row.into_event(principal)?;
         let changed_fields = match (&previous, &event.data) {
             (Some(Value::Object(before)), Some(Value::Object(after))) => after
                 .iter()
@@ -837,7 +838,7 @@ pub fn history_of(
         });
     }
     Ok(History {
-        entity_type: entity_type.to_string(),
+        entity_type: crate::events::parse_code(entity_type)?,
         entity_id: id.to_string(),
         items,
     })
@@ -849,7 +850,7 @@ pub fn history_of(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "getAgreementHistory",
-    params(("id" = String, Path, description = "The agreement's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The versions, oldest first.", body = History, example = json!({"entityType": "AGREEMENT", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "items": [{"eventId": 7, "occurredAt": "2026-11-20T08:00:00Z", "actor": "officer-kfn", "action": "CREATED", "version": 1, "changedFields": ["title"], "data": {"title": "Vänortssamarbete med Tammerfors"}}]})),

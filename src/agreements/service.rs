@@ -299,7 +299,7 @@ pub fn blocked(outcome: &Outcome) -> ApiError {
         .map(|f| {
             let e = FieldError::new(f.pointer.clone(), f.rule, f.message.clone());
             match &f.partner_id {
-                Some(p) => e.with("partnerId", p.clone()),
+                Some(p) => e.with_partner_id(p.clone()),
                 None => e,
             }
         })

@@ -148,9 +148,13 @@ fn assemble() -> (
     (app, doc)
 }
 
-/// The OpenAPI document the service serves (and `openapi/openapi.json` holds).
+/// The `servers` URL of the committed document: `SAMVERKAN_PUBLIC_URL`'s default (the default
+/// bind address). A running service names its own `SAMVERKAN_PUBLIC_URL` in the document it serves.
+pub const DOCUMENT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// The OpenAPI document `openapi/openapi.json` holds (and `samverkan openapi` prints).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    assemble().1
+    docs::finish(assemble().1, DOCUMENT_PUBLIC_URL)
 }
 
 pub fn openapi_json() -> String {
@@ -175,6 +179,7 @@ pub fn build(
 > {
     crate::meta::metrics_handle();
     let (app, doc) = assemble();
+    let doc = docs::finish(doc, &state.config.public_url);
     let routes = web::Data::new(RouteTable::from_openapi(&doc));
     app.app_data(state)
         .app_data(routes)

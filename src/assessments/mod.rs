@@ -169,6 +169,7 @@ fn deserialize_verdict<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Verdict
 #[serde(rename_all = "camelCase")]
 pub struct Evidence {
     /// The imported indicator this was copied from, if any.
+    #[schema(format = Uuid)]
     pub indicator_id: Option<String>,
     pub source: IndicatorSource,
     pub edition: String,
@@ -184,6 +185,7 @@ pub struct Evidence {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EvidenceInput {
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub indicator_id: Option<String>,
     #[serde(default)]
     pub source: Option<IndicatorSource>,
@@ -215,10 +217,12 @@ pub struct EvidenceInput {
     "version": 2, "createdAt": "2026-11-25T14:00:00Z", "updatedAt": "2026-11-26T09:15:00Z"
 }))]
 pub struct Assessment {
+    #[schema(format = Uuid)]
     pub id: String,
     /// The country assessed, or the country of the partner assessed.
     pub country_code: String,
     /// The partner (a city or region) assessed; `null` for a country's assessment.
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub human_rights: Judgement,
     pub democracy: Judgement,

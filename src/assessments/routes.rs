@@ -40,7 +40,6 @@ const EXAMPLE_PAGE: &str = r#"{"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4
 #[into_params(parameter_in = Query)]
 pub struct AssessmentParams {
     /// Only assessments in this state (`DRAFT` finds nothing for anyone but coordinators).
-    #[param(inline)]
     status: Option<AssessmentStatus>,
     /// Only assessments of this country or of partners in it.
     #[param(value_type = Option<String>, example = "NO", pattern = "^[A-Z]{2}$")]
@@ -179,7 +178,7 @@ pub async fn list_country_assessments(
 #[utoipa::path(
     tag = "Assessments",
     operation_id = "getAssessment",
-    params(("id" = String, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
+    params(("id" = uuid::Uuid, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
@@ -547,7 +546,7 @@ fn writable(a: &Assessment) -> Value {
     tag = "Assessments",
     operation_id = "updateAssessment",
     params(
-        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     request_body(content = AssessmentPatch, content_type = "application/merge-patch+json"),
@@ -642,7 +641,7 @@ pub async fn update_assessment(
     tag = "Assessments",
     operation_id = "deleteAssessment",
     params(
-        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     security(("bearerAuth" = [])),
@@ -696,6 +695,7 @@ pub async fn delete_assessment(
 /// The body of a publish action: empty, or an empty object.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({}))]
 pub struct PublishRequest {}
 
 /// Publish a draft / Publicera en bedömning
@@ -707,7 +707,7 @@ pub struct PublishRequest {}
     tag = "Assessments",
     operation_id = "publishAssessment",
     params(
-        ("id" = String, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
         d::IdempotencyKeyHeader,
     ),
@@ -717,7 +717,7 @@ pub struct PublishRequest {}
         (status = 200, description = "The assessment as published.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
-        (status = 403, description = "Not a coordinator, or one of the draft's drafters (rule `ASSESSMENT_FOUR_EYES`).", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "You drafted or edited this assessment; another coordinator must publish it.", "instance": "/api/v1/assessments/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/publish", "errors": [{"pointer": "", "code": "ASSESSMENT_FOUR_EYES", "detail": "You drafted or edited this assessment; another coordinator must publish it."}]})),
+        (status = 403, description = "Not a coordinator, or one of the draft's drafters (rule `ASSESSMENT_FOUR_EYES`).", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "You drafted or edited this assessment; another coordinator must publish it.", "instance": "/api/v1/assessments/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/publish", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "", "code": "ASSESSMENT_FOUR_EYES", "detail": "You drafted or edited this assessment; another coordinator must publish it."}]})),
         (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
         (status = 412, response = d::PreconditionFailed),

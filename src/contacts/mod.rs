@@ -22,7 +22,9 @@ use crate::domain::{Email, Name, Phone};
     "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"
 }))]
 pub struct Contact {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub name: String,
     /// The person's role at the partner.

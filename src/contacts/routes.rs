@@ -57,7 +57,7 @@ fn check_retention(new: &NewContact) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "Contacts",
     operation_id = "listContacts",
-    params(("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid), Paging),
+    params(("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid), Paging),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of contacts (or CSV).", content(
@@ -103,12 +103,14 @@ pub async fn list_contacts(
 }
 
 /// Read a contact / Läs en kontaktperson
+///
+/// Personal data: officers, coordinators and the board secretary only. Answers the contact with its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Contacts",
     operation_id = "getContact",
     params(
-        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        ("contactId" = String, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
     ),
     security(("bearerAuth" = [])),
     responses(
@@ -149,7 +151,7 @@ pub async fn get_contact(
     tag = "Contacts",
     operation_id = "createContact",
     params(
-        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IdempotencyKeyHeader,
     ),
     request_body(content = NewContact, content_type = "application/json"),
@@ -238,8 +240,8 @@ fn writable(c: &Contact) -> Value {
     tag = "Contacts",
     operation_id = "updateContact",
     params(
-        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        ("contactId" = String, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
         d::IfMatchHeader,
     ),
     request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
@@ -323,8 +325,8 @@ pub async fn update_contact(
     tag = "Contacts",
     operation_id = "deleteContact",
     params(
-        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        ("contactId" = String, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
         d::IfMatchHeader,
     ),
     security(("bearerAuth" = [])),

@@ -33,6 +33,7 @@ pub enum StandingOutcome {
 pub struct Standing {
     pub outcome: StandingOutcome,
     /// The published assessment; `null` when not assessed.
+    #[schema(format = Uuid)]
     pub assessment_id: Option<String>,
     pub assessed_at: Option<NaiveDate>,
     /// Inclusive.

@@ -36,7 +36,6 @@ pub struct CountryParams {
     #[param(example = "norge", max_length = 200)]
     q: Option<String>,
     /// Only countries with this standing.
-    #[param(inline)]
     outcome: Option<StandingOutcome>,
     /// Only countries whose assessment is valid today and ends within this many days
     /// (Europe/Stockholm dates).

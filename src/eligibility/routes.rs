@@ -30,17 +30,38 @@ pub struct EligibilityParams {
     date: Option<NaiveDate>,
     /// The agreement: only an exception for this agreement and partner can make it eligible.
     #[param(example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e")]
+    #[param(format = Uuid)]
     agreement_id: Option<String>,
 }
 
 /// An assessment the answer looked at.
+/// What an assessment is about: a country, or one partner (a city or region).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentSubject {
+    Country,
+    Partner,
+}
+
+impl AssessmentSubject {
+    /// The policy core names the subject it lacks an assessment for as `COUNTRY` or `PARTNER`.
+    fn from_code(code: &str) -> Self {
+        if code == "PARTNER" {
+            AssessmentSubject::Partner
+        } else {
+            AssessmentSubject::Country
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsedAssessment {
+    #[schema(format = Uuid)]
     pub id: String,
-    /// `COUNTRY` or `PARTNER`.
-    pub subject: &'static str,
+    pub subject: AssessmentSubject,
     pub country_code: String,
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub outcome: Outcome,
     pub failing_requirements: Vec<String>,
@@ -55,7 +76,9 @@ pub struct UsedAssessment {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsedException {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub agreement_id: String,
     /// As it stood at the end of the date.
     pub status: ExceptionStatus,
@@ -77,21 +100,25 @@ pub struct UsedException {
     "explanation": "The partner does not meet DEMOCRACY and no exception is in force for this agreement."
 }))]
 pub struct Eligibility {
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub unit_code: Option<String>,
+    #[schema(format = Uuid)]
     pub agreement_id: Option<String>,
     pub date: NaiveDate,
     pub status: EligibilityStatus,
     /// Rule codes: `HUMAN_RIGHTS`, `DEMOCRACY`, `RULE_OF_LAW`, or `ASSESSMENT_REQUIRED`.
     pub failing_requirements: Vec<String>,
-    /// `COUNTRY` and/or `PARTNER` when no valid assessment exists for them.
-    pub missing_assessments: Vec<String>,
+    /// The subjects (country, partner) for which no valid assessment exists.
+    pub missing_assessments: Vec<AssessmentSubject>,
     pub assessments: Vec<UsedAssessment>,
     /// The granted exception that makes the partner eligible, if any.
     pub exception: Option<UsedException>,
-    /// Requests waiting for a decision.
+    /// Requests waiting for a decision (exception ids).
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub pending_requests: Vec<String>,
-    /// Requests that were denied.
+    /// Requests that were denied (exception ids).
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub denied_decisions: Vec<String>,
     /// The answer in a sentence.
     pub explanation: String,
@@ -155,7 +182,7 @@ pub fn answer(
         missing_assessments: d
             .missing_assessments
             .iter()
-            .map(|s| s.to_string())
+            .map(|s| AssessmentSubject::from_code(s))
             .collect(),
         assessments: e
             .assessments
@@ -163,9 +190,9 @@ pub fn answer(
             .map(|a| UsedAssessment {
                 id: a.id.clone(),
                 subject: if a.partner_id.is_some() {
-                    "PARTNER"
+                    AssessmentSubject::Partner
                 } else {
-                    "COUNTRY"
+                    AssessmentSubject::Country
                 },
                 country_code: a.country_code.clone(),
                 partner_id: a.partner_id.clone(),
@@ -193,7 +220,7 @@ pub fn answer(
 #[utoipa::path(
     tag = "Eligibility",
     operation_id = "getPartnerEligibility",
-    params(("id" = String, Path, description = "The partner's id."), EligibilityParams),
+    params(("id" = uuid::Uuid, Path, description = "The partner's id."), EligibilityParams),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The answer and its reasons.", body = Eligibility),

@@ -5,7 +5,7 @@ pub mod routes;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
@@ -13,6 +13,64 @@ use crate::db::schema::events;
 use crate::db::{AnyConnection, EVENT_LOCK_KEY};
 use crate::http::auth::{Capability, Principal};
 use crate::http::problem::ApiError;
+
+/// The kinds of entity the change log records (`entityType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EntityType {
+    Unit,
+    Assessment,
+    Partner,
+    Contact,
+    Agreement,
+    Exception,
+    Webhook,
+    IndicatorImport,
+}
+
+/// What happened to the entity (`action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventAction {
+    Created,
+    Updated,
+    Deleted,
+    /// A contact's personal data was erased.
+    Erased,
+    Imported,
+    Published,
+    Superseded,
+    Expired,
+    ReviewRequired,
+    Overdue,
+    Activated,
+    Ended,
+    Cancelled,
+    Archived,
+    Unarchived,
+    Requested,
+    Granted,
+    Denied,
+    Revoked,
+    Withdrawn,
+}
+
+/// A code the change log stores as text, read back as its enum; an unknown one is a bug here.
+pub fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, ApiError> {
+    serde_json::from_value(Value::String(code.to_string())).map_err(|e| {
+        ApiError::internal(format!("the change log holds an unknown code {code}: {e}"))
+    })
+}
+
+impl EntityType {
+    /// The code as the change log stores it.
+    pub fn code(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::String(code)) => code,
+            _ => unreachable!("a unit enum serialises as a string"),
+        }
+    }
+}
 
 /// Who may see an event's `data` beyond the readers of everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,20 +202,32 @@ pub struct Event {
     pub occurred_at: DateTime<Utc>,
     /// The `sub` of whoever made the change (`system` for the service's own changes).
     pub actor: String,
-    /// `UNIT`, `ASSESSMENT`, `PARTNER`, `CONTACT`, `AGREEMENT`, `EXCEPTION`, `WEBHOOK`, …
-    pub entity_type: String,
+    pub entity_type: EntityType,
     pub entity_id: String,
-    /// `CREATED`, `UPDATED`, `DELETED` or the name of an action such as `ACTIVATED`.
-    pub action: String,
+    pub action: EventAction,
     /// The entity's version after the change.
     pub version: i32,
-    /// The entity as it stood after the change (personal data never; drafts only for coordinators).
-    #[schema(value_type = Option<Object>)]
+    /// The entity as it stood after the change, in the entity's own schema (personal data never;
+    /// drafts only for coordinators); `null` when it no longer exists or is not shown to you.
+    #[schema(schema_with = entity_data, required = true)]
     pub data: Option<Value>,
 }
 
+/// The schema of an event's (or a history entry's) `data`: the entity's own representation,
+/// whichever entity it is, so an open object; `null` when not shown.
+pub fn entity_data() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .description(Some(
+            "The entity as it stood after the change, in the entity's own schema (personal data never; drafts only for coordinators); `null` when it no longer exists or is not shown to you.",
+        ))
+        .build()
+}
+
 impl EventRow {
-    pub fn into_event(self, principal: &Principal) -> Event {
+    pub fn into_event(self, principal: &Principal) -> Result<Event, ApiError> {
         let data = if Visibility::allows(self.visible_to.as_deref(), principal) {
             self.data
                 .as_deref()
@@ -165,16 +235,16 @@ impl EventRow {
         } else {
             None
         };
-        Event {
+        Ok(Event {
             id: self.id,
             occurred_at: self.occurred_at.and_utc(),
             actor: self.actor,
-            entity_type: self.entity_type,
+            entity_type: parse_code(&self.entity_type)?,
             entity_id: self.entity_id,
-            action: self.action,
+            action: parse_code(&self.action)?,
             version: self.version,
             data,
-        }
+        })
     }
 }
 

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Event, EventRow};
+use super::{EntityType, Event, EventRow};
 use crate::app::AppState;
 use crate::db::schema::events;
 use crate::http::auth::{Capability, Principal};
@@ -21,9 +21,8 @@ pub struct FeedParams {
     /// How many events at most, 1–1000 (default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     limit: Option<i64>,
-    /// Only events of this entity type, such as `AGREEMENT`.
-    #[param(example = "UNIT")]
-    entity_type: Option<String>,
+    /// Only events of this entity type.
+    entity_type: Option<EntityType>,
 }
 
 /// A slice of the change log.
@@ -84,7 +83,7 @@ pub async fn list_events(
         .read(move |conn| {
             let mut query = events::table.filter(events::id.gt(after)).into_boxed();
             if let Some(t) = params.entity_type {
-                query = query.filter(events::entity_type.eq(t));
+                query = query.filter(events::entity_type.eq(t.code()));
             }
             Ok(query
                 .order(events::id.asc())
@@ -93,7 +92,10 @@ pub async fn list_events(
                 .load(conn)?)
         })
         .await?;
-    let items: Vec<Event> = rows.into_iter().map(|r| r.into_event(&principal)).collect();
+    let items = rows
+        .into_iter()
+        .map(|r| r.into_event(&principal))
+        .collect::<Result<Vec<Event>, ApiError>>()?;
     let next_after = items.last().map_or(after, |e| e.id);
     reply::json(&EventFeed { items, next_after })
 }

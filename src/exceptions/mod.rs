@@ -102,9 +102,13 @@ pub struct Revocation {
     "revocation": null, "withdrawnAt": null, "version": 2,
     "createdAt": "2026-11-20T09:00:00Z", "updatedAt": "2026-11-25T14:00:00Z"
 }))]
+#[schema(as = ExceptionCase)]
 pub struct Exception {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub agreement_id: String,
+    #[schema(format = Uuid)]
     pub partner_id: String,
     /// The agreement's unit.
     pub unit_code: String,
@@ -128,7 +132,9 @@ pub struct Exception {
     "justification": "Kulturutbyte som stärker civilsamhället.", "caseNumber": "KS 2026-00456"
 }))]
 pub struct ExceptionRequest {
+    #[schema(format = Uuid)]
     pub agreement_id: String,
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub justification: LongText,
     pub case_number: CaseNumber,

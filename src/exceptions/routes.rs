@@ -57,11 +57,12 @@ fn require_unit(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ExceptionParams {
-    #[param(inline)]
     status: Option<ExceptionStatus>,
     #[param(example = "KFN")]
     unit_code: Option<String>,
+    #[param(format = Uuid)]
     partner_id: Option<String>,
+    #[param(format = Uuid)]
     agreement_id: Option<String>,
     #[param(example = "KS 2026-00456")]
     case_number: Option<String>,
@@ -114,10 +115,12 @@ pub async fn list_exceptions(
 }
 
 /// Read an exception request / Läs en begäran om undantag
+///
+/// Every role may read exception requests. Answers the request with any decision or revocation, and its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Exceptions",
     operation_id = "getException",
-    params(("id" = String, Path, description = "The request's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The request's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The request and any decision.", body = Exception, headers(("ETag" = String, description = "The request's version."))),
@@ -215,7 +218,7 @@ pub async fn request_exception(
     tag = "Exceptions",
     operation_id = "decideException",
     request_body(content = DecisionInput, content_type = "application/json"),
-    params(("id" = String, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
@@ -271,7 +274,7 @@ pub async fn decide_exception(
     tag = "Exceptions",
     operation_id = "revokeException",
     request_body(content = RevocationInput, content_type = "application/json"),
-    params(("id" = String, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
@@ -368,7 +371,7 @@ pub async fn revoke_exception(
 #[utoipa::path(
     tag = "Exceptions",
     operation_id = "withdrawException",
-    params(("id" = String, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The request is withdrawn.", body = Exception, headers(("ETag" = String, description = "The new version."))),
@@ -432,10 +435,12 @@ pub async fn withdraw_exception(
 }
 
 /// History of an exception / Historik för ett undantag
+///
+/// Every version of the request from the change log, oldest first: who changed what and when (request, decision, revocation, withdrawal).
 #[utoipa::path(
     tag = "Exceptions",
     operation_id = "getExceptionHistory",
-    params(("id" = String, Path, description = "The request's id.")),
+    params(("id" = uuid::Uuid, Path, description = "The request's id.")),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The versions, oldest first.", body = crate::agreements::routes::History, example = json!({"entityType": "EXCEPTION", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70", "items": [{"eventId": 9, "occurredAt": "2026-11-20T09:00:00Z", "actor": "officer-kfn", "action": "REQUESTED", "version": 1, "changedFields": ["status"], "data": {"status": "REQUESTED"}}]})),

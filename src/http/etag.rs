@@ -16,6 +16,28 @@ pub fn etag(version: i32) -> String {
 #[derive(Debug, Clone)]
 pub struct IfMatch(Option<Precondition>);
 
+/// The header as the OpenAPI document declares it on every change (the extractor is the type).
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .description(Some(
+                    "The ETag you read; the change is refused with 412 if the resource has changed since.",
+                ))
+                .required(utoipa::openapi::Required::True)
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .example(Some(serde_json::json!("\"1\"")))
+                .build(),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Precondition {
     /// `If-Match: *`

@@ -10,7 +10,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 pub const PROBLEM_BASE: &str = "https://samverkan.boras.se/problems/";
@@ -195,8 +194,8 @@ pub struct FieldError {
     pub pointer: String,
     pub code: String,
     pub detail: Msg,
-    /// Further members, such as the `rule` and `partnerId` of an activation error.
-    pub extra: Map<String, Value>,
+    /// The partner an activation error concerns.
+    pub partner_id: Option<String>,
 }
 
 impl FieldError {
@@ -205,24 +204,22 @@ impl FieldError {
             pointer: pointer.into(),
             code: code.into(),
             detail,
-            extra: Map::new(),
+            partner_id: None,
         }
     }
 
-    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.extra.insert(key.to_string(), value.into());
+    pub fn with_partner_id(mut self, partner_id: impl Into<String>) -> Self {
+        self.partner_id = Some(partner_id.into());
         self
     }
 
-    fn render(&self, lang: Lang) -> Value {
-        let mut obj = Map::new();
-        obj.insert("pointer".into(), self.pointer.clone().into());
-        obj.insert("code".into(), self.code.clone().into());
-        obj.insert("detail".into(), self.detail.get(lang).into());
-        for (k, v) in &self.extra {
-            obj.insert(k.clone(), v.clone());
+    fn render(&self, lang: Lang) -> ProblemDetailItem {
+        ProblemDetailItem {
+            pointer: self.pointer.clone(),
+            code: self.code.clone(),
+            detail: self.detail.get(lang).to_string(),
+            partner_id: self.partner_id.clone(),
         }
-        Value::Object(obj)
     }
 }
 
@@ -339,26 +336,18 @@ impl ApiError {
         self.internal.as_deref()
     }
 
-    /// The problem document as JSON, in `lang`.
-    pub fn body(&self, lang: Lang, instance: Option<&str>, request_id: Option<&str>) -> Value {
-        let mut obj = Map::new();
-        obj.insert("type".into(), self.kind.type_uri().into());
-        obj.insert("title".into(), self.kind.title().get(lang).into());
-        obj.insert("status".into(), self.kind.status().as_u16().into());
-        obj.insert("detail".into(), self.detail.get(lang).into());
-        if let Some(instance) = instance {
-            obj.insert("instance".into(), instance.into());
+    /// The problem document in `lang`. The middleware renders every problem with the request's
+    /// path and id; `error_response` alone (before the middleware) has neither.
+    pub fn body(&self, lang: Lang, instance: Option<&str>, request_id: Option<&str>) -> Problem {
+        Problem {
+            type_: self.kind.type_uri(),
+            title: self.kind.title().get(lang).to_string(),
+            status: self.kind.status().as_u16(),
+            detail: self.detail.get(lang).to_string(),
+            instance: instance.unwrap_or_default().to_string(),
+            request_id: request_id.unwrap_or_default().to_string(),
+            errors: self.errors.iter().map(|e| e.render(lang)).collect(),
         }
-        if let Some(id) = request_id {
-            obj.insert("requestId".into(), id.into());
-        }
-        if !self.errors.is_empty() {
-            obj.insert(
-                "errors".into(),
-                Value::Array(self.errors.iter().map(|e| e.render(lang)).collect()),
-            );
-        }
-        Value::Object(obj)
     }
 
     /// The complete response in `lang`; used by `error_response` and by the problems middleware.
@@ -389,7 +378,9 @@ impl ApiError {
                 "Bearer realm=\"samverkan\", error=\"invalid_token\"",
             ));
         }
-        let mut response = res.body(self.body(lang, instance, request_id).to_string());
+        let body = serde_json::to_string(&self.body(lang, instance, request_id))
+            .expect("a problem document serialises");
+        let mut response = res.body(body);
         response.extensions_mut().insert(self.clone());
         response
     }
@@ -469,8 +460,9 @@ impl From<r2d2::Error> for ApiError {
     }
 }
 
-/// The problem document as the OpenAPI document describes it.
-#[derive(Serialize, ToSchema)]
+/// An RFC 9457 problem document: the body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "type": "https://samverkan.boras.se/problems/validation-failed",
     "title": "The request is not valid",
@@ -493,15 +485,16 @@ pub struct Problem {
     /// The path of the request.
     pub instance: String,
     /// The request id, also in the `X-Request-Id` response header.
-    #[schema(nullable = false)]
-    pub request_id: Option<String>,
-    /// The individual problems, each with a JSON pointer into the request.
-    #[schema(nullable = false)]
-    pub errors: Option<Vec<ProblemDetailItem>>,
+    pub request_id: String,
+    /// The individual problems, each with a JSON pointer into the request; absent when there are
+    /// none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemDetailItem>,
 }
 
 /// One problem with one part of the request.
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ProblemDetailItem {
     /// A JSON pointer (RFC 6901) to the field, or the parameter's name as `/query/name` or `/header/name`.
     pub pointer: String,
@@ -509,6 +502,10 @@ pub struct ProblemDetailItem {
     pub code: String,
     /// What is wrong, for a person.
     pub detail: String,
+    /// The partner an activation error concerns (its place is also in `pointer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Uuid, nullable = false)]
+    pub partner_id: Option<String>,
 }
 
 #[cfg(test)]
@@ -530,7 +527,7 @@ mod tests {
     #[test]
     fn database_messages_never_reach_the_body() {
         let e = ApiError::internal("relation \"units\" does not exist");
-        let body = e.body(Lang::En, Some("/x"), None).to_string();
+        let body = serde_json::to_string(&e.body(Lang::En, Some("/x"), None)).unwrap();
         assert!(!body.contains("relation"));
     }
 }

@@ -67,8 +67,10 @@ impl IndicatorSource {
     "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"
 }))]
 pub struct Indicator {
+    #[schema(format = Uuid)]
     pub id: String,
     /// The import (one CSV upload) that brought the value in.
+    #[schema(format = Uuid)]
     pub import_id: String,
     pub country_code: String,
     pub source: IndicatorSource,
@@ -95,6 +97,7 @@ pub struct Indicator {
     "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"}]
 }))]
 pub struct IndicatorImport {
+    #[schema(format = Uuid)]
     pub import_id: String,
     /// How many values were imported.
     pub count: usize,

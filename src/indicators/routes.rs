@@ -248,7 +248,7 @@ fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
     security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "Every line was imported.", body = IndicatorImport),
-        (status = 400, description = "One or more lines are not valid; nothing was imported. `errors` points at each line and column as `/lines/{line}/{column}`.", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "2 fields are not valid; see errors.", "instance": "/api/v1/indicators", "errors": [{"pointer": "/lines/3/value", "code": "invalid-number", "detail": "Must be a number with '.' as the decimal point, such as 93 or 0.85."}, {"pointer": "/lines/4/countryCode", "code": "unknown-country", "detail": "There is no country XX."}]})),
+        (status = 400, description = "One or more lines are not valid; nothing was imported. `errors` points at each line and column as `/lines/{line}/{column}`.", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "2 fields are not valid; see errors.", "instance": "/api/v1/indicators", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/lines/3/value", "code": "invalid-number", "detail": "Must be a number with '.' as the decimal point, such as 93 or 0.85."}, {"pointer": "/lines/4/countryCode", "code": "unknown-country", "detail": "There is no country XX."}]})),
         (status = 401, response = d::Unauthorized),
         (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
@@ -342,7 +342,6 @@ pub async fn import_indicators(
 #[into_params(parameter_in = Query)]
 pub struct CountryIndicatorParams {
     /// Only values from this source.
-    #[param(inline)]
     source: Option<IndicatorSource>,
 }
 

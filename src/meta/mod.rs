@@ -58,13 +58,28 @@ pub struct ApiInfo {
     pub api_name: &'static str,
     pub api_version: &'static str,
     pub api_released: &'static str,
-    /// `ACTIVE`, `DEPRECATED` or `RETIRED`.
-    pub api_status: &'static str,
+    pub api_status: ApiStatus,
     pub api_documentation: String,
     pub api_specification: String,
     /// The build of the running service.
     pub build: &'static str,
     pub policy: PolicyVersion,
+}
+
+/// The API's life-cycle stage (DIGG): `ACTIVE`, then `DEPRECATED` before it is `RETIRED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ApiStatus {
+    Active,
+    Deprecated,
+    Retired,
+}
+
+/// What a health check answers with its 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HealthStatus {
+    Up,
 }
 
 /// The policy version the service applies.
@@ -86,7 +101,7 @@ fn api_info_body(state: &AppState) -> ApiInfo {
         api_name: "Samverkan",
         api_version: env!("CARGO_PKG_VERSION"),
         api_released: RELEASED,
-        api_status: "ACTIVE",
+        api_status: ApiStatus::Active,
         api_documentation: format!("{base}/docs/"),
         api_specification: format!("{base}/openapi.json"),
         build: concat!(env!("CARGO_PKG_VERSION"), "+", env!("SAMVERKAN_BUILD")),
@@ -134,8 +149,8 @@ pub async fn api_info_root(state: web::Data<AppState>) -> Result<HttpResponse, A
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"status": "UP"}))]
 pub struct Health {
-    /// `UP`, or `DOWN` with a 503.
-    pub status: &'static str,
+    /// Always `UP`: a service that is not ready answers 503 with a problem document.
+    pub status: HealthStatus,
 }
 
 /// Liveness / Lever tjänsten
@@ -149,7 +164,9 @@ pub struct Health {
 )]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "UP" })
+    HttpResponse::Ok().json(Health {
+        status: HealthStatus::Up,
+    })
 }
 
 /// Readiness / Är tjänsten redo
@@ -167,7 +184,9 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.db.ping().await?;
-    Ok(HttpResponse::Ok().json(Health { status: "UP" }))
+    Ok(HttpResponse::Ok().json(Health {
+        status: HealthStatus::Up,
+    }))
 }
 
 /// Metrics / Mätvärden

@@ -99,6 +99,7 @@ pub struct ExternalIdsView {
     "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"
 }))]
 pub struct Partner {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub kind: PartnerKind,

@@ -49,7 +49,6 @@ pub struct PartnerParams {
     #[param(value_type = Option<String>, example = "NO", pattern = "^[A-Z]{2}$")]
     country_code: Option<CountryCode>,
     /// Only partners of this kind.
-    #[param(inline)]
     kind: Option<PartnerKind>,
     /// Only sister cities (`true`) or only others (`false`).
     sister_city: Option<bool>,
@@ -112,10 +111,12 @@ pub async fn list_partners(
 }
 
 /// Read a partner / Läs en samarbetspart
+///
+/// Every role may read partners. Answers the partner with its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Partners",
     operation_id = "getPartner",
-    params(("id" = String, Path, description = "The partner's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
+    params(("id" = uuid::Uuid, Path, description = "The partner's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The partner, with its ETag.", body = Partner, headers(("ETag" = String, description = "The partner's version."))),
@@ -274,7 +275,7 @@ fn writable(p: &Partner) -> Value {
     tag = "Partners",
     operation_id = "updatePartner",
     params(
-        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     request_body(content = PartnerPatch, content_type = "application/merge-patch+json"),
@@ -366,7 +367,7 @@ pub async fn update_partner(
     tag = "Partners",
     operation_id = "deletePartner",
     params(
-        ("id" = String, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     security(("bearerAuth" = [])),

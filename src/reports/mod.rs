@@ -115,6 +115,7 @@ pub struct CountItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SisterCity {
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub name: String,
     pub country_code: String,
@@ -122,6 +123,7 @@ pub struct SisterCity {
     /// The earliest start date (or activation date) of its sister-city agreements in the period.
     pub since: Option<NaiveDate>,
     /// Its `SISTER_CITY` agreements active in the period.
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub agreement_ids: Vec<String>,
 }
 
@@ -199,6 +201,7 @@ pub struct SummaryReport {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReviewItem {
+    #[schema(format = Uuid)]
     pub agreement_id: String,
     pub title: String,
     pub unit_code: String,
@@ -210,6 +213,7 @@ pub struct ReviewItem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OverdueItem {
+    #[schema(format = Uuid)]
     pub agreement_id: String,
     pub title: String,
     pub unit_code: String,
@@ -223,9 +227,11 @@ pub struct OverdueItem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExpiringAssessment {
+    #[schema(format = Uuid)]
     pub assessment_id: String,
     pub country_code: String,
     /// The partner assessed; null for a country's assessment.
+    #[schema(format = Uuid)]
     pub partner_id: Option<String>,
     pub outcome: Outcome,
     pub valid_until: NaiveDate,
@@ -233,6 +239,7 @@ pub struct ExpiringAssessment {
     pub days_left: i64,
     pub expired: bool,
     /// The active agreements with a partner that this assessment covers.
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub agreement_ids: Vec<String>,
 }
 
@@ -240,8 +247,11 @@ pub struct ExpiringAssessment {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExpiringException {
+    #[schema(format = Uuid)]
     pub exception_id: String,
+    #[schema(format = Uuid)]
     pub agreement_id: String,
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub unit_code: String,
     pub case_number: String,
@@ -255,8 +265,11 @@ pub struct ExpiringException {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WaitingRequest {
+    #[schema(format = Uuid)]
     pub exception_id: String,
+    #[schema(format = Uuid)]
     pub agreement_id: String,
+    #[schema(format = Uuid)]
     pub partner_id: String,
     pub unit_code: String,
     pub case_number: String,

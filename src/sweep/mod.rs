@@ -8,9 +8,9 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::agreements::AgreementStatus;
 use crate::agreements::compliance::compliance;
 use crate::agreements::store::{self as agreements, AgreementRecord};
+use crate::agreements::{AgreementStatus, ComplianceReasonCode};
 use crate::assessments::AssessmentStatus;
 use crate::db::schema::{
     agreement_partners as ap, agreements as ag, assessments as a, exceptions as x, leases,
@@ -295,8 +295,8 @@ fn announce_agreement(
         // Only what time alone causes: a new failing assessment or a revocation is a write, and
         // has its own event.
         let expired_ids = match reason.code {
-            "NO_VALID_ASSESSMENT" | "EXCEPTION_EXPIRED" => {
-                expired_causes(conn, partner_id, &record, today, reason.code)?
+            ComplianceReasonCode::NoValidAssessment | ComplianceReasonCode::ExceptionExpired => {
+                expired_causes(conn, partner_id, &record, today, reason.code.as_str())?
             }
             _ => continue,
         };

@@ -27,7 +27,7 @@ const ENTITY: &str = "UNIT";
 pub struct UnitParams {
     /// Only units of this type.
     #[serde(rename = "type")]
-    #[param(rename = "type", inline)]
+    #[param(rename = "type")]
     unit_type: Option<UnitType>,
     /// Only the units directly below this one.
     #[param(example = "KS")]
@@ -103,6 +103,8 @@ pub async fn list_units(
 }
 
 /// Read a unit / Läs en enhet
+///
+/// Every role may read units. Answers the unit with its `ETag`; `If-None-Match` with the current ETag answers 304.
 #[utoipa::path(
     tag = "Units",
     operation_id = "getUnit",
@@ -184,6 +186,8 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
 }
 
 /// Create a unit / Skapa en enhet
+///
+/// Admins only. The code is the unit's key for good; `parentCode` places it below another unit. Answers the unit with its `ETag` and `Location`; a retry with the same `Idempotency-Key` replays.
 #[utoipa::path(
     tag = "Units",
     operation_id = "createUnit",

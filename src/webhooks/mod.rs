@@ -23,6 +23,7 @@ use utoipa::ToSchema;
     "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"
 }))]
 pub struct Webhook {
+    #[schema(format = Uuid)]
     pub id: String,
     /// Where events are POSTed: HTTPS on a public address, or a target listed in
     /// `SAMVERKAN_WEBHOOK_ALLOW` (which may use plain HTTP).
@@ -149,7 +150,9 @@ impl DeliveryStatus {
 }))]
 pub struct Delivery {
     /// Also the `webhook-id` header: the same on every attempt, so the receiver can drop repeats.
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub webhook_id: String,
     /// The change-log event sent.
     pub event_id: i64,

@@ -51,7 +51,6 @@ pub struct NoFilters {}
 #[into_params(parameter_in = Query)]
 pub struct DeliveryParams {
     /// Only deliveries in this state.
-    #[param(inline)]
     status: Option<DeliveryStatus>,
 }
 
@@ -268,10 +267,12 @@ pub async fn create_webhook(
 }
 
 /// Read a webhook / Läs en webhook
+///
+/// Admins only. The subscription without its secret (shown once, when it was created), with its `ETag`.
 #[utoipa::path(
     tag = "Webhooks",
     operation_id = "getWebhook",
-    params(("id" = String, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
+    params(("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The subscription (without its secret), with its ETag.", body = Webhook, headers(("ETag" = String, description = "The subscription's version."))),
@@ -321,7 +322,7 @@ fn writable(webhook: &Webhook) -> Value {
     tag = "Webhooks",
     operation_id = "updateWebhook",
     params(
-        ("id" = String, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     request_body(content = WebhookPatch, content_type = "application/merge-patch+json"),
@@ -402,7 +403,7 @@ pub async fn update_webhook(
     tag = "Webhooks",
     operation_id = "deleteWebhook",
     params(
-        ("id" = String, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
     security(("bearerAuth" = [])),
@@ -451,7 +452,7 @@ pub async fn delete_webhook(
     tag = "Webhooks",
     operation_id = "listWebhookDeliveries",
     params(
-        ("id" = String, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         Paging,
         DeliveryParams,
     ),
@@ -504,8 +505,8 @@ pub async fn list_deliveries(
     tag = "Webhooks",
     operation_id = "redeliverWebhookDelivery",
     params(
-        ("id" = String, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        ("deliveryId" = String, Path, description = "The delivery's id.", example = "0192f5d3-1a2b-7c3d-8e4f-5a6b7c8d9e0f", format = Uuid),
+        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        ("deliveryId" = uuid::Uuid, Path, description = "The delivery's id.", example = "0192f5d3-1a2b-7c3d-8e4f-5a6b7c8d9e0f", format = Uuid),
         d::IdempotencyKeyHeader,
     ),
     security(("bearerAuth" = [])),

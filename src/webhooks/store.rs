@@ -317,7 +317,7 @@ pub fn dispatch(
         }
         let event_type = format!("{}.{}", event.entity_type, event.action);
         let event_id = event.id;
-        let payload = serde_json::to_string(&event.into_event(&reader))
+        let payload = serde_json::to_string(&event.into_event(&reader)?)
             .map_err(|e| ApiError::internal(format!("serialising an event: {e}")))?;
         diesel::insert_into(wd::table)
             .values((

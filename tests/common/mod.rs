@@ -7,6 +7,7 @@
 //! fails with what to install. It never passes without having run.
 #![allow(dead_code)]
 
+pub mod contract;
 pub mod pg;
 
 use std::path::PathBuf;
@@ -318,6 +319,8 @@ pub fn token(sub: &str, roles: &[&str], unit: Option<&str>, ttl: i64) -> String 
 /// One request being built.
 pub struct Call<'a> {
     app: &'a TestApp,
+    method: Method,
+    uri: String,
     req: atest::TestRequest,
 }
 
@@ -325,7 +328,11 @@ impl<'a> Call<'a> {
     fn new(app: &'a TestApp, method: Method, path: &str) -> Self {
         Call {
             app,
-            req: atest::TestRequest::default().method(method).uri(path),
+            req: atest::TestRequest::default()
+                .method(method.clone())
+                .uri(path),
+            method,
+            uri: path.to_string(),
         }
     }
 
@@ -387,6 +394,15 @@ impl<'a> Call<'a> {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let body = atest::read_body(res).await;
+        // Every response any test receives is held against the committed document.
+        contract::check(
+            self.app.backend,
+            &self.method,
+            &self.uri,
+            status,
+            &headers,
+            &body,
+        );
         TestResponse {
             status,
             headers,
