@@ -7,7 +7,8 @@
 //!    `OUTSIDE_THE_DOCUMENT` list below;
 //! 2. finds the declared response for the status (else `NXX`, else `default`): an undeclared
 //!    status fails;
-//! 3. requires every header the declared response names (ETag, Location, Retry-After, …): the
+//! 3. requires every header the declared response names (ETag, Location, Retry-After, …; one
+//!    whose description begins "Sent with MEDIA/TYPE only" only with that media type): the
 //!    document promises them, so a client may rely on them;
 //! 4. requires the `Content-Type` to be one the response declares (a body with no declared
 //!    content fails; so does declared content with an empty body);
@@ -283,8 +284,20 @@ pub fn verify(
     });
 
     if let Some(declared_headers) = response["headers"].as_object() {
-        for name in declared_headers.keys() {
-            if !headers.contains_key(name.as_str()) {
+        for (name, header) in declared_headers {
+            // A header sent with one media type only says so in its description ("Sent with
+            // text/csv only: …", the export headers): it is required exactly with that type.
+            // utoipa's header object cannot carry `required`, so the condition is in the text.
+            let condition = header["description"]
+                .as_str()
+                .and_then(|d| d.strip_prefix("Sent with "))
+                .and_then(|d| d.split_once(" only"))
+                .map(|(media_type, _)| media_type);
+            let expected = match condition {
+                Some(media_type) => content_type.as_deref() == Some(media_type),
+                None => true,
+            };
+            if expected && !headers.contains_key(name.as_str()) {
                 return Err(format!("the declared header {name} is missing"));
             }
         }
