@@ -125,7 +125,8 @@ pub struct Compliance {
     "caseNumber": "KS 2026-00123", "status": "ACTIVE",
     "compliance": {"status": "COMPLIANT", "reasons": [], "asOf": "2026-11-26"},
     "warnings": [], "registeredRetroactively": false, "boundByPolicy": true, "overdue": false,
-    "activatedAt": "2026-11-26T10:00:00Z", "version": 3,
+    "activatedAt": "2026-11-26T10:00:00Z", "activatedBy": "anna.berg", "endedAt": null,
+    "endReason": null, "cancelledAt": null, "cancelReason": null, "version": 3,
     "createdAt": "2026-11-20T08:00:00Z", "updatedAt": "2026-11-26T10:00:00Z"
 }))]
 pub struct Agreement {
@@ -159,6 +160,16 @@ pub struct Agreement {
     /// Active and past its end date.
     pub overdue: bool,
     pub activated_at: Option<DateTime<Utc>>,
+    /// Who activated it (the token's subject); null until activated.
+    pub activated_by: Option<String>,
+    /// When it was ended; null unless ENDED.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Why it was ended, as given by whoever ended it.
+    pub end_reason: Option<String>,
+    /// When it was cancelled; null unless CANCELLED.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Why it was cancelled, as given by whoever cancelled it.
+    pub cancel_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -1,11 +1,12 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::compliance::compliance_read;
 use super::service::{
+    Closing,
     self, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
     present_read, warnings_of,
 };
@@ -17,6 +18,7 @@ use super::{
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::db::AnyConnection;
+use crate::domain::LongText;
 use crate::db::derived::generation;
 use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal, Role};
@@ -553,6 +555,7 @@ async fn act(
     req: HttpRequest,
     call: ActionCall,
     action: Action,
+    closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let ActionCall {
@@ -572,7 +575,7 @@ async fn act(
             Action::End => AgreementStatus::Ended,
             Action::Cancel => AgreementStatus::Cancelled,
         };
-        let body = service::transition(conn, &p.sub, &record, next, today())?;
+        let body = service::transition(conn, &p.sub, &record, next, &closing, today())?;
         Reply::ok(&body, body.version)
     })
     .await
@@ -582,6 +585,29 @@ async fn act(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {}
+
+/// The optional body of `POST /agreements/{id}/end`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"endDate": "2026-11-27", "reason": "The exchange programme was completed."}))]
+pub struct EndAgreement {
+    /// The day it ended: today when absent; neither in the future nor before `startDate`.
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+    /// Why it ended.
+    #[serde(default)]
+    pub reason: Option<LongText>,
+}
+
+/// The optional body of `POST /agreements/{id}/cancel`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "The partner withdrew before the start."}))]
+pub struct CancelAgreement {
+    /// Why it was cancelled.
+    #[serde(default)]
+    pub reason: Option<LongText>,
+}
 
 /// Activate an agreement / Aktivera ett samarbete
 ///
@@ -625,16 +651,19 @@ pub async fn activate_agreement(
         key,
         digest: body.digest,
     };
-    act(state, principal, req, call, Action::Activate).await
+    act(state, principal, req, call, Action::Activate, Closing::default()).await
 }
 
 /// End an agreement / Avsluta ett samarbete
 ///
-/// An active agreement ends by this action only; nothing ends by itself at `endDate`.
+/// An active agreement ends by this action only; nothing ends by itself at `endDate`. The optional
+/// body gives the day it ended (today when absent; not in the future, not before `startDate`),
+/// which becomes its `endDate`, and why; `endedAt` records when it was ended.
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "endAgreement",
     params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    request_body(content = Option<EndAgreement>, description = "Optional: the end date and the reason. An empty body ends it today without a reason.", content_type = "application/json"),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -658,7 +687,7 @@ pub async fn end_agreement(
     id: web::Path<String>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: OptionalJsonBody<ActionBody>,
+    body: OptionalJsonBody<EndAgreement>,
 ) -> Result<HttpResponse, ApiError> {
     let call = ActionCall {
         id: id.into_inner(),
@@ -666,16 +695,23 @@ pub async fn end_agreement(
         key,
         digest: body.digest,
     };
-    act(state, principal, req, call, Action::End).await
+    let body = body.value.unwrap_or_default();
+    let closing = Closing {
+        end_date: body.end_date,
+        reason: body.reason,
+    };
+    act(state, principal, req, call, Action::End, closing).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
 ///
-/// A draft or active agreement is cancelled; the record is kept.
+/// A draft or active agreement is cancelled; the record is kept, with `cancelledAt` and the
+/// optional reason.
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "cancelAgreement",
     params(("id" = String, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    request_body(content = Option<CancelAgreement>, description = "Optional: the reason. An empty body cancels without one.", content_type = "application/json"),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -699,7 +735,7 @@ pub async fn cancel_agreement(
     id: web::Path<String>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: OptionalJsonBody<ActionBody>,
+    body: OptionalJsonBody<CancelAgreement>,
 ) -> Result<HttpResponse, ApiError> {
     let call = ActionCall {
         id: id.into_inner(),
@@ -707,7 +743,11 @@ pub async fn cancel_agreement(
         key,
         digest: body.digest,
     };
-    act(state, principal, req, call, Action::Cancel).await
+    let closing = Closing {
+        end_date: None,
+        reason: body.value.and_then(|b| b.reason),
+    };
+    act(state, principal, req, call, Action::Cancel, closing).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn

@@ -12,6 +12,7 @@ use super::{Agreement, AgreementInput, AgreementStatus, Compliance, Warning};
 use crate::app::DerivedAnswers;
 use crate::db::AnyConnection;
 use crate::db::schema::units;
+use crate::domain::LongText;
 use crate::eligibility::{explain, partner};
 use crate::events::{self, Change, Visibility};
 use crate::http::etag::version_mismatch;
@@ -63,6 +64,11 @@ pub fn present(
         bound_by_policy: !unit_is_company,
         overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
         activated_at: r.activated_at.map(|t| t.and_utc()),
+        activated_by: r.activated_by.clone(),
+        ended_at: r.ended_at.map(|t| t.and_utc()),
+        end_reason: r.end_reason.clone(),
+        cancelled_at: r.cancelled_at.map(|t| t.and_utc()),
+        cancel_reason: r.cancel_reason.clone(),
         version: r.version,
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
@@ -346,6 +352,49 @@ pub fn register(
     Ok(body)
 }
 
+/// What ending or cancelling records besides the status: the day it ended (ending only; today when
+/// not given) and why.
+#[derive(Debug, Default, Clone)]
+pub struct Closing {
+    pub end_date: Option<NaiveDate>,
+    pub reason: Option<LongText>,
+}
+
+/// The day an agreement ends: a fact, so not in the future, and not before it started.
+fn end_date_of(
+    record: &AgreementRecord,
+    closing: &Closing,
+    today: NaiveDate,
+) -> Result<NaiveDate, ApiError> {
+    let end = closing.end_date.unwrap_or(today);
+    let mut errors = Vec::new();
+    if end > today {
+        errors.push(FieldError::new(
+            "/endDate",
+            "in-the-future",
+            Msg::new(
+                format!("An agreement ends on a day that has come: {end} is after today ({today})."),
+                format!("Ett samarbete avslutas en dag som har varit: {end} är efter i dag ({today})."),
+            ),
+        ));
+    }
+    if let Some(start) = record.row.start_date.filter(|start| end < *start) {
+        errors.push(FieldError::new(
+            "/endDate",
+            "before-start",
+            Msg::new(
+                format!("The end date {end} is before the start date {start}."),
+                format!("Slutdatumet {end} är före startdatumet {start}."),
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(end)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
 /// Moves `record` to `next` as `actor`: activation only when the policy's rules hold (409
 /// `activation-blocked` otherwise), ending only an active one, cancelling a draft or active one.
 /// The caller has checked authorisation and the precondition.
@@ -354,6 +403,7 @@ pub fn transition(
     actor: &str,
     record: &AgreementRecord,
     next: AgreementStatus,
+    closing: &Closing,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
     let status = record.status();
@@ -380,6 +430,11 @@ pub fn transition(
             ),
         )));
     }
+    let end_date = if next == AgreementStatus::Ended {
+        Some(end_date_of(record, closing, today)?)
+    } else {
+        None
+    };
     let id = &record.row.id;
     let (warnings, retroactive) = if next == AgreementStatus::Active {
         let input: AgreementInput = from_value(record.writable())?;
@@ -402,6 +457,8 @@ pub fn transition(
         warnings.as_deref(),
         retroactive,
         actor,
+        end_date,
+        closing.reason.as_ref().map(LongText::as_str),
     )? {
         return Err(version_mismatch(record.row.version + 1));
     }

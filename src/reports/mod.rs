@@ -549,6 +549,8 @@ mod tests {
                 version: 1,
                 created_at: at("2026-05-01 08:00:00"),
                 updated_at: at("2026-05-10 12:00:00"),
+                end_reason: None,
+                cancel_reason: None,
             },
             partner_ids: vec!["p1".into(), "p2".into()],
             purposes: vec![Purpose::SisterCities, Purpose::KnowledgeExchange],
