@@ -23,8 +23,23 @@ pub fn appended(
     Ok(exception)
 }
 
+/// A decision is a fact, not a plan: it cannot be dated after today (Stockholm).
+pub fn decided_in_the_future(decided_at: chrono::NaiveDate) -> Option<FieldError> {
+    let today = crate::policy::today();
+    (decided_at > today).then(|| {
+        FieldError::new(
+            "/decidedAt",
+            "in-the-future",
+            Msg::new(
+                format!("A decision is dated on the day it was made: {decided_at} is after today ({today})."),
+                format!("Ett beslut dateras den dag det fattades: {decided_at} är efter i dag ({today})."),
+            ),
+        )
+    })
+}
+
 fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
-    let mut errors = Vec::new();
+    let mut errors: Vec<FieldError> = decided_in_the_future(d.decided_at).into_iter().collect();
     if d.deciding_body == DecidingBody::Delegate && d.delegation_reference.is_none() {
         errors.push(FieldError::new(
             "/delegationReference",
