@@ -5,10 +5,12 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::collect::{self, Leaves};
 use super::problem::{ApiError, FieldError, Msg, ProblemKind};
 
 /// A JSON request body of type `T`, with the digest of its bytes (for idempotency keys).
@@ -140,21 +142,10 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
     }
 }
 
+/// Parses a body, reporting every fault it has (each with its pointer), not only the first.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let pointer = pointer_of(e.path());
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return malformed(&inner);
-        }
-        // A body cut short (`[1,`) can fail on a type before the parser reaches its end: a
-        // malformed body is reported as malformed, not as a wrong field.
-        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-            return malformed(&syntax);
-        }
-        ApiError::validation(vec![data_error(&pointer, &inner.to_string())])
-    })?;
+    let value = Value::deserialize(&mut de).map_err(|e| malformed(&e))?;
     de.end().map_err(|_| {
         ApiError::invalid(
             "",
@@ -165,7 +156,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ),
         )
     })?;
-    Ok(value)
+    from_value(value)
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
@@ -189,9 +180,13 @@ fn malformed(error: &serde_json::Error) -> ApiError {
 
 /// Parses an already-decoded JSON value (a merged PATCH document) with the same error reporting.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = pointer_of(e.path());
-        ApiError::validation(vec![data_error(&pointer, &e.into_inner().to_string())])
+    collect::deserialize(&value, Leaves::Json).map_err(|faults| {
+        ApiError::validation(
+            faults
+                .iter()
+                .map(|f| data_error(&f.pointer, &f.message))
+                .collect(),
+        )
     })
 }
 
@@ -217,19 +212,6 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
-}
-
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer.push_str(&format!("/{}", escape(key))),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    pointer
 }
 
 /// Text between the first pair of backticks in a serde message.
@@ -334,16 +316,35 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             ),
         ));
     }
-    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        let mut error = data_error("", &message);
-        let name = if error.code == "unknown-field" || error.code == "required" {
-            error.pointer.trim_start_matches('/').to_string()
-        } else {
-            path
-        };
+    // Every parameter as a text leaf; a repeated parameter is a fault of its own.
+    let mut params = serde_json::Map::new();
+    let mut errors = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if params.contains_key(name.as_ref()) {
+            let error = FieldError::new(
+                format!("/query/{name}"),
+                "duplicate-parameter",
+                Msg::new(
+                    format!("'{name}' is given more than once."),
+                    format!("'{name}' anges mer än en gång."),
+                ),
+            );
+            if !errors.iter().any(|e: &FieldError| e.pointer == error.pointer) {
+                errors.push(error);
+            }
+            continue;
+        }
+        params.insert(name.into_owned(), Value::String(value.into_owned()));
+    }
+    let parsed = collect::deserialize::<T>(&Value::Object(params), Leaves::Query);
+    let faults = match parsed {
+        Ok(value) if errors.is_empty() => return Ok(value),
+        Ok(_) => Vec::new(),
+        Err(faults) => faults,
+    };
+    for fault in faults {
+        let mut error = data_error(&fault.pointer, &fault.message);
+        let name = error.pointer.trim_start_matches('/').to_string();
         error.pointer = format!("/query/{name}");
         if error.code == "unknown-field" {
             error.code = "unknown-parameter".into();
@@ -352,8 +353,9 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
                 format!("'{name}' är ingen parameter för denna åtgärd."),
             );
         }
-        ApiError::validation(vec![error])
-    })
+        errors.push(error);
+    }
+    Err(ApiError::validation(errors))
 }
 
 #[cfg(test)]

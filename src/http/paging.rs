@@ -122,11 +122,15 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+    // The filters' faults join the paging's: one answer names every fault of the query.
+    match parse_query::<F>(&rest.finish()) {
+        Ok(filters) if errors.is_empty() => Ok(ListParams { paging, filters }),
+        Ok(_) => Err(ApiError::validation(errors)),
+        Err(mut filter_errors) => {
+            errors.append(&mut filter_errors.errors);
+            Err(ApiError::validation(errors))
+        }
     }
-    let filters = parse_query::<F>(&rest.finish())?;
-    Ok(ListParams { paging, filters })
 }
 
 /// One page of a list.
