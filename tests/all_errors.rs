@@ -204,7 +204,12 @@ async fn an_exception_request_and_a_decision_name_every_fault(app: TestApp) {
     let pointers: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         pointers,
-        vec!["/decidedAt", "/decision", "/protocolParagraph", "/validFrom"],
+        vec![
+            "/decidedAt",
+            "/decision",
+            "/protocolParagraph",
+            "/validFrom"
+        ],
         "{got:?}"
     );
 }

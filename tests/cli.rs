@@ -161,7 +161,10 @@ fn token_never_creates_a_secret_and_names_where_one_would_come_from() {
     // The default database (./samverkan.db) and an explicit one: no secret exists beside either.
     for (env, file) in [
         (vec![], "samverkan.db.jwt-secret"),
-        (vec![("DATABASE_URL", dir.sqlite_url("x.db"))], "x.db.jwt-secret"),
+        (
+            vec![("DATABASE_URL", dir.sqlite_url("x.db"))],
+            "x.db.jwt-secret",
+        ),
     ] {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let out = run(&dir, &["token", "--role", "admin"], &env);

@@ -40,9 +40,7 @@ async fn post(app: &TestApp, path: &str, version: i64, body: &Value) -> common::
 async fn a_decision_or_revocation_dated_tomorrow_is_refused_today_is_accepted(app: TestApp) {
     let x = requested(&app).await;
     let id = x["id"].as_str().unwrap();
-    let decision = |day: String| {
-        json!({"decision": "GRANTED", "decidingBody": "KOMMUNSTYRELSEN", "decidedAt": day, "protocolParagraph": "§ 448"})
-    };
+    let decision = |day: String| json!({"decision": "GRANTED", "decidingBody": "KOMMUNSTYRELSEN", "decidedAt": day, "protocolParagraph": "§ 448"});
     let path = format!("/api/v1/exceptions/{id}/decision");
     let problem = post(&app, &path, 1, &decision(tomorrow()))
         .await
@@ -53,9 +51,7 @@ async fn a_decision_or_revocation_dated_tomorrow_is_refused_today_is_accepted(ap
     granted.assert_status(200);
     assert_eq!(granted.json()["decision"]["decidedAt"], today().as_str());
 
-    let revocation = |day: String| {
-        json!({"decidingBody": "KOMMUNSTYRELSEN", "decidedAt": day, "protocolParagraph": "§ 9", "reason": "Villkoren uppfylls inte."})
-    };
+    let revocation = |day: String| json!({"decidingBody": "KOMMUNSTYRELSEN", "decidedAt": day, "protocolParagraph": "§ 9", "reason": "Villkoren uppfylls inte."});
     let path = format!("/api/v1/exceptions/{id}/revoke");
     let problem = post(&app, &path, 2, &revocation(tomorrow()))
         .await

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
 use crate::policy::activation::{AgreementType, Finding, FundingSource, Purpose};
+use crate::text::Localized;
 
 /// Where an agreement stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -63,8 +64,23 @@ pub struct Warning {
     /// A JSON pointer into the agreement.
     pub pointer: String,
     pub partner_id: Option<String>,
+    /// In the response's language.
     pub detail: String,
+    /// In Swedish whatever the response's language (kept from the first edition).
     pub detail_sv: String,
+}
+
+impl Warning {
+    /// `detail` in the response's language (it is stored in English, beside `detailSv`).
+    pub fn in_current_language(self) -> Warning {
+        match crate::text::current() {
+            crate::http::problem::Lang::En => self,
+            crate::http::problem::Lang::Sv => Warning {
+                detail: self.detail_sv.clone(),
+                ..self
+            },
+        }
+    }
 }
 
 impl From<&Finding> for Warning {
@@ -96,7 +112,8 @@ pub struct ComplianceReason {
     /// The rule code from `GET /policy`.
     pub rule: &'static str,
     pub partner_id: Option<String>,
-    pub detail: String,
+    /// In the response's language.
+    pub detail: Localized,
 }
 
 /// The compliance of an active agreement.
@@ -104,7 +121,7 @@ pub struct ComplianceReason {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "status": "REVIEW_REQUIRED", "asOf": "2026-11-26",
-    "reasons": [{"code": "FAILING_ASSESSMENT", "rule": "EXCEPTION_BY_KOMMUNSTYRELSEN", "partnerId": "0192f5d2-0000-7000-8000-000000000002", "detail": "The partner no longer meets: DEMOCRACY."}]
+    "reasons": [{"code": "FAILING_ASSESSMENT", "rule": "EXCEPTION_BY_KOMMUNSTYRELSEN", "partnerId": "0192f5d2-0000-7000-8000-000000000002", "detail": "The partner no longer meets the requirement of democracy."}]
 }))]
 pub struct Compliance {
     pub status: ComplianceStatus,

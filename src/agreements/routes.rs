@@ -6,8 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::compliance::compliance_read;
 use super::service::{
-    Closing,
-    self, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
+    self, Closing, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
     present_read, warnings_of,
 };
 use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
@@ -18,8 +17,8 @@ use super::{
 use crate::app::AppState;
 use crate::app::docs as d;
 use crate::db::AnyConnection;
-use crate::domain::LongText;
 use crate::db::derived::generation;
+use crate::domain::LongText;
 use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
@@ -651,7 +650,15 @@ pub async fn activate_agreement(
         key,
         digest: body.digest,
     };
-    act(state, principal, req, call, Action::Activate, Closing::default()).await
+    act(
+        state,
+        principal,
+        req,
+        call,
+        Action::Activate,
+        Closing::default(),
+    )
+    .await
 }
 
 /// End an agreement / Avsluta ett samarbete

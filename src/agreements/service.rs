@@ -20,6 +20,7 @@ use crate::http::json::from_value;
 use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
 use crate::policy::activation::{self, ActivationInput, Outcome, PartnerCheck};
 use crate::policy::today;
+use crate::text::Text;
 
 pub const ENTITY: &str = "AGREEMENT";
 
@@ -59,7 +60,11 @@ pub fn present(
         case_number: r.case_number.clone(),
         status,
         compliance,
-        warnings: record.warnings(),
+        warnings: record
+            .warnings()
+            .into_iter()
+            .map(Warning::in_current_language)
+            .collect(),
         registered_retroactively: r.registered_retroactively,
         bound_by_policy: !unit_is_company,
         overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
@@ -310,13 +315,10 @@ pub fn blocked(outcome: &Outcome) -> ApiError {
             }
         })
         .collect();
-    let n = errors.len();
+    let count = errors.len();
     ApiError::new(
         ProblemKind::ActivationBlocked,
-        Msg::new(
-            format!("{n} rule(s) of Internationell policy block this; see errors."),
-            format!("{n} regel/regler i Internationell policy hindrar detta; se errors."),
-        ),
+        Text::ActivationBlocked { count }.msg(),
     )
     .with_errors(errors)
 }
@@ -372,20 +374,14 @@ fn end_date_of(
         errors.push(FieldError::new(
             "/endDate",
             "in-the-future",
-            Msg::new(
-                format!("An agreement ends on a day that has come: {end} is after today ({today})."),
-                format!("Ett samarbete avslutas en dag som har varit: {end} är efter i dag ({today})."),
-            ),
+            Text::EndDateInTheFuture { end, today }.msg(),
         ));
     }
     if let Some(start) = record.row.start_date.filter(|start| end < *start) {
         errors.push(FieldError::new(
             "/endDate",
             "before-start",
-            Msg::new(
-                format!("The end date {end} is before the start date {start}."),
-                format!("Slutdatumet {end} är före startdatumet {start}."),
-            ),
+            Text::EndDateBeforeStart { end, start }.msg(),
         ));
     }
     if errors.is_empty() {

@@ -318,10 +318,9 @@ pub async fn revoke_exception(
                     ),
                 )));
             }
-            let mut errors: Vec<FieldError> =
-                service::decided_in_the_future(revocation.decided_at)
-                    .into_iter()
-                    .collect();
+            let mut errors: Vec<FieldError> = service::decided_in_the_future(revocation.decided_at)
+                .into_iter()
+                .collect();
             if revocation.deciding_body == DecidingBody::Delegate
                 && revocation.delegation_reference.is_none()
             {

@@ -30,10 +30,11 @@ pub fn decided_in_the_future(decided_at: chrono::NaiveDate) -> Option<FieldError
         FieldError::new(
             "/decidedAt",
             "in-the-future",
-            Msg::new(
-                format!("A decision is dated on the day it was made: {decided_at} is after today ({today})."),
-                format!("Ett beslut dateras den dag det fattades: {decided_at} är efter i dag ({today})."),
-            ),
+            crate::text::Text::DecidedInTheFuture {
+                decided: decided_at,
+                today,
+            }
+            .msg(),
         )
     })
 }

@@ -167,7 +167,11 @@ struct Node<'de, 's> {
 }
 
 impl<'de, 's> Node<'de, 's> {
-    fn object<V: Visitor<'de>>(self, map: &'de Map<String, Value>, visitor: V) -> Result<V::Value, Error> {
+    fn object<V: Visitor<'de>>(
+        self,
+        map: &'de Map<String, Value>,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         // Stand-ins for required fields that a former pass found missing in this object.
         let prefix = format!("{}/", self.path);
         let stand_ins: Vec<(String, usize)> = self
@@ -178,7 +182,8 @@ impl<'de, 's> Node<'de, 's> {
             .filter_map(|(pointer, candidate)| {
                 let key = &pointer[prefix.len()..];
                 // Absent, or present with a value a former pass left out.
-                let absent = !map.contains_key(&unescape(key)) || self.pass.skipped.contains(pointer);
+                let absent =
+                    !map.contains_key(&unescape(key)) || self.pass.skipped.contains(pointer);
                 (!key.contains('/') && absent).then(|| (unescape(key), *candidate))
             })
             .collect();
@@ -201,7 +206,9 @@ impl<'de, 's> Node<'de, 's> {
                 .map(|field| format!("{}/{}", self.path, escape(field)))
             {
                 // A field whose bad value a former pass left out is reported once, as that value.
-                Some(pointer) if pass.skipped.contains(&pointer) => pass.stopped(Stop::Missing(pointer)),
+                Some(pointer) if pass.skipped.contains(&pointer) => {
+                    pass.stopped(Stop::Missing(pointer))
+                }
                 Some(pointer) => pass.fail(&self.path, error, Stop::Missing(pointer)),
                 None => pass.fail(&self.path, error, Stop::Value(self.path.clone())),
             }
@@ -279,7 +286,11 @@ impl<'de, 's> Deserializer<'de> for Node<'de, 's> {
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_seq(visitor)
     }
 
@@ -357,7 +368,10 @@ enum Current<'de> {
 impl<'de, 's> MapAccess<'de> for Entries<'de, 's> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         for (key, value) in self.entries.by_ref() {
             let pointer = format!("{}/{}", self.path, escape(key));
             if self.pass.skipped.contains(&pointer) {
@@ -411,7 +425,10 @@ struct Elements<'de, 's> {
 impl<'de, 's> SeqAccess<'de> for Elements<'de, 's> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
         for (index, value) in self.items.by_ref() {
             let pointer = format!("{}/{index}", self.path);
             if self.pass.skipped.contains(&pointer) {
@@ -526,7 +543,10 @@ struct Empty;
 
 impl<'de> SeqAccess<'de> for Empty {
     type Error = Error;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, _: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        _: T,
+    ) -> Result<Option<T::Value>, Error> {
         Ok(None)
     }
 }
@@ -549,7 +569,10 @@ struct StandInFields {
 
 impl<'de> MapAccess<'de> for StandInFields {
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         match self.fields.next() {
             Some(field) => {
                 let key: StrDeserializer<'_, Error> = field.into_deserializer();
@@ -618,7 +641,8 @@ impl<'de> Deserializer<'de> for StandIn {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        let first: StrDeserializer<'_, Error> = variants.first().copied().unwrap_or("").into_deserializer();
+        let first: StrDeserializer<'_, Error> =
+            variants.first().copied().unwrap_or("").into_deserializer();
         visitor.visit_enum(first)
     }
 
@@ -653,7 +677,11 @@ impl<'de> Deserializer<'de> for StandIn {
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         self.deserialize_str(visitor)
     }
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_seq(visitor)
     }
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -705,10 +733,12 @@ mod tests {
         let mut p: Vec<String> = deserialize::<Body>(&value, Leaves::Json)
             .unwrap_err()
             .into_iter()
-            .map(|f| match f.message.strip_prefix("missing field ").and_then(quoted) {
-                Some(field) => format!("{}/{field} required", f.pointer),
-                None => f.pointer,
-            })
+            .map(
+                |f| match f.message.strip_prefix("missing field ").and_then(quoted) {
+                    Some(field) => format!("{}/{field} required", f.pointer),
+                    None => f.pointer,
+                },
+            )
             .collect();
         p.sort();
         p

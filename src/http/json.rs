@@ -278,10 +278,10 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             pointer,
             "invalid-type",
-            Msg::new(
-                format!("Expected {expected}."),
-                format!("Förväntade {expected}."),
-            ),
+            crate::text::Text::WrongType {
+                expected: crate::text::Expected::from_serde(expected),
+            }
+            .msg(),
         );
     }
     if let Some(msg) = super::validate::decode(message) {
@@ -329,7 +329,10 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
                     format!("'{name}' anges mer än en gång."),
                 ),
             );
-            if !errors.iter().any(|e: &FieldError| e.pointer == error.pointer) {
+            if !errors
+                .iter()
+                .any(|e: &FieldError| e.pointer == error.pointer)
+            {
                 errors.push(error);
             }
             continue;

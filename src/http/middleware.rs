@@ -84,8 +84,18 @@ pub async fn request_context(
         traceparent: traceparent.clone(),
     });
 
-    let res = next.call(req).await?.map_into_boxed_body();
+    // Every text rendered for this request (in the handler, or in its database closures) is in
+    // the caller's language, and every response says which.
+    let res = crate::text::scope(lang, next.call(req))
+        .await?
+        .map_into_boxed_body();
     let mut res = render_problem(res, lang, &path, &request_id);
+    if !res.headers().contains_key(header::CONTENT_LANGUAGE) {
+        res.headers_mut().insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(if lang == Lang::Sv { "sv" } else { "en" }),
+        );
+    }
 
     let route = res
         .request()

@@ -275,10 +275,10 @@ impl ApiError {
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => one.detail.clone(),
-            _ => Msg::new(
-                format!("{} fields are not valid; see errors.", errors.len()),
-                format!("{} fält är inte giltiga; se errors.", errors.len()),
-            ),
+            _ => crate::text::Text::Faults {
+                count: errors.len(),
+            }
+            .msg(),
         };
         Self::new(ProblemKind::ValidationFailed, detail).with_errors(errors)
     }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::catalogue::codes;
 use super::eligibility::{Decision, EligibilityStatus};
 use crate::domain::Msg;
+use crate::text::{Code, Text};
 
 /// The seven purposes of the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -159,6 +160,12 @@ impl Finding {
             message: Msg::new(en, sv),
         }
     }
+
+    /// A finding whose sentence is in the catalogue.
+    fn text(rule: &'static str, pointer: impl Into<String>, text: Text) -> Self {
+        let message = text.msg();
+        Finding::new(rule, pointer, message.en, message.sv)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -254,29 +261,19 @@ fn partner_finding(decision: &Decision, date: NaiveDate, index: usize) -> Option
     let pointer = format!("/partnerIds/{index}");
     match decision.status {
         EligibilityStatus::Eligible | EligibilityStatus::EligibleByException => None,
-        EligibilityStatus::AssessmentRequired => Some(Finding::new(
+        EligibilityStatus::AssessmentRequired => Some(Finding::text(
             codes::ASSESSMENT_REQUIRED,
             pointer,
-            format!(
-                "No published assessment of the partner's country (or of the partner itself) is valid on {date}."
-            ),
-            format!(
-                "Ingen publicerad bedömning av partens land (eller av parten själv) gäller {date}."
-            ),
+            Text::ActivationAssessmentRequired { date },
         )),
-        EligibilityStatus::ExceptionRequired => {
-            let failing = decision.failing_requirements.join(", ");
-            Some(Finding::new(
-                codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
-                pointer,
-                format!(
-                    "On {date} the partner does not meet the requirements ({failing}) and no exception decided by Kommunstyrelsen is in force for this agreement."
-                ),
-                format!(
-                    "{date} uppfyller parten inte kraven ({failing}) och inget undantag beslutat av Kommunstyrelsen gäller för detta samarbete."
-                ),
-            ))
-        }
+        EligibilityStatus::ExceptionRequired => Some(Finding::text(
+            codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
+            pointer,
+            Text::ActivationExceptionRequired {
+                date,
+                failing: Code::all(&decision.failing_requirements),
+            },
+        )),
     }
 }
 

@@ -353,7 +353,7 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
     responses(
         (status = 200, description = "The summary (or CSV).", content(
             (SummaryReport = "application/json"),
-            (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Utveckling av arbetet med vänorter,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
+            (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
         )),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -431,7 +431,7 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
                 opt(&item.case_number),
                 item.title.clone(),
                 reason.code.to_string(),
-                reason.detail.clone(),
+                reason.detail.0.get(crate::text::current()).to_string(),
                 report.as_of.to_string(),
                 String::new(),
             ]);

@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::agreements::store::{self as agreements, AgreementRecord};
 use crate::agreements::service::Closing;
+use crate::agreements::store::{self as agreements, AgreementRecord};
 use crate::agreements::{AgreementInput, AgreementStatus};
 use crate::assessments::{Assessment, Content, JudgementInput, Subject};
 use crate::contacts::{ContactRef, NewContact};
@@ -208,20 +208,15 @@ impl Seeder<'_> {
     ) -> Result<(), ApiError> {
         let record = self.find(id)?;
         crate::agreements::service::transition(
-            self.conn,
-            ACTOR,
-            &record,
-            next,
-            &closing,
-            self.today,
+            self.conn, ACTOR, &record, next, &closing, self.today,
         )
-            .map_err(|e| {
-                ApiError::internal(format!(
-                    "demo agreement '{}' cannot become {}: {e}",
-                    record.row.title,
-                    next.as_str()
-                ))
-            })?;
+        .map_err(|e| {
+            ApiError::internal(format!(
+                "demo agreement '{}' cannot become {}: {e}",
+                record.row.title,
+                next.as_str()
+            ))
+        })?;
         Ok(())
     }
 

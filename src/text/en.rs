@@ -1,0 +1,103 @@
+//! The catalogue in English.
+
+use super::{Code, Expected, Text, listed};
+
+fn word(code: &Code) -> String {
+    match code {
+        Code::HumanRights => "human rights".into(),
+        Code::Democracy => "democracy".into(),
+        Code::RuleOfLaw => "the rule of law".into(),
+        Code::AssessmentRequired => "a valid assessment".into(),
+        Code::Country => "the country".into(),
+        Code::Partner => "the partner itself".into(),
+        Code::Other(code) => code.to_lowercase().replace('_', " "),
+    }
+}
+
+fn words(codes: &[Code]) -> String {
+    listed(&codes.iter().map(word).collect::<Vec<_>>(), "and")
+}
+
+/// "the requirement of democracy" / "the requirements of human rights and the rule of law".
+fn requirements(codes: &[Code]) -> String {
+    let noun = if codes.len() == 1 {
+        "the requirement"
+    } else {
+        "the requirements"
+    };
+    format!("{noun} of {}", words(codes))
+}
+
+fn expected_words(expected: &Expected) -> String {
+    match expected {
+        Expected::Text => "a string".into(),
+        Expected::WholeNumber => "a whole number".into(),
+        Expected::Number => "a number".into(),
+        Expected::Boolean => "true or false".into(),
+        Expected::List => "a list".into(),
+        Expected::Object => "an object".into(),
+        Expected::Date => "a date (YYYY-MM-DD)".into(),
+        Expected::DateTime => "a date and time (RFC 3339)".into(),
+        Expected::Other(words) => words.clone(),
+    }
+}
+
+pub fn render(text: &Text) -> String {
+    match text {
+        Text::EligibleAllMet => "The applicable assessments meet all three requirements.".into(),
+        Text::EligibleByException { failing } => format!(
+            "The partner does not meet {}, but an exception granted by Kommunstyrelsen is in force for this agreement.",
+            requirements(failing)
+        ),
+        Text::ExceptionRequiredForAgreement { failing } => format!(
+            "The partner does not meet {} and no exception is in force for this agreement.",
+            requirements(failing)
+        ),
+        Text::ExceptionRequired { failing } => format!(
+            "The partner does not meet {}; an exception decided by Kommunstyrelsen for a specific agreement is required.",
+            requirements(failing)
+        ),
+        Text::AssessmentRequired { date, missing } => format!(
+            "No published assessment valid on {date} exists for {}. An exception never replaces an assessment.",
+            words(missing)
+        ),
+        Text::ComplianceNoValidAssessment { missing } => format!(
+            "No published assessment valid today exists for {}.",
+            words(missing)
+        ),
+        Text::ComplianceExceptionRevoked => {
+            "The exception for this partner has been revoked.".into()
+        }
+        Text::ComplianceExceptionExpired => {
+            "The exception for this partner is no longer in force.".into()
+        }
+        Text::ComplianceFailingAssessment { failing } => {
+            format!("The partner no longer meets {}.", requirements(failing))
+        }
+        Text::EndDateInTheFuture { end, today } => {
+            format!("An agreement ends on a day that has come: {end} is after today ({today}).")
+        }
+        Text::EndDateBeforeStart { end, start } => {
+            format!("The end date {end} is before the start date {start}.")
+        }
+        Text::DecidedInTheFuture { decided, today } => format!(
+            "A decision is dated on the day it was made: {decided} is after today ({today})."
+        ),
+        Text::Faults { count: 1 } => "The request has 1 fault.".into(),
+        Text::Faults { count } => format!("The request has {count} faults."),
+        Text::ActivationBlocked { count: 1 } => {
+            "1 rule of Internationell policy blocks this; see errors.".into()
+        }
+        Text::ActivationBlocked { count } => {
+            format!("{count} rules of Internationell policy block this; see errors.")
+        }
+        Text::ActivationAssessmentRequired { date } => format!(
+            "No published assessment of the partner's country (or of the partner itself) is valid on {date}."
+        ),
+        Text::ActivationExceptionRequired { date, failing } => format!(
+            "On {date} the partner does not meet {} and no exception decided by Kommunstyrelsen is in force for this agreement.",
+            requirements(failing)
+        ),
+        Text::WrongType { expected } => format!("Expected {}.", expected_words(expected)),
+    }
+}

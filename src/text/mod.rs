@@ -1,0 +1,387 @@
+//! The catalogue of the service's sentences: every variant of [`Text`] is one message with its
+//! parameters, rendered in English by [`en`] and in Swedish by [`sv`], so a test can render each in
+//! both languages. Machine fields keep their codes; only these sentences follow the language.
+//!
+//! The language of a response is chosen once per request (`Accept-Language`, by the request
+//! middleware) and read here by whatever renders a text for it: [`current`] is that choice, in the
+//! request's task and in the database closures it runs.
+
+pub mod en;
+pub mod sv;
+
+use std::cell::Cell;
+
+use chrono::NaiveDate;
+use serde::{Serialize, Serializer};
+
+use crate::domain::Msg;
+use crate::http::problem::Lang;
+
+/// Every sentence of the catalogue, with what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    /// Eligibility: every applicable assessment meets the three requirements.
+    EligibleAllMet,
+    /// Eligibility: requirements failed, an exception for this agreement is in force.
+    EligibleByException { failing: Vec<Code> },
+    /// Eligibility for an agreement: requirements failed, no exception in force for it.
+    ExceptionRequiredForAgreement { failing: Vec<Code> },
+    /// Eligibility without an agreement: requirements failed.
+    ExceptionRequired { failing: Vec<Code> },
+    /// Eligibility: assessments missing on the date.
+    AssessmentRequired { date: NaiveDate, missing: Vec<Code> },
+    /// Compliance: no published assessment valid today.
+    ComplianceNoValidAssessment { missing: Vec<Code> },
+    /// Compliance: the partner's exception was revoked.
+    ComplianceExceptionRevoked,
+    /// Compliance: the partner's exception has run out.
+    ComplianceExceptionExpired,
+    /// Compliance: a newer assessment fails requirements.
+    ComplianceFailingAssessment { failing: Vec<Code> },
+    /// An agreement ended on a day that has not come.
+    EndDateInTheFuture { end: NaiveDate, today: NaiveDate },
+    /// An agreement ended before it started.
+    EndDateBeforeStart { end: NaiveDate, start: NaiveDate },
+    /// A decision dated after today.
+    DecidedInTheFuture {
+        decided: NaiveDate,
+        today: NaiveDate,
+    },
+    /// How many faults a request has.
+    Faults { count: usize },
+    /// How many rules of the policy block an activation.
+    ActivationBlocked { count: usize },
+    /// Activation: no assessment valid on the day checked.
+    ActivationAssessmentRequired { date: NaiveDate },
+    /// Activation: requirements failed on the day checked and no exception is in force.
+    ActivationExceptionRequired { date: NaiveDate, failing: Vec<Code> },
+    /// A value of the wrong JSON type.
+    WrongType { expected: Expected },
+}
+
+/// What a field expected, as serde names it, sorted into what a person calls it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    Text,
+    WholeNumber,
+    Number,
+    Boolean,
+    List,
+    Object,
+    Date,
+    DateTime,
+    /// serde's own words, for a type this list does not name.
+    Other(String),
+}
+
+impl Expected {
+    /// Sorts serde's "expected …" phrase ("a string", "u32", "a sequence", "struct X", "a
+    /// formatted date string", …).
+    pub fn from_serde(phrase: &str) -> Expected {
+        let p = phrase.trim().trim_end_matches('.').to_ascii_lowercase();
+        let integer = [
+            "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "usize", "isize",
+        ];
+        if p.contains("date and time") || p.contains("datetime") {
+            Expected::DateTime
+        } else if p.contains("date") {
+            Expected::Date
+        } else if integer
+            .iter()
+            .any(|t| p == *t || p.starts_with(&format!("{t} ")))
+            || p.contains("integer")
+        {
+            Expected::WholeNumber
+        } else if p == "f32" || p == "f64" || p.contains("number") {
+            Expected::Number
+        } else if p.contains("bool") {
+            Expected::Boolean
+        } else if p.contains("sequence") || p.contains("array") || p.contains("list") {
+            Expected::List
+        } else if p.starts_with("struct") || p.contains("map") || p.contains("object") {
+            Expected::Object
+        } else if p.contains("string") || p.contains("char") {
+            Expected::Text
+        } else {
+            Expected::Other(phrase.trim().trim_end_matches('.').to_string())
+        }
+    }
+}
+
+/// A code of the policy that a sentence names in words: a requirement or an assessment's subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    HumanRights,
+    Democracy,
+    RuleOfLaw,
+    AssessmentRequired,
+    Country,
+    Partner,
+    /// A code this catalogue has no words for (shown as is).
+    Other(&'static str),
+}
+
+impl Code {
+    pub fn of(code: &'static str) -> Code {
+        use crate::policy::catalogue::codes;
+        match code {
+            c if c == codes::HUMAN_RIGHTS => Code::HumanRights,
+            c if c == codes::DEMOCRACY => Code::Democracy,
+            c if c == codes::RULE_OF_LAW => Code::RuleOfLaw,
+            c if c == codes::ASSESSMENT_REQUIRED => Code::AssessmentRequired,
+            "COUNTRY" => Code::Country,
+            "PARTNER" => Code::Partner,
+            other => Code::Other(other),
+        }
+    }
+
+    pub fn all(codes: &[&'static str]) -> Vec<Code> {
+        codes.iter().map(|c| Code::of(c)).collect()
+    }
+}
+
+impl Text {
+    pub fn render(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => en::render(self),
+            Lang::Sv => sv::render(self),
+        }
+    }
+
+    /// Both renderings, for the places that carry a [`Msg`].
+    pub fn msg(&self) -> Msg {
+        Msg::new(en::render(self), sv::render(self))
+    }
+
+    /// One of each message with sample parameters (one and two of every list and count), for
+    /// the tests that read the whole catalogue.
+    pub fn samples() -> Vec<Text> {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");
+        let next = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+        let mut out = vec![
+            Text::EligibleAllMet,
+            Text::ComplianceExceptionRevoked,
+            Text::ComplianceExceptionExpired,
+            Text::EndDateInTheFuture {
+                end: next,
+                today: day,
+            },
+            Text::EndDateBeforeStart {
+                end: day,
+                start: next,
+            },
+            Text::DecidedInTheFuture {
+                decided: next,
+                today: day,
+            },
+        ];
+        let lists = [
+            vec![Code::Democracy],
+            vec![Code::HumanRights, Code::RuleOfLaw],
+            vec![Code::HumanRights, Code::Democracy, Code::RuleOfLaw],
+            vec![Code::AssessmentRequired],
+        ];
+        for failing in lists {
+            out.push(Text::EligibleByException {
+                failing: failing.clone(),
+            });
+            out.push(Text::ExceptionRequiredForAgreement {
+                failing: failing.clone(),
+            });
+            out.push(Text::ExceptionRequired {
+                failing: failing.clone(),
+            });
+            out.push(Text::ComplianceFailingAssessment { failing });
+        }
+        for missing in [vec![Code::Country], vec![Code::Country, Code::Partner]] {
+            out.push(Text::AssessmentRequired {
+                date: day,
+                missing: missing.clone(),
+            });
+            out.push(Text::ComplianceNoValidAssessment { missing });
+        }
+        for count in [1, 2, 6] {
+            out.push(Text::Faults { count });
+            out.push(Text::ActivationBlocked { count });
+        }
+        out.push(Text::ActivationAssessmentRequired { date: day });
+        for failing in [
+            vec![Code::Democracy],
+            vec![Code::HumanRights, Code::RuleOfLaw],
+        ] {
+            out.push(Text::ActivationExceptionRequired { date: day, failing });
+        }
+        for expected in [
+            Expected::Text,
+            Expected::WholeNumber,
+            Expected::Number,
+            Expected::Boolean,
+            Expected::List,
+            Expected::Object,
+            Expected::Date,
+            Expected::DateTime,
+            Expected::Other("unit value".into()),
+        ] {
+            out.push(Text::WrongType { expected });
+        }
+        out
+    }
+}
+
+/// Joins words as a sentence lists them: "a", "a and b", "a, b and c".
+pub(crate) fn listed(words: &[String], and: &str) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
+    }
+}
+
+tokio::task_local! {
+    static REQUEST_LANG: Lang;
+}
+
+thread_local! {
+    /// The language of the request whose database closure runs on this thread.
+    static BLOCKING_LANG: Cell<Option<Lang>> = const { Cell::new(None) };
+}
+
+/// The language of the response being built: the request's choice, English outside a request.
+pub fn current() -> Lang {
+    REQUEST_LANG
+        .try_with(|l| *l)
+        .ok()
+        .or_else(|| BLOCKING_LANG.with(Cell::get))
+        .unwrap_or(Lang::En)
+}
+
+/// Runs a request's handling with `lang` as its language.
+pub async fn scope<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
+    REQUEST_LANG.scope(lang, f).await
+}
+
+/// Runs `f` (a database closure on a blocking thread) in `lang`, the language of the request that
+/// handed it over.
+pub fn on_this_thread<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    let before = BLOCKING_LANG.with(|l| l.replace(Some(lang)));
+    let out = f();
+    BLOCKING_LANG.with(|l| l.set(before));
+    out
+}
+
+/// A sentence sent in the language of the response: it serialises as a string in [`current`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Localized(pub Msg);
+
+impl From<Text> for Localized {
+    fn from(text: Text) -> Self {
+        Localized(text.msg())
+    }
+}
+
+impl Serialize for Localized {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.get(current()))
+    }
+}
+
+impl utoipa::PartialSchema for Localized {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        String::schema()
+    }
+}
+
+impl utoipa::ToSchema for Localized {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upper_snake(text: &str) -> Option<String> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].is_ascii_uppercase() {
+                let start = i;
+                while i < chars.len() && (chars[i].is_ascii_uppercase() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                // [A-Z]{2,}_[A-Z_]+
+                if let Some(pos) = word.find('_')
+                    && pos >= 2
+                    && word.len() > pos + 1
+                {
+                    return Some(word);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None
+    }
+
+    const ENGLISH: &[&str] = &[
+        " the ",
+        " must ",
+        " is ",
+        " not ",
+        "Expected",
+        " and ",
+        " no ",
+        " of ",
+        " has ",
+        " exception ",
+        " partner ",
+    ];
+
+    #[test]
+    fn every_message_reads_in_both_languages() {
+        for text in Text::samples() {
+            let sv = text.render(Lang::Sv);
+            let en = text.render(Lang::En);
+            assert!(!sv.trim().is_empty() && !en.trim().is_empty(), "{text:?}");
+            assert_ne!(sv, en, "{text:?} is not translated");
+            let padded = format!(" {sv} ");
+            assert!(upper_snake(&sv).is_none(), "a code in Swedish: {sv}");
+            for word in ENGLISH {
+                assert!(!padded.contains(word), "English {word:?} in Swedish: {sv}");
+            }
+            assert!(
+                !en.chars().any(|c| "åäöÅÄÖ".contains(c)),
+                "Swedish letters in English: {en}"
+            );
+            assert!(upper_snake(&en).is_none(), "a code in English: {en}");
+        }
+    }
+
+    #[test]
+    fn plurals_agree_with_their_numbers() {
+        assert_eq!(
+            Text::Faults { count: 1 }.render(Lang::Sv),
+            "Begäran har 1 fel."
+        );
+        assert_eq!(
+            Text::Faults { count: 2 }.render(Lang::En),
+            "The request has 2 faults."
+        );
+        let one = Text::ComplianceFailingAssessment {
+            failing: vec![Code::Democracy],
+        };
+        assert_eq!(
+            one.render(Lang::Sv),
+            "Parten uppfyller inte längre kravet på demokrati."
+        );
+        let three = Text::ComplianceFailingAssessment {
+            failing: vec![Code::HumanRights, Code::Democracy, Code::RuleOfLaw],
+        };
+        assert_eq!(
+            three.render(Lang::Sv),
+            "Parten uppfyller inte längre kraven på mänskliga rättigheter, demokrati och rättsstatens principer."
+        );
+        assert_eq!(
+            three.render(Lang::En),
+            "The partner no longer meets the requirements of human rights, democracy and the rule of law."
+        );
+    }
+}
