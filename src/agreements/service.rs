@@ -450,11 +450,13 @@ pub fn transition(
         id,
         record.row.version,
         next,
-        warnings.as_deref(),
-        retroactive,
+        &store::StatusRecord {
+            warnings: warnings.as_deref(),
+            retroactive,
+            end_date,
+            reason: closing.reason.as_ref().map(LongText::as_str),
+        },
         actor,
-        end_date,
-        closing.reason.as_ref().map(LongText::as_str),
     )? {
         return Err(version_mismatch(record.row.version + 1));
     }

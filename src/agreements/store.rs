@@ -561,18 +561,33 @@ pub fn update(
     Ok(true)
 }
 
-/// A change of status (an action); false when another write came first.
+/// What a change of status records besides the status.
+#[derive(Debug, Default)]
+pub struct StatusRecord<'a> {
+    /// Activation: the findings kept as warnings, and whether it was registered retroactively.
+    pub warnings: Option<&'a [Warning]>,
+    pub retroactive: Option<bool>,
+    /// Ending: the day it ended (its new `endDate`).
+    pub end_date: Option<NaiveDate>,
+    /// Ending or cancelling: why.
+    pub reason: Option<&'a str>,
+}
+
+/// A change of status (an action) by `actor`; false when another write came first.
 pub fn set_status(
     conn: &mut AnyConnection,
     id: &str,
     version: i32,
     status: AgreementStatus,
-    warnings: Option<&[Warning]>,
-    retroactive: Option<bool>,
+    record: &StatusRecord<'_>,
     actor: &str,
-    end_date: Option<NaiveDate>,
-    reason: Option<&str>,
 ) -> Result<bool, ApiError> {
+    let StatusRecord {
+        warnings,
+        retroactive,
+        end_date,
+        reason,
+    } = *record;
     let now = crate::db::now();
     let target = a::table.find(id).filter(a::version.eq(version));
     let updated = diesel::update(target)
