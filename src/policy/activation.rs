@@ -196,44 +196,39 @@ pub fn check(input: &ActivationInput) -> Outcome {
 fn requirements(input: &ActivationInput) -> Vec<Finding> {
     let mut errors = Vec::new();
     if input.purposes.is_empty() {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PURPOSE_REQUIRED,
             "/purposes",
-            "A collaboration must contribute to at least one of the policy's seven purposes.",
-            "Ett samarbete ska bidra till minst ett av policyns sju syften.",
+            Text::PurposeRequired,
         ));
     }
     if input.partners.is_empty() {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PARTNER_REQUIRED,
             "/partnerIds",
-            "A collaboration must have at least one partner.",
-            "Ett samarbete ska ha minst en part.",
+            Text::PartnerRequired,
         ));
     }
     if input.start_date.is_none() {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::START_DATE_REQUIRED,
             "/startDate",
-            "An agreement needs a start date before it can be activated.",
-            "Ett samarbete behöver ett startdatum innan det kan aktiveras.",
+            Text::StartDateRequired,
         ));
     }
     let project_purpose = input.purposes.contains(&Purpose::ProjectCollaboration);
     if input.agreement_type == AgreementType::Project && !project_purpose {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PROJECT_TYPE_HAS_PROJECT_PURPOSE,
             "/purposes",
-            "An agreement of type PROJECT must have the purpose PROJECT_COLLABORATION.",
-            "Ett samarbete av typen PROJECT ska ha syftet PROJECT_COLLABORATION.",
+            Text::ProjectTypeHasProjectPurpose,
         ));
     }
     if project_purpose && input.partners.len() < 2 {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PROJECT_SEVERAL_PARTIES,
             "/partnerIds",
-            "Project collaboration requires several parties: at least two partners besides the city.",
-            "Projektsamverkan förutsätter att flera parter medverkar: minst två parter utöver Borås Stad.",
+            Text::ProjectSeveralParties,
         ));
     }
     for partner in &input.partners {
@@ -285,22 +280,20 @@ pub fn recommendations(input: &ActivationInput) -> Vec<Finding> {
         && !external
         && !input.has_external_funding_not_possible_reason
     {
-        warnings.push(Finding::new(
+        warnings.push(Finding::text(
             codes::PROJECT_EXTERNAL_FUNDING,
             "/fundings",
-            "A project collaboration should have external funding where possible (for example EU funds), or say why it is not possible in externalFundingNotPossibleReason.",
-            "Projektsamverkan bör ha extern finansiering där så är möjligt (till exempel EU-medel), eller ange varför det inte är möjligt i externalFundingNotPossibleReason.",
+            Text::ProjectExternalFunding,
         ));
     }
     if input.purposes.contains(&Purpose::SisterCities)
         && !input.partners.iter().any(|p| p.is_sister_city)
         && input.agreement_type != AgreementType::SisterCity
     {
-        warnings.push(Finding::new(
+        warnings.push(Finding::text(
             codes::SISTER_CITY_PARTNER,
             "/purposes",
-            "The purpose SISTER_CITIES should have a sister city among the partners.",
-            "Syftet SISTER_CITIES bör ha en vänort bland parterna.",
+            Text::SisterCityPartner,
         ));
     }
     warnings

@@ -99,5 +99,24 @@ pub fn render(text: &Text) -> String {
             requirements(failing)
         ),
         Text::WrongType { expected } => format!("Expected {}.", expected_words(expected)),
+        Text::PurposeRequired => {
+            "A collaboration must contribute to at least one of the policy's seven purposes.".into()
+        }
+        Text::PartnerRequired => "A collaboration must have at least one partner.".into(),
+        Text::StartDateRequired => {
+            "An agreement needs a start date before it can be activated.".into()
+        }
+        Text::ProjectTypeHasProjectPurpose => {
+            "A project agreement must have the purpose project collaboration.".into()
+        }
+        Text::ProjectSeveralParties => {
+            "Project collaboration requires several parties: at least two partners besides the city.".into()
+        }
+        Text::ProjectExternalFunding => {
+            "A project collaboration should have external funding where possible (for example EU funds), or say why it is not possible in externalFundingNotPossibleReason.".into()
+        }
+        Text::SisterCityPartner => {
+            "The purpose of developing the work with sister cities should have a sister city among the partners.".into()
+        }
     }
 }

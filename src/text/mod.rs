@@ -57,6 +57,20 @@ pub enum Text {
     ActivationExceptionRequired { date: NaiveDate, failing: Vec<Code> },
     /// A value of the wrong JSON type.
     WrongType { expected: Expected },
+    /// Activation: no purpose.
+    PurposeRequired,
+    /// Activation: no partner.
+    PartnerRequired,
+    /// Activation: no start date.
+    StartDateRequired,
+    /// Activation: a project without the project purpose.
+    ProjectTypeHasProjectPurpose,
+    /// Activation: project collaboration with fewer than two partners.
+    ProjectSeveralParties,
+    /// Recommendation: project collaboration without external funding or a reason.
+    ProjectExternalFunding,
+    /// Recommendation: the sister-city purpose without a sister city.
+    SisterCityPartner,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -159,6 +173,13 @@ impl Text {
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");
         let next = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
         let mut out = vec![
+            Text::PurposeRequired,
+            Text::PartnerRequired,
+            Text::StartDateRequired,
+            Text::ProjectTypeHasProjectPurpose,
+            Text::ProjectSeveralParties,
+            Text::ProjectExternalFunding,
+            Text::SisterCityPartner,
             Text::EligibleAllMet,
             Text::ComplianceExceptionRevoked,
             Text::ComplianceExceptionExpired,

@@ -92,5 +92,22 @@ pub fn render(text: &Text) -> String {
             requirements(failing)
         ),
         Text::WrongType { expected } => format!("Förväntade {}.", expected_words(expected)),
+        Text::PurposeRequired => "Ett samarbete ska bidra till minst ett av policyns sju syften.".into(),
+        Text::PartnerRequired => "Ett samarbete ska ha minst en part.".into(),
+        Text::StartDateRequired => {
+            "Ett samarbete behöver ett startdatum innan det kan aktiveras.".into()
+        }
+        Text::ProjectTypeHasProjectPurpose => {
+            "Ett projekt ska ha syftet projektsamverkan.".into()
+        }
+        Text::ProjectSeveralParties => {
+            "Projektsamverkan förutsätter att flera parter medverkar: minst två parter utöver Borås Stad.".into()
+        }
+        Text::ProjectExternalFunding => {
+            "Projektsamverkan bör ha extern finansiering där så är möjligt (till exempel EU-medel), eller ange varför det inte är möjligt i externalFundingNotPossibleReason.".into()
+        }
+        Text::SisterCityPartner => {
+            "Syftet utveckling av arbetet med vänorter bör ha en vänort bland parterna.".into()
+        }
     }
 }
