@@ -11,7 +11,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::collect::{self, Leaves};
-use super::problem::{ApiError, FieldError, Msg, ProblemKind};
+use super::problem::{ApiError, FieldError, ProblemKind};
+use crate::text::Text;
 
 /// A JSON request body of type `T`, with the digest of its bytes (for idempotency keys).
 pub struct JsonBody<T> {
@@ -82,10 +83,7 @@ fn require_object(bytes: &[u8]) -> Result<(), ApiError> {
     Err(ApiError::invalid(
         "",
         "invalid-type",
-        Msg::new(
-            "The body must be a JSON object.",
-            "Innehållet måste vara ett JSON-objekt.",
-        ),
+        Text::BodyNotObject.msg(),
     ))
 }
 
@@ -113,32 +111,16 @@ fn check_json_media_type(req: &HttpRequest) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             ProblemKind::UnsupportedMediaType,
-            Msg::new(
-                "The body must be JSON: Content-Type application/json (or application/merge-patch+json for PATCH).",
-                "Innehållet måste vara JSON: Content-Type application/json (eller application/merge-patch+json för PATCH).",
-            ),
+            Text::BodyNotJson.msg(),
         ))
     }
 }
 
 pub fn payload_error(e: actix_web::Error) -> ApiError {
     if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            ProblemKind::PayloadTooLarge,
-            Msg::new(
-                "The request body is larger than this operation accepts.",
-                "Begärans innehåll är större än vad åtgärden tar emot.",
-            ),
-        )
+        ApiError::new(ProblemKind::PayloadTooLarge, Text::BodyTooLarge.msg())
     } else {
-        ApiError::invalid(
-            "",
-            "unreadable-body",
-            Msg::new(
-                "The request body could not be read.",
-                "Begärans innehåll kunde inte läsas.",
-            ),
-        )
+        ApiError::invalid("", "unreadable-body", Text::BodyUnreadable.msg())
     }
 }
 
@@ -146,16 +128,8 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = Value::deserialize(&mut de).map_err(|e| malformed(&e))?;
-    de.end().map_err(|_| {
-        ApiError::invalid(
-            "",
-            "malformed-json",
-            Msg::new(
-                "The body has trailing characters after the JSON value.",
-                "Innehållet har tecken efter JSON-värdet.",
-            ),
-        )
-    })?;
+    de.end()
+        .map_err(|_| ApiError::invalid("", "malformed-json", Text::BodyTrailing.msg()))?;
     from_value(value)
 }
 
@@ -163,18 +137,11 @@ fn malformed(error: &serde_json::Error) -> ApiError {
     ApiError::invalid(
         "",
         "malformed-json",
-        Msg::new(
-            format!(
-                "The body is not well-formed JSON (line {}, column {}).",
-                error.line(),
-                error.column()
-            ),
-            format!(
-                "Innehållet är inte välformad JSON (rad {}, kolumn {}).",
-                error.line(),
-                error.column()
-            ),
-        ),
+        Text::BodyMalformed {
+            line: error.line(),
+            column: error.column(),
+        }
+        .msg(),
     )
 }
 
@@ -237,10 +204,10 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             pointer,
             "unknown-field",
-            Msg::new(
-                format!("'{field}' is not a field of this request, or it is read-only."),
-                format!("'{field}' är inget fält i denna begäran, eller så är det skrivskyddat."),
-            ),
+            Text::UnknownField {
+                field: field.to_string(),
+            }
+            .msg(),
         );
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
@@ -248,10 +215,10 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             format!("{pointer}/{}", escape(field)),
             "required",
-            Msg::new(
-                format!("'{field}' is required."),
-                format!("'{field}' är obligatoriskt."),
-            ),
+            Text::Required {
+                field: field.to_string(),
+            }
+            .msg(),
         );
     }
     if message.starts_with("unknown variant ") {
@@ -264,10 +231,10 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             pointer,
             "invalid-value",
-            Msg::new(
-                format!("Must be one of {values}."),
-                format!("Måste vara något av {values}."),
-            ),
+            Text::OneOf {
+                values: values.to_string(),
+            }
+            .msg(),
         );
     }
     if message.starts_with("invalid type")
@@ -287,7 +254,14 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
     if let Some(msg) = super::validate::decode(message) {
         return FieldError::new(pointer, msg.0, msg.1);
     }
-    FieldError::new(pointer, "invalid-value", Msg::new(message, message))
+    FieldError::new(
+        pointer,
+        "invalid-value",
+        Text::InvalidValue {
+            message: message.to_string(),
+        }
+        .msg(),
+    )
 }
 
 /// A query string of type `T` (which should deny unknown fields).
@@ -310,10 +284,10 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         return Err(ApiError::invalid(
             format!("/query/{name}"),
             "invalid-value",
-            Msg::new(
-                format!("'{name}' must not contain a NUL character."),
-                format!("'{name}' får inte innehålla ett NUL-tecken."),
-            ),
+            Text::NulInParameter {
+                name: name.to_string(),
+            }
+            .msg(),
         ));
     }
     // Every parameter as a text leaf; a repeated parameter is a fault of its own.
@@ -324,10 +298,10 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             let error = FieldError::new(
                 format!("/query/{name}"),
                 "duplicate-parameter",
-                Msg::new(
-                    format!("'{name}' is given more than once."),
-                    format!("'{name}' anges mer än en gång."),
-                ),
+                Text::DuplicateParameter {
+                    name: name.to_string(),
+                }
+                .msg(),
             );
             if !errors
                 .iter()
@@ -351,10 +325,7 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         error.pointer = format!("/query/{name}");
         if error.code == "unknown-field" {
             error.code = "unknown-parameter".into();
-            error.detail = Msg::new(
-                format!("'{name}' is not a parameter of this operation."),
-                format!("'{name}' är ingen parameter för denna åtgärd."),
-            );
+            error.detail = Text::UnknownParameter { name }.msg();
         }
         errors.push(error);
     }

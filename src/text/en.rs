@@ -118,5 +118,31 @@ pub fn render(text: &Text) -> String {
         Text::SisterCityPartner => {
             "The purpose of developing the work with sister cities should have a sister city among the partners.".into()
         }
+        Text::BodyNotObject => "The body must be a JSON object.".into(),
+        Text::BodyNotJson => "The body must be JSON: Content-Type application/json (or application/merge-patch+json for PATCH).".into(),
+        Text::BodyTooLarge => "The request body is larger than this operation accepts.".into(),
+        Text::BodyUnreadable => "The request body could not be read.".into(),
+        Text::BodyTrailing => "The body has trailing characters after the JSON value.".into(),
+        Text::BodyMalformed { line, column } => {
+            format!("The body is not well-formed JSON (line {line}, column {column}).")
+        }
+        Text::UnknownField { field } => {
+            format!("'{field}' is not a field of this request, or it is read-only.")
+        }
+        Text::Required { field } => format!("'{field}' is required."),
+        Text::OneOf { values } => format!("Must be one of {values}."),
+        Text::InvalidValue { message } => {
+            let mut chars = message.chars();
+            match chars.next() {
+                Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str().trim_end_matches('.')),
+                None => "The value is not valid.".into(),
+            }
+        }
+        Text::NulInParameter { name } => format!("'{name}' must not contain a NUL character."),
+        Text::DuplicateParameter { name } => format!("'{name}' is given more than once."),
+        Text::UnknownParameter { name } => format!("'{name}' is not a parameter of this operation."),
+        Text::PageRange => "page is a whole number from 1 to 2147483647.".into(),
+        Text::LimitRange => "limit is a whole number from 1 to 100.".into(),
+        Text::QueryTooLong => "q is at most 200 characters.".into(),
     }
 }

@@ -71,6 +71,38 @@ pub enum Text {
     ProjectExternalFunding,
     /// Recommendation: the sister-city purpose without a sister city.
     SisterCityPartner,
+    /// A body that is not a JSON object.
+    BodyNotObject,
+    /// A body whose Content-Type is not JSON.
+    BodyNotJson,
+    /// A body above the operation's limit.
+    BodyTooLarge,
+    /// A body that could not be read.
+    BodyUnreadable,
+    /// Characters after the JSON value.
+    BodyTrailing,
+    /// Not well-formed JSON.
+    BodyMalformed { line: usize, column: usize },
+    /// A field the request does not have (or may not set).
+    UnknownField { field: String },
+    /// A required field left out.
+    Required { field: String },
+    /// A value outside an enumeration; `values` lists the values as they are sent.
+    OneOf { values: String },
+    /// A value refused for a reason serde words itself (no catalogue sentence for it).
+    InvalidValue { message: String },
+    /// A query parameter with a NUL character.
+    NulInParameter { name: String },
+    /// A query parameter given twice.
+    DuplicateParameter { name: String },
+    /// A query parameter the operation does not take.
+    UnknownParameter { name: String },
+    /// `page` out of range.
+    PageRange,
+    /// `limit` out of range.
+    LimitRange,
+    /// `q` too long.
+    QueryTooLong,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -172,7 +204,28 @@ impl Text {
     pub fn samples() -> Vec<Text> {
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");
         let next = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+        let field = || "startDate".to_string();
         let mut out = vec![
+            Text::BodyNotObject,
+            Text::BodyNotJson,
+            Text::BodyTooLarge,
+            Text::BodyUnreadable,
+            Text::BodyTrailing,
+            Text::BodyMalformed { line: 1, column: 2 },
+            Text::UnknownField { field: field() },
+            Text::Required { field: field() },
+            Text::OneOf {
+                values: "ACTIVE, ENDED".into(),
+            },
+            Text::InvalidValue {
+                message: "input contains invalid characters".into(),
+            },
+            Text::NulInParameter { name: "q".into() },
+            Text::DuplicateParameter { name: "q".into() },
+            Text::UnknownParameter { name: "q".into() },
+            Text::PageRange,
+            Text::LimitRange,
+            Text::QueryTooLong,
             Text::PurposeRequired,
             Text::PartnerRequired,
             Text::StartDateRequired,

@@ -109,5 +109,26 @@ pub fn render(text: &Text) -> String {
         Text::SisterCityPartner => {
             "Syftet utveckling av arbetet med vänorter bör ha en vänort bland parterna.".into()
         }
+        Text::BodyNotObject => "Innehållet måste vara ett JSON-objekt.".into(),
+        Text::BodyNotJson => "Innehållet måste vara JSON: Content-Type application/json (eller application/merge-patch+json för PATCH).".into(),
+        Text::BodyTooLarge => "Begärans innehåll är större än vad åtgärden tar emot.".into(),
+        Text::BodyUnreadable => "Begärans innehåll kunde inte läsas.".into(),
+        Text::BodyTrailing => "Innehållet har tecken efter JSON-värdet.".into(),
+        Text::BodyMalformed { line, column } => {
+            format!("Innehållet är inte välformad JSON (rad {line}, kolumn {column}).")
+        }
+        Text::UnknownField { field } => {
+            format!("'{field}' är inget fält i denna begäran, eller så är det skrivskyddat.")
+        }
+        Text::Required { field } => format!("'{field}' är obligatoriskt."),
+        Text::OneOf { values } => format!("Måste vara något av {values}."),
+        // serde's own words are English: the Swedish sentence says only that the value is refused.
+        Text::InvalidValue { .. } => "Värdet är inte giltigt.".into(),
+        Text::NulInParameter { name } => format!("'{name}' får inte innehålla ett NUL-tecken."),
+        Text::DuplicateParameter { name } => format!("'{name}' anges mer än en gång."),
+        Text::UnknownParameter { name } => format!("'{name}' är ingen parameter för denna åtgärd."),
+        Text::PageRange => "page är ett heltal från 1 till 2147483647.".into(),
+        Text::LimitRange => "limit är ett heltal från 1 till 100.".into(),
+        Text::QueryTooLong => "q får vara högst 200 tecken.".into(),
     }
 }
