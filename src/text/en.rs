@@ -144,5 +144,25 @@ pub fn render(text: &Text) -> String {
         Text::PageRange => "page is a whole number from 1 to 2147483647.".into(),
         Text::LimitRange => "limit is a whole number from 1 to 100.".into(),
         Text::QueryTooLong => "q is at most 200 characters.".into(),
+        Text::IfMatchRequired => "This operation needs an If-Match header with the resource's ETag, so that it cannot overwrite a change you have not seen.".into(),
+        Text::VersionMismatch { current } => format!(
+            "The resource has changed since you read it; it is now at ETag \"{current}\". Read it again and reapply your change."
+        ),
+        Text::IdempotencyKeyInvalid => {
+            "Idempotency-Key is 1–255 visible ASCII characters, such as a UUID.".into()
+        }
+        Text::IdempotencyKeyReused => "This Idempotency-Key was used with a different request body. Use a new key for a new request.".into(),
+        Text::IdempotencyKeyInUse => "A request with this Idempotency-Key is still being processed. Retry when it has finished.".into(),
+        Text::MethodNotAllowed { method, allowed } => {
+            format!("{method} is not allowed here. Allowed: {allowed}.")
+        }
+        Text::NoSuchPath => {
+            "No resource exists at this path. The API is under /api/v1; see /docs.".into()
+        }
+        Text::RoleRequired { roles } => format!("This operation needs one of the roles: {roles}."),
+        Text::TokenRequired => {
+            "A bearer token is required (Authorization: Bearer <token>).".into()
+        }
+        Text::TokenInvalid => "The bearer token is missing, malformed, expired or not issued for this service.".into(),
     }
 }

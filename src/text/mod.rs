@@ -103,6 +103,26 @@ pub enum Text {
     LimitRange,
     /// `q` too long.
     QueryTooLong,
+    /// A change without `If-Match`.
+    IfMatchRequired,
+    /// A change against an old version.
+    VersionMismatch { current: i32 },
+    /// An `Idempotency-Key` of the wrong form.
+    IdempotencyKeyInvalid,
+    /// An `Idempotency-Key` reused with another body.
+    IdempotencyKeyReused,
+    /// An `Idempotency-Key` whose first request is still running.
+    IdempotencyKeyInUse,
+    /// A method the path does not take.
+    MethodNotAllowed { method: String, allowed: String },
+    /// A path with no resource.
+    NoSuchPath,
+    /// An operation for other roles.
+    RoleRequired { roles: String },
+    /// No bearer token.
+    TokenRequired,
+    /// A token that does not verify.
+    TokenInvalid,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -226,6 +246,21 @@ impl Text {
             Text::PageRange,
             Text::LimitRange,
             Text::QueryTooLong,
+            Text::IfMatchRequired,
+            Text::VersionMismatch { current: 3 },
+            Text::IdempotencyKeyInvalid,
+            Text::IdempotencyKeyReused,
+            Text::IdempotencyKeyInUse,
+            Text::MethodNotAllowed {
+                method: "PUT".into(),
+                allowed: "GET, POST".into(),
+            },
+            Text::NoSuchPath,
+            Text::RoleRequired {
+                roles: "coordinator, admin".into(),
+            },
+            Text::TokenRequired,
+            Text::TokenInvalid,
             Text::PurposeRequired,
             Text::PartnerRequired,
             Text::StartDateRequired,

@@ -130,5 +130,23 @@ pub fn render(text: &Text) -> String {
         Text::PageRange => "page är ett heltal från 1 till 2147483647.".into(),
         Text::LimitRange => "limit är ett heltal från 1 till 100.".into(),
         Text::QueryTooLong => "q får vara högst 200 tecken.".into(),
+        Text::IfMatchRequired => "Åtgärden kräver ett If-Match-huvud med resursens ETag, så att den inte skriver över en ändring du inte har sett.".into(),
+        Text::VersionMismatch { current } => format!(
+            "Resursen har ändrats sedan du läste den; den har nu ETag \"{current}\". Läs den igen och gör om ändringen."
+        ),
+        Text::IdempotencyKeyInvalid => {
+            "Idempotency-Key är 1–255 synliga ASCII-tecken, till exempel ett UUID.".into()
+        }
+        Text::IdempotencyKeyReused => "Denna Idempotency-Key har använts med ett annat innehåll. Använd en ny nyckel för en ny begäran.".into(),
+        Text::IdempotencyKeyInUse => "En begäran med denna Idempotency-Key behandlas fortfarande. Försök igen när den är klar.".into(),
+        Text::MethodNotAllowed { method, allowed } => {
+            format!("{method} är inte tillåtet här. Tillåtet: {allowed}.")
+        }
+        Text::NoSuchPath => {
+            "Det finns ingen resurs på denna sökväg. API:et finns under /api/v1; se /docs.".into()
+        }
+        Text::RoleRequired { roles } => format!("Åtgärden kräver någon av rollerna: {roles}."),
+        Text::TokenRequired => "En bearer-token krävs (Authorization: Bearer <token>).".into(),
+        Text::TokenInvalid => "Token saknas, är felaktig, har gått ut eller är inte utfärdad för denna tjänst.".into(),
     }
 }
