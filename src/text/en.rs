@@ -42,6 +42,17 @@ fn expected_words(expected: &Expected) -> String {
     }
 }
 
+fn request_status(status: &str) -> &'static str {
+    match status {
+        "REQUESTED" => "pending",
+        "GRANTED" => "granted",
+        "DENIED" => "denied",
+        "WITHDRAWN" => "withdrawn",
+        "REVOKED" => "revoked",
+        _ => "closed",
+    }
+}
+
 pub fn render(text: &Text) -> String {
     match text {
         Text::EligibleAllMet => "The applicable assessments meet all three requirements.".into(),
@@ -164,5 +175,22 @@ pub fn render(text: &Text) -> String {
             "A bearer token is required (Authorization: Bearer <token>).".into()
         }
         Text::TokenInvalid => "The bearer token is missing, malformed, expired or not issued for this service.".into(),
+        Text::DelegationRequired => "A decision by a delegate names the delegation.".into(),
+        Text::DenialHasNoValidity => "A denial has no validity.".into(),
+        Text::ValidUntilBeforeValidFrom => "validUntil must not be before validFrom.".into(),
+        Text::NoSuchAgreement => "There is no agreement with this id.".into(),
+        Text::NotAParty => "The partner is not a party to this agreement.".into(),
+        Text::AgreementClosed => "The agreement has ended or been cancelled.".into(),
+        Text::RequestAlreadyOpen { id } => format!(
+            "Exception request {id} for this agreement and partner is already open or granted."
+        ),
+        Text::OwnRequest => {
+            "You filed this request, so someone else must record its decision.".into()
+        }
+        Text::OwnRequestRule => "Nobody records the decision on a request they filed.".into(),
+        Text::DecisionOnClosedRequest { status } => format!(
+            "The request is {}; a decision is recorded once, on a pending request.",
+            request_status(status)
+        ),
     }
 }

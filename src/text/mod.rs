@@ -123,6 +123,26 @@ pub enum Text {
     TokenRequired,
     /// A token that does not verify.
     TokenInvalid,
+    /// A delegate's decision without the delegation.
+    DelegationRequired,
+    /// A denial with a validity.
+    DenialHasNoValidity,
+    /// A validity that ends before it starts.
+    ValidUntilBeforeValidFrom,
+    /// An exception request for an unknown agreement.
+    NoSuchAgreement,
+    /// An exception request for a partner outside the agreement.
+    NotAParty,
+    /// An exception request for an ended or cancelled agreement.
+    AgreementClosed,
+    /// A second open request for one agreement and partner.
+    RequestAlreadyOpen { id: String },
+    /// A decision by whoever filed the request (the problem's detail).
+    OwnRequest,
+    /// The same, as the rule's error item.
+    OwnRequestRule,
+    /// A decision on a request that is not pending; `status` is the request's status code.
+    DecisionOnClosedRequest { status: String },
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -261,6 +281,17 @@ impl Text {
             },
             Text::TokenRequired,
             Text::TokenInvalid,
+            Text::DelegationRequired,
+            Text::DenialHasNoValidity,
+            Text::ValidUntilBeforeValidFrom,
+            Text::NoSuchAgreement,
+            Text::NotAParty,
+            Text::AgreementClosed,
+            Text::RequestAlreadyOpen {
+                id: "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70".into(),
+            },
+            Text::OwnRequest,
+            Text::OwnRequestRule,
             Text::PurposeRequired,
             Text::PartnerRequired,
             Text::StartDateRequired,
@@ -308,6 +339,18 @@ impl Text {
                 missing: missing.clone(),
             });
             out.push(Text::ComplianceNoValidAssessment { missing });
+        }
+        for status in [
+            "REQUESTED",
+            "GRANTED",
+            "DENIED",
+            "WITHDRAWN",
+            "REVOKED",
+            "OTHER",
+        ] {
+            out.push(Text::DecisionOnClosedRequest {
+                status: status.into(),
+            });
         }
         for count in [1, 2, 6] {
             out.push(Text::Faults { count });

@@ -39,6 +39,17 @@ fn expected_words(expected: &Expected) -> String {
     }
 }
 
+fn request_status(status: &str) -> &'static str {
+    match status {
+        "REQUESTED" => "väntande",
+        "GRANTED" => "beviljad",
+        "DENIED" => "avslagen",
+        "WITHDRAWN" => "återtagen",
+        "REVOKED" => "återkallad",
+        _ => "avslutad",
+    }
+}
+
 pub fn render(text: &Text) -> String {
     match text {
         Text::EligibleAllMet => "De tillämpliga bedömningarna uppfyller alla tre krav.".into(),
@@ -148,5 +159,24 @@ pub fn render(text: &Text) -> String {
         Text::RoleRequired { roles } => format!("Åtgärden kräver någon av rollerna: {roles}."),
         Text::TokenRequired => "En bearer-token krävs (Authorization: Bearer <token>).".into(),
         Text::TokenInvalid => "Token saknas, är felaktig, har gått ut eller är inte utfärdad för denna tjänst.".into(),
+        Text::DelegationRequired => "Ett delegationsbeslut anger delegationen.".into(),
+        Text::DenialHasNoValidity => "Ett avslag har ingen giltighetstid.".into(),
+        Text::ValidUntilBeforeValidFrom => "validUntil får inte vara före validFrom.".into(),
+        Text::NoSuchAgreement => "Det finns inget samarbete med denna identitet.".into(),
+        Text::NotAParty => "Parten ingår inte i detta samarbete.".into(),
+        Text::AgreementClosed => "Samarbetet är avslutat eller avbrutet.".into(),
+        Text::RequestAlreadyOpen { id } => format!(
+            "Begäran om undantag {id} för detta samarbete och denna part är redan öppen eller beviljad."
+        ),
+        Text::OwnRequest => {
+            "Du har lämnat denna begäran, så någon annan måste registrera beslutet.".into()
+        }
+        Text::OwnRequestRule => {
+            "Ingen registrerar beslut om en begäran hon eller han själv har lämnat.".into()
+        }
+        Text::DecisionOnClosedRequest { status } => format!(
+            "Begäran är {}; beslut registreras en gång, på en väntande begäran.",
+            request_status(status)
+        ),
     }
 }
