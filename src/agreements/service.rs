@@ -17,7 +17,7 @@ use crate::eligibility::{explain, partner};
 use crate::events::{self, Change, Visibility};
 use crate::http::etag::version_mismatch;
 use crate::http::json::from_value;
-use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
+use crate::http::problem::{ApiError, FieldError, ProblemKind};
 use crate::policy::activation::{self, ActivationInput, Outcome, PartnerCheck};
 use crate::policy::today;
 use crate::text::Text;
@@ -159,14 +159,14 @@ pub fn check_input(
         errors.push(FieldError::new(
             "/unitCode",
             "unknown-unit",
-            Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+            Text::NoSuchUnit.msg(),
         ));
     }
     if input.partner_ids.len() > 50 {
         errors.push(FieldError::new(
             "/partnerIds",
             "too-many",
-            Msg::new("At most 50 partners.", "Högst 50 parter."),
+            Text::TooManyPartners.msg(),
         ));
     }
     let mut seen = HashSet::new();
@@ -176,10 +176,7 @@ pub fn check_input(
             errors.push(FieldError::new(
                 pointer,
                 "duplicate",
-                Msg::new(
-                    "This partner is already listed.",
-                    "Denna part finns redan med.",
-                ),
+                Text::PartnerListedTwice.msg(),
             ));
             continue;
         }
@@ -187,21 +184,11 @@ pub fn check_input(
             None => errors.push(FieldError::new(
                 pointer,
                 "unknown-partner",
-                Msg::new(
-                    "There is no partner with this id.",
-                    "Det finns ingen part med denna identitet.",
-                ),
+                Text::NoSuchPartner.msg(),
             )),
-            Some(p) if p.archived && !previous_partners.contains(id) => {
-                errors.push(FieldError::new(
-                    pointer,
-                    "archived-partner",
-                    Msg::new(
-                        "The partner is archived and cannot join an agreement.",
-                        "Parten är arkiverad och kan inte ingå i ett samarbete.",
-                    ),
-                ))
-            }
+            Some(p) if p.archived && !previous_partners.contains(id) => errors.push(
+                FieldError::new(pointer, "archived-partner", Text::PartnerArchived.msg()),
+            ),
             Some(_) => {}
         }
     }
@@ -211,7 +198,7 @@ pub fn check_input(
             errors.push(FieldError::new(
                 format!("/purposes/{i}"),
                 "duplicate",
-                Msg::new("This purpose is already listed.", "Syftet finns redan med."),
+                Text::PurposeListedTwice.msg(),
             ));
         }
     }
@@ -221,7 +208,7 @@ pub fn check_input(
             errors.push(FieldError::new(
                 format!("/sdgs/{i}"),
                 "duplicate",
-                Msg::new("This goal is already listed.", "Målet finns redan med."),
+                Text::GoalListedTwice.msg(),
             ));
         }
     }
@@ -229,7 +216,7 @@ pub fn check_input(
         errors.push(FieldError::new(
             "/fundings",
             "too-many",
-            Msg::new("At most 50 funding lines.", "Högst 50 finansieringsrader."),
+            Text::TooManyFundings.msg(),
         ));
     }
     if let (Some(start), Some(end)) = (input.start_date, input.end_date)
@@ -238,10 +225,7 @@ pub fn check_input(
         errors.push(FieldError::new(
             "/endDate",
             "before-start",
-            Msg::new(
-                "endDate must not be before startDate.",
-                "endDate får inte vara före startDate.",
-            ),
+            Text::EndDateBeforeStartDate.msg(),
         ));
     }
     if errors.is_empty() {
@@ -413,18 +397,13 @@ pub fn transition(
         AgreementStatus::Draft => (false, "DRAFTED"),
     };
     if !allowed {
-        return Err(ApiError::conflict(Msg::new(
-            format!(
-                "An agreement that is {} cannot become {}.",
-                status.as_str(),
-                next.as_str()
-            ),
-            format!(
-                "Ett samarbete med status {} kan inte få status {}.",
-                status.as_str(),
-                next.as_str()
-            ),
-        )));
+        return Err(ApiError::conflict(
+            Text::StatusChange {
+                from: status.as_str().into(),
+                to: next.as_str().into(),
+            }
+            .msg(),
+        ));
     }
     let end_date = if next == AgreementStatus::Ended {
         Some(end_date_of(record, closing, today)?)

@@ -42,6 +42,16 @@ fn expected_words(expected: &Expected) -> String {
     }
 }
 
+fn agreement_status(status: &str) -> &'static str {
+    match status {
+        "DRAFT" => "a draft",
+        "ACTIVE" => "active",
+        "ENDED" => "ended",
+        "CANCELLED" => "cancelled",
+        _ => "in another state",
+    }
+}
+
 fn request_status(status: &str) -> &'static str {
     match status {
         "REQUESTED" => "pending",
@@ -188,6 +198,20 @@ pub fn render(text: &Text) -> String {
             "You filed this request, so someone else must record its decision.".into()
         }
         Text::OwnRequestRule => "Nobody records the decision on a request they filed.".into(),
+        Text::NoSuchUnit => "There is no such unit.".into(),
+        Text::TooManyPartners => "At most 50 partners.".into(),
+        Text::TooManyFundings => "At most 50 funding lines.".into(),
+        Text::PartnerListedTwice => "This partner is already listed.".into(),
+        Text::NoSuchPartner => "There is no partner with this id.".into(),
+        Text::PartnerArchived => "The partner is archived and cannot join an agreement.".into(),
+        Text::PurposeListedTwice => "This purpose is already listed.".into(),
+        Text::GoalListedTwice => "This goal is already listed.".into(),
+        Text::EndDateBeforeStartDate => "endDate must not be before startDate.".into(),
+        Text::StatusChange { from, to } => format!(
+            "An agreement that is {} cannot become {}.",
+            agreement_status(from),
+            agreement_status(to)
+        ),
         Text::DecisionOnClosedRequest { status } => format!(
             "The request is {}; a decision is recorded once, on a pending request.",
             request_status(status)

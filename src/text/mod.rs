@@ -143,6 +143,26 @@ pub enum Text {
     OwnRequestRule,
     /// A decision on a request that is not pending; `status` is the request's status code.
     DecisionOnClosedRequest { status: String },
+    /// An agreement's unit that does not exist.
+    NoSuchUnit,
+    /// Too many partners.
+    TooManyPartners,
+    /// Too many funding lines.
+    TooManyFundings,
+    /// A partner listed twice.
+    PartnerListedTwice,
+    /// An unknown partner.
+    NoSuchPartner,
+    /// An archived partner newly added.
+    PartnerArchived,
+    /// A purpose listed twice.
+    PurposeListedTwice,
+    /// A goal listed twice.
+    GoalListedTwice,
+    /// A planned end before the start.
+    EndDateBeforeStartDate,
+    /// A status change the life cycle does not allow; both are status codes.
+    StatusChange { from: String, to: String },
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -339,6 +359,28 @@ impl Text {
                 missing: missing.clone(),
             });
             out.push(Text::ComplianceNoValidAssessment { missing });
+        }
+        out.extend([
+            Text::NoSuchUnit,
+            Text::TooManyPartners,
+            Text::TooManyFundings,
+            Text::PartnerListedTwice,
+            Text::NoSuchPartner,
+            Text::PartnerArchived,
+            Text::PurposeListedTwice,
+            Text::GoalListedTwice,
+            Text::EndDateBeforeStartDate,
+        ]);
+        for (from, to) in [
+            ("ACTIVE", "DRAFT"),
+            ("ENDED", "CANCELLED"),
+            ("DRAFT", "ENDED"),
+            ("X", "ACTIVE"),
+        ] {
+            out.push(Text::StatusChange {
+                from: from.into(),
+                to: to.into(),
+            });
         }
         for status in [
             "REQUESTED",

@@ -39,6 +39,16 @@ fn expected_words(expected: &Expected) -> String {
     }
 }
 
+fn agreement_status(status: &str) -> &'static str {
+    match status {
+        "DRAFT" => "ett utkast",
+        "ACTIVE" => "aktivt",
+        "ENDED" => "avslutat",
+        "CANCELLED" => "avbrutet",
+        _ => "i ett annat läge",
+    }
+}
+
 fn request_status(status: &str) -> &'static str {
     match status {
         "REQUESTED" => "väntande",
@@ -174,6 +184,20 @@ pub fn render(text: &Text) -> String {
         Text::OwnRequestRule => {
             "Ingen registrerar beslut om en begäran hon eller han själv har lämnat.".into()
         }
+        Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
+        Text::TooManyPartners => "Högst 50 parter.".into(),
+        Text::TooManyFundings => "Högst 50 finansieringsrader.".into(),
+        Text::PartnerListedTwice => "Denna part finns redan med.".into(),
+        Text::NoSuchPartner => "Det finns ingen part med denna identitet.".into(),
+        Text::PartnerArchived => "Parten är arkiverad och kan inte ingå i ett samarbete.".into(),
+        Text::PurposeListedTwice => "Syftet finns redan med.".into(),
+        Text::GoalListedTwice => "Målet finns redan med.".into(),
+        Text::EndDateBeforeStartDate => "endDate får inte vara före startDate.".into(),
+        Text::StatusChange { from, to } => format!(
+            "Ett samarbete som är {} kan inte bli {}.",
+            agreement_status(from),
+            agreement_status(to)
+        ),
         Text::DecisionOnClosedRequest { status } => format!(
             "Begäran är {}; beslut registreras en gång, på en väntande begäran.",
             request_status(status)
