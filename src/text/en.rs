@@ -42,6 +42,28 @@ fn expected_words(expected: &Expected) -> String {
     }
 }
 
+fn partner_kind(kind: &str) -> &'static str {
+    match kind {
+        "CITY" => "a city",
+        "REGION" => "a region",
+        "AUTHORITY" => "an authority",
+        "UNIVERSITY" => "a university",
+        "ORGANISATION" => "an organisation",
+        "COMPANY" => "a company",
+        "NETWORK" => "a network",
+        _ => "of another kind",
+    }
+}
+
+fn assessment_status(status: &str) -> &'static str {
+    match status {
+        "DRAFT" => "a draft",
+        "PUBLISHED" => "published",
+        "SUPERSEDED" => "superseded",
+        _ => "no longer a draft",
+    }
+}
+
 fn agreement_status(status: &str) -> &'static str {
     match status {
         "DRAFT" => "a draft",
@@ -198,6 +220,37 @@ pub fn render(text: &Text) -> String {
             "You filed this request, so someone else must record its decision.".into()
         }
         Text::OwnRequestRule => "Nobody records the decision on a request they filed.".into(),
+        Text::NotAUuid { name } => format!("{name} is a UUID."),
+        Text::TooManyIndicators { max } => format!("At most {max} indicators."),
+        Text::NoSuchIndicator { id } => format!("There is no imported indicator {id}."),
+        Text::IndicatorOfAnotherCountry { id, of, not } => {
+            format!("Indicator {id} is for {of}, not {not}.")
+        }
+        Text::RequiredUnlessImported { field } => {
+            format!("'{field}' is required unless indicatorId names an imported value.")
+        }
+        Text::AssessedInTheFuture => "assessedAt cannot lie in the future.".into(),
+        Text::ValidUntilBeforeAssessedAt => "validUntil must not be before assessedAt.".into(),
+        Text::NoSuchPartnerId { id } => format!("There is no partner {id}."),
+        Text::PartnerNotAssessable { kind } => format!(
+            "Only a partner that is a city or a region is assessed itself; this one is {}.",
+            partner_kind(kind)
+        ),
+        Text::PartnerInCountry { country } => {
+            format!("The partner is in {country}; leave out countryCode or send {country}.")
+        }
+        Text::SubjectRequired => "Name the subject: countryCode for a country, or partnerId for a city or region.".into(),
+        Text::NoSuchCountry { code } => format!("There is no country {code}."),
+        Text::MergePatchNotObject => "A merge patch is a JSON object.".into(),
+        Text::AssessmentNotDraft { status } => format!(
+            "The assessment is {}; only a draft can be changed, deleted or published. Draft a new assessment instead.",
+            assessment_status(status)
+        ),
+        Text::FourEyes => {
+            "You drafted or edited this assessment; another coordinator must publish it.".into()
+        }
+        Text::DraftExpired => "The draft's validUntil has passed; change it before publishing.".into(),
+        Text::PublishedConcurrently => "Another assessment of the same subject was published at the same time. Try again.".into(),
         Text::NoSuchUnit => "There is no such unit.".into(),
         Text::TooManyPartners => "At most 50 partners.".into(),
         Text::TooManyFundings => "At most 50 funding lines.".into(),

@@ -163,6 +163,40 @@ pub enum Text {
     EndDateBeforeStartDate,
     /// A status change the life cycle does not allow; both are status codes.
     StatusChange { from: String, to: String },
+    /// A parameter that should be a UUID.
+    NotAUuid { name: String },
+    /// Too many indicators.
+    TooManyIndicators { max: usize },
+    /// An unknown imported indicator.
+    NoSuchIndicator { id: String },
+    /// An imported indicator of another country.
+    IndicatorOfAnotherCountry { id: String, of: String, not: String },
+    /// A piece of evidence without a field it needs when it names no import.
+    RequiredUnlessImported { field: String },
+    /// An assessment dated after today.
+    AssessedInTheFuture,
+    /// An assessment valid until before it was made.
+    ValidUntilBeforeAssessedAt,
+    /// An unknown partner, by id.
+    NoSuchPartnerId { id: String },
+    /// A partner of a kind that is not assessed itself; `kind` is its code.
+    PartnerNotAssessable { kind: String },
+    /// An assessment naming a country other than its partner's.
+    PartnerInCountry { country: String },
+    /// An assessment naming no subject.
+    SubjectRequired,
+    /// An unknown country.
+    NoSuchCountry { code: String },
+    /// A merge patch that is not an object.
+    MergePatchNotObject,
+    /// A change to an assessment that is not a draft; `status` is its code.
+    AssessmentNotDraft { status: String },
+    /// Publishing what one drafted or edited.
+    FourEyes,
+    /// Publishing a draft past its validity.
+    DraftExpired,
+    /// Two publications of one subject at once.
+    PublishedConcurrently,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -359,6 +393,49 @@ impl Text {
                 missing: missing.clone(),
             });
             out.push(Text::ComplianceNoValidAssessment { missing });
+        }
+        out.extend([
+            Text::NotAUuid {
+                name: "partnerId".into(),
+            },
+            Text::TooManyIndicators { max: 50 },
+            Text::NoSuchIndicator { id: "x".into() },
+            Text::IndicatorOfAnotherCountry {
+                id: "x".into(),
+                of: "NO".into(),
+                not: "SE".into(),
+            },
+            Text::RequiredUnlessImported {
+                field: "metric".into(),
+            },
+            Text::AssessedInTheFuture,
+            Text::ValidUntilBeforeAssessedAt,
+            Text::NoSuchPartnerId { id: "x".into() },
+            Text::PartnerInCountry {
+                country: "NO".into(),
+            },
+            Text::SubjectRequired,
+            Text::NoSuchCountry { code: "XX".into() },
+            Text::MergePatchNotObject,
+            Text::FourEyes,
+            Text::DraftExpired,
+            Text::PublishedConcurrently,
+        ]);
+        for kind in [
+            "UNIVERSITY",
+            "ORGANISATION",
+            "AUTHORITY",
+            "COMPANY",
+            "NETWORK",
+            "OTHER",
+            "CITY",
+        ] {
+            out.push(Text::PartnerNotAssessable { kind: kind.into() });
+        }
+        for status in ["PUBLISHED", "SUPERSEDED", "DRAFT", "X"] {
+            out.push(Text::AssessmentNotDraft {
+                status: status.into(),
+            });
         }
         out.extend([
             Text::NoSuchUnit,

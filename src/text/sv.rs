@@ -39,6 +39,28 @@ fn expected_words(expected: &Expected) -> String {
     }
 }
 
+fn partner_kind(kind: &str) -> &'static str {
+    match kind {
+        "CITY" => "en stad",
+        "REGION" => "en region",
+        "AUTHORITY" => "en myndighet",
+        "UNIVERSITY" => "ett lärosäte",
+        "ORGANISATION" => "en organisation",
+        "COMPANY" => "ett företag",
+        "NETWORK" => "ett nätverk",
+        _ => "av annat slag",
+    }
+}
+
+fn assessment_status(status: &str) -> &'static str {
+    match status {
+        "DRAFT" => "ett utkast",
+        "PUBLISHED" => "publicerad",
+        "SUPERSEDED" => "ersatt",
+        _ => "inte längre ett utkast",
+    }
+}
+
 fn agreement_status(status: &str) -> &'static str {
     match status {
         "DRAFT" => "ett utkast",
@@ -184,6 +206,37 @@ pub fn render(text: &Text) -> String {
         Text::OwnRequestRule => {
             "Ingen registrerar beslut om en begäran hon eller han själv har lämnat.".into()
         }
+        Text::NotAUuid { name } => format!("{name} är ett UUID."),
+        Text::TooManyIndicators { max } => format!("Högst {max} indikatorer."),
+        Text::NoSuchIndicator { id } => format!("Det finns ingen importerad indikator {id}."),
+        Text::IndicatorOfAnotherCountry { id, of, not } => {
+            format!("Indikatorn {id} gäller {of}, inte {not}.")
+        }
+        Text::RequiredUnlessImported { field } => format!(
+            "'{field}' är obligatoriskt om inte indicatorId anger ett importerat värde."
+        ),
+        Text::AssessedInTheFuture => "assessedAt kan inte ligga i framtiden.".into(),
+        Text::ValidUntilBeforeAssessedAt => "validUntil får inte vara före assessedAt.".into(),
+        Text::NoSuchPartnerId { id } => format!("Det finns ingen samarbetspart {id}."),
+        Text::PartnerNotAssessable { kind } => format!(
+            "Endast en samarbetspart som är en stad eller en region bedöms för sig; denna är {}.",
+            partner_kind(kind)
+        ),
+        Text::PartnerInCountry { country } => format!(
+            "Samarbetsparten finns i {country}; utelämna countryCode eller ange {country}."
+        ),
+        Text::SubjectRequired => "Ange vad som bedöms: countryCode för ett land eller partnerId för en stad eller region.".into(),
+        Text::NoSuchCountry { code } => format!("Det finns inget land {code}."),
+        Text::MergePatchNotObject => "En merge patch är ett JSON-objekt.".into(),
+        Text::AssessmentNotDraft { status } => format!(
+            "Bedömningen är {}; endast ett utkast kan ändras, tas bort eller publiceras. Skapa en ny bedömning i stället.",
+            assessment_status(status)
+        ),
+        Text::FourEyes => {
+            "Du har skrivit eller ändrat denna bedömning; en annan samordnare måste publicera den.".into()
+        }
+        Text::DraftExpired => "Utkastets validUntil har passerat; ändra det innan det publiceras.".into(),
+        Text::PublishedConcurrently => "En annan bedömning av samma sak publicerades samtidigt. Försök igen.".into(),
         Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
         Text::TooManyPartners => "Högst 50 parter.".into(),
         Text::TooManyFundings => "Högst 50 finansieringsrader.".into(),
