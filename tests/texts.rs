@@ -123,8 +123,9 @@ fn swedish_texts_in_the_code_name_no_codes_and_hold_no_english() {
             }
         }
     }
+    // Fewer as texts move into the catalogue; next to none would mean the scan is broken.
     assert!(
-        checked > 80,
+        checked > 20,
         "only {checked} texts found: the scan is broken"
     );
     assert!(faults.is_empty(), "{faults:#?}");
