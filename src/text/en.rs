@@ -251,6 +251,22 @@ pub fn render(text: &Text) -> String {
         }
         Text::DraftExpired => "The draft's validUntil has passed; change it before publishing.".into(),
         Text::PublishedConcurrently => "Another assessment of the same subject was published at the same time. Try again.".into(),
+        Text::UnitCodeInPathInvalid => "The unit code in the path is not valid.".into(),
+        Text::NoSuchUnitCode { code } => format!("There is no unit {code}."),
+        Text::UnitBelowItself => {
+            "A unit cannot be placed below itself or below a unit beneath it.".into()
+        }
+        Text::UnitExists { code } => format!("A unit with code {code} already exists."),
+        Text::UnitHasChildren => {
+            "Units are placed below this unit; move or delete them first.".into()
+        }
+        Text::IdInPathNotUuid => "The identifier in the path is not a UUID.".into(),
+        Text::CoordinatorOnly { fields } => format!(
+            "Only a coordinator may change {fields}; officers edit the descriptive fields."
+        ),
+        Text::PartnerReferredTo => "The partner is referred to (by contacts or assessments); archive it instead.".into(),
+        Text::TooLong { field, max } => format!("{field} is at most {max} characters."),
+        Text::DeliveryPending => "The delivery is pending; it will be attempted anyway.".into(),
         Text::NoSuchUnit => "There is no such unit.".into(),
         Text::TooManyPartners => "At most 50 partners.".into(),
         Text::TooManyFundings => "At most 50 funding lines.".into(),

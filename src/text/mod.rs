@@ -197,6 +197,26 @@ pub enum Text {
     DraftExpired,
     /// Two publications of one subject at once.
     PublishedConcurrently,
+    /// A unit code in a path that is not one.
+    UnitCodeInPathInvalid,
+    /// An unknown unit, by code.
+    NoSuchUnitCode { code: String },
+    /// A unit placed below itself.
+    UnitBelowItself,
+    /// A unit code taken.
+    UnitExists { code: String },
+    /// Deleting a unit with units below it.
+    UnitHasChildren,
+    /// An id in a path that is not a UUID.
+    IdInPathNotUuid,
+    /// Fields only a coordinator changes (quoted or listed).
+    CoordinatorOnly { fields: String },
+    /// Deleting a partner that records refer to.
+    PartnerReferredTo,
+    /// A text above its length.
+    TooLong { field: String, max: usize },
+    /// Retrying a delivery that is pending.
+    DeliveryPending,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -420,6 +440,24 @@ impl Text {
             Text::FourEyes,
             Text::DraftExpired,
             Text::PublishedConcurrently,
+            Text::UnitCodeInPathInvalid,
+            Text::NoSuchUnitCode { code: "KFN".into() },
+            Text::UnitBelowItself,
+            Text::UnitExists { code: "KFN".into() },
+            Text::UnitHasChildren,
+            Text::IdInPathNotUuid,
+            Text::CoordinatorOnly {
+                fields: "'archived'".into(),
+            },
+            Text::CoordinatorOnly {
+                fields: "kind, countryCode".into(),
+            },
+            Text::PartnerReferredTo,
+            Text::TooLong {
+                field: "url".into(),
+                max: 2000,
+            },
+            Text::DeliveryPending,
         ]);
         for kind in [
             "UNIVERSITY",

@@ -237,6 +237,20 @@ pub fn render(text: &Text) -> String {
         }
         Text::DraftExpired => "Utkastets validUntil har passerat; ändra det innan det publiceras.".into(),
         Text::PublishedConcurrently => "En annan bedömning av samma sak publicerades samtidigt. Försök igen.".into(),
+        Text::UnitCodeInPathInvalid => "Enhetskoden i sökvägen är inte giltig.".into(),
+        Text::NoSuchUnitCode { code } => format!("Det finns ingen enhet {code}."),
+        Text::UnitBelowItself => "En enhet kan inte placeras under sig själv eller under en enhet som ligger under den.".into(),
+        Text::UnitExists { code } => format!("Det finns redan en enhet med koden {code}."),
+        Text::UnitHasChildren => {
+            "Det finns enheter under denna enhet; flytta eller ta bort dem först.".into()
+        }
+        Text::IdInPathNotUuid => "Identiteten i sökvägen är inget UUID.".into(),
+        Text::CoordinatorOnly { fields } => format!(
+            "Endast en samordnare får ändra {fields}; handläggare ändrar de beskrivande fälten."
+        ),
+        Text::PartnerReferredTo => "Samarbetsparten refereras (av kontakter eller bedömningar); arkivera den i stället.".into(),
+        Text::TooLong { field, max } => format!("{field} får vara högst {max} tecken."),
+        Text::DeliveryPending => "Leveransen väntar redan; den kommer att försökas ändå.".into(),
         Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
         Text::TooManyPartners => "Högst 50 parter.".into(),
         Text::TooManyFundings => "Högst 50 finansieringsrader.".into(),

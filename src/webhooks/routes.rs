@@ -66,10 +66,11 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         errors.push(FieldError::new(
             "/url",
             "too-long",
-            Msg::new(
-                "url is at most 2000 characters.",
-                "url får vara högst 2000 tecken.",
-            ),
+            crate::text::Text::TooLong {
+                field: "url".into(),
+                max: 2000,
+            }
+            .msg(),
         ));
     }
     changes.description = changes
@@ -85,10 +86,11 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         errors.push(FieldError::new(
             "/description",
             "too-long",
-            Msg::new(
-                "description is at most 500 characters.",
-                "description får vara högst 500 tecken.",
-            ),
+            crate::text::Text::TooLong {
+                field: "description".into(),
+                max: 500,
+            }
+            .msg(),
         ));
     }
     for (pointer, sentence) in super::filter_errors(&changes.event_types) {
@@ -349,10 +351,7 @@ pub async fn update_webhook(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let read_id = id.clone();
@@ -534,10 +533,7 @@ pub async fn redeliver(
             store::find_delivery(conn, &id, &delivery_id)?
                 .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;
             if !store::requeue(conn, &delivery_id)? {
-                return Err(ApiError::conflict(Msg::new(
-                    "The delivery is pending; it will be attempted anyway.",
-                    "Leveransen väntar redan; den kommer att försökas ändå.",
-                )));
+                return Err(ApiError::conflict(crate::text::Text::DeliveryPending.msg()));
             }
             let row = store::find_delivery(conn, &id, &delivery_id)?
                 .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;
