@@ -26,7 +26,7 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 use crate::policy::activation::{self, AgreementType, Purpose};
 use crate::policy::today;
@@ -65,14 +65,12 @@ impl Scope {
         if self.covers(unit) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(Msg::new(
-                format!(
-                    "You may not act for unit {unit}: officers act for their own unit and the units below it."
-                ),
-                format!(
-                    "Du får inte agera för enheten {unit}: handläggare agerar för sin egen enhet och enheterna under den."
-                ),
-            )))
+            Err(ApiError::forbidden(
+                crate::text::Text::NotYourUnit {
+                    unit: format!("{unit}"),
+                }
+                .msg(),
+            ))
         }
     }
 }
@@ -181,10 +179,7 @@ pub async fn list_agreements(
             ApiError::invalid(
                 "/query/countryCode",
                 "invalid-country-code",
-                Msg::new(
-                    "countryCode is ISO 3166-1 alpha-2 in upper case.",
-                    "countryCode är ISO 3166-1 alpha-2 med versaler.",
-                ),
+                crate::text::Text::CountryCodeForm.msg(),
             )
         })?;
     }
@@ -389,10 +384,7 @@ pub async fn update_agreement(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let id = id.into_inner();
@@ -405,10 +397,9 @@ pub async fn update_agreement(
             precondition.check(record.row.version)?;
             let status = record.status();
             if matches!(status, AgreementStatus::Ended | AgreementStatus::Cancelled) {
-                return Err(ApiError::conflict(Msg::new(
-                    "An ended or cancelled agreement is an official record and does not change.",
-                    "Ett avslutat eller avbrutet samarbete är en allmän handling och ändras inte.",
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::ClosedAgreementUnchanged.msg(),
+                ));
             }
             let mut doc = record.writable();
             merge_patch(&mut doc, &patch);
@@ -507,16 +498,14 @@ pub async fn delete_agreement(
             Scope::of(conn, &principal)?.require(&record.row.unit_code)?;
             precondition.check(record.row.version)?;
             if record.row.status != "DRAFT" {
-                return Err(ApiError::conflict(Msg::new(
-                    "Only drafts can be deleted; cancel or end the agreement instead.",
-                    "Endast utkast kan tas bort; avbryt eller avsluta samarbetet i stället.",
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::OnlyDraftsDeleted.msg(),
+                ));
             }
             if !crate::exceptions::store::for_agreement(conn, &id)?.is_empty() {
-                return Err(ApiError::conflict(Msg::new(
-                    "Exception requests refer to this draft; cancel it instead.",
-                    "Begäranden om undantag hänvisar till utkastet; avbryt det i stället.",
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::DraftHasRequests.msg(),
+                ));
             }
             if !store::delete_draft(conn, &id, record.row.version)? {
                 return Err(version_mismatch(record.row.version + 1));
@@ -794,16 +783,12 @@ pub async fn get_compliance(
             let mut judged =
                 compliance_read(conn, slice, today(), generation, &answers.compliance)?;
             judged.remove(&record.row.id).ok_or_else(|| {
-                ApiError::conflict(Msg::new(
-                    format!(
-                        "Compliance is judged for active agreements; this one is {}.",
-                        record.row.status
-                    ),
-                    format!(
-                        "Efterlevnad bedöms för aktiva samarbeten; detta har status {}.",
-                        record.row.status
-                    ),
-                ))
+                ApiError::conflict(
+                    crate::text::Text::ComplianceOfActiveOnly {
+                        status: record.row.status.clone(),
+                    }
+                    .msg(),
+                )
             })
         })
         .await?;

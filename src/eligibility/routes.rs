@@ -13,7 +13,7 @@ use crate::db::derived::{Derived, generation};
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::json::Query;
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::http::reply;
 use crate::policy::eligibility::{EligibilityStatus, ExceptionStatus};
 use crate::text::{Code, Localized, Text};
@@ -215,10 +215,7 @@ pub async fn get_eligibility(
             ApiError::invalid(
                 "/query/unitCode",
                 "invalid-unit-code",
-                Msg::new(
-                    "unitCode is not a valid unit code.",
-                    "unitCode är ingen giltig enhetskod.",
-                ),
+                crate::text::Text::UnitCodeParamInvalid.msg(),
             )
         })?),
         None => None,
@@ -249,7 +246,7 @@ pub async fn get_eligibility(
                 return Err(ApiError::invalid(
                     "/query/unitCode",
                     "unknown-unit",
-                    Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+                    crate::text::Text::NoSuchUnit.msg(),
                 ));
             }
             if let Some(a) = agreement
@@ -258,10 +255,7 @@ pub async fn get_eligibility(
                 return Err(ApiError::invalid(
                     "/query/agreementId",
                     "not-a-party",
-                    Msg::new(
-                        "No agreement with that id has this partner as a party.",
-                        "Inget samarbete med den identiteten har denna part.",
-                    ),
+                    crate::text::Text::NotAPartyOfThatAgreement.msg(),
                 ));
             }
             let explained = explain(conn, &partner, date, agreement.as_deref())?;

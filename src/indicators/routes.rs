@@ -32,7 +32,14 @@ fn err(pointer: String, code: &str, en: String, sv: String) -> FieldError {
 fn newtype_error(pointer: String, message: &str) -> FieldError {
     match crate::http::validate::decode(message) {
         Some((code, msg)) => FieldError::new(pointer, code, msg),
-        None => FieldError::new(pointer, "invalid-value", Msg::new(message, message)),
+        None => FieldError::new(
+            pointer,
+            "invalid-value",
+            crate::text::Text::InvalidValue {
+                message: message.to_string(),
+            }
+            .msg(),
+        ),
     }
 }
 
@@ -221,10 +228,7 @@ fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             ProblemKind::UnsupportedMediaType,
-            Msg::new(
-                "The body must be CSV: Content-Type text/csv (UTF-8).",
-                "Innehållet måste vara CSV: Content-Type text/csv (UTF-8).",
-            ),
+            crate::text::Text::BodyNotCsv.msg(),
         ))
     }
 }

@@ -267,6 +267,46 @@ pub fn render(text: &Text) -> String {
         Text::PartnerReferredTo => "The partner is referred to (by contacts or assessments); archive it instead.".into(),
         Text::TooLong { field, max } => format!("{field} is at most {max} characters."),
         Text::DeliveryPending => "The delivery is pending; it will be attempted anyway.".into(),
+        Text::NotYourUnit { unit } => format!(
+            "You may not act for unit {unit}: officers act for their own unit and the units below it."
+        ),
+        Text::OnlyGrantedRevoked { status } => format!(
+            "Only a granted exception can be revoked; this one is {}.",
+            request_status(status)
+        ),
+        Text::RevocationBeforeGrant => "A revocation cannot precede the grant.".into(),
+        Text::OnlyPendingWithdrawn { status } => format!(
+            "Only a pending request can be withdrawn; this one is {}.",
+            request_status(status)
+        ),
+        Text::CountryCodeForm => "countryCode is ISO 3166-1 alpha-2 in upper case.".into(),
+        Text::ClosedAgreementUnchanged => {
+            "An ended or cancelled agreement is an official record and does not change.".into()
+        }
+        Text::OnlyDraftsDeleted => {
+            "Only drafts can be deleted; cancel or end the agreement instead.".into()
+        }
+        Text::DraftHasRequests => {
+            "Exception requests refer to this draft; cancel it instead.".into()
+        }
+        Text::ComplianceOfActiveOnly { status } => format!(
+            "Compliance is judged for active agreements; this one is {}.",
+            agreement_status(status)
+        ),
+        Text::UnitCodeParamInvalid => "unitCode is not a valid unit code.".into(),
+        Text::NotAPartyOfThatAgreement => {
+            "No agreement with that id has this partner as a party.".into()
+        }
+        Text::BodyNotCsv => "The body must be CSV: Content-Type text/csv (UTF-8).".into(),
+        Text::CountryCodeInPath => {
+            "The country code is ISO 3166-1 alpha-2 in upper case, such as NO.".into()
+        }
+        Text::ExpiresWithinDays => "expiresWithinDays is a whole number from 0 to 3660.".into(),
+        Text::RetentionInThePast => {
+            "retentionUntil must be today or later; a contact past it is erased.".into()
+        }
+        Text::AfterRange => "after is 0 or more.".into(),
+        Text::FeedLimitRange => "limit is 1–1000.".into(),
         Text::NoSuchUnit => "There is no such unit.".into(),
         Text::TooManyPartners => "At most 50 partners.".into(),
         Text::TooManyFundings => "At most 50 funding lines.".into(),

@@ -217,6 +217,40 @@ pub enum Text {
     TooLong { field: String, max: usize },
     /// Retrying a delivery that is pending.
     DeliveryPending,
+    /// An officer acting for a unit not theirs.
+    NotYourUnit { unit: String },
+    /// Revoking what is not granted; `status` is the exception's code.
+    OnlyGrantedRevoked { status: String },
+    /// A revocation dated before the grant.
+    RevocationBeforeGrant,
+    /// Withdrawing what is not pending; `status` is the request's code.
+    OnlyPendingWithdrawn { status: String },
+    /// A country code filter of the wrong form.
+    CountryCodeForm,
+    /// Changing an ended or cancelled agreement.
+    ClosedAgreementUnchanged,
+    /// Deleting what is not a draft.
+    OnlyDraftsDeleted,
+    /// Deleting a draft that requests refer to.
+    DraftHasRequests,
+    /// Compliance of an agreement that is not active; `status` is its code.
+    ComplianceOfActiveOnly { status: String },
+    /// An eligibility `unitCode` of the wrong form.
+    UnitCodeParamInvalid,
+    /// An eligibility `agreementId` without this partner.
+    NotAPartyOfThatAgreement,
+    /// An import that is not CSV.
+    BodyNotCsv,
+    /// A country code in a path of the wrong form.
+    CountryCodeInPath,
+    /// `expiresWithinDays` out of range (countries).
+    ExpiresWithinDays,
+    /// A contact's retention in the past.
+    RetentionInThePast,
+    /// The feed's `after` out of range.
+    AfterRange,
+    /// The feed's `limit` out of range.
+    FeedLimitRange,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -458,7 +492,34 @@ impl Text {
                 max: 2000,
             },
             Text::DeliveryPending,
+            Text::NotYourUnit { unit: "KFN".into() },
+            Text::RevocationBeforeGrant,
+            Text::CountryCodeForm,
+            Text::ClosedAgreementUnchanged,
+            Text::OnlyDraftsDeleted,
+            Text::DraftHasRequests,
+            Text::UnitCodeParamInvalid,
+            Text::NotAPartyOfThatAgreement,
+            Text::BodyNotCsv,
+            Text::CountryCodeInPath,
+            Text::ExpiresWithinDays,
+            Text::RetentionInThePast,
+            Text::AfterRange,
+            Text::FeedLimitRange,
         ]);
+        for status in ["REQUESTED", "GRANTED", "DENIED", "WITHDRAWN", "REVOKED"] {
+            out.push(Text::OnlyGrantedRevoked {
+                status: status.into(),
+            });
+            out.push(Text::OnlyPendingWithdrawn {
+                status: status.into(),
+            });
+        }
+        for status in ["DRAFT", "ENDED", "CANCELLED"] {
+            out.push(Text::ComplianceOfActiveOnly {
+                status: status.into(),
+            });
+        }
         for kind in [
             "UNIVERSITY",
             "ORGANISATION",

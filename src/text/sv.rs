@@ -251,6 +251,46 @@ pub fn render(text: &Text) -> String {
         Text::PartnerReferredTo => "Samarbetsparten refereras (av kontakter eller bedömningar); arkivera den i stället.".into(),
         Text::TooLong { field, max } => format!("{field} får vara högst {max} tecken."),
         Text::DeliveryPending => "Leveransen väntar redan; den kommer att försökas ändå.".into(),
+        Text::NotYourUnit { unit } => format!(
+            "Du får inte agera för enheten {unit}: handläggare agerar för sin egen enhet och enheterna under den."
+        ),
+        Text::OnlyGrantedRevoked { status } => format!(
+            "Endast ett beviljat undantag kan återkallas; detta är {}.",
+            request_status(status)
+        ),
+        Text::RevocationBeforeGrant => "Ett återkallande kan inte föregå beviljandet.".into(),
+        Text::OnlyPendingWithdrawn { status } => format!(
+            "Endast en väntande begäran kan dras tillbaka; denna är {}.",
+            request_status(status)
+        ),
+        Text::CountryCodeForm => "countryCode är ISO 3166-1 alpha-2 med versaler.".into(),
+        Text::ClosedAgreementUnchanged => {
+            "Ett avslutat eller avbrutet samarbete är en allmän handling och ändras inte.".into()
+        }
+        Text::OnlyDraftsDeleted => {
+            "Endast utkast kan tas bort; avbryt eller avsluta samarbetet i stället.".into()
+        }
+        Text::DraftHasRequests => {
+            "Begäranden om undantag hänvisar till utkastet; avbryt det i stället.".into()
+        }
+        Text::ComplianceOfActiveOnly { status } => format!(
+            "Efterlevnad bedöms för aktiva samarbeten; detta är {}.",
+            agreement_status(status)
+        ),
+        Text::UnitCodeParamInvalid => "unitCode är ingen giltig enhetskod.".into(),
+        Text::NotAPartyOfThatAgreement => {
+            "Inget samarbete med den identiteten har denna part.".into()
+        }
+        Text::BodyNotCsv => "Innehållet måste vara CSV: Content-Type text/csv (UTF-8).".into(),
+        Text::CountryCodeInPath => {
+            "Landskoden är ISO 3166-1 alpha-2 med versaler, till exempel NO.".into()
+        }
+        Text::ExpiresWithinDays => "expiresWithinDays är ett heltal från 0 till 3660.".into(),
+        Text::RetentionInThePast => {
+            "retentionUntil måste vara i dag eller senare; en kontakt efter det datumet gallras.".into()
+        }
+        Text::AfterRange => "after är 0 eller mer.".into(),
+        Text::FeedLimitRange => "limit är 1–1000.".into(),
         Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
         Text::TooManyPartners => "Högst 50 parter.".into(),
         Text::TooManyFundings => "Högst 50 finansieringsrader.".into(),
