@@ -119,48 +119,7 @@ impl ProblemKind {
     }
 
     pub fn title(self) -> Msg {
-        use ProblemKind::*;
-        let (en, sv) = match self {
-            ValidationFailed => ("The request is not valid", "Begäran är inte giltig"),
-            Unauthorized => ("Authentication is required", "Autentisering krävs"),
-            Forbidden => (
-                "The operation is not permitted",
-                "Åtgärden är inte tillåten",
-            ),
-            NotFound => ("The resource was not found", "Resursen hittades inte"),
-            MethodNotAllowed => ("The method is not allowed", "Metoden är inte tillåten"),
-            NotAcceptable => (
-                "No acceptable representation",
-                "Ingen godtagbar representation",
-            ),
-            UnsupportedMediaType => ("Unsupported media type", "Medietypen stöds inte"),
-            PayloadTooLarge => (
-                "The request body is too large",
-                "Begärans innehåll är för stort",
-            ),
-            Conflict => (
-                "The request conflicts with the resource's state",
-                "Begäran strider mot resursens tillstånd",
-            ),
-            ActivationBlocked => ("Activation is blocked", "Aktiveringen är spärrad"),
-            VersionMismatch => ("The resource has changed", "Resursen har ändrats"),
-            PreconditionRequired => ("If-Match is required", "If-Match krävs"),
-            IdempotencyKeyReused => (
-                "The idempotency key was used with another request",
-                "Idempotensnyckeln har använts för en annan begäran",
-            ),
-            IdempotencyKeyInUse => (
-                "A request with this idempotency key is in progress",
-                "En begäran med denna idempotensnyckel pågår",
-            ),
-            RateLimited => ("Too many requests", "För många begäranden"),
-            ServiceUnavailable => (
-                "The service is temporarily unavailable",
-                "Tjänsten är tillfälligt otillgänglig",
-            ),
-            Internal => ("An internal error occurred", "Ett internt fel inträffade"),
-        };
-        Msg::new(en, sv)
+        crate::text::Text::ProblemTitle { kind: self }.msg()
     }
 
     pub fn type_uri(self) -> String {
@@ -313,10 +272,7 @@ impl ApiError {
     pub fn unavailable(internal: impl Into<String>) -> Self {
         let mut e = Self::new(
             ProblemKind::ServiceUnavailable,
-            Msg::new(
-                "The database is not reachable. Try again shortly.",
-                "Databasen går inte att nå. Försök igen om en stund.",
-            ),
+            crate::text::Text::DatabaseUnreachable.msg(),
         );
         e.retry_after = Some(5);
         e.internal = Some(internal.into());
@@ -326,10 +282,7 @@ impl ApiError {
     pub fn internal(internal: impl Into<String>) -> Self {
         let mut e = Self::new(
             ProblemKind::Internal,
-            Msg::new(
-                "The request could not be completed. The error has been logged.",
-                "Begäran kunde inte slutföras. Felet har loggats.",
-            ),
+            crate::text::Text::InternalError.msg(),
         );
         e.internal = Some(internal.into());
         e
@@ -420,23 +373,20 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match &e {
             E::NotFound => ApiError::not_found("resource", "resurs"),
-            E::DatabaseError(K::UniqueViolation, _) => ApiError::conflict(Msg::new(
-                "A resource with the same identifier already exists.",
-                "Det finns redan en resurs med samma identitet.",
-            )),
-            E::DatabaseError(K::ForeignKeyViolation, _) => ApiError::conflict(Msg::new(
-                "The change would break a reference between resources.",
-                "Ändringen skulle bryta en referens mellan resurser.",
-            )),
+            E::DatabaseError(K::UniqueViolation, _) => {
+                ApiError::conflict(crate::text::Text::UniqueViolation.msg())
+            }
+            E::DatabaseError(K::ForeignKeyViolation, _) => {
+                ApiError::conflict(crate::text::Text::ForeignKeyViolation.msg())
+            }
             // A read-only database (a failover, maintenance) refuses writes for a while: retry later.
             E::DatabaseError(
                 K::ClosedConnection | K::UnableToSendCommand | K::ReadOnlyTransaction,
                 info,
             ) => ApiError::unavailable(info.message().to_string()),
-            E::DatabaseError(K::SerializationFailure, _) => ApiError::conflict(Msg::new(
-                "The resource was changed by another request at the same time. Try again.",
-                "Resursen ändrades av en annan begäran samtidigt. Försök igen.",
-            )),
+            E::DatabaseError(K::SerializationFailure, _) => {
+                ApiError::conflict(crate::text::Text::SerializationFailure.msg())
+            }
             E::DatabaseError(_, info) if is_unavailable(info.message()) => {
                 ApiError::unavailable(info.message().to_string())
             }

@@ -20,7 +20,7 @@ use crate::domain::LongText;
 use crate::events::{self, Change};
 use crate::exceptions::store as exceptions;
 use crate::exceptions::{DecisionInput, Exception, ExceptionRequest};
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::partners::NewPartner;
 use crate::units::NewUnit;
 
@@ -265,10 +265,9 @@ const MEETS_ALL: [(&str, &str); 3] = [
 /// agreement or assessment. Runs inside the caller's transaction.
 pub fn demo(conn: &mut AnyConnection, today: NaiveDate) -> Result<Seeded, ApiError> {
     if holds_data(conn)? {
-        return Err(ApiError::conflict(Msg::new(
-            "The database already holds data (units, partners, agreements or assessments); the demo data is only for an empty database. Nothing was changed.",
-            "Databasen innehåller redan data (enheter, parter, samarbeten eller bedömningar); demodata är bara för en tom databas. Ingenting ändrades.",
-        )));
+        return Err(ApiError::conflict(
+            crate::text::Text::SeedNeedsEmptyDatabase.msg(),
+        ));
     }
     let mut s = Seeder {
         conn,

@@ -1,6 +1,7 @@
 //! The catalogue in English.
 
 use super::{Code, Expected, Text, listed};
+use crate::http::problem::ProblemKind;
 
 fn word(code: &Code) -> String {
     match code {
@@ -39,6 +40,29 @@ fn expected_words(expected: &Expected) -> String {
         Expected::Date => "a date (YYYY-MM-DD)".into(),
         Expected::DateTime => "a date and time (RFC 3339)".into(),
         Expected::Other(words) => words.clone(),
+    }
+}
+
+fn title(kind: ProblemKind) -> &'static str {
+    use ProblemKind::*;
+    match kind {
+        ValidationFailed => "The request is not valid",
+        Unauthorized => "Authentication is required",
+        Forbidden => "The operation is not permitted",
+        NotFound => "The resource was not found",
+        MethodNotAllowed => "The method is not allowed",
+        NotAcceptable => "No acceptable representation",
+        UnsupportedMediaType => "Unsupported media type",
+        PayloadTooLarge => "The request body is too large",
+        Conflict => "The request conflicts with the resource's state",
+        ActivationBlocked => "Activation is blocked",
+        VersionMismatch => "The resource has changed",
+        PreconditionRequired => "If-Match is required",
+        IdempotencyKeyReused => "The idempotency key was used with another request",
+        IdempotencyKeyInUse => "A request with this idempotency key is in progress",
+        RateLimited => "Too many requests",
+        ServiceUnavailable => "The service is temporarily unavailable",
+        Internal => "An internal error occurred",
     }
 }
 
@@ -307,6 +331,34 @@ pub fn render(text: &Text) -> String {
         }
         Text::AfterRange => "after is 0 or more.".into(),
         Text::FeedLimitRange => "limit is 1–1000.".into(),
+        Text::DateOrRange => "Give either date or from and to, not both.".into(),
+        Text::RangeNeedsTo => "A range needs to as well as from.".into(),
+        Text::RangeNeedsFrom => "A range needs from as well as to.".into(),
+        Text::ToBeforeFrom => "to must not be before from.".into(),
+        Text::ExpiresWithinDaysReport { max } => {
+            format!("expiresWithinDays is a number of days from 1 to {max}.")
+        }
+        Text::RangeIsTheWindow => {
+            "With a range, the range is the window; leave out expiresWithinDays.".into()
+        }
+        Text::DatabaseUnreachable => "The database is not reachable. Try again shortly.".into(),
+        Text::InternalError => {
+            "The request could not be completed. The error has been logged.".into()
+        }
+        Text::UniqueViolation => "A resource with the same identifier already exists.".into(),
+        Text::ForeignKeyViolation => {
+            "The change would break a reference between resources.".into()
+        }
+        Text::SerializationFailure => {
+            "The resource was changed by another request at the same time. Try again.".into()
+        }
+        Text::ProblemTitle { kind } => title(*kind).into(),
+        Text::RateLimited { wait } => {
+            format!("Too many requests from this caller. Try again in {wait} s.")
+        }
+        Text::PathParameterInvalid => "A path parameter is not valid.".into(),
+        Text::CursorMoved => "Another dispatcher moved the cursor.".into(),
+        Text::SeedNeedsEmptyDatabase => "The database already holds data (units, partners, agreements or assessments); the demo data is only for an empty database. Nothing was changed.".into(),
         Text::NoSuchUnit => "There is no such unit.".into(),
         Text::TooManyPartners => "At most 50 partners.".into(),
         Text::TooManyFundings => "At most 50 funding lines.".into(),

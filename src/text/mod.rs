@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
 use crate::domain::Msg;
-use crate::http::problem::Lang;
+use crate::http::problem::{Lang, ProblemKind};
 
 /// Every sentence of the catalogue, with what it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,6 +251,38 @@ pub enum Text {
     AfterRange,
     /// The feed's `limit` out of range.
     FeedLimitRange,
+    /// A report asked for a day and a range.
+    DateOrRange,
+    /// A range without `to`.
+    RangeNeedsTo,
+    /// A range without `from`.
+    RangeNeedsFrom,
+    /// A range that ends before it starts.
+    ToBeforeFrom,
+    /// `expiresWithinDays` out of range (reports).
+    ExpiresWithinDaysReport { max: usize },
+    /// `expiresWithinDays` beside a range.
+    RangeIsTheWindow,
+    /// The database cannot be reached.
+    DatabaseUnreachable,
+    /// An error the service logged.
+    InternalError,
+    /// A unique key taken.
+    UniqueViolation,
+    /// A broken reference.
+    ForeignKeyViolation,
+    /// Two writes at once.
+    SerializationFailure,
+    /// A problem's title.
+    ProblemTitle { kind: ProblemKind },
+    /// Over the rate limit.
+    RateLimited { wait: u64 },
+    /// A path parameter that does not parse.
+    PathParameterInvalid,
+    /// Two dispatchers at once.
+    CursorMoved,
+    /// `seed --demo` on a database with data.
+    SeedNeedsEmptyDatabase,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -506,7 +538,47 @@ impl Text {
             Text::RetentionInThePast,
             Text::AfterRange,
             Text::FeedLimitRange,
+            Text::DateOrRange,
+            Text::RangeNeedsTo,
+            Text::RangeNeedsFrom,
+            Text::ToBeforeFrom,
+            Text::ExpiresWithinDaysReport { max: 3660 },
+            Text::RangeIsTheWindow,
+            Text::DatabaseUnreachable,
+            Text::InternalError,
+            Text::UniqueViolation,
+            Text::ForeignKeyViolation,
+            Text::SerializationFailure,
+            Text::RateLimited { wait: 1 },
+            Text::RateLimited { wait: 30 },
+            Text::PathParameterInvalid,
+            Text::CursorMoved,
+            Text::SeedNeedsEmptyDatabase,
         ]);
+        {
+            use ProblemKind::*;
+            for kind in [
+                ValidationFailed,
+                Unauthorized,
+                Forbidden,
+                NotFound,
+                MethodNotAllowed,
+                NotAcceptable,
+                UnsupportedMediaType,
+                PayloadTooLarge,
+                Conflict,
+                ActivationBlocked,
+                VersionMismatch,
+                PreconditionRequired,
+                IdempotencyKeyReused,
+                IdempotencyKeyInUse,
+                RateLimited,
+                ServiceUnavailable,
+                Internal,
+            ] {
+                out.push(Text::ProblemTitle { kind });
+            }
+        }
         for status in ["REQUESTED", "GRANTED", "DENIED", "WITHDRAWN", "REVOKED"] {
             out.push(Text::OnlyGrantedRevoked {
                 status: status.into(),

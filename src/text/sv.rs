@@ -1,6 +1,7 @@
 //! Katalogen på svenska.
 
 use super::{Code, Expected, Text, listed};
+use crate::http::problem::ProblemKind;
 
 fn word(code: &Code) -> String {
     match code {
@@ -36,6 +37,29 @@ fn expected_words(expected: &Expected) -> String {
         Expected::DateTime => "en tidpunkt (RFC 3339)".into(),
         // serde's words are English: a Swedish sentence says only that the type is wrong.
         Expected::Other(_) => "ett värde av en annan typ".into(),
+    }
+}
+
+fn title(kind: ProblemKind) -> &'static str {
+    use ProblemKind::*;
+    match kind {
+        ValidationFailed => "Begäran är inte giltig",
+        Unauthorized => "Autentisering krävs",
+        Forbidden => "Åtgärden är inte tillåten",
+        NotFound => "Resursen hittades inte",
+        MethodNotAllowed => "Metoden är inte tillåten",
+        NotAcceptable => "Ingen godtagbar representation",
+        UnsupportedMediaType => "Medietypen stöds inte",
+        PayloadTooLarge => "Begärans innehåll är för stort",
+        Conflict => "Begäran strider mot resursens tillstånd",
+        ActivationBlocked => "Aktiveringen är spärrad",
+        VersionMismatch => "Resursen har ändrats",
+        PreconditionRequired => "If-Match krävs",
+        IdempotencyKeyReused => "Idempotensnyckeln har använts för en annan begäran",
+        IdempotencyKeyInUse => "En begäran med denna idempotensnyckel pågår",
+        RateLimited => "För många begäranden",
+        ServiceUnavailable => "Tjänsten är tillfälligt otillgänglig",
+        Internal => "Ett internt fel inträffade",
     }
 }
 
@@ -291,6 +315,30 @@ pub fn render(text: &Text) -> String {
         }
         Text::AfterRange => "after är 0 eller mer.".into(),
         Text::FeedLimitRange => "limit är 1–1000.".into(),
+        Text::DateOrRange => "Ange antingen date eller from och to, inte båda.".into(),
+        Text::RangeNeedsTo => "Ett intervall behöver to såväl som from.".into(),
+        Text::RangeNeedsFrom => "Ett intervall behöver from såväl som to.".into(),
+        Text::ToBeforeFrom => "to får inte vara före from.".into(),
+        Text::ExpiresWithinDaysReport { max } => {
+            format!("expiresWithinDays är ett antal dagar från 1 till {max}.")
+        }
+        Text::RangeIsTheWindow => {
+            "Med ett intervall är intervallet fönstret; utelämna expiresWithinDays.".into()
+        }
+        Text::DatabaseUnreachable => "Databasen går inte att nå. Försök igen om en stund.".into(),
+        Text::InternalError => "Begäran kunde inte slutföras. Felet har loggats.".into(),
+        Text::UniqueViolation => "Det finns redan en resurs med samma identitet.".into(),
+        Text::ForeignKeyViolation => "Ändringen skulle bryta en referens mellan resurser.".into(),
+        Text::SerializationFailure => {
+            "Resursen ändrades av en annan begäran samtidigt. Försök igen.".into()
+        }
+        Text::ProblemTitle { kind } => title(*kind).into(),
+        Text::RateLimited { wait } => {
+            format!("För många begäranden från denna klient. Försök igen om {wait} s.")
+        }
+        Text::PathParameterInvalid => "En sökvägsparameter är inte giltig.".into(),
+        Text::CursorMoved => "En annan utskickare flyttade markören.".into(),
+        Text::SeedNeedsEmptyDatabase => "Databasen innehåller redan data (enheter, parter, samarbeten eller bedömningar); demodata är bara för en tom databas. Ingenting ändrades.".into(),
         Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
         Text::TooManyPartners => "Högst 50 parter.".into(),
         Text::TooManyFundings => "Högst 50 finansieringsrader.".into(),
