@@ -162,10 +162,11 @@ fn deserialize_verdict<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Verdict
         Ok(Input::Meets) => Ok(Verdict::Meets),
         Ok(Input::DoesNotMeet) => Ok(Verdict::DoesNotMeet),
         Ok(Input::Uncertain) => Ok(Verdict::Uncertain),
-        Err(_) => Err(serde::de::Error::custom(crate::http::validate::invalid(
+        Err(_) => Err(serde::de::Error::custom(crate::http::validate::rejected(
             "invalid-value",
-            "Must be one of MEETS, DOES_NOT_MEET, UNCERTAIN.",
-            "Måste vara något av MEETS, DOES_NOT_MEET, UNCERTAIN.",
+            crate::text::Text::OneOf {
+                values: "MEETS, DOES_NOT_MEET, UNCERTAIN".into(),
+            },
         ))),
     }
 }

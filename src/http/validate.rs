@@ -11,6 +11,12 @@ pub fn invalid(code: &str, en: &str, sv: &str) -> String {
     format!("{SEP}{code}{SEP}{en}{SEP}{sv}")
 }
 
+/// A serde error message that carries a code and a catalogue text in both languages.
+pub fn rejected(code: &str, text: crate::text::Text) -> String {
+    let msg = text.msg();
+    invalid(code, &msg.en, &msg.sv)
+}
+
 pub fn decode(message: &str) -> Option<(String, Msg)> {
     let rest = message.strip_prefix(SEP)?;
     let mut parts = rest.splitn(3, SEP);

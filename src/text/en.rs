@@ -359,6 +359,28 @@ pub fn render(text: &Text) -> String {
         Text::PathParameterInvalid => "A path parameter is not valid.".into(),
         Text::CursorMoved => "Another dispatcher moved the cursor.".into(),
         Text::SeedNeedsEmptyDatabase => "The database already holds data (units, partners, agreements or assessments); the demo data is only for an empty database. Nothing was changed.".into(),
+        Text::UnitCodeForm => "A unit code is 1–32 characters of A–Z, 0–9, '-' and '_', beginning with a letter or digit.".into(),
+        Text::CountryCodeValue => {
+            "A country code is ISO 3166-1 alpha-2 in upper case, such as SE or NO.".into()
+        }
+        Text::NotEmpty => "Must not be empty.".into(),
+        Text::AtMostChars { max } => format!("Must be at most {max} characters."),
+        Text::NoControlCharacters => "Must not contain control characters.".into(),
+        Text::UrlForm => {
+            "Must be an absolute https or http URL, such as https://www.example.org/.".into()
+        }
+        Text::EuPicForm => "An EU PIC is nine digits.".into(),
+        Text::OrganisationNumberForm => {
+            "An organisation number is 1–50 letters, digits, spaces, '-', '.' or '/'.".into()
+        }
+        Text::EmailForm => "Must be an e-mail address such as anna.berg@example.org.".into(),
+        Text::PhoneForm => {
+            "A telephone number is 3–40 digits, spaces and + - ( ) . characters.".into()
+        }
+        Text::CaseNumberForm => "A case number is 1–100 printable characters.".into(),
+        Text::SdgForm => "A global goal is a number from 1 to 17.".into(),
+        Text::AmountForm => "An amount is a decimal string with at most two decimals, such as \"125000.50\".".into(),
+        Text::CurrencyForm => "A currency is an ISO 4217 code such as SEK or EUR.".into(),
         Text::NoSuchUnit => "There is no such unit.".into(),
         Text::TooManyPartners => "At most 50 partners.".into(),
         Text::TooManyFundings => "At most 50 funding lines.".into(),

@@ -283,6 +283,34 @@ pub enum Text {
     CursorMoved,
     /// `seed --demo` on a database with data.
     SeedNeedsEmptyDatabase,
+    /// Newtypes: a unit code of the wrong form.
+    UnitCodeForm,
+    /// A country code of the wrong form.
+    CountryCodeValue,
+    /// An empty text.
+    NotEmpty,
+    /// A text above its length.
+    AtMostChars { max: usize },
+    /// A text with control characters.
+    NoControlCharacters,
+    /// A URL of the wrong form.
+    UrlForm,
+    /// An EU PIC of the wrong form.
+    EuPicForm,
+    /// An organisation number of the wrong form.
+    OrganisationNumberForm,
+    /// An e-mail address of the wrong form.
+    EmailForm,
+    /// A telephone number of the wrong form.
+    PhoneForm,
+    /// A case number of the wrong form.
+    CaseNumberForm,
+    /// A global goal out of range.
+    SdgForm,
+    /// An amount of the wrong form.
+    AmountForm,
+    /// A currency of the wrong form.
+    CurrencyForm,
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -554,6 +582,20 @@ impl Text {
             Text::PathParameterInvalid,
             Text::CursorMoved,
             Text::SeedNeedsEmptyDatabase,
+            Text::UnitCodeForm,
+            Text::CountryCodeValue,
+            Text::NotEmpty,
+            Text::AtMostChars { max: 200 },
+            Text::NoControlCharacters,
+            Text::UrlForm,
+            Text::EuPicForm,
+            Text::OrganisationNumberForm,
+            Text::EmailForm,
+            Text::PhoneForm,
+            Text::CaseNumberForm,
+            Text::SdgForm,
+            Text::AmountForm,
+            Text::CurrencyForm,
         ]);
         {
             use ProblemKind::*;

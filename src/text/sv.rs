@@ -339,6 +339,22 @@ pub fn render(text: &Text) -> String {
         Text::PathParameterInvalid => "En sökvägsparameter är inte giltig.".into(),
         Text::CursorMoved => "En annan utskickare flyttade markören.".into(),
         Text::SeedNeedsEmptyDatabase => "Databasen innehåller redan data (enheter, parter, samarbeten eller bedömningar); demodata är bara för en tom databas. Ingenting ändrades.".into(),
+        Text::UnitCodeForm => "En enhetskod är 1–32 tecken av A–Z, 0–9, '-' och '_' och börjar med en bokstav eller siffra.".into(),
+        Text::CountryCodeValue => {
+            "En landskod är ISO 3166-1 alpha-2 med versaler, till exempel SE eller NO.".into()
+        }
+        Text::NotEmpty => "Får inte vara tomt.".into(),
+        Text::AtMostChars { max } => format!("Får vara högst {max} tecken."),
+        Text::NoControlCharacters => "Får inte innehålla styrtecken.".into(),
+        Text::UrlForm => "Måste vara en absolut https- eller http-adress, till exempel https://www.example.org/.".into(),
+        Text::EuPicForm => "Ett EU PIC är nio siffror.".into(),
+        Text::OrganisationNumberForm => "Ett organisationsnummer är 1–50 bokstäver, siffror, mellanslag, '-', '.' eller '/'.".into(),
+        Text::EmailForm => "Måste vara en e-postadress, till exempel anna.berg@example.org.".into(),
+        Text::PhoneForm => "Ett telefonnummer är 3–40 siffror, mellanslag och tecknen + - ( ) .".into(),
+        Text::CaseNumberForm => "Ett diarienummer är 1–100 skrivbara tecken.".into(),
+        Text::SdgForm => "Ett globalt mål är ett tal från 1 till 17.".into(),
+        Text::AmountForm => "Ett belopp är en decimalsträng med högst två decimaler, till exempel \"125000.50\".".into(),
+        Text::CurrencyForm => "En valuta är en ISO 4217-kod som SEK eller EUR.".into(),
         Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
         Text::TooManyPartners => "Högst 50 parter.".into(),
         Text::TooManyFundings => "Högst 50 finansieringsrader.".into(),
