@@ -67,7 +67,7 @@ impl Scope {
         } else {
             Err(ApiError::forbidden(
                 crate::text::Text::NotYourUnit {
-                    unit: format!("{unit}"),
+                    unit: unit.to_string(),
                 }
                 .msg(),
             ))

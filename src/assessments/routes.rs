@@ -58,7 +58,7 @@ fn query_uuid(raw: Option<String>, name: &str) -> Result<Option<String>, ApiErro
                     format!("/query/{name}"),
                     "invalid-id",
                     crate::text::Text::NotAUuid {
-                        name: format!("{name}"),
+                        name: name.to_string(),
                     }
                     .msg(),
                 )
@@ -230,7 +230,7 @@ fn resolve_evidence(
                     pointer,
                     "unknown-indicator",
                     crate::text::Text::NoSuchIndicator {
-                        id: format!("{raw}"),
+                        id: raw.to_string(),
                     }
                     .msg(),
                 )),
@@ -238,9 +238,9 @@ fn resolve_evidence(
                     pointer,
                     "indicator-of-another-country",
                     crate::text::Text::IndicatorOfAnotherCountry {
-                        id: format!("{raw}"),
-                        of: format!("{}", x.country_code),
-                        not: format!("{country_code}"),
+                        id: raw.to_string(),
+                        of: x.country_code.to_string(),
+                        not: country_code.to_string(),
                     }
                     .msg(),
                 )),
@@ -262,7 +262,7 @@ fn resolve_evidence(
                 format!("/indicators/{i}/{field}"),
                 "required",
                 crate::text::Text::RequiredUnlessImported {
-                    field: format!("{field}"),
+                    field: field.to_string(),
                 }
                 .msg(),
             )
@@ -357,10 +357,7 @@ fn resolve_subject(
             return Err(ApiError::invalid(
                 "/partnerId",
                 "unknown-partner",
-                crate::text::Text::NoSuchPartnerId {
-                    id: format!("{id}"),
-                }
-                .msg(),
+                crate::text::Text::NoSuchPartnerId { id: id.to_string() }.msg(),
             ));
         };
         if !kind.is_assessable() {
@@ -380,7 +377,7 @@ fn resolve_subject(
                 "/countryCode",
                 "country-mismatch",
                 crate::text::Text::PartnerInCountry {
-                    country: format!("{country}"),
+                    country: country.to_string(),
                 }
                 .msg(),
             ));
@@ -399,7 +396,7 @@ fn resolve_subject(
             "/countryCode",
             "unknown-country",
             crate::text::Text::NoSuchCountry {
-                code: format!("{code}"),
+                code: code.to_string(),
             }
             .msg(),
         ));

@@ -43,7 +43,7 @@ fn require_unit(
     } else {
         Err(ApiError::forbidden(
             crate::text::Text::NotYourUnit {
-                unit: format!("{unit}"),
+                unit: unit.to_string(),
             }
             .msg(),
         ))

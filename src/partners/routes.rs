@@ -148,7 +148,7 @@ fn check_country(conn: &mut AnyConnection, code: &CountryCode) -> Result<(), Api
             "/countryCode",
             "unknown-country",
             crate::text::Text::NoSuchCountry {
-                code: format!("{code}"),
+                code: code.to_string(),
             }
             .msg(),
         ));

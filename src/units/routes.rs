@@ -143,7 +143,7 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
                 "/parentCode",
                 "unknown-unit",
                 crate::text::Text::NoSuchUnitCode {
-                    code: format!("{parent}"),
+                    code: parent.to_string(),
                 }
                 .msg(),
             ));
@@ -219,7 +219,7 @@ pub async fn create_unit(
             if store::exists(conn, &code)? {
                 return Err(ApiError::conflict(
                     crate::text::Text::UnitExists {
-                        code: format!("{code}"),
+                        code: code.to_string(),
                     }
                     .msg(),
                 ));
