@@ -255,13 +255,13 @@ impl ApiError {
         Self::new(ProblemKind::Forbidden, detail)
     }
 
+    /// 404 for a kind of resource named in English (the catalogue words it in each language; a
+    /// name it does not know keeps the Swedish word given).
     pub fn not_found(what_en: &str, what_sv: &str) -> Self {
+        let what = crate::text::Thing::named(what_en, what_sv);
         Self::new(
             ProblemKind::NotFound,
-            Msg::new(
-                format!("No {what_en} with that identifier exists."),
-                format!("Det finns ingen {what_sv} med den identiteten."),
-            ),
+            crate::text::Text::NotFound { what }.msg(),
         )
     }
 

@@ -1,6 +1,6 @@
 //! The catalogue in English.
 
-use super::{Code, Expected, Text, listed};
+use super::{Code, Expected, Text, Thing, listed};
 use crate::http::problem::ProblemKind;
 
 fn word(code: &Code) -> String {
@@ -381,6 +381,21 @@ pub fn render(text: &Text) -> String {
         Text::SdgForm => "A global goal is a number from 1 to 17.".into(),
         Text::AmountForm => "An amount is a decimal string with at most two decimals, such as \"125000.50\".".into(),
         Text::CurrencyForm => "A currency is an ISO 4217 code such as SEK or EUR.".into(),
+        Text::NotFound { what } => {
+            let what = match what {
+                Thing::Agreement => "agreement",
+                Thing::Assessment => "assessment",
+                Thing::Contact => "contact",
+                Thing::Country => "country",
+                Thing::Delivery => "delivery",
+                Thing::ExceptionRequest => "exception request",
+                Thing::Partner => "partner",
+                Thing::Unit => "unit",
+                Thing::Webhook => "webhook",
+                Thing::Other { en, .. } => en,
+            };
+            format!("No {what} with that identifier exists.")
+        }
         Text::NoSuchUnit => "There is no such unit.".into(),
         Text::TooManyPartners => "At most 50 partners.".into(),
         Text::TooManyFundings => "At most 50 funding lines.".into(),

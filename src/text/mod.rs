@@ -311,6 +311,47 @@ pub enum Text {
     AmountForm,
     /// A currency of the wrong form.
     CurrencyForm,
+    /// No resource of this kind with the identifier asked for.
+    NotFound { what: Thing },
+}
+
+/// A kind of resource, as a sentence names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Thing {
+    Agreement,
+    Assessment,
+    Contact,
+    Country,
+    Delivery,
+    ExceptionRequest,
+    Partner,
+    Unit,
+    Webhook,
+    /// Another kind, with its English and Swedish (common-gender) words.
+    Other {
+        en: String,
+        sv: String,
+    },
+}
+
+impl Thing {
+    pub fn named(en: &str, sv: &str) -> Thing {
+        match en {
+            "agreement" => Thing::Agreement,
+            "assessment" => Thing::Assessment,
+            "contact" => Thing::Contact,
+            "country" => Thing::Country,
+            "delivery" => Thing::Delivery,
+            "exception request" => Thing::ExceptionRequest,
+            "partner" => Thing::Partner,
+            "unit" => Thing::Unit,
+            "webhook" => Thing::Webhook,
+            _ => Thing::Other {
+                en: en.to_string(),
+                sv: sv.to_string(),
+            },
+        }
+    }
 }
 
 /// What a field expected, as serde names it, sorted into what a person calls it.
@@ -597,6 +638,23 @@ impl Text {
             Text::AmountForm,
             Text::CurrencyForm,
         ]);
+        for what in [
+            Thing::Agreement,
+            Thing::Assessment,
+            Thing::Contact,
+            Thing::Country,
+            Thing::Delivery,
+            Thing::ExceptionRequest,
+            Thing::Partner,
+            Thing::Unit,
+            Thing::Webhook,
+            Thing::Other {
+                en: "resource".into(),
+                sv: "resurs".into(),
+            },
+        ] {
+            out.push(Text::NotFound { what });
+        }
         {
             use ProblemKind::*;
             for kind in [
@@ -837,6 +895,22 @@ mod tests {
             );
             assert!(upper_snake(&en).is_none(), "a code in English: {en}");
         }
+    }
+
+    #[test]
+    fn swedish_nouns_take_their_gender() {
+        let country = Text::NotFound {
+            what: Thing::Country,
+        };
+        assert_eq!(
+            country.render(Lang::Sv),
+            "Det finns inget land med den identiteten."
+        );
+        let unit = Text::NotFound { what: Thing::Unit };
+        assert_eq!(
+            unit.render(Lang::Sv),
+            "Det finns ingen enhet med den identiteten."
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Katalogen på svenska.
 
-use super::{Code, Expected, Text, listed};
+use super::{Code, Expected, Text, Thing, listed};
 use crate::http::problem::ProblemKind;
 
 fn word(code: &Code) -> String {
@@ -355,6 +355,22 @@ pub fn render(text: &Text) -> String {
         Text::SdgForm => "Ett globalt mål är ett tal från 1 till 17.".into(),
         Text::AmountForm => "Ett belopp är en decimalsträng med högst två decimaler, till exempel \"125000.50\".".into(),
         Text::CurrencyForm => "En valuta är en ISO 4217-kod som SEK eller EUR.".into(),
+        Text::NotFound { what } => {
+            // Neuter nouns take "inget", common-gender ones "ingen".
+            let what = match what {
+                Thing::Agreement => "inget samarbete",
+                Thing::Assessment => "ingen bedömning",
+                Thing::Contact => "ingen kontaktperson",
+                Thing::Country => "inget land",
+                Thing::Delivery => "ingen leverans",
+                Thing::ExceptionRequest => "ingen begäran om undantag",
+                Thing::Partner => "ingen samarbetspart",
+                Thing::Unit => "ingen enhet",
+                Thing::Webhook => "ingen webhook",
+                Thing::Other { sv, .. } => return format!("Det finns ingen {sv} med den identiteten."),
+            };
+            format!("Det finns {what} med den identiteten.")
+        }
         Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
         Text::TooManyPartners => "Högst 50 parter.".into(),
         Text::TooManyFundings => "Högst 50 finansieringsrader.".into(),
