@@ -1,6 +1,6 @@
 //! The catalogue in English.
 
-use super::{Code, Expected, Text, Thing, listed};
+use super::{Code, Expected, TargetRefusal, Text, Thing, listed};
 use crate::http::problem::ProblemKind;
 
 fn word(code: &Code) -> String {
@@ -395,6 +395,39 @@ pub fn render(text: &Text) -> String {
                 Thing::Other { en, .. } => en,
             };
             format!("No {what} with that identifier exists.")
+        }
+        Text::CsvHeaderMalformed => "The header line is not valid UTF-8 CSV.".into(),
+        Text::CsvUnknownColumn { name } => format!(
+            "'{name}' is not a column of an indicator import; the columns are countryCode, source, edition, metric, value, category and url."
+        ),
+        Text::CsvDuplicateColumn { name } => format!("The column '{name}' appears twice."),
+        Text::CsvMissingColumn { name } => format!("The column '{name}' is required."),
+        Text::CsvRowMalformed => "The line is not valid UTF-8 CSV or has another number of cells than the header.".into(),
+        Text::CsvNumberForm => {
+            "Must be a number with '.' as the decimal point, such as 93 or 0.85.".into()
+        }
+        Text::CsvDuplicateRow => {
+            "The same country, source, edition and metric appear on an earlier line.".into()
+        }
+        Text::CsvNoValues => "The file has a header but no values.".into(),
+        Text::EventTypeForm => "Expected an entity type such as AGREEMENT or an event name such as AGREEMENT.ACTIVATED.".into(),
+        Text::TooManyEventTypes => "At most 50 event types.".into(),
+        Text::TargetRefused { why } => {
+            let why = match why {
+                TargetRefusal::NotAUrl => "not an absolute URL".to_string(),
+                TargetRefusal::Scheme => "only https (or http to a listed target) is allowed".into(),
+                TargetRefusal::Credentials => {
+                    "user names and passwords in the URL are not allowed".into()
+                }
+                TargetRefusal::NoHost => "the URL has no host".into(),
+                TargetRefusal::PlainHttp => {
+                    "plain http is allowed only to targets listed in SAMVERKAN_WEBHOOK_ALLOW".into()
+                }
+                TargetRefusal::Address { ip } => format!(
+                    "the target resolves to {ip}, which is not a public address and not listed in SAMVERKAN_WEBHOOK_ALLOW"
+                ),
+            };
+            format!("The target is not allowed: {why}.")
         }
         Text::NoSuchUnit => "There is no such unit.".into(),
         Text::TooManyPartners => "At most 50 partners.".into(),

@@ -313,6 +313,39 @@ pub enum Text {
     CurrencyForm,
     /// No resource of this kind with the identifier asked for.
     NotFound { what: Thing },
+    /// Indicator import: a header that is not CSV.
+    CsvHeaderMalformed,
+    /// Indicator import: an unknown column.
+    CsvUnknownColumn { name: String },
+    /// Indicator import: a column twice.
+    CsvDuplicateColumn { name: String },
+    /// Indicator import: a column missing.
+    CsvMissingColumn { name: String },
+    /// Indicator import: a line that is not CSV or has the wrong number of cells.
+    CsvRowMalformed,
+    /// Indicator import: a value that is not a number.
+    CsvNumberForm,
+    /// Indicator import: a line repeating an earlier one.
+    CsvDuplicateRow,
+    /// Indicator import: a header and nothing else.
+    CsvNoValues,
+    /// A webhook's event type of the wrong form.
+    EventTypeForm,
+    /// More than 50 event types.
+    TooManyEventTypes,
+    /// A webhook target the service will not call.
+    TargetRefused { why: TargetRefusal },
+}
+
+/// Why a webhook target is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetRefusal {
+    NotAUrl,
+    Scheme,
+    Credentials,
+    NoHost,
+    PlainHttp,
+    Address { ip: String },
 }
 
 /// A kind of resource, as a sentence names it.
@@ -637,7 +670,33 @@ impl Text {
             Text::SdgForm,
             Text::AmountForm,
             Text::CurrencyForm,
+            Text::CsvHeaderMalformed,
+            Text::CsvUnknownColumn { name: "x".into() },
+            Text::CsvDuplicateColumn {
+                name: "source".into(),
+            },
+            Text::CsvMissingColumn {
+                name: "value".into(),
+            },
+            Text::CsvRowMalformed,
+            Text::CsvNumberForm,
+            Text::CsvDuplicateRow,
+            Text::CsvNoValues,
+            Text::EventTypeForm,
+            Text::TooManyEventTypes,
         ]);
+        for why in [
+            TargetRefusal::NotAUrl,
+            TargetRefusal::Scheme,
+            TargetRefusal::Credentials,
+            TargetRefusal::NoHost,
+            TargetRefusal::PlainHttp,
+            TargetRefusal::Address {
+                ip: "10.0.0.1".into(),
+            },
+        ] {
+            out.push(Text::TargetRefused { why });
+        }
         for what in [
             Thing::Agreement,
             Thing::Assessment,
@@ -849,8 +908,9 @@ mod tests {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
-                // [A-Z]{2,}_[A-Z_]+
-                if let Some(pos) = word.find('_')
+                // [A-Z]{2,}_[A-Z_]+, but not a setting's name (SAMVERKAN_…), which is what it is.
+                if !word.starts_with("SAMVERKAN_")
+                    && let Some(pos) = word.find('_')
                     && pos >= 2
                     && word.len() > pos + 1
                 {

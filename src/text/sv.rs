@@ -1,6 +1,6 @@
 //! Katalogen på svenska.
 
-use super::{Code, Expected, Text, Thing, listed};
+use super::{Code, Expected, TargetRefusal, Text, Thing, listed};
 use crate::http::problem::ProblemKind;
 
 fn word(code: &Code) -> String {
@@ -370,6 +370,39 @@ pub fn render(text: &Text) -> String {
                 Thing::Other { sv, .. } => return format!("Det finns ingen {sv} med den identiteten."),
             };
             format!("Det finns {what} med den identiteten.")
+        }
+        Text::CsvHeaderMalformed => "Rubrikraden är inte giltig CSV i UTF-8.".into(),
+        Text::CsvUnknownColumn { name } => format!(
+            "'{name}' är ingen kolumn i en indikatorimport; kolumnerna är countryCode, source, edition, metric, value, category och url."
+        ),
+        Text::CsvDuplicateColumn { name } => format!("Kolumnen '{name}' förekommer två gånger."),
+        Text::CsvMissingColumn { name } => format!("Kolumnen '{name}' är obligatorisk."),
+        Text::CsvRowMalformed => "Raden är inte giltig CSV i UTF-8 eller har ett annat antal celler än rubrikraden.".into(),
+        Text::CsvNumberForm => {
+            "Måste vara ett tal med '.' som decimaltecken, till exempel 93 eller 0.85.".into()
+        }
+        Text::CsvDuplicateRow => "Samma land, källa, utgåva och mått finns på en tidigare rad.".into(),
+        Text::CsvNoValues => "Filen har en rubrikrad men inga värden.".into(),
+        Text::EventTypeForm => "Förväntade en entitetstyp som AGREEMENT eller ett händelsenamn som AGREEMENT.ACTIVATED.".into(),
+        Text::TooManyEventTypes => "Högst 50 händelsetyper.".into(),
+        Text::TargetRefused { why } => {
+            let why = match why {
+                TargetRefusal::NotAUrl => "ingen absolut URL".to_string(),
+                TargetRefusal::Scheme => {
+                    "endast https (eller http till ett listat mål) är tillåtet".into()
+                }
+                TargetRefusal::Credentials => {
+                    "användarnamn och lösenord i adressen är inte tillåtna".into()
+                }
+                TargetRefusal::NoHost => "adressen saknar värd".into(),
+                TargetRefusal::PlainHttp => {
+                    "okrypterad http är tillåten endast till mål listade i SAMVERKAN_WEBHOOK_ALLOW".into()
+                }
+                TargetRefusal::Address { ip } => format!(
+                    "målet pekar på {ip}, som inte är en publik adress och inte är listad i SAMVERKAN_WEBHOOK_ALLOW"
+                ),
+            };
+            format!("Målet är inte tillåtet: {why}.")
         }
         Text::NoSuchUnit => "Det finns ingen sådan enhet.".into(),
         Text::TooManyPartners => "Högst 50 parter.".into(),

@@ -17,9 +17,10 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 use crate::partners::routes::path_uuid;
+use crate::text::TargetRefusal;
 
 const ENTITY: &str = "WEBHOOK";
 
@@ -97,10 +98,11 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         errors.push(FieldError::new(
             pointer,
             "invalid-event-type",
-            Msg::new(
-                format!("Expected {sentence}."),
-                "Förväntade en entitetstyp som AGREEMENT eller ett händelsenamn som AGREEMENT.ACTIVATED (högst 50).",
-            ),
+            if sentence.starts_with("at most") {
+                crate::text::Text::TooManyEventTypes.msg()
+            } else {
+                crate::text::Text::EventTypeForm.msg()
+            },
         ));
     }
     changes.event_types.dedup();
@@ -115,13 +117,17 @@ fn refused(refusal: &Refusal) -> ApiError {
     ApiError::invalid(
         "/url",
         "target-not-allowed",
-        Msg::new(
-            format!("The target is not allowed: {}.", refusal.describe()),
-            format!(
-                "Målet är inte tillåtet (HTTPS till en publik adress, eller ett mål i SAMVERKAN_WEBHOOK_ALLOW): {}.",
-                refusal.describe()
-            ),
-        ),
+        crate::text::Text::TargetRefused {
+            why: match refusal {
+                Refusal::NotAUrl => TargetRefusal::NotAUrl,
+                Refusal::Scheme => TargetRefusal::Scheme,
+                Refusal::Credentials => TargetRefusal::Credentials,
+                Refusal::NoHost => TargetRefusal::NoHost,
+                Refusal::PlainHttp => TargetRefusal::PlainHttp,
+                Refusal::Address(ip) => TargetRefusal::Address { ip: ip.to_string() },
+            },
+        }
+        .msg(),
     )
 }
 
