@@ -147,24 +147,14 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(
-        rule: &'static str,
-        pointer: impl Into<String>,
-        en: impl Into<String>,
-        sv: impl Into<String>,
-    ) -> Self {
+    /// A finding whose sentence is the catalogue's `text`.
+    fn text(rule: &'static str, pointer: impl Into<String>, text: Text) -> Self {
         Finding {
             rule,
             pointer: pointer.into(),
             partner_id: None,
-            message: Msg::new(en, sv),
+            message: text.msg(),
         }
-    }
-
-    /// A finding whose sentence is in the catalogue.
-    fn text(rule: &'static str, pointer: impl Into<String>, text: Text) -> Self {
-        let message = text.msg();
-        Finding::new(rule, pointer, message.en, message.sv)
     }
 }
 
