@@ -152,9 +152,10 @@ fn token(roles: Vec<String>, unit: Option<String>, sub: String, ttl: u64) -> Res
         }
     }
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    let (secret, _) = config::hs256_secret(&config, true)
+    // Never creates a secret: a token signed with a secret no server knows is refused with a bare 401.
+    let (secret, _) = config::hs256_secret(&config, false)
         .map_err(|e| e.to_string())?
-        .ok_or("no HS256 secret: set SAMVERKAN_JWT_SECRET (tokens for public keys come from the identity provider)")?;
+        .ok_or_else(|| no_secret_message(&config))?;
     let now = jsonwebtoken::get_current_timestamp();
     let claims = Claims {
         sub,
@@ -168,6 +169,17 @@ fn token(roles: Vec<String>, unit: Option<String>, sub: String, ttl: u64) -> Res
     let token = sign_hs256(secret.as_bytes(), &claims).map_err(|e| e.to_string())?;
     println!("{token}");
     Ok(())
+}
+
+/// Names both places a signing secret may come from, so the caller knows what to set or run.
+fn no_secret_message(config: &Config) -> String {
+    match config.development_secret_path() {
+        Some(path) => format!(
+            "no HS256 secret to sign with: set SAMVERKAN_JWT_SECRET, or run `samverkan serve` in development mode first so that it creates the development secret {} (token never creates one)",
+            path.display()
+        ),
+        None => "no HS256 secret to sign with: set SAMVERKAN_JWT_SECRET (a development secret beside the database exists only with an embedded SQLite database; token never creates one)".into(),
+    }
 }
 
 /// Builds the verifier from the configuration; in development mode with a generated secret.

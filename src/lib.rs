@@ -20,5 +20,6 @@ pub mod policy;
 pub mod reports;
 pub mod seed;
 pub mod sweep;
+pub mod text;
 pub mod units;
 pub mod webhooks;

@@ -467,7 +467,8 @@ async fn actions_follow_the_life_cycle_and_need_if_match(app: TestApp) {
     units(&app).await;
     country(&app, "NO", MEETS).await;
     let p = partner(&app, "Oslo", "CITY", "NO").await;
-    let a = agreement(&app, "KFN", &[&p], json!({})).await;
+    // Started already: an agreement ends (today, by default) on or after its start date.
+    let a = agreement(&app, "KFN", &[&p], json!({"startDate": "2026-01-01"})).await;
     let id = a["id"].as_str().unwrap();
     app.post(&format!("/api/v1/agreements/{id}/activate"))
         .officer_of("KFN")

@@ -145,7 +145,7 @@ async fn agreement_fixture(app: &TestApp, partner: &str) -> AgreementFixture {
                 let res = app
                     .post("/api/v1/agreements")
                     .bearer(&token)
-                    .json(&json!({"title": "Utbyte", "type": "KNOWLEDGE_EXCHANGE", "unitCode": "KFN", "partnerIds": [partner_id], "purposes": ["KNOWLEDGE_EXCHANGE"], "startDate": "2026-12-01"}))
+                    .json(&json!({"title": "Utbyte", "type": "KNOWLEDGE_EXCHANGE", "unitCode": "KFN", "partnerIds": [partner_id], "purposes": ["KNOWLEDGE_EXCHANGE"], "startDate": "2026-01-01"}))
                     .send()
                     .await;
                 res.assert_status(201);

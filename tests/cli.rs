@@ -156,6 +156,28 @@ fn token_with_an_unknown_role_or_without_a_secret_fails() {
 }
 
 #[test]
+fn token_never_creates_a_secret_and_names_where_one_would_come_from() {
+    let dir = WorkDir::new();
+    // The default database (./samverkan.db) and an explicit one: no secret exists beside either.
+    for (env, file) in [
+        (vec![], "samverkan.db.jwt-secret"),
+        (
+            vec![("DATABASE_URL", dir.sqlite_url("x.db"))],
+            "x.db.jwt-secret",
+        ),
+    ] {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let out = run(&dir, &["token", "--role", "admin"], &env);
+        assert!(!out.status.success());
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+        let message = stderr(&out);
+        assert!(message.contains("SAMVERKAN_JWT_SECRET"), "{message}");
+        assert!(message.contains(file), "{message}");
+        assert!(dir.files().is_empty(), "token wrote {:?}", dir.files());
+    }
+}
+
+#[test]
 fn serve_with_a_mistyped_database_url_fails_clearly_and_creates_nothing() {
     let dir = WorkDir::new();
     let out = run(

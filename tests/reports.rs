@@ -465,9 +465,25 @@ async fn reports_come_as_csv_with_formula_cells_escaped(app: TestApp) {
         Some("section,key,label,count,currency,amount,percent,date")
     );
     assert!(text.contains("ACTIVE_AGREEMENTS,,,1,,,,\n"), "{text}");
+    // Labels follow the response's language: English by default, Swedish when asked for.
     assert!(
-        text.contains("PURPOSE,SISTER_CITIES,Utveckling av arbetet med vänorter,1,,,,\n"),
+        text.contains("PURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\n"),
         "{text}"
+    );
+    let swedish = app
+        .get("/api/v1/reports/summary")
+        .role("reader")
+        .header("Accept", "text/csv")
+        .header("Accept-Language", "sv")
+        .send()
+        .await;
+    assert_eq!(swedish.header("content-language").as_deref(), Some("sv"));
+    assert!(
+        swedish
+            .text()
+            .contains("PURPOSE,SISTER_CITIES,Utveckling av arbetet med vänorter,1,,,,\n"),
+        "{}",
+        swedish.text()
     );
     assert!(
         text.contains(&format!(

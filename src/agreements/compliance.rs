@@ -14,6 +14,7 @@ use crate::eligibility::{Explained, explain_batch};
 use crate::http::problem::ApiError;
 use crate::policy::catalogue::codes;
 use crate::policy::eligibility::EligibilityStatus;
+use crate::text::{Code, Text};
 
 /// Compliance of an active agreement on `today`; `None` for agreements that are not active.
 pub fn compliance(
@@ -125,10 +126,10 @@ fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<C
             code: ComplianceReasonCode::NoValidAssessment,
             rule: codes::ASSESSMENT_REQUIRED,
             partner_id: Some(partner_id.to_string()),
-            detail: format!(
-                "No published assessment valid today exists for: {}.",
-                decision.missing_assessments.join(", ")
-            ),
+            detail: Text::ComplianceNoValidAssessment {
+                missing: Code::all(&decision.missing_assessments),
+            }
+            .into(),
         }),
         EligibilityStatus::ExceptionRequired => {
             let revoked = explained.exceptions.iter().any(|x| x.status == "REVOKED");
@@ -137,29 +138,22 @@ fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<C
                 .iter()
                 .any(|x| x.status == "GRANTED" && x.valid_until.is_some_and(|u| u < today));
             let (code, detail) = if revoked {
-                (
-                    ComplianceReasonCode::ExceptionRevoked,
-                    "The exception for this partner has been revoked.".to_string(),
-                )
+                (ComplianceReasonCode::ExceptionRevoked, Text::ComplianceExceptionRevoked)
             } else if expired {
-                (
-                    ComplianceReasonCode::ExceptionExpired,
-                    "The exception for this partner is no longer in force.".to_string(),
-                )
+                (ComplianceReasonCode::ExceptionExpired, Text::ComplianceExceptionExpired)
             } else {
                 (
                     ComplianceReasonCode::FailingAssessment,
-                    format!(
-                        "The partner no longer meets: {}.",
-                        decision.failing_requirements.join(", ")
-                    ),
+                    Text::ComplianceFailingAssessment {
+                        failing: Code::all(&decision.failing_requirements),
+                    },
                 )
             };
             Some(ComplianceReason {
                 code,
                 rule: codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
                 partner_id: Some(partner_id.to_string()),
-                detail,
+                detail: detail.into(),
             })
         }
     }

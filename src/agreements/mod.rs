@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
 use crate::policy::activation::{AgreementType, Finding, FundingSource, Purpose};
+use crate::text::Localized;
 
 /// Where an agreement stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -65,8 +66,23 @@ pub struct Warning {
     pub pointer: String,
     #[schema(format = Uuid)]
     pub partner_id: Option<String>,
+    /// In the response's language.
     pub detail: String,
+    /// In Swedish whatever the response's language (kept from the first edition).
     pub detail_sv: String,
+}
+
+impl Warning {
+    /// `detail` in the response's language (it is stored in English, beside `detailSv`).
+    pub fn in_current_language(self) -> Warning {
+        match crate::text::current() {
+            crate::http::problem::Lang::En => self,
+            crate::http::problem::Lang::Sv => Warning {
+                detail: self.detail_sv.clone(),
+                ..self
+            },
+        }
+    }
 }
 
 impl From<&Finding> for Warning {
@@ -129,7 +145,8 @@ pub struct ComplianceReason {
     pub rule: &'static str,
     #[schema(format = Uuid)]
     pub partner_id: Option<String>,
-    pub detail: String,
+    /// In the response's language.
+    pub detail: Localized,
 }
 
 /// The compliance of an active agreement.
@@ -137,7 +154,7 @@ pub struct ComplianceReason {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "status": "REVIEW_REQUIRED", "asOf": "2026-11-26",
-    "reasons": [{"code": "FAILING_ASSESSMENT", "rule": "EXCEPTION_BY_KOMMUNSTYRELSEN", "partnerId": "0192f5d2-0000-7000-8000-000000000002", "detail": "The partner no longer meets: DEMOCRACY."}]
+    "reasons": [{"code": "FAILING_ASSESSMENT", "rule": "EXCEPTION_BY_KOMMUNSTYRELSEN", "partnerId": "0192f5d2-0000-7000-8000-000000000002", "detail": "The partner no longer meets the requirement of democracy."}]
 }))]
 pub struct Compliance {
     pub status: ComplianceStatus,
@@ -158,7 +175,8 @@ pub struct Compliance {
     "caseNumber": "KS 2026-00123", "status": "ACTIVE",
     "compliance": {"status": "COMPLIANT", "reasons": [], "asOf": "2026-11-26"},
     "warnings": [], "registeredRetroactively": false, "boundByPolicy": true, "overdue": false,
-    "activatedAt": "2026-11-26T10:00:00Z", "version": 3,
+    "activatedAt": "2026-11-26T10:00:00Z", "activatedBy": "anna.berg", "endedAt": null,
+    "endReason": null, "cancelledAt": null, "cancelReason": null, "version": 3,
     "createdAt": "2026-11-20T08:00:00Z", "updatedAt": "2026-11-26T10:00:00Z"
 }))]
 pub struct Agreement {
@@ -194,6 +212,16 @@ pub struct Agreement {
     /// Active and past its end date.
     pub overdue: bool,
     pub activated_at: Option<DateTime<Utc>>,
+    /// Who activated it (the token's subject); null until activated.
+    pub activated_by: Option<String>,
+    /// When it was ended; null unless ENDED.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Why it was ended, as given by whoever ended it.
+    pub end_reason: Option<String>,
+    /// When it was cancelled; null unless CANCELLED.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Why it was cancelled, as given by whoever cancelled it.
+    pub cancel_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -1,12 +1,12 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::compliance::compliance_read;
 use super::service::{
-    self, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
+    self, Closing, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
     present_read, warnings_of,
 };
 use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::app::docs as d;
 use crate::db::AnyConnection;
 use crate::db::derived::generation;
+use crate::domain::LongText;
 use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
@@ -25,7 +26,7 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 use crate::policy::activation::{self, AgreementType, Purpose};
 use crate::policy::today;
@@ -64,14 +65,12 @@ impl Scope {
         if self.covers(unit) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(Msg::new(
-                format!(
-                    "You may not act for unit {unit}: officers act for their own unit and the units below it."
-                ),
-                format!(
-                    "Du får inte agera för enheten {unit}: handläggare agerar för sin egen enhet och enheterna under den."
-                ),
-            )))
+            Err(ApiError::forbidden(
+                crate::text::Text::NotYourUnit {
+                    unit: unit.to_string(),
+                }
+                .msg(),
+            ))
         }
     }
 }
@@ -178,10 +177,7 @@ pub async fn list_agreements(
             ApiError::invalid(
                 "/query/countryCode",
                 "invalid-country-code",
-                Msg::new(
-                    "countryCode is ISO 3166-1 alpha-2 in upper case.",
-                    "countryCode är ISO 3166-1 alpha-2 med versaler.",
-                ),
+                crate::text::Text::CountryCodeForm.msg(),
             )
         })?;
     }
@@ -389,10 +385,7 @@ pub async fn update_agreement(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let id = id.into_inner();
@@ -405,10 +398,9 @@ pub async fn update_agreement(
             precondition.check(record.row.version)?;
             let status = record.status();
             if matches!(status, AgreementStatus::Ended | AgreementStatus::Cancelled) {
-                return Err(ApiError::conflict(Msg::new(
-                    "An ended or cancelled agreement is an official record and does not change.",
-                    "Ett avslutat eller avbrutet samarbete är en allmän handling och ändras inte.",
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::ClosedAgreementUnchanged.msg(),
+                ));
             }
             let mut doc = record.writable();
             merge_patch(&mut doc, &patch);
@@ -507,16 +499,14 @@ pub async fn delete_agreement(
             Scope::of(conn, &principal)?.require(&record.row.unit_code)?;
             precondition.check(record.row.version)?;
             if record.row.status != "DRAFT" {
-                return Err(ApiError::conflict(Msg::new(
-                    "Only drafts can be deleted; cancel or end the agreement instead.",
-                    "Endast utkast kan tas bort; avbryt eller avsluta samarbetet i stället.",
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::OnlyDraftsDeleted.msg(),
+                ));
             }
             if !crate::exceptions::store::for_agreement(conn, &id)?.is_empty() {
-                return Err(ApiError::conflict(Msg::new(
-                    "Exception requests refer to this draft; cancel it instead.",
-                    "Begäranden om undantag hänvisar till utkastet; avbryt det i stället.",
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::DraftHasRequests.msg(),
+                ));
             }
             if !store::delete_draft(conn, &id, record.row.version)? {
                 return Err(version_mismatch(record.row.version + 1));
@@ -554,6 +544,7 @@ async fn act(
     req: HttpRequest,
     call: ActionCall,
     action: Action,
+    closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let ActionCall {
@@ -573,7 +564,7 @@ async fn act(
             Action::End => AgreementStatus::Ended,
             Action::Cancel => AgreementStatus::Cancelled,
         };
-        let body = service::transition(conn, &p.sub, &record, next, today())?;
+        let body = service::transition(conn, &p.sub, &record, next, &closing, today())?;
         Reply::ok(&body, body.version)
     })
     .await
@@ -583,6 +574,29 @@ async fn act(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {}
+
+/// The optional body of `POST /agreements/{id}/end`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"endDate": "2026-11-27", "reason": "The exchange programme was completed."}))]
+pub struct EndAgreement {
+    /// The day it ended: today when absent; neither in the future nor before `startDate`.
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+    /// Why it ended.
+    #[serde(default)]
+    pub reason: Option<LongText>,
+}
+
+/// The optional body of `POST /agreements/{id}/cancel`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"reason": "The partner withdrew before the start."}))]
+pub struct CancelAgreement {
+    /// Why it was cancelled.
+    #[serde(default)]
+    pub reason: Option<LongText>,
+}
 
 /// Activate an agreement / Aktivera ett samarbete
 ///
@@ -626,16 +640,27 @@ pub async fn activate_agreement(
         key,
         digest: body.digest,
     };
-    act(state, principal, req, call, Action::Activate).await
+    act(
+        state,
+        principal,
+        req,
+        call,
+        Action::Activate,
+        Closing::default(),
+    )
+    .await
 }
 
 /// End an agreement / Avsluta ett samarbete
 ///
-/// An active agreement ends by this action only; nothing ends by itself at `endDate`.
+/// An active agreement ends by this action only; nothing ends by itself at `endDate`. The optional
+/// body gives the day it ended (today when absent; not in the future, not before `startDate`),
+/// which becomes its `endDate`, and why; `endedAt` records when it was ended.
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "endAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    request_body(content = Option<EndAgreement>, description = "Optional: the end date and the reason. An empty body ends it today without a reason.", content_type = "application/json"),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -659,7 +684,7 @@ pub async fn end_agreement(
     id: web::Path<String>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: OptionalJsonBody<ActionBody>,
+    body: OptionalJsonBody<EndAgreement>,
 ) -> Result<HttpResponse, ApiError> {
     let call = ActionCall {
         id: id.into_inner(),
@@ -667,16 +692,23 @@ pub async fn end_agreement(
         key,
         digest: body.digest,
     };
-    act(state, principal, req, call, Action::End).await
+    let body = body.value.unwrap_or_default();
+    let closing = Closing {
+        end_date: body.end_date,
+        reason: body.reason,
+    };
+    act(state, principal, req, call, Action::End, closing).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
 ///
-/// A draft or active agreement is cancelled; the record is kept.
+/// A draft or active agreement is cancelled; the record is kept, with `cancelledAt` and the
+/// optional reason.
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "cancelAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    request_body(content = Option<CancelAgreement>, description = "Optional: the reason. An empty body cancels without one.", content_type = "application/json"),
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -700,7 +732,7 @@ pub async fn cancel_agreement(
     id: web::Path<String>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: OptionalJsonBody<ActionBody>,
+    body: OptionalJsonBody<CancelAgreement>,
 ) -> Result<HttpResponse, ApiError> {
     let call = ActionCall {
         id: id.into_inner(),
@@ -708,7 +740,11 @@ pub async fn cancel_agreement(
         key,
         digest: body.digest,
     };
-    act(state, principal, req, call, Action::Cancel).await
+    let closing = Closing {
+        end_date: None,
+        reason: body.value.and_then(|b| b.reason),
+    };
+    act(state, principal, req, call, Action::Cancel, closing).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn
@@ -748,16 +784,12 @@ pub async fn get_compliance(
             let mut judged =
                 compliance_read(conn, slice, today(), generation, &answers.compliance)?;
             judged.remove(&record.row.id).ok_or_else(|| {
-                ApiError::conflict(Msg::new(
-                    format!(
-                        "Compliance is judged for active agreements; this one is {}.",
-                        record.row.status
-                    ),
-                    format!(
-                        "Efterlevnad bedöms för aktiva samarbeten; detta har status {}.",
-                        record.row.status
-                    ),
-                ))
+                ApiError::conflict(
+                    crate::text::Text::ComplianceOfActiveOnly {
+                        status: record.row.status.clone(),
+                    }
+                    .msg(),
+                )
             })
         })
         .await?;

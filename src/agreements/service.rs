@@ -12,13 +12,15 @@ use super::{Agreement, AgreementInput, AgreementStatus, Compliance, Warning};
 use crate::app::DerivedAnswers;
 use crate::db::AnyConnection;
 use crate::db::schema::units;
+use crate::domain::LongText;
 use crate::eligibility::{explain, partner};
 use crate::events::{self, Change, Visibility};
 use crate::http::etag::version_mismatch;
 use crate::http::json::from_value;
-use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
+use crate::http::problem::{ApiError, FieldError, ProblemKind};
 use crate::policy::activation::{self, ActivationInput, Outcome, PartnerCheck};
 use crate::policy::today;
+use crate::text::Text;
 
 pub const ENTITY: &str = "AGREEMENT";
 
@@ -58,11 +60,20 @@ pub fn present(
         case_number: r.case_number.clone(),
         status,
         compliance,
-        warnings: record.warnings(),
+        warnings: record
+            .warnings()
+            .into_iter()
+            .map(Warning::in_current_language)
+            .collect(),
         registered_retroactively: r.registered_retroactively,
         bound_by_policy: !unit_is_company,
         overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),
         activated_at: r.activated_at.map(|t| t.and_utc()),
+        activated_by: r.activated_by.clone(),
+        ended_at: r.ended_at.map(|t| t.and_utc()),
+        end_reason: r.end_reason.clone(),
+        cancelled_at: r.cancelled_at.map(|t| t.and_utc()),
+        cancel_reason: r.cancel_reason.clone(),
         version: r.version,
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
@@ -148,14 +159,14 @@ pub fn check_input(
         errors.push(FieldError::new(
             "/unitCode",
             "unknown-unit",
-            Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+            Text::NoSuchUnit.msg(),
         ));
     }
     if input.partner_ids.len() > 50 {
         errors.push(FieldError::new(
             "/partnerIds",
             "too-many",
-            Msg::new("At most 50 partners.", "Högst 50 parter."),
+            Text::TooManyPartners.msg(),
         ));
     }
     let mut seen = HashSet::new();
@@ -165,10 +176,7 @@ pub fn check_input(
             errors.push(FieldError::new(
                 pointer,
                 "duplicate",
-                Msg::new(
-                    "This partner is already listed.",
-                    "Denna part finns redan med.",
-                ),
+                Text::PartnerListedTwice.msg(),
             ));
             continue;
         }
@@ -176,21 +184,11 @@ pub fn check_input(
             None => errors.push(FieldError::new(
                 pointer,
                 "unknown-partner",
-                Msg::new(
-                    "There is no partner with this id.",
-                    "Det finns ingen part med denna identitet.",
-                ),
+                Text::NoSuchPartner.msg(),
             )),
-            Some(p) if p.archived && !previous_partners.contains(id) => {
-                errors.push(FieldError::new(
-                    pointer,
-                    "archived-partner",
-                    Msg::new(
-                        "The partner is archived and cannot join an agreement.",
-                        "Parten är arkiverad och kan inte ingå i ett samarbete.",
-                    ),
-                ))
-            }
+            Some(p) if p.archived && !previous_partners.contains(id) => errors.push(
+                FieldError::new(pointer, "archived-partner", Text::PartnerArchived.msg()),
+            ),
             Some(_) => {}
         }
     }
@@ -200,7 +198,7 @@ pub fn check_input(
             errors.push(FieldError::new(
                 format!("/purposes/{i}"),
                 "duplicate",
-                Msg::new("This purpose is already listed.", "Syftet finns redan med."),
+                Text::PurposeListedTwice.msg(),
             ));
         }
     }
@@ -210,7 +208,7 @@ pub fn check_input(
             errors.push(FieldError::new(
                 format!("/sdgs/{i}"),
                 "duplicate",
-                Msg::new("This goal is already listed.", "Målet finns redan med."),
+                Text::GoalListedTwice.msg(),
             ));
         }
     }
@@ -218,7 +216,7 @@ pub fn check_input(
         errors.push(FieldError::new(
             "/fundings",
             "too-many",
-            Msg::new("At most 50 funding lines.", "Högst 50 finansieringsrader."),
+            Text::TooManyFundings.msg(),
         ));
     }
     if let (Some(start), Some(end)) = (input.start_date, input.end_date)
@@ -227,10 +225,7 @@ pub fn check_input(
         errors.push(FieldError::new(
             "/endDate",
             "before-start",
-            Msg::new(
-                "endDate must not be before startDate.",
-                "endDate får inte vara före startDate.",
-            ),
+            Text::EndDateBeforeStartDate.msg(),
         ));
     }
     if errors.is_empty() {
@@ -304,13 +299,10 @@ pub fn blocked(outcome: &Outcome) -> ApiError {
             }
         })
         .collect();
-    let n = errors.len();
+    let count = errors.len();
     ApiError::new(
         ProblemKind::ActivationBlocked,
-        Msg::new(
-            format!("{n} rule(s) of Internationell policy block this; see errors."),
-            format!("{n} regel/regler i Internationell policy hindrar detta; se errors."),
-        ),
+        Text::ActivationBlocked { count }.msg(),
     )
     .with_errors(errors)
 }
@@ -346,6 +338,43 @@ pub fn register(
     Ok(body)
 }
 
+/// What ending or cancelling records besides the status: the day it ended (ending only; today when
+/// not given) and why.
+#[derive(Debug, Default, Clone)]
+pub struct Closing {
+    pub end_date: Option<NaiveDate>,
+    pub reason: Option<LongText>,
+}
+
+/// The day an agreement ends: a fact, so not in the future, and not before it started.
+fn end_date_of(
+    record: &AgreementRecord,
+    closing: &Closing,
+    today: NaiveDate,
+) -> Result<NaiveDate, ApiError> {
+    let end = closing.end_date.unwrap_or(today);
+    let mut errors = Vec::new();
+    if end > today {
+        errors.push(FieldError::new(
+            "/endDate",
+            "in-the-future",
+            Text::EndDateInTheFuture { end, today }.msg(),
+        ));
+    }
+    if let Some(start) = record.row.start_date.filter(|start| end < *start) {
+        errors.push(FieldError::new(
+            "/endDate",
+            "before-start",
+            Text::EndDateBeforeStart { end, start }.msg(),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(end)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
 /// Moves `record` to `next` as `actor`: activation only when the policy's rules hold (409
 /// `activation-blocked` otherwise), ending only an active one, cancelling a draft or active one.
 /// The caller has checked authorisation and the precondition.
@@ -354,6 +383,7 @@ pub fn transition(
     actor: &str,
     record: &AgreementRecord,
     next: AgreementStatus,
+    closing: &Closing,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
     let status = record.status();
@@ -367,19 +397,19 @@ pub fn transition(
         AgreementStatus::Draft => (false, "DRAFTED"),
     };
     if !allowed {
-        return Err(ApiError::conflict(Msg::new(
-            format!(
-                "An agreement that is {} cannot become {}.",
-                status.as_str(),
-                next.as_str()
-            ),
-            format!(
-                "Ett samarbete med status {} kan inte få status {}.",
-                status.as_str(),
-                next.as_str()
-            ),
-        )));
+        return Err(ApiError::conflict(
+            Text::StatusChange {
+                from: status.as_str().into(),
+                to: next.as_str().into(),
+            }
+            .msg(),
+        ));
     }
+    let end_date = if next == AgreementStatus::Ended {
+        Some(end_date_of(record, closing, today)?)
+    } else {
+        None
+    };
     let id = &record.row.id;
     let (warnings, retroactive) = if next == AgreementStatus::Active {
         let input: AgreementInput = from_value(record.writable())?;
@@ -399,8 +429,12 @@ pub fn transition(
         id,
         record.row.version,
         next,
-        warnings.as_deref(),
-        retroactive,
+        &store::StatusRecord {
+            warnings: warnings.as_deref(),
+            retroactive,
+            end_date,
+            reason: closing.reason.as_ref().map(LongText::as_str),
+        },
         actor,
     )? {
         return Err(version_mismatch(record.row.version + 1));

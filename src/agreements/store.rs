@@ -42,6 +42,8 @@ pub struct AgreementRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub end_reason: Option<String>,
+    pub cancel_reason: Option<String>,
 }
 
 /// An agreement with its lists, as stored.
@@ -283,7 +285,8 @@ struct OneAgreement {
 const ONE_AGREEMENT: &str = "SELECT a.id, a.title, a.description, a.agreement_type, \
     a.unit_code, a.start_date, a.end_date, a.case_number, a.external_funding_not_possible_reason, \
     a.status, a.warnings, a.registered_retroactively, a.activated_at, a.activated_by, a.ended_at, \
-    a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, \
+    a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, a.end_reason, \
+    a.cancel_reason, \
     EXISTS (SELECT 1 FROM units c WHERE c.code = a.unit_code AND c.unit_type = 'COMPANY'), \
     (SELECT COALESCE(MAX(e.id), 0) FROM events e) \
     FROM agreements a WHERE a.id = ";
@@ -301,6 +304,7 @@ impl diesel::query_builder::Query for OneAgreement {
             Text, Text, Nullable<Text>, Text, Text, Nullable<Date>, Nullable<Date>, Nullable<Text>,
             Nullable<Text>, Text, Text, Bool, Nullable<Timestamp>, Nullable<Text>,
             Nullable<Timestamp>, Nullable<Timestamp>, Text, Integer, Timestamp, Timestamp,
+            Nullable<Text>, Nullable<Text>,
         ),
         (Bool, BigInt),
     );
@@ -557,16 +561,33 @@ pub fn update(
     Ok(true)
 }
 
-/// A change of status (an action); false when another write came first.
+/// What a change of status records besides the status.
+#[derive(Debug, Default)]
+pub struct StatusRecord<'a> {
+    /// Activation: the findings kept as warnings, and whether it was registered retroactively.
+    pub warnings: Option<&'a [Warning]>,
+    pub retroactive: Option<bool>,
+    /// Ending: the day it ended (its new `endDate`).
+    pub end_date: Option<NaiveDate>,
+    /// Ending or cancelling: why.
+    pub reason: Option<&'a str>,
+}
+
+/// A change of status (an action) by `actor`; false when another write came first.
 pub fn set_status(
     conn: &mut AnyConnection,
     id: &str,
     version: i32,
     status: AgreementStatus,
-    warnings: Option<&[Warning]>,
-    retroactive: Option<bool>,
+    record: &StatusRecord<'_>,
     actor: &str,
 ) -> Result<bool, ApiError> {
+    let StatusRecord {
+        warnings,
+        retroactive,
+        end_date,
+        reason,
+    } = *record;
     let now = crate::db::now();
     let target = a::table.find(id).filter(a::version.eq(version));
     let updated = diesel::update(target)
@@ -592,12 +613,16 @@ pub fn set_status(
         }
         AgreementStatus::Ended => {
             diesel::update(row)
-                .set(a::ended_at.eq(Some(now)))
+                .set((
+                    a::ended_at.eq(Some(now)),
+                    a::end_date.eq(end_date),
+                    a::end_reason.eq(reason),
+                ))
                 .execute(conn)?;
         }
         AgreementStatus::Cancelled => {
             diesel::update(row)
-                .set(a::cancelled_at.eq(Some(now)))
+                .set((a::cancelled_at.eq(Some(now)), a::cancel_reason.eq(reason)))
                 .execute(conn)?;
         }
         AgreementStatus::Draft => {}

@@ -25,7 +25,7 @@ use crate::http::auth::JwtVerifier;
 use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
 use crate::http::json::payload_error;
 use crate::http::middleware::{RateLimiter, rate_limit, request_context};
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 
 /// The largest request body an operation accepts.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -188,10 +188,7 @@ pub fn build(
             ApiError::invalid(
                 "/path",
                 "invalid-value",
-                Msg::new(
-                    "A path parameter is not valid.",
-                    "En sökvägsparameter är inte giltig.",
-                ),
+                crate::text::Text::PathParameterInvalid.msg(),
             )
             .into()
         }))

@@ -150,16 +150,24 @@ pub struct JudgementInput {
     pub rationale: LongText,
 }
 
+/// Read as an enum (not as a string matched by hand), so that a deserializer knows its values.
 fn deserialize_verdict<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Verdict, D::Error> {
-    let raw = String::deserialize(d)?;
-    match raw.as_str() {
-        "MEETS" => Ok(Verdict::Meets),
-        "DOES_NOT_MEET" => Ok(Verdict::DoesNotMeet),
-        "UNCERTAIN" => Ok(Verdict::Uncertain),
-        _ => Err(serde::de::Error::custom(crate::http::validate::invalid(
+    #[derive(Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    enum Input {
+        Meets,
+        DoesNotMeet,
+        Uncertain,
+    }
+    match Input::deserialize(d) {
+        Ok(Input::Meets) => Ok(Verdict::Meets),
+        Ok(Input::DoesNotMeet) => Ok(Verdict::DoesNotMeet),
+        Ok(Input::Uncertain) => Ok(Verdict::Uncertain),
+        Err(_) => Err(serde::de::Error::custom(crate::http::validate::rejected(
             "invalid-value",
-            "Must be one of MEETS, DOES_NOT_MEET, UNCERTAIN.",
-            "Måste vara något av MEETS, DOES_NOT_MEET, UNCERTAIN.",
+            crate::text::Text::OneOf {
+                values: "MEETS, DOES_NOT_MEET, UNCERTAIN".into(),
+            },
         ))),
     }
 }

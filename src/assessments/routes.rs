@@ -22,7 +22,7 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 use crate::partners::routes::path_uuid;
 
@@ -57,7 +57,10 @@ fn query_uuid(raw: Option<String>, name: &str) -> Result<Option<String>, ApiErro
                 ApiError::invalid(
                     format!("/query/{name}"),
                     "invalid-id",
-                    Msg::new(format!("{name} is a UUID."), format!("{name} är ett UUID.")),
+                    crate::text::Text::NotAUuid {
+                        name: name.to_string(),
+                    }
+                    .msg(),
                 )
             })
     })
@@ -219,10 +222,10 @@ fn resolve_evidence(
         return Err(ApiError::invalid(
             "/indicators",
             "too-many",
-            Msg::new(
-                format!("At most {MAX_INDICATORS} indicators."),
-                format!("Högst {MAX_INDICATORS} indikatorer."),
-            ),
+            crate::text::Text::TooManyIndicators {
+                max: MAX_INDICATORS,
+            }
+            .msg(),
         ));
     }
     let mut errors = Vec::new();
@@ -238,24 +241,20 @@ fn resolve_evidence(
                 None => errors.push(FieldError::new(
                     pointer,
                     "unknown-indicator",
-                    Msg::new(
-                        format!("There is no imported indicator {raw}."),
-                        format!("Det finns ingen importerad indikator {raw}."),
-                    ),
+                    crate::text::Text::NoSuchIndicator {
+                        id: raw.to_string(),
+                    }
+                    .msg(),
                 )),
                 Some(x) if x.country_code != country_code => errors.push(FieldError::new(
                     pointer,
                     "indicator-of-another-country",
-                    Msg::new(
-                        format!(
-                            "Indicator {raw} is for {}, not {country_code}.",
-                            x.country_code
-                        ),
-                        format!(
-                            "Indikatorn {raw} gäller {}, inte {country_code}.",
-                            x.country_code
-                        ),
-                    ),
+                    crate::text::Text::IndicatorOfAnotherCountry {
+                        id: raw.to_string(),
+                        of: x.country_code.to_string(),
+                        not: country_code.to_string(),
+                    }
+                    .msg(),
                 )),
                 // The import's values are copied, so the assessment stays as it was published.
                 Some(x) => evidence.push(Evidence {
@@ -274,12 +273,10 @@ fn resolve_evidence(
             FieldError::new(
                 format!("/indicators/{i}/{field}"),
                 "required",
-                Msg::new(
-                    format!("'{field}' is required unless indicatorId names an imported value."),
-                    format!(
-                        "'{field}' är obligatoriskt om inte indicatorId anger ett importerat värde."
-                    ),
-                ),
+                crate::text::Text::RequiredUnlessImported {
+                    field: field.to_string(),
+                }
+                .msg(),
             )
         };
         let before = errors.len();
@@ -335,10 +332,7 @@ fn resolve_content(
         errors.push(FieldError::new(
             "/assessedAt",
             "in-the-future",
-            Msg::new(
-                "assessedAt cannot lie in the future.",
-                "assessedAt kan inte ligga i framtiden.",
-            ),
+            crate::text::Text::AssessedInTheFuture.msg(),
         ));
     }
     let valid_until = valid_until.unwrap_or_else(|| default_valid_until(assessed_at));
@@ -346,10 +340,7 @@ fn resolve_content(
         errors.push(FieldError::new(
             "/validUntil",
             "before-start",
-            Msg::new(
-                "validUntil must not be before assessedAt.",
-                "validUntil får inte vara före assessedAt.",
-            ),
+            crate::text::Text::ValidUntilBeforeAssessedAt.msg(),
         ));
     }
     if !errors.is_empty() {
@@ -378,26 +369,17 @@ fn resolve_subject(
             return Err(ApiError::invalid(
                 "/partnerId",
                 "unknown-partner",
-                Msg::new(
-                    format!("There is no partner {id}."),
-                    format!("Det finns ingen samarbetspart {id}."),
-                ),
+                crate::text::Text::NoSuchPartnerId { id: id.to_string() }.msg(),
             ));
         };
         if !kind.is_assessable() {
             return Err(ApiError::invalid(
                 "/partnerId",
                 "partner-not-assessable",
-                Msg::new(
-                    format!(
-                        "Only a partner of kind CITY or REGION is assessed itself; this one is {}.",
-                        kind.as_str()
-                    ),
-                    format!(
-                        "Endast en samarbetspart av typen CITY eller REGION bedöms för sig; denna är {}.",
-                        kind.as_str()
-                    ),
-                ),
+                crate::text::Text::PartnerNotAssessable {
+                    kind: kind.as_str().to_string(),
+                }
+                .msg(),
             ));
         }
         if let Some(code) = country_code
@@ -406,14 +388,10 @@ fn resolve_subject(
             return Err(ApiError::invalid(
                 "/countryCode",
                 "country-mismatch",
-                Msg::new(
-                    format!(
-                        "The partner is in {country}; leave out countryCode or send {country}."
-                    ),
-                    format!(
-                        "Samarbetsparten finns i {country}; utelämna countryCode eller ange {country}."
-                    ),
-                ),
+                crate::text::Text::PartnerInCountry {
+                    country: country.to_string(),
+                }
+                .msg(),
             ));
         }
         return Ok((Subject::Partner(id), country));
@@ -422,20 +400,17 @@ fn resolve_subject(
         return Err(ApiError::invalid(
             "/countryCode",
             "required",
-            Msg::new(
-                "Name the subject: countryCode for a country, or partnerId for a city or region.",
-                "Ange vad som bedöms: countryCode för ett land eller partnerId för en stad eller region.",
-            ),
+            crate::text::Text::SubjectRequired.msg(),
         ));
     };
     if !crate::countries::store::exists(conn, code.as_str())? {
         return Err(ApiError::invalid(
             "/countryCode",
             "unknown-country",
-            Msg::new(
-                format!("There is no country {code}."),
-                format!("Det finns inget land {code}."),
-            ),
+            crate::text::Text::NoSuchCountry {
+                code: code.to_string(),
+            }
+            .msg(),
         ));
     }
     Ok((
@@ -582,10 +557,7 @@ pub async fn update_assessment(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let actor = principal.sub.clone();

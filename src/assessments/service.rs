@@ -5,23 +5,19 @@ use super::{Assessment, AssessmentStatus, Content, Subject};
 use crate::db::AnyConnection;
 use crate::events::{self, Change, Visibility};
 use crate::http::etag::version_mismatch;
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::policy::catalogue::codes;
 
 pub const ENTITY: &str = "ASSESSMENT";
 
 /// The refusal to change anything but a draft.
 pub fn immutable(a: &Assessment) -> ApiError {
-    ApiError::conflict(Msg::new(
-        format!(
-            "The assessment is {}; only a draft can be changed, deleted or published. Draft a new assessment instead.",
-            a.status.as_str()
-        ),
-        format!(
-            "Bedömningen är {}; endast ett utkast kan ändras, tas bort eller publiceras. Skapa en ny bedömning i stället.",
-            a.status.as_str()
-        ),
-    ))
+    ApiError::conflict(
+        crate::text::Text::AssessmentNotDraft {
+            status: a.status.as_str().to_string(),
+        }
+        .msg(),
+    )
 }
 
 /// A new draft by `actor`; its event is visible to coordinators only.
@@ -64,10 +60,7 @@ pub fn publish(
         return Err(immutable(current));
     }
     if current.drafted_by.contains(&actor) {
-        let msg = Msg::new(
-            "You drafted or edited this assessment; another coordinator must publish it.",
-            "Du har skrivit eller ändrat denna bedömning; en annan samordnare måste publicera den.",
-        );
+        let msg = crate::text::Text::FourEyes.msg();
         return Err(
             ApiError::forbidden(msg.clone()).with_errors(vec![FieldError::new(
                 "",
@@ -77,18 +70,14 @@ pub fn publish(
         );
     }
     if current.valid_until < today {
-        return Err(ApiError::conflict(Msg::new(
-            "The draft's validUntil has passed; change it before publishing.",
-            "Utkastets validUntil har passerat; ändra det innan det publiceras.",
-        )));
+        return Err(ApiError::conflict(crate::text::Text::DraftExpired.msg()));
     }
     let now = crate::db::now();
     if let Some(old) = store::current_published(conn, &current.subject())? {
         if !store::supersede(conn, &old, id, now)? {
-            return Err(ApiError::conflict(Msg::new(
-                "Another assessment of the same subject was published at the same time. Try again.",
-                "En annan bedömning av samma sak publicerades samtidigt. Försök igen.",
-            )));
+            return Err(ApiError::conflict(
+                crate::text::Text::PublishedConcurrently.msg(),
+            ));
         }
         let old = store::find(conn, &old.id)?.ok_or_else(not_found)?;
         events::append(

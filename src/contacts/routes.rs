@@ -13,7 +13,7 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 use crate::partners::routes::path_uuid;
 
@@ -41,10 +41,7 @@ fn check_retention(new: &NewContact) -> Result<(), ApiError> {
         return Err(ApiError::invalid(
             "/retentionUntil",
             "in-the-past",
-            Msg::new(
-                "retentionUntil must be today or later; a contact past it is erased.",
-                "retentionUntil måste vara i dag eller senare; en kontakt efter det datumet gallras.",
-            ),
+            crate::text::Text::RetentionInThePast.msg(),
         ));
     }
     Ok(())
@@ -278,10 +275,7 @@ pub async fn update_contact(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let actor = principal.sub.clone();

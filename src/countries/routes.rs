@@ -11,7 +11,7 @@ use crate::domain::CountryCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::http::reply;
 
 /// The country code of a path, or 400.
@@ -20,10 +20,7 @@ pub fn path_country(raw: &str) -> Result<CountryCode, ApiError> {
         ApiError::invalid(
             "/path/code",
             "invalid-country-code",
-            Msg::new(
-                "The country code is ISO 3166-1 alpha-2 in upper case, such as NO.",
-                "Landskoden är ISO 3166-1 alpha-2 med versaler, till exempel NO.",
-            ),
+            crate::text::Text::CountryCodeInPath.msg(),
         )
     })
 }
@@ -79,10 +76,7 @@ pub async fn list_countries(
         return Err(ApiError::invalid(
             "/query/expiresWithinDays",
             "invalid-value",
-            Msg::new(
-                "expiresWithinDays is a whole number from 0 to 3660.",
-                "expiresWithinDays är ett heltal från 0 till 3660.",
-            ),
+            crate::text::Text::ExpiresWithinDays.msg(),
         ));
     }
     let filter = CountryFilter {

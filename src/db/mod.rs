@@ -260,6 +260,8 @@ impl Db {
         let pool = self.pool.clone();
         let state = Arc::new(AtomicU8::new(WAITING));
         let worker_state = state.clone();
+        // Texts rendered in the closure follow the language of the request that runs it.
+        let lang = crate::text::current();
         let mut task = Box::pin(actix_web::web::block(move || {
             let mut conn = pool.get().map_err(ApiError::from)?;
             if worker_state
@@ -270,7 +272,7 @@ impl Db {
                     "the request gave up waiting for a connection",
                 ));
             }
-            let result = f(&mut conn);
+            let result = crate::text::on_this_thread(lang, || f(&mut conn));
             conn.proven_at = answered(&result).then(Instant::now);
             result
         }));

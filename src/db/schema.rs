@@ -157,6 +157,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        end_reason -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
     }
 }
 

@@ -7,7 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::validate::invalid;
+use crate::http::validate::rejected;
+use crate::text::Text;
 
 pub use records::{Amount, CaseNumber, Currency, Sdg};
 
@@ -77,11 +78,7 @@ impl UnitCode {
         if ok {
             Ok(UnitCode(raw.to_string()))
         } else {
-            Err(invalid(
-                "invalid-unit-code",
-                "A unit code is 1–32 characters of A–Z, 0–9, '-' and '_', beginning with a letter or digit.",
-                "En enhetskod är 1–32 tecken av A–Z, 0–9, '-' och '_' och börjar med en bokstav eller siffra.",
-            ))
+            Err(rejected("invalid-unit-code", Text::UnitCodeForm))
         }
     }
 }
@@ -97,11 +94,7 @@ impl CountryCode {
         if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(CountryCode(raw.to_string()))
         } else {
-            Err(invalid(
-                "invalid-country-code",
-                "A country code is ISO 3166-1 alpha-2 in upper case, such as SE or NO.",
-                "En landskod är ISO 3166-1 alpha-2 med versaler, till exempel SE eller NO.",
-            ))
+            Err(rejected("invalid-country-code", Text::CountryCodeValue))
         }
     }
 }
@@ -118,25 +111,13 @@ impl Name {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(invalid(
-                "required",
-                "Must not be empty.",
-                "Får inte vara tomt.",
-            ));
+            return Err(rejected("required", Text::NotEmpty));
         }
         if raw.chars().count() > Self::MAX {
-            return Err(invalid(
-                "too-long",
-                "Must be at most 200 characters.",
-                "Får vara högst 200 tecken.",
-            ));
+            return Err(rejected("too-long", Text::AtMostChars { max: 200 }));
         }
         if raw.chars().any(char::is_control) {
-            return Err(invalid(
-                "invalid-characters",
-                "Must not contain control characters.",
-                "Får inte innehålla styrtecken.",
-            ));
+            return Err(rejected("invalid-characters", Text::NoControlCharacters));
         }
         Ok(Name(trimmed.to_string()))
     }
@@ -155,28 +136,16 @@ impl LongText {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(invalid(
-                "required",
-                "Must not be empty.",
-                "Får inte vara tomt.",
-            ));
+            return Err(rejected("required", Text::NotEmpty));
         }
         if raw.chars().count() > Self::MAX {
-            return Err(invalid(
-                "too-long",
-                "Must be at most 4000 characters.",
-                "Får vara högst 4000 tecken.",
-            ));
+            return Err(rejected("too-long", Text::AtMostChars { max: 4000 }));
         }
         if raw
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         {
-            return Err(invalid(
-                "invalid-characters",
-                "Must not contain control characters.",
-                "Får inte innehålla styrtecken.",
-            ));
+            return Err(rejected("invalid-characters", Text::NoControlCharacters));
         }
         Ok(LongText(trimmed.to_string()))
     }
@@ -199,11 +168,7 @@ impl WebUrl {
         if ok {
             Ok(WebUrl(trimmed.to_string()))
         } else {
-            Err(invalid(
-                "invalid-url",
-                "Must be an absolute https or http URL, such as https://www.example.org/.",
-                "Måste vara en absolut https- eller http-adress, till exempel https://www.example.org/.",
-            ))
+            Err(rejected("invalid-url", Text::UrlForm))
         }
     }
 }
@@ -219,11 +184,7 @@ impl EuPic {
         if raw.len() == 9 && raw.bytes().all(|b| b.is_ascii_digit()) {
             Ok(EuPic(raw.to_string()))
         } else {
-            Err(invalid(
-                "invalid-eu-pic",
-                "An EU PIC is nine digits.",
-                "Ett EU PIC är nio siffror.",
-            ))
+            Err(rejected("invalid-eu-pic", Text::EuPicForm))
         }
     }
 }
@@ -246,10 +207,9 @@ impl OrganisationNumber {
         if ok {
             Ok(OrganisationNumber(raw.to_string()))
         } else {
-            Err(invalid(
+            Err(rejected(
                 "invalid-organisation-number",
-                "An organisation number is 1–50 letters, digits, spaces, '-', '.' or '/'.",
-                "Ett organisationsnummer är 1–50 bokstäver, siffror, mellanslag, '-', '.' eller '/'.",
+                Text::OrganisationNumberForm,
             ))
         }
     }
@@ -276,11 +236,7 @@ impl Email {
         if ok {
             Ok(Email(raw.to_string()))
         } else {
-            Err(invalid(
-                "invalid-email",
-                "Must be an e-mail address such as anna.berg@example.org.",
-                "Måste vara en e-postadress, till exempel anna.berg@example.org.",
-            ))
+            Err(rejected("invalid-email", Text::EmailForm))
         }
     }
 }
@@ -302,11 +258,7 @@ impl Phone {
         if ok {
             Ok(Phone(raw.to_string()))
         } else {
-            Err(invalid(
-                "invalid-phone",
-                "A telephone number is 3–40 digits, spaces and + - ( ) . characters.",
-                "Ett telefonnummer är 3–40 siffror, mellanslag och tecknen + - ( ) .",
-            ))
+            Err(rejected("invalid-phone", Text::PhoneForm))
         }
     }
 }

@@ -5,7 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::validate::invalid;
+use crate::http::validate::rejected;
+use crate::text::Text;
 
 /// A case number (diarienummer), opaque to the service: 1–100 printable characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -17,11 +18,7 @@ impl CaseNumber {
         let trimmed = raw.trim();
         if trimmed.is_empty() || trimmed.chars().count() > 100 || raw.chars().any(char::is_control)
         {
-            return Err(invalid(
-                "invalid-case-number",
-                "A case number is 1–100 printable characters.",
-                "Ett diarienummer är 1–100 skrivbara tecken.",
-            ));
+            return Err(rejected("invalid-case-number", Text::CaseNumberForm));
         }
         Ok(CaseNumber(trimmed.to_string()))
     }
@@ -47,11 +44,7 @@ impl Sdg {
         if (1..=17).contains(&n) {
             Ok(Sdg(n as u8))
         } else {
-            Err(invalid(
-                "invalid-sdg",
-                "A global goal is a number from 1 to 17.",
-                "Ett globalt mål är ett tal från 1 till 17.",
-            ))
+            Err(rejected("invalid-sdg", Text::SdgForm))
         }
     }
 
@@ -77,13 +70,7 @@ impl Amount {
     pub const ZERO: Amount = Amount { cents: 0 };
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let error = || {
-            invalid(
-                "invalid-amount",
-                "An amount is a decimal string with at most two decimals, such as \"125000.50\".",
-                "Ett belopp är en decimalsträng med högst två decimaler, till exempel \"125000.50\".",
-            )
-        };
+        let error = || rejected("invalid-amount", Text::AmountForm);
         let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
         if whole.is_empty() || whole.len() > 15 || !whole.bytes().all(|b| b.is_ascii_digit()) {
             return Err(error());
@@ -149,11 +136,7 @@ impl Currency {
         if raw.len() == 3 && raw.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(Currency(raw.to_string()))
         } else {
-            Err(invalid(
-                "invalid-currency",
-                "A currency is an ISO 4217 code such as SEK or EUR.",
-                "En valuta är en ISO 4217-kod som SEK eller EUR.",
-            ))
+            Err(rejected("invalid-currency", Text::CurrencyForm))
         }
     }
 

@@ -13,9 +13,10 @@ use crate::db::derived::{Derived, generation};
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::json::Query;
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::http::reply;
 use crate::policy::eligibility::{EligibilityStatus, ExceptionStatus};
+use crate::text::{Code, Localized, Text};
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -97,7 +98,7 @@ pub struct UsedException {
     "status": "EXCEPTION_REQUIRED", "failingRequirements": ["DEMOCRACY"], "missingAssessments": [],
     "assessments": [{"id": "0192f5d2-1111-7000-8000-000000000003", "subject": "COUNTRY", "countryCode": "XK", "partnerId": null, "outcome": "DOES_NOT_MEET_REQUIREMENTS", "failingRequirements": ["DEMOCRACY"], "assessedAt": "2026-10-01", "validUntil": "2027-10-01", "publishedAt": "2026-10-02T08:00:00Z", "validOnDate": true}],
     "exception": null, "pendingRequests": ["0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70"], "deniedDecisions": [],
-    "explanation": "The partner does not meet DEMOCRACY and no exception is in force for this agreement."
+    "explanation": "The partner does not meet the requirement of democracy and no exception is in force for this agreement."
 }))]
 pub struct Eligibility {
     #[schema(format = Uuid)]
@@ -120,8 +121,8 @@ pub struct Eligibility {
     /// Requests that were denied (exception ids).
     #[schema(value_type = Vec<uuid::Uuid>)]
     pub denied_decisions: Vec<String>,
-    /// The answer in a sentence.
-    pub explanation: String,
+    /// The answer in a sentence, in the response's language.
+    pub explanation: Localized,
 }
 
 /// Eligibility answers by (partner, unit, agreement, date), while the register is unchanged.
@@ -149,25 +150,20 @@ pub fn answer(
             decided_at: x.decided_at,
             protocol_paragraph: x.protocol_paragraph.clone(),
         });
-    let failing = d.failing_requirements.join(", ");
+    let failing = Code::all(&d.failing_requirements);
     let explanation = match d.status {
-        EligibilityStatus::Eligible => {
-            "The applicable assessments meet all three requirements.".to_string()
+        EligibilityStatus::Eligible => Text::EligibleAllMet,
+        EligibilityStatus::EligibleByException => Text::EligibleByException { failing },
+        EligibilityStatus::ExceptionRequired if agreement.is_some() => {
+            Text::ExceptionRequiredForAgreement { failing }
         }
-        EligibilityStatus::EligibleByException => format!(
-            "The partner does not meet {failing}, but an exception granted by Kommunstyrelsen is in force for this agreement."
-        ),
-        EligibilityStatus::ExceptionRequired if agreement.is_some() => format!(
-            "The partner does not meet {failing} and no exception is in force for this agreement."
-        ),
-        EligibilityStatus::ExceptionRequired => format!(
-            "The partner does not meet {failing}; an exception decided by Kommunstyrelsen for a specific agreement is required."
-        ),
-        EligibilityStatus::AssessmentRequired => format!(
-            "No published assessment valid on {date} exists for: {}. An exception never replaces an assessment.",
-            d.missing_assessments.join(", ")
-        ),
-    };
+        EligibilityStatus::ExceptionRequired => Text::ExceptionRequired { failing },
+        EligibilityStatus::AssessmentRequired => Text::AssessmentRequired {
+            date,
+            missing: Code::all(&d.missing_assessments),
+        },
+    }
+    .into();
     Eligibility {
         partner_id: partner_id.to_string(),
         unit_code: unit,
@@ -246,10 +242,7 @@ pub async fn get_eligibility(
             ApiError::invalid(
                 "/query/unitCode",
                 "invalid-unit-code",
-                Msg::new(
-                    "unitCode is not a valid unit code.",
-                    "unitCode är ingen giltig enhetskod.",
-                ),
+                crate::text::Text::UnitCodeParamInvalid.msg(),
             )
         })?),
         None => None,
@@ -280,7 +273,7 @@ pub async fn get_eligibility(
                 return Err(ApiError::invalid(
                     "/query/unitCode",
                     "unknown-unit",
-                    Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+                    crate::text::Text::NoSuchUnit.msg(),
                 ));
             }
             if let Some(a) = agreement
@@ -289,10 +282,7 @@ pub async fn get_eligibility(
                 return Err(ApiError::invalid(
                     "/query/agreementId",
                     "not-a-party",
-                    Msg::new(
-                        "No agreement with that id has this partner as a party.",
-                        "Inget samarbete med den identiteten har denna part.",
-                    ),
+                    crate::text::Text::NotAPartyOfThatAgreement.msg(),
                 ));
             }
             let explained = explain(conn, &partner, date, agreement.as_deref())?;

@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::db::schema::events;
 use crate::http::auth::{Capability, Principal};
 use crate::http::json::Query;
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::http::reply;
 
 #[derive(Deserialize, IntoParams)]
@@ -68,14 +68,14 @@ pub async fn list_events(
         return Err(ApiError::invalid(
             "/query/after",
             "invalid-value",
-            Msg::new("after is 0 or more.", "after är 0 eller mer."),
+            crate::text::Text::AfterRange.msg(),
         ));
     }
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::invalid(
             "/query/limit",
             "invalid-value",
-            Msg::new("limit is 1–1000.", "limit är 1–1000."),
+            crate::text::Text::FeedLimitRange.msg(),
         ));
     }
     let rows = state

@@ -17,7 +17,7 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 
 fn not_found() -> ApiError {
@@ -42,14 +42,12 @@ fn require_unit(
     if covered {
         Ok(())
     } else {
-        Err(ApiError::forbidden(Msg::new(
-            format!(
-                "You may not act for unit {unit}: officers act for their own unit and the units below it."
-            ),
-            format!(
-                "Du får inte agera för enheten {unit}: handläggare agerar för sin egen enhet och enheterna under den."
-            ),
-        )))
+        Err(ApiError::forbidden(
+            crate::text::Text::NotYourUnit {
+                unit: unit.to_string(),
+            }
+            .msg(),
+        ))
     }
 }
 
@@ -317,38 +315,30 @@ pub async fn revoke_exception(
             let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(row.version)?;
             if row.status != "GRANTED" {
-                return Err(ApiError::conflict(Msg::new(
-                    format!(
-                        "Only a granted exception can be revoked; this one is {}.",
-                        row.status
-                    ),
-                    format!(
-                        "Endast ett beviljat undantag kan återkallas; detta har status {}.",
-                        row.status
-                    ),
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::OnlyGrantedRevoked {
+                        status: row.status.clone(),
+                    }
+                    .msg(),
+                ));
             }
-            let mut errors = Vec::new();
+            let mut errors: Vec<FieldError> = service::decided_in_the_future(revocation.decided_at)
+                .into_iter()
+                .collect();
             if revocation.deciding_body == DecidingBody::Delegate
                 && revocation.delegation_reference.is_none()
             {
                 errors.push(FieldError::new(
                     "/delegationReference",
                     "required",
-                    Msg::new(
-                        "A decision by a delegate names the delegation.",
-                        "Ett delegationsbeslut anger delegationen.",
-                    ),
+                    crate::text::Text::DelegationRequired.msg(),
                 ));
             }
             if row.decided_at.is_some_and(|d| revocation.decided_at < d) {
                 errors.push(FieldError::new(
                     "/decidedAt",
                     "before-decision",
-                    Msg::new(
-                        "A revocation cannot precede the grant.",
-                        "Ett återkallande kan inte föregå beviljandet.",
-                    ),
+                    crate::text::Text::RevocationBeforeGrant.msg(),
                 ));
             }
             if !errors.is_empty() {
@@ -412,16 +402,12 @@ pub async fn withdraw_exception(
             require_unit(conn, &p, &row.unit_code)?;
             precondition.check(row.version)?;
             if row.status != "REQUESTED" {
-                return Err(ApiError::conflict(Msg::new(
-                    format!(
-                        "Only a pending request can be withdrawn; this one is {}.",
-                        row.status
-                    ),
-                    format!(
-                        "Endast en väntande begäran kan dras tillbaka; denna har status {}.",
-                        row.status
-                    ),
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::OnlyPendingWithdrawn {
+                        status: row.status.clone(),
+                    }
+                    .msg(),
+                ));
             }
             if !store::withdraw(conn, &id, row.version)? {
                 return Err(version_mismatch(row.version + 1));

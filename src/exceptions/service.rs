@@ -5,8 +5,9 @@ use super::{DecidingBody, DecisionInput, DecisionOutcome, Exception, ExceptionRe
 use crate::db::AnyConnection;
 use crate::events::{self, Change};
 use crate::http::etag::version_mismatch;
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::policy::catalogue::codes;
+use crate::text::Text;
 
 pub const ENTITY: &str = "EXCEPTION";
 
@@ -23,16 +24,29 @@ pub fn appended(
     Ok(exception)
 }
 
+/// A decision is a fact, not a plan: it cannot be dated after today (Stockholm).
+pub fn decided_in_the_future(decided_at: chrono::NaiveDate) -> Option<FieldError> {
+    let today = crate::policy::today();
+    (decided_at > today).then(|| {
+        FieldError::new(
+            "/decidedAt",
+            "in-the-future",
+            crate::text::Text::DecidedInTheFuture {
+                decided: decided_at,
+                today,
+            }
+            .msg(),
+        )
+    })
+}
+
 fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
-    let mut errors = Vec::new();
+    let mut errors: Vec<FieldError> = decided_in_the_future(d.decided_at).into_iter().collect();
     if d.deciding_body == DecidingBody::Delegate && d.delegation_reference.is_none() {
         errors.push(FieldError::new(
             "/delegationReference",
             "required",
-            Msg::new(
-                "A decision by a delegate names the delegation.",
-                "Ett delegationsbeslut anger delegationen.",
-            ),
+            Text::DelegationRequired.msg(),
         ));
     }
     if d.decision == DecisionOutcome::Denied && (d.valid_from.is_some() || d.valid_until.is_some())
@@ -44,10 +58,7 @@ fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
                 "/validUntil"
             },
             "not-allowed",
-            Msg::new(
-                "A denial has no validity.",
-                "Ett avslag har ingen giltighetstid.",
-            ),
+            Text::DenialHasNoValidity.msg(),
         ));
     }
     let from = d.valid_from.unwrap_or(d.decided_at);
@@ -57,10 +68,7 @@ fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
         errors.push(FieldError::new(
             "/validUntil",
             "before-start",
-            Msg::new(
-                "validUntil must not be before validFrom.",
-                "validUntil får inte vara före validFrom.",
-            ),
+            Text::ValidUntilBeforeValidFrom.msg(),
         ));
     }
     errors
@@ -79,10 +87,7 @@ pub fn request(
             ApiError::invalid(
                 "/agreementId",
                 "unknown-agreement",
-                Msg::new(
-                    "There is no agreement with this id.",
-                    "Det finns inget samarbete med denna identitet.",
-                ),
+                Text::NoSuchAgreement.msg(),
             )
         })?;
     authorize(conn, &agreement.row.unit_code)?;
@@ -90,27 +95,16 @@ pub fn request(
         return Err(ApiError::invalid(
             "/partnerId",
             "not-a-party",
-            Msg::new(
-                "The partner is not a party to this agreement.",
-                "Parten ingår inte i detta samarbete.",
-            ),
+            Text::NotAParty.msg(),
         ));
     }
     if matches!(agreement.row.status.as_str(), "ENDED" | "CANCELLED") {
-        return Err(ApiError::conflict(Msg::new(
-            "The agreement has ended or been cancelled.",
-            "Samarbetet är avslutat eller avbrutet.",
-        )));
+        return Err(ApiError::conflict(Text::AgreementClosed.msg()));
     }
     if let Some(open) = store::open_request(conn, &request.agreement_id, &request.partner_id)? {
-        return Err(ApiError::conflict(Msg::new(
-            format!(
-                "Exception request {open} for this agreement and partner is already open or granted."
-            ),
-            format!(
-                "Begäran om undantag {open} för detta samarbete och denna part är redan öppen eller beviljad."
-            ),
-        )));
+        return Err(ApiError::conflict(
+            Text::RequestAlreadyOpen { id: open }.msg(),
+        ));
     }
     let id = uuid::Uuid::now_v7().to_string();
     let row = store::insert(conn, &id, request, &agreement.row.unit_code, actor)?;
@@ -128,30 +122,21 @@ pub fn decide(
 ) -> Result<Exception, ApiError> {
     let id = &row.id;
     if row.requested_by == actor {
-        return Err(ApiError::forbidden(Msg::new(
-            "You filed this request, so someone else must record its decision.",
-            "Du har lämnat denna begäran, så någon annan måste registrera beslutet.",
-        ))
-        .with_errors(vec![FieldError::new(
-            "",
-            codes::EXCEPTION_DECIDED_BY_OTHER,
-            Msg::new(
-                "Nobody records the decision on a request they filed.",
-                "Ingen registrerar beslut om en begäran hon eller han själv har lämnat.",
-            ),
-        )]));
+        return Err(
+            ApiError::forbidden(Text::OwnRequest.msg()).with_errors(vec![FieldError::new(
+                "",
+                codes::EXCEPTION_DECIDED_BY_OTHER,
+                Text::OwnRequestRule.msg(),
+            )]),
+        );
     }
     if row.status != "REQUESTED" {
-        return Err(ApiError::conflict(Msg::new(
-            format!(
-                "The request is {}; a decision is recorded once, on a pending request.",
-                row.status
-            ),
-            format!(
-                "Begäran har status {}; beslut registreras en gång, på en väntande begäran.",
-                row.status
-            ),
-        )));
+        return Err(ApiError::conflict(
+            Text::DecisionOnClosedRequest {
+                status: row.status.clone(),
+            }
+            .msg(),
+        ));
     }
     let errors = decision_errors(decision);
     if !errors.is_empty() {

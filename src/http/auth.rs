@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, jwk::JwkSet};
 use serde::{Deserialize, Serialize};
 
-use super::problem::{ApiError, Msg};
+use super::problem::ApiError;
 
 /// The roles of DESIGN.md, as carried in the token's `roles` claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,13 +105,12 @@ impl Principal {
             Ok(())
         } else {
             let roles: Vec<&str> = capability.roles().iter().map(|r| r.as_str()).collect();
-            Err(ApiError::forbidden(Msg::new(
-                format!(
-                    "This operation needs one of the roles: {}.",
-                    roles.join(", ")
-                ),
-                format!("Åtgärden kräver någon av rollerna: {}.", roles.join(", ")),
-            )))
+            Err(ApiError::forbidden(
+                crate::text::Text::RoleRequired {
+                    roles: roles.join(", "),
+                }
+                .msg(),
+            ))
         }
     }
 
@@ -137,12 +136,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| {
-            ApiError::unauthorized(Msg::new(
-                "A bearer token is required (Authorization: Bearer <token>).",
-                "En bearer-token krävs (Authorization: Bearer <token>).",
-            ))
-        })?
+        .ok_or_else(|| ApiError::unauthorized(crate::text::Text::TokenRequired.msg()))?
         .to_str()
         .map_err(|_| bad_token())?;
     // The scheme's name is case-insensitive (RFC 9110 §11.1).
@@ -156,10 +150,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
 }
 
 fn bad_token() -> ApiError {
-    ApiError::unauthorized(Msg::new(
-        "The bearer token is missing, malformed, expired or not issued for this service.",
-        "Token saknas, är felaktig, har gått ut eller är inte utfärdad för denna tjänst.",
-    ))
+    ApiError::unauthorized(crate::text::Text::TokenInvalid.msg())
 }
 
 #[derive(Debug, Serialize, Deserialize)]

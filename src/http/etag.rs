@@ -6,7 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 
-use super::problem::{ApiError, Msg, ProblemKind};
+use super::problem::{ApiError, ProblemKind};
 
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
@@ -72,10 +72,7 @@ impl IfMatch {
         self.0.clone().ok_or_else(|| {
             ApiError::new(
                 ProblemKind::PreconditionRequired,
-                Msg::new(
-                    "This operation needs an If-Match header with the resource's ETag, so that it cannot overwrite a change you have not seen.",
-                    "Åtgärden kräver ett If-Match-huvud med resursens ETag, så att den inte skriver över en ändring du inte har sett.",
-                ),
+                crate::text::Text::IfMatchRequired.msg(),
             )
         })
     }
@@ -95,14 +92,7 @@ impl Precondition {
 pub fn version_mismatch(current: i32) -> ApiError {
     ApiError::new(
         ProblemKind::VersionMismatch,
-        Msg::new(
-            format!(
-                "The resource has changed since you read it; it is now at ETag \"{current}\". Read it again and reapply your change."
-            ),
-            format!(
-                "Resursen har ändrats sedan du läste den; den har nu ETag \"{current}\". Läs den igen och gör om ändringen."
-            ),
-        ),
+        crate::text::Text::VersionMismatch { current }.msg(),
     )
 }
 

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::problem::{ApiError, Msg, ProblemKind};
+use super::problem::{ApiError, ProblemKind};
 
 /// Path templates with their methods, from the OpenAPI document.
 pub struct RouteTable {
@@ -64,20 +64,18 @@ pub async fn not_found_or_not_allowed(
             let allow = methods.join(", ");
             let mut e = ApiError::new(
                 ProblemKind::MethodNotAllowed,
-                Msg::new(
-                    format!("{} is not allowed here. Allowed: {allow}.", req.method()),
-                    format!("{} är inte tillåtet här. Tillåtet: {allow}.", req.method()),
-                ),
+                crate::text::Text::MethodNotAllowed {
+                    method: req.method().to_string(),
+                    allowed: allow.clone(),
+                }
+                .msg(),
             );
             e.allow = Some(allow);
             Err(e)
         }
         None => Err(ApiError::new(
             ProblemKind::NotFound,
-            Msg::new(
-                "No resource exists at this path. The API is under /api/v1; see /docs.",
-                "Det finns ingen resurs på denna sökväg. API:et finns under /api/v1; se /docs.",
-            ),
+            crate::text::Text::NoSuchPath.msg(),
         )),
     }
 }

@@ -11,7 +11,7 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::auth::Principal;
-use super::problem::{ApiError, Msg, ProblemKind};
+use super::problem::{ApiError, ProblemKind};
 use super::reply::Reply;
 use crate::db::schema::idempotency_keys as k;
 use crate::db::{AnyConnection, Db};
@@ -69,10 +69,7 @@ impl FromRequest for IdempotencyKey {
             None => Err(ApiError::invalid(
                 "/header/Idempotency-Key",
                 "invalid-value",
-                Msg::new(
-                    "Idempotency-Key is 1–255 visible ASCII characters, such as a UUID.",
-                    "Idempotency-Key är 1–255 synliga ASCII-tecken, till exempel ett UUID.",
-                ),
+                crate::text::Text::IdempotencyKeyInvalid.msg(),
             )),
         })
     }
@@ -195,10 +192,7 @@ fn begin(conn: &mut AnyConnection, s: &Scope) -> Result<Begin, ApiError> {
         Some(row) if row.request_hash != s.hash => {
             return Err(ApiError::new(
                 ProblemKind::IdempotencyKeyReused,
-                Msg::new(
-                    "This Idempotency-Key was used with a different request body. Use a new key for a new request.",
-                    "Denna Idempotency-Key har använts med ett annat innehåll. Använd en ny nyckel för en ny begäran.",
-                ),
+                crate::text::Text::IdempotencyKeyReused.msg(),
             ));
         }
         Some(row) if row.state == "DONE" => {
@@ -250,10 +244,7 @@ fn begin(conn: &mut AnyConnection, s: &Scope) -> Result<Begin, ApiError> {
 fn in_use() -> ApiError {
     ApiError::new(
         ProblemKind::IdempotencyKeyInUse,
-        Msg::new(
-            "A request with this Idempotency-Key is still being processed. Retry when it has finished.",
-            "En begäran med denna Idempotency-Key behandlas fortfarande. Försök igen när den är klar.",
-        ),
+        crate::text::Text::IdempotencyKeyInUse.msg(),
     )
 }
 

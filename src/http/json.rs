@@ -5,11 +5,14 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::problem::{ApiError, FieldError, Msg, ProblemKind};
+use super::collect::{self, Leaves};
+use super::problem::{ApiError, FieldError, ProblemKind};
+use crate::text::Text;
 
 /// A JSON request body of type `T`, with the digest of its bytes (for idempotency keys).
 pub struct JsonBody<T> {
@@ -80,10 +83,7 @@ fn require_object(bytes: &[u8]) -> Result<(), ApiError> {
     Err(ApiError::invalid(
         "",
         "invalid-type",
-        Msg::new(
-            "The body must be a JSON object.",
-            "Innehållet måste vara ett JSON-objekt.",
-        ),
+        Text::BodyNotObject.msg(),
     ))
 }
 
@@ -111,87 +111,49 @@ fn check_json_media_type(req: &HttpRequest) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             ProblemKind::UnsupportedMediaType,
-            Msg::new(
-                "The body must be JSON: Content-Type application/json (or application/merge-patch+json for PATCH).",
-                "Innehållet måste vara JSON: Content-Type application/json (eller application/merge-patch+json för PATCH).",
-            ),
+            Text::BodyNotJson.msg(),
         ))
     }
 }
 
 pub fn payload_error(e: actix_web::Error) -> ApiError {
     if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            ProblemKind::PayloadTooLarge,
-            Msg::new(
-                "The request body is larger than this operation accepts.",
-                "Begärans innehåll är större än vad åtgärden tar emot.",
-            ),
-        )
+        ApiError::new(ProblemKind::PayloadTooLarge, Text::BodyTooLarge.msg())
     } else {
-        ApiError::invalid(
-            "",
-            "unreadable-body",
-            Msg::new(
-                "The request body could not be read.",
-                "Begärans innehåll kunde inte läsas.",
-            ),
-        )
+        ApiError::invalid("", "unreadable-body", Text::BodyUnreadable.msg())
     }
 }
 
+/// Parses a body, reporting every fault it has (each with its pointer), not only the first.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let pointer = pointer_of(e.path());
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return malformed(&inner);
-        }
-        // A body cut short (`[1,`) can fail on a type before the parser reaches its end: a
-        // malformed body is reported as malformed, not as a wrong field.
-        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-            return malformed(&syntax);
-        }
-        ApiError::validation(vec![data_error(&pointer, &inner.to_string())])
-    })?;
-    de.end().map_err(|_| {
-        ApiError::invalid(
-            "",
-            "malformed-json",
-            Msg::new(
-                "The body has trailing characters after the JSON value.",
-                "Innehållet har tecken efter JSON-värdet.",
-            ),
-        )
-    })?;
-    Ok(value)
+    let value = Value::deserialize(&mut de).map_err(|e| malformed(&e))?;
+    de.end()
+        .map_err(|_| ApiError::invalid("", "malformed-json", Text::BodyTrailing.msg()))?;
+    from_value(value)
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
     ApiError::invalid(
         "",
         "malformed-json",
-        Msg::new(
-            format!(
-                "The body is not well-formed JSON (line {}, column {}).",
-                error.line(),
-                error.column()
-            ),
-            format!(
-                "Innehållet är inte välformad JSON (rad {}, kolumn {}).",
-                error.line(),
-                error.column()
-            ),
-        ),
+        Text::BodyMalformed {
+            line: error.line(),
+            column: error.column(),
+        }
+        .msg(),
     )
 }
 
 /// Parses an already-decoded JSON value (a merged PATCH document) with the same error reporting.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = pointer_of(e.path());
-        ApiError::validation(vec![data_error(&pointer, &e.into_inner().to_string())])
+    collect::deserialize(&value, Leaves::Json).map_err(|faults| {
+        ApiError::validation(
+            faults
+                .iter()
+                .map(|f| data_error(&f.pointer, &f.message))
+                .collect(),
+        )
     })
 }
 
@@ -219,19 +181,6 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer.push_str(&format!("/{}", escape(key))),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    pointer
-}
-
 /// Text between the first pair of backticks in a serde message.
 fn quoted(message: &str) -> Option<&str> {
     let start = message.find('`')? + 1;
@@ -255,10 +204,10 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             pointer,
             "unknown-field",
-            Msg::new(
-                format!("'{field}' is not a field of this request, or it is read-only."),
-                format!("'{field}' är inget fält i denna begäran, eller så är det skrivskyddat."),
-            ),
+            Text::UnknownField {
+                field: field.to_string(),
+            }
+            .msg(),
         );
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
@@ -266,10 +215,10 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             format!("{pointer}/{}", escape(field)),
             "required",
-            Msg::new(
-                format!("'{field}' is required."),
-                format!("'{field}' är obligatoriskt."),
-            ),
+            Text::Required {
+                field: field.to_string(),
+            }
+            .msg(),
         );
     }
     if message.starts_with("unknown variant ") {
@@ -282,10 +231,10 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             pointer,
             "invalid-value",
-            Msg::new(
-                format!("Must be one of {values}."),
-                format!("Måste vara något av {values}."),
-            ),
+            Text::OneOf {
+                values: values.to_string(),
+            }
+            .msg(),
         );
     }
     if message.starts_with("invalid type")
@@ -296,16 +245,23 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
         return FieldError::new(
             pointer,
             "invalid-type",
-            Msg::new(
-                format!("Expected {expected}."),
-                format!("Förväntade {expected}."),
-            ),
+            crate::text::Text::WrongType {
+                expected: crate::text::Expected::from_serde(expected),
+            }
+            .msg(),
         );
     }
     if let Some(msg) = super::validate::decode(message) {
         return FieldError::new(pointer, msg.0, msg.1);
     }
-    FieldError::new(pointer, "invalid-value", Msg::new(message, message))
+    FieldError::new(
+        pointer,
+        "invalid-value",
+        Text::InvalidValue {
+            message: message.to_string(),
+        }
+        .msg(),
+    )
 }
 
 /// A query string of type `T` (which should deny unknown fields).
@@ -328,32 +284,52 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         return Err(ApiError::invalid(
             format!("/query/{name}"),
             "invalid-value",
-            Msg::new(
-                format!("'{name}' must not contain a NUL character."),
-                format!("'{name}' får inte innehålla ett NUL-tecken."),
-            ),
+            Text::NulInParameter {
+                name: name.to_string(),
+            }
+            .msg(),
         ));
     }
-    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        let mut error = data_error("", &message);
-        let name = if error.code == "unknown-field" || error.code == "required" {
-            error.pointer.trim_start_matches('/').to_string()
-        } else {
-            path
-        };
+    // Every parameter as a text leaf; a repeated parameter is a fault of its own.
+    let mut params = serde_json::Map::new();
+    let mut errors = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if params.contains_key(name.as_ref()) {
+            let error = FieldError::new(
+                format!("/query/{name}"),
+                "duplicate-parameter",
+                Text::DuplicateParameter {
+                    name: name.to_string(),
+                }
+                .msg(),
+            );
+            if !errors
+                .iter()
+                .any(|e: &FieldError| e.pointer == error.pointer)
+            {
+                errors.push(error);
+            }
+            continue;
+        }
+        params.insert(name.into_owned(), Value::String(value.into_owned()));
+    }
+    let parsed = collect::deserialize::<T>(&Value::Object(params), Leaves::Query);
+    let faults = match parsed {
+        Ok(value) if errors.is_empty() => return Ok(value),
+        Ok(_) => Vec::new(),
+        Err(faults) => faults,
+    };
+    for fault in faults {
+        let mut error = data_error(&fault.pointer, &fault.message);
+        let name = error.pointer.trim_start_matches('/').to_string();
         error.pointer = format!("/query/{name}");
         if error.code == "unknown-field" {
             error.code = "unknown-parameter".into();
-            error.detail = Msg::new(
-                format!("'{name}' is not a parameter of this operation."),
-                format!("'{name}' är ingen parameter för denna åtgärd."),
-            );
+            error.detail = Text::UnknownParameter { name }.msg();
         }
-        ApiError::validation(vec![error])
-    })
+        errors.push(error);
+    }
+    Err(ApiError::validation(errors))
 }
 
 #[cfg(test)]

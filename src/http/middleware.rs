@@ -12,7 +12,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
-use super::problem::{ApiError, Lang, Msg, PROBLEM_JSON, ProblemKind};
+use super::problem::{ApiError, Lang, PROBLEM_JSON, ProblemKind};
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
@@ -84,8 +84,18 @@ pub async fn request_context(
         traceparent: traceparent.clone(),
     });
 
-    let res = next.call(req).await?.map_into_boxed_body();
+    // Every text rendered for this request (in the handler, or in its database closures) is in
+    // the caller's language, and every response says which.
+    let res = crate::text::scope(lang, next.call(req))
+        .await?
+        .map_into_boxed_body();
     let mut res = render_problem(res, lang, &path, &request_id);
+    if !res.headers().contains_key(header::CONTENT_LANGUAGE) {
+        res.headers_mut().insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(if lang == Lang::Sv { "sv" } else { "en" }),
+        );
+    }
 
     let route = res
         .request()
@@ -225,10 +235,7 @@ pub async fn rate_limit(
     {
         let mut e = ApiError::new(
             ProblemKind::RateLimited,
-            Msg::new(
-                format!("Too many requests from this caller. Try again in {wait} s."),
-                format!("För många begäranden från denna klient. Försök igen om {wait} s."),
-            ),
+            crate::text::Text::RateLimited { wait }.msg(),
         );
         e.retry_after = Some(wait);
         let res = actix_web::ResponseError::error_response(&e);

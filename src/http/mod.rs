@@ -2,6 +2,7 @@
 //! idempotency, paging, CSV and the middleware around every request.
 
 pub mod auth;
+pub mod collect;
 pub mod csv;
 pub mod etag;
 pub mod export;

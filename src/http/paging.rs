@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::json::parse_query;
-use super::problem::{ApiError, FieldError, Msg};
+use super::problem::{ApiError, FieldError};
+use crate::text::Text;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
@@ -92,10 +93,7 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
                 _ => errors.push(FieldError::new(
                     "/query/page",
                     "invalid-value",
-                    Msg::new(
-                        "page is a whole number from 1 to 2147483647.",
-                        "page är ett heltal från 1 till 2147483647.",
-                    ),
+                    Text::PageRange.msg(),
                 )),
             },
             "limit" => match value.parse::<u32>() {
@@ -103,30 +101,28 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
                 _ => errors.push(FieldError::new(
                     "/query/limit",
                     "invalid-value",
-                    Msg::new(
-                        "limit is a whole number from 1 to 100.",
-                        "limit är ett heltal från 1 till 100.",
-                    ),
+                    Text::LimitRange.msg(),
                 )),
             },
             "q" if value.chars().count() > MAX_Q_CHARS => errors.push(FieldError::new(
                 "/query/q",
                 "too-long",
-                Msg::new(
-                    "q is at most 200 characters.",
-                    "q får vara högst 200 tecken.",
-                ),
+                Text::QueryTooLong.msg(),
             )),
             _ => {
                 rest.append_pair(&key, &value);
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+    // The filters' faults join the paging's: one answer names every fault of the query.
+    match parse_query::<F>(&rest.finish()) {
+        Ok(filters) if errors.is_empty() => Ok(ListParams { paging, filters }),
+        Ok(_) => Err(ApiError::validation(errors)),
+        Err(mut filter_errors) => {
+            errors.append(&mut filter_errors.errors);
+            Err(ApiError::validation(errors))
+        }
     }
-    let filters = parse_query::<F>(&rest.finish())?;
-    Ok(ListParams { paging, filters })
 }
 
 /// One page of a list.

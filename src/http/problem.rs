@@ -118,48 +118,7 @@ impl ProblemKind {
     }
 
     pub fn title(self) -> Msg {
-        use ProblemKind::*;
-        let (en, sv) = match self {
-            ValidationFailed => ("The request is not valid", "Begäran är inte giltig"),
-            Unauthorized => ("Authentication is required", "Autentisering krävs"),
-            Forbidden => (
-                "The operation is not permitted",
-                "Åtgärden är inte tillåten",
-            ),
-            NotFound => ("The resource was not found", "Resursen hittades inte"),
-            MethodNotAllowed => ("The method is not allowed", "Metoden är inte tillåten"),
-            NotAcceptable => (
-                "No acceptable representation",
-                "Ingen godtagbar representation",
-            ),
-            UnsupportedMediaType => ("Unsupported media type", "Medietypen stöds inte"),
-            PayloadTooLarge => (
-                "The request body is too large",
-                "Begärans innehåll är för stort",
-            ),
-            Conflict => (
-                "The request conflicts with the resource's state",
-                "Begäran strider mot resursens tillstånd",
-            ),
-            ActivationBlocked => ("Activation is blocked", "Aktiveringen är spärrad"),
-            VersionMismatch => ("The resource has changed", "Resursen har ändrats"),
-            PreconditionRequired => ("If-Match is required", "If-Match krävs"),
-            IdempotencyKeyReused => (
-                "The idempotency key was used with another request",
-                "Idempotensnyckeln har använts för en annan begäran",
-            ),
-            IdempotencyKeyInUse => (
-                "A request with this idempotency key is in progress",
-                "En begäran med denna idempotensnyckel pågår",
-            ),
-            RateLimited => ("Too many requests", "För många begäranden"),
-            ServiceUnavailable => (
-                "The service is temporarily unavailable",
-                "Tjänsten är tillfälligt otillgänglig",
-            ),
-            Internal => ("An internal error occurred", "Ett internt fel inträffade"),
-        };
-        Msg::new(en, sv)
+        crate::text::Text::ProblemTitle { kind: self }.msg()
     }
 
     pub fn type_uri(self) -> String {
@@ -272,10 +231,10 @@ impl ApiError {
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => one.detail.clone(),
-            _ => Msg::new(
-                format!("{} fields are not valid; see errors.", errors.len()),
-                format!("{} fält är inte giltiga; se errors.", errors.len()),
-            ),
+            _ => crate::text::Text::Faults {
+                count: errors.len(),
+            }
+            .msg(),
         };
         Self::new(ProblemKind::ValidationFailed, detail).with_errors(errors)
     }
@@ -293,13 +252,13 @@ impl ApiError {
         Self::new(ProblemKind::Forbidden, detail)
     }
 
+    /// 404 for a kind of resource named in English (the catalogue words it in each language; a
+    /// name it does not know keeps the Swedish word given).
     pub fn not_found(what_en: &str, what_sv: &str) -> Self {
+        let what = crate::text::Thing::named(what_en, what_sv);
         Self::new(
             ProblemKind::NotFound,
-            Msg::new(
-                format!("No {what_en} with that identifier exists."),
-                format!("Det finns ingen {what_sv} med den identiteten."),
-            ),
+            crate::text::Text::NotFound { what }.msg(),
         )
     }
 
@@ -310,10 +269,7 @@ impl ApiError {
     pub fn unavailable(internal: impl Into<String>) -> Self {
         let mut e = Self::new(
             ProblemKind::ServiceUnavailable,
-            Msg::new(
-                "The database is not reachable. Try again shortly.",
-                "Databasen går inte att nå. Försök igen om en stund.",
-            ),
+            crate::text::Text::DatabaseUnreachable.msg(),
         );
         e.retry_after = Some(5);
         e.internal = Some(internal.into());
@@ -323,10 +279,7 @@ impl ApiError {
     pub fn internal(internal: impl Into<String>) -> Self {
         let mut e = Self::new(
             ProblemKind::Internal,
-            Msg::new(
-                "The request could not be completed. The error has been logged.",
-                "Begäran kunde inte slutföras. Felet har loggats.",
-            ),
+            crate::text::Text::InternalError.msg(),
         );
         e.internal = Some(internal.into());
         e
@@ -411,23 +364,20 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match &e {
             E::NotFound => ApiError::not_found("resource", "resurs"),
-            E::DatabaseError(K::UniqueViolation, _) => ApiError::conflict(Msg::new(
-                "A resource with the same identifier already exists.",
-                "Det finns redan en resurs med samma identitet.",
-            )),
-            E::DatabaseError(K::ForeignKeyViolation, _) => ApiError::conflict(Msg::new(
-                "The change would break a reference between resources.",
-                "Ändringen skulle bryta en referens mellan resurser.",
-            )),
+            E::DatabaseError(K::UniqueViolation, _) => {
+                ApiError::conflict(crate::text::Text::UniqueViolation.msg())
+            }
+            E::DatabaseError(K::ForeignKeyViolation, _) => {
+                ApiError::conflict(crate::text::Text::ForeignKeyViolation.msg())
+            }
             // A read-only database (a failover, maintenance) refuses writes for a while: retry later.
             E::DatabaseError(
                 K::ClosedConnection | K::UnableToSendCommand | K::ReadOnlyTransaction,
                 info,
             ) => ApiError::unavailable(info.message().to_string()),
-            E::DatabaseError(K::SerializationFailure, _) => ApiError::conflict(Msg::new(
-                "The resource was changed by another request at the same time. Try again.",
-                "Resursen ändrades av en annan begäran samtidigt. Försök igen.",
-            )),
+            E::DatabaseError(K::SerializationFailure, _) => {
+                ApiError::conflict(crate::text::Text::SerializationFailure.msg())
+            }
             E::DatabaseError(_, info) if is_unavailable(info.message()) => {
                 ApiError::unavailable(info.message().to_string())
             }

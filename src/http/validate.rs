@@ -1,14 +1,21 @@
 //! How a newtype's parse error travels through serde to the problem document: the newtype raises
-//! `serde::de::Error::custom(invalid(code, en, sv))`, and the body parser decodes it back into a
-//! field error with that code and both languages.
+//! `serde::de::Error::custom(rejected(code, text))` with a catalogue text, and the body parser
+//! decodes it back into a field error with that code and both renderings (serde carries errors as
+//! strings only).
 
 use super::problem::Msg;
 
 const SEP: char = '\u{1f}';
 
 /// A serde error message that carries a code and a text in English and Swedish.
-pub fn invalid(code: &str, en: &str, sv: &str) -> String {
+fn invalid(code: &str, en: &str, sv: &str) -> String {
     format!("{SEP}{code}{SEP}{en}{SEP}{sv}")
+}
+
+/// A serde error message that carries a code and a catalogue text in both languages.
+pub fn rejected(code: &str, text: crate::text::Text) -> String {
+    let msg = text.msg();
+    invalid(code, &msg.en, &msg.sv)
 }
 
 pub fn decode(message: &str) -> Option<(String, Msg)> {

@@ -16,8 +16,9 @@ use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError, Msg, ProblemKind};
+use crate::http::problem::{ApiError, FieldError, ProblemKind};
 use crate::http::reply::{self, Reply};
+use crate::text::Text;
 
 const ENTITY: &str = "INDICATOR_IMPORT";
 const REQUIRED: [&str; 5] = ["countryCode", "source", "edition", "metric", "value"];
@@ -25,15 +26,22 @@ const OPTIONAL: [&str; 2] = ["category", "url"];
 /// Enough errors to fix a file by; more would only repeat themselves.
 const MAX_ERRORS: usize = 100;
 
-fn err(pointer: String, code: &str, en: String, sv: String) -> FieldError {
-    FieldError::new(pointer, code, Msg::new(en, sv))
+fn err(pointer: String, code: &str, text: Text) -> FieldError {
+    FieldError::new(pointer, code, text.msg())
 }
 
 /// The message of a newtype's parse error (see `crate::http::validate`).
 fn newtype_error(pointer: String, message: &str) -> FieldError {
     match crate::http::validate::decode(message) {
         Some((code, msg)) => FieldError::new(pointer, code, msg),
-        None => FieldError::new(pointer, "invalid-value", Msg::new(message, message)),
+        None => FieldError::new(
+            pointer,
+            "invalid-value",
+            crate::text::Text::InvalidValue {
+                message: message.to_string(),
+            }
+            .msg(),
+        ),
     }
 }
 
@@ -57,8 +65,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
             return Err(vec![err(
                 "/lines/1".into(),
                 "malformed-csv",
-                "The header line is not valid UTF-8 CSV.".into(),
-                "Rubrikraden är inte giltig CSV i UTF-8.".into(),
+                Text::CsvHeaderMalformed,
             )]);
         }
     };
@@ -70,15 +77,17 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
             errors.push(err(
                 format!("/lines/1/{}", name.replace('~', "~0").replace('/', "~1")),
                 "unknown-column",
-                format!("'{name}' is not a column of an indicator import; the columns are countryCode, source, edition, metric, value, category and url."),
-                format!("'{name}' är ingen kolumn i en indikatorimport; kolumnerna är countryCode, source, edition, metric, value, category och url."),
+                Text::CsvUnknownColumn {
+                    name: name.to_string(),
+                },
             ));
         } else if column.insert(name, index).is_some() {
             errors.push(err(
                 format!("/lines/1/{name}"),
                 "duplicate-column",
-                format!("The column '{name}' appears twice."),
-                format!("Kolumnen '{name}' förekommer två gånger."),
+                Text::CsvDuplicateColumn {
+                    name: name.to_string(),
+                },
             ));
         }
     }
@@ -87,8 +96,9 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
             errors.push(err(
                 format!("/lines/1/{name}"),
                 "missing-column",
-                format!("The column '{name}' is required."),
-                format!("Kolumnen '{name}' är obligatorisk."),
+                Text::CsvMissingColumn {
+                    name: name.to_string(),
+                },
             ));
         }
     }
@@ -108,8 +118,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
                 errors.push(err(
                     format!("/lines/{line}"),
                     "malformed-row",
-                    "The line is not valid UTF-8 CSV or has another number of cells than the header.".into(),
-                    "Raden är inte giltig CSV i UTF-8 eller har ett annat antal celler än rubrikraden.".into(),
+                    Text::CsvRowMalformed,
                 ));
                 continue;
             }
@@ -128,8 +137,9 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
             errors.push(err(
                 at("source"),
                 "invalid-value",
-                "Must be one of FREEDOM_HOUSE, VDEM, EIU, WJP, WGI, OHCHR, UD_MR.".into(),
-                "Måste vara något av FREEDOM_HOUSE, VDEM, EIU, WJP, WGI, OHCHR, UD_MR.".into(),
+                Text::OneOf {
+                    values: "FREEDOM_HOUSE, VDEM, EIU, WJP, WGI, OHCHR, UD_MR".into(),
+                },
             ));
         }
         let edition = Name::parse(cell("edition"))
@@ -140,12 +150,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
             .ok();
         let value = cell("value").parse::<f64>().ok().filter(|v| v.is_finite());
         if value.is_none() {
-            errors.push(err(
-                at("value"),
-                "invalid-number",
-                "Must be a number with '.' as the decimal point, such as 93 or 0.85.".into(),
-                "Måste vara ett tal med '.' som decimaltecken, till exempel 93 eller 0.85.".into(),
-            ));
+            errors.push(err(at("value"), "invalid-number", Text::CsvNumberForm));
         }
         let category = match cell("category") {
             "" => None,
@@ -177,8 +182,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
             errors.push(err(
                 format!("/lines/{line}"),
                 "duplicate-row",
-                "The same country, source, edition and metric appear on an earlier line.".into(),
-                "Samma land, källa, utgåva och mått finns på en tidigare rad.".into(),
+                Text::CsvDuplicateRow,
             ));
             continue;
         }
@@ -196,12 +200,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Parsed>, Vec<FieldError>> {
         });
     }
     if errors.is_empty() && parsed.is_empty() {
-        errors.push(err(
-            "/lines".into(),
-            "empty",
-            "The file has a header but no values.".into(),
-            "Filen har en rubrikrad men inga värden.".into(),
-        ));
+        errors.push(err("/lines".into(), "empty", Text::CsvNoValues));
     }
     if errors.is_empty() {
         Ok(parsed)
@@ -222,10 +221,7 @@ fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             ProblemKind::UnsupportedMediaType,
-            Msg::new(
-                "The body must be CSV: Content-Type text/csv (UTF-8).",
-                "Innehållet måste vara CSV: Content-Type text/csv (UTF-8).",
-            ),
+            crate::text::Text::BodyNotCsv.msg(),
         ))
     }
 }
@@ -290,8 +286,9 @@ pub async fn import_indicators(
                 err(
                     format!("/lines/{}/countryCode", p.line),
                     "unknown-country",
-                    format!("There is no country {}.", p.row.country_code),
-                    format!("Det finns inget land {}.", p.row.country_code),
+                    Text::NoSuchCountry {
+                        code: p.row.country_code.to_string(),
+                    },
                 )
             })
             .collect();

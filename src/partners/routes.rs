@@ -16,7 +16,7 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 
 const ENTITY: &str = "PARTNER";
@@ -29,10 +29,7 @@ pub fn path_uuid(raw: &str, pointer: &str) -> Result<String, ApiError> {
             ApiError::invalid(
                 pointer,
                 "invalid-id",
-                Msg::new(
-                    "The identifier in the path is not a UUID.",
-                    "Identiteten i sökvägen är inget UUID.",
-                ),
+                crate::text::Text::IdInPathNotUuid.msg(),
             )
         })
 }
@@ -151,10 +148,10 @@ fn check_country(conn: &mut AnyConnection, code: &CountryCode) -> Result<(), Api
         return Err(ApiError::invalid(
             "/countryCode",
             "unknown-country",
-            Msg::new(
-                format!("There is no country {code}."),
-                format!("Det finns inget land {code}."),
-            ),
+            crate::text::Text::NoSuchCountry {
+                code: code.to_string(),
+            }
+            .msg(),
         ));
     }
     Ok(())
@@ -171,23 +168,19 @@ fn coordinator_only(fields: &[&str]) -> Result<(), ApiError> {
             FieldError::new(
                 format!("/{f}"),
                 "coordinator-only",
-                Msg::new(
-                    format!("Only a coordinator may change '{f}'."),
-                    format!("Endast en samordnare får ändra '{f}'."),
-                ),
+                crate::text::Text::CoordinatorOnly {
+                    fields: format!("'{f}'"),
+                }
+                .msg(),
             )
         })
         .collect::<Vec<_>>();
-    Err(ApiError::forbidden(Msg::new(
-        format!(
-            "Only a coordinator may change {}; officers edit the descriptive fields.",
-            fields.join(", ")
-        ),
-        format!(
-            "Endast en samordnare får ändra {}; handläggare ändrar de beskrivande fälten.",
-            fields.join(", ")
-        ),
-    ))
+    Err(ApiError::forbidden(
+        crate::text::Text::CoordinatorOnly {
+            fields: fields.join(", "),
+        }
+        .msg(),
+    )
     .with_errors(errors))
 }
 
@@ -310,10 +303,7 @@ pub async fn update_partner(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let coordinator = principal.has(Capability::ManagePartners);
@@ -403,10 +393,9 @@ pub async fn delete_partner(
             if crate::contacts::store::exists_for_partner(conn, &id)?
                 || crate::assessments::store::exists_for_partner(conn, &id)?
             {
-                return Err(ApiError::conflict(Msg::new(
-                    "The partner is referred to (by contacts or assessments); archive it instead.",
-                    "Samarbetsparten refereras (av kontakter eller bedömningar); arkivera den i stället.",
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::PartnerReferredTo.msg(),
+                ));
             }
             if !store::delete(conn, &id, current.version)? {
                 return Err(version_mismatch(current.version + 1));

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::catalogue::codes;
 use super::eligibility::{Decision, EligibilityStatus};
 use crate::domain::Msg;
+use crate::text::{Code, Text};
 
 /// The seven purposes of the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -146,17 +147,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(
-        rule: &'static str,
-        pointer: impl Into<String>,
-        en: impl Into<String>,
-        sv: impl Into<String>,
-    ) -> Self {
+    /// A finding whose sentence is the catalogue's `text`.
+    fn text(rule: &'static str, pointer: impl Into<String>, text: Text) -> Self {
         Finding {
             rule,
             pointer: pointer.into(),
             partner_id: None,
-            message: Msg::new(en, sv),
+            message: text.msg(),
         }
     }
 }
@@ -189,44 +186,39 @@ pub fn check(input: &ActivationInput) -> Outcome {
 fn requirements(input: &ActivationInput) -> Vec<Finding> {
     let mut errors = Vec::new();
     if input.purposes.is_empty() {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PURPOSE_REQUIRED,
             "/purposes",
-            "A collaboration must contribute to at least one of the policy's seven purposes.",
-            "Ett samarbete ska bidra till minst ett av policyns sju syften.",
+            Text::PurposeRequired,
         ));
     }
     if input.partners.is_empty() {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PARTNER_REQUIRED,
             "/partnerIds",
-            "A collaboration must have at least one partner.",
-            "Ett samarbete ska ha minst en part.",
+            Text::PartnerRequired,
         ));
     }
     if input.start_date.is_none() {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::START_DATE_REQUIRED,
             "/startDate",
-            "An agreement needs a start date before it can be activated.",
-            "Ett samarbete behöver ett startdatum innan det kan aktiveras.",
+            Text::StartDateRequired,
         ));
     }
     let project_purpose = input.purposes.contains(&Purpose::ProjectCollaboration);
     if input.agreement_type == AgreementType::Project && !project_purpose {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PROJECT_TYPE_HAS_PROJECT_PURPOSE,
             "/purposes",
-            "An agreement of type PROJECT must have the purpose PROJECT_COLLABORATION.",
-            "Ett samarbete av typen PROJECT ska ha syftet PROJECT_COLLABORATION.",
+            Text::ProjectTypeHasProjectPurpose,
         ));
     }
     if project_purpose && input.partners.len() < 2 {
-        errors.push(Finding::new(
+        errors.push(Finding::text(
             codes::PROJECT_SEVERAL_PARTIES,
             "/partnerIds",
-            "Project collaboration requires several parties: at least two partners besides the city.",
-            "Projektsamverkan förutsätter att flera parter medverkar: minst två parter utöver Borås Stad.",
+            Text::ProjectSeveralParties,
         ));
     }
     for partner in &input.partners {
@@ -254,29 +246,19 @@ fn partner_finding(decision: &Decision, date: NaiveDate, index: usize) -> Option
     let pointer = format!("/partnerIds/{index}");
     match decision.status {
         EligibilityStatus::Eligible | EligibilityStatus::EligibleByException => None,
-        EligibilityStatus::AssessmentRequired => Some(Finding::new(
+        EligibilityStatus::AssessmentRequired => Some(Finding::text(
             codes::ASSESSMENT_REQUIRED,
             pointer,
-            format!(
-                "No published assessment of the partner's country (or of the partner itself) is valid on {date}."
-            ),
-            format!(
-                "Ingen publicerad bedömning av partens land (eller av parten själv) gäller {date}."
-            ),
+            Text::ActivationAssessmentRequired { date },
         )),
-        EligibilityStatus::ExceptionRequired => {
-            let failing = decision.failing_requirements.join(", ");
-            Some(Finding::new(
-                codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
-                pointer,
-                format!(
-                    "On {date} the partner does not meet the requirements ({failing}) and no exception decided by Kommunstyrelsen is in force for this agreement."
-                ),
-                format!(
-                    "{date} uppfyller parten inte kraven ({failing}) och inget undantag beslutat av Kommunstyrelsen gäller för detta samarbete."
-                ),
-            ))
-        }
+        EligibilityStatus::ExceptionRequired => Some(Finding::text(
+            codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
+            pointer,
+            Text::ActivationExceptionRequired {
+                date,
+                failing: Code::all(&decision.failing_requirements),
+            },
+        )),
     }
 }
 
@@ -288,22 +270,20 @@ pub fn recommendations(input: &ActivationInput) -> Vec<Finding> {
         && !external
         && !input.has_external_funding_not_possible_reason
     {
-        warnings.push(Finding::new(
+        warnings.push(Finding::text(
             codes::PROJECT_EXTERNAL_FUNDING,
             "/fundings",
-            "A project collaboration should have external funding where possible (for example EU funds), or say why it is not possible in externalFundingNotPossibleReason.",
-            "Projektsamverkan bör ha extern finansiering där så är möjligt (till exempel EU-medel), eller ange varför det inte är möjligt i externalFundingNotPossibleReason.",
+            Text::ProjectExternalFunding,
         ));
     }
     if input.purposes.contains(&Purpose::SisterCities)
         && !input.partners.iter().any(|p| p.is_sister_city)
         && input.agreement_type != AgreementType::SisterCity
     {
-        warnings.push(Finding::new(
+        warnings.push(Finding::text(
             codes::SISTER_CITY_PARTNER,
             "/purposes",
-            "The purpose SISTER_CITIES should have a sister city among the partners.",
-            "Syftet SISTER_CITIES bör ha en vänort bland parterna.",
+            Text::SisterCityPartner,
         ));
     }
     warnings

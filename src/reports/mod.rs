@@ -163,8 +163,8 @@ pub struct CurrencyFunding {
 #[schema(example = json!({
     "period": {"type": "DATE", "from": "2026-11-26", "to": "2026-11-26"}, "unitCode": null,
     "generatedAt": "2026-11-26T09:15:00Z", "activeAgreements": 2,
-    "byPurpose": [{"key": "SISTER_CITIES", "label": "Utveckling av arbetet med vänorter", "count": 1}],
-    "bySdg": [{"key": "4", "label": "God utbildning för alla", "count": 2}],
+    "byPurpose": [{"key": "SISTER_CITIES", "label": "Developing the work with sister cities", "count": 1}],
+    "bySdg": [{"key": "4", "label": "Quality education", "count": 2}],
     "byUnit": [{"key": "KFN", "label": "Kulturnämnden", "count": 2}],
     "byCountry": [{"key": "NO", "label": "Norge", "count": 1}, {"key": "FI", "label": "Finland", "count": 1}],
     "byType": [{"key": "SISTER_CITY", "label": null, "count": 1}],
@@ -420,6 +420,14 @@ fn counted(
         .collect()
 }
 
+/// A catalogue label in the response's language.
+fn in_language(en: &str, sv: &str) -> String {
+    match crate::text::current() {
+        crate::http::problem::Lang::En => en.to_string(),
+        crate::http::problem::Lang::Sv => sv.to_string(),
+    }
+}
+
 /// The names the summary labels its keys with.
 #[derive(Debug, Default, Clone)]
 pub struct Names {
@@ -445,7 +453,7 @@ pub fn summarise(
             label: purposes
                 .iter()
                 .find(|i| i.code == p.as_str())
-                .map(|i| i.label_sv.to_string()),
+                .map(|i| in_language(i.label_en, i.label_sv)),
             count: active.iter().filter(|a| a.purposes.contains(p)).count() as i64,
         })
         .collect();
@@ -453,7 +461,7 @@ pub fn summarise(
         .iter()
         .map(|goal| CountItem {
             key: goal.number.to_string(),
-            label: Some(goal.label_sv.to_string()),
+            label: Some(in_language(goal.label_en, goal.label_sv)),
             count: active
                 .iter()
                 .filter(|a| a.sdgs.contains(&goal.number))
@@ -562,6 +570,8 @@ mod tests {
                 version: 1,
                 created_at: at("2026-05-01 08:00:00"),
                 updated_at: at("2026-05-10 12:00:00"),
+                end_reason: None,
+                cancel_reason: None,
             },
             partner_ids: vec!["p1".into(), "p2".into()],
             purposes: vec![Purpose::SisterCities, Purpose::KnowledgeExchange],

@@ -22,7 +22,7 @@ use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{escape_cell, wants_csv};
 use crate::http::json::Query;
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply;
 use crate::policy::eligibility::ExceptionStatus;
 
@@ -72,8 +72,8 @@ pub struct ComplianceParams {
     unit_code: Option<String>,
 }
 
-fn conflicting(pointer: &str, en: &str, sv: &str) -> FieldError {
-    FieldError::new(pointer, "conflicting-parameters", Msg::new(en, sv))
+fn conflicting(pointer: &str, text: crate::text::Text) -> FieldError {
+    FieldError::new(pointer, "conflicting-parameters", text.msg())
 }
 
 /// One day, or a range; never both, and a range has both ends in order.
@@ -84,33 +84,23 @@ fn resolve_period(
 ) -> Result<Period, ApiError> {
     let mut errors = Vec::new();
     if date.is_some() && (from.is_some() || to.is_some()) {
-        errors.push(conflicting(
-            "/query/date",
-            "Give either date or from and to, not both.",
-            "Ange antingen date eller from och to, inte båda.",
-        ));
+        errors.push(conflicting("/query/date", crate::text::Text::DateOrRange));
     }
     match (from, to) {
         (Some(_), None) => errors.push(FieldError::new(
             "/query/to",
             "required",
-            Msg::new(
-                "A range needs to as well as from.",
-                "Ett intervall behöver to såväl som from.",
-            ),
+            crate::text::Text::RangeNeedsTo.msg(),
         )),
         (None, Some(_)) => errors.push(FieldError::new(
             "/query/from",
             "required",
-            Msg::new(
-                "A range needs from as well as to.",
-                "Ett intervall behöver from såväl som to.",
-            ),
+            crate::text::Text::RangeNeedsFrom.msg(),
         )),
         (Some(f), Some(t)) if t < f => errors.push(FieldError::new(
             "/query/to",
             "before-start",
-            Msg::new("to must not be before from.", "to får inte vara före from."),
+            crate::text::Text::ToBeforeFrom.msg(),
         )),
         _ => {}
     }
@@ -130,10 +120,7 @@ fn parse_unit(raw: Option<String>) -> Result<Option<UnitCode>, ApiError> {
             ApiError::invalid(
                 "/query/unitCode",
                 "invalid-unit-code",
-                Msg::new(
-                    "unitCode is not a valid unit code.",
-                    "unitCode är ingen giltig enhetskod.",
-                ),
+                crate::text::Text::UnitCodeParamInvalid.msg(),
             )
         })
     })
@@ -152,7 +139,7 @@ fn unit_scope(
         return Err(ApiError::invalid(
             "/query/unitCode",
             "unknown-unit",
-            Msg::new("There is no such unit.", "Det finns ingen sådan enhet."),
+            crate::text::Text::NoSuchUnit.msg(),
         ));
     }
     Ok(Some(crate::units::store::subtree(conn, unit.as_str())?))
@@ -353,7 +340,7 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
     responses(
         (status = 200, description = "The summary (or CSV).", content(
             (SummaryReport = "application/json"),
-            (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Utveckling av arbetet med vänorter,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
+            (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
         )),
         (status = 400, response = d::BadRequest),
         (status = 401, response = d::Unauthorized),
@@ -431,7 +418,7 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
                 opt(&item.case_number),
                 item.title.clone(),
                 reason.code.to_string(),
-                reason.detail.clone(),
+                reason.detail.0.get(crate::text::current()).to_string(),
                 report.as_of.to_string(),
                 String::new(),
             ]);
@@ -695,16 +682,15 @@ pub async fn get_compliance_report(
             errors.push(FieldError::new(
                 "/query/expiresWithinDays",
                 "out-of-range",
-                Msg::new(
-                    format!("expiresWithinDays is a number of days from 1 to {MAX_EXPIRES_WITHIN_DAYS}."),
-                    format!("expiresWithinDays är ett antal dagar från 1 till {MAX_EXPIRES_WITHIN_DAYS}."),
-                ),
+                crate::text::Text::ExpiresWithinDaysReport {
+                    max: MAX_EXPIRES_WITHIN_DAYS as usize,
+                }
+                .msg(),
             ));
         } else if params.from.is_some() || params.to.is_some() {
             errors.push(conflicting(
                 "/query/expiresWithinDays",
-                "With a range, the range is the window; leave out expiresWithinDays.",
-                "Med ett intervall är intervallet fönstret; utelämna expiresWithinDays.",
+                crate::text::Text::RangeIsTheWindow,
             ));
         }
     }

@@ -9,16 +9,18 @@ use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::agreements::service::Closing;
 use crate::agreements::store::{self as agreements, AgreementRecord};
 use crate::agreements::{AgreementInput, AgreementStatus};
 use crate::assessments::{Assessment, Content, JudgementInput, Subject};
 use crate::contacts::{ContactRef, NewContact};
 use crate::db::AnyConnection;
 use crate::db::schema;
+use crate::domain::LongText;
 use crate::events::{self, Change};
 use crate::exceptions::store as exceptions;
 use crate::exceptions::{DecisionInput, Exception, ExceptionRequest};
-use crate::http::problem::{ApiError, Msg};
+use crate::http::problem::ApiError;
 use crate::partners::NewPartner;
 use crate::units::NewUnit;
 
@@ -56,6 +58,11 @@ pub fn holds_data(conn: &mut AnyConnection) -> Result<bool, ApiError> {
 /// Parses demo input exactly as the API parses a request body.
 fn parse<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     serde_json::from_value(value).map_err(|e| ApiError::internal(format!("demo data: {e}")))
+}
+
+/// A demo text, valid by construction.
+fn long_text(text: &str) -> LongText {
+    LongText::parse(text).expect("the demo's texts are valid")
 }
 
 fn day(today: NaiveDate, offset: i64) -> NaiveDate {
@@ -189,15 +196,27 @@ impl Seeder<'_> {
 
     /// Moves an agreement on, checking activation as `POST …/activate` does.
     fn act(&mut self, id: &str, next: AgreementStatus) -> Result<(), ApiError> {
+        self.close(id, next, Default::default())
+    }
+
+    /// Ends or cancels an agreement with what `POST …/end` or `…/cancel` records.
+    fn close(
+        &mut self,
+        id: &str,
+        next: AgreementStatus,
+        closing: crate::agreements::service::Closing,
+    ) -> Result<(), ApiError> {
         let record = self.find(id)?;
-        crate::agreements::service::transition(self.conn, ACTOR, &record, next, self.today)
-            .map_err(|e| {
-                ApiError::internal(format!(
-                    "demo agreement '{}' cannot become {}: {e}",
-                    record.row.title,
-                    next.as_str()
-                ))
-            })?;
+        crate::agreements::service::transition(
+            self.conn, ACTOR, &record, next, &closing, self.today,
+        )
+        .map_err(|e| {
+            ApiError::internal(format!(
+                "demo agreement '{}' cannot become {}: {e}",
+                record.row.title,
+                next.as_str()
+            ))
+        })?;
         Ok(())
     }
 
@@ -246,10 +265,9 @@ const MEETS_ALL: [(&str, &str); 3] = [
 /// agreement or assessment. Runs inside the caller's transaction.
 pub fn demo(conn: &mut AnyConnection, today: NaiveDate) -> Result<Seeded, ApiError> {
     if holds_data(conn)? {
-        return Err(ApiError::conflict(Msg::new(
-            "The database already holds data (units, partners, agreements or assessments); the demo data is only for an empty database. Nothing was changed.",
-            "Databasen innehåller redan data (enheter, parter, samarbeten eller bedömningar); demodata är bara för en tom databas. Ingenting ändrades.",
-        )));
+        return Err(ApiError::conflict(
+            crate::text::Text::SeedNeedsEmptyDatabase.msg(),
+        ));
     }
     let mut s = Seeder {
         conn,
@@ -431,8 +449,22 @@ pub fn demo(conn: &mut AnyConnection, today: NaiveDate) -> Result<Seeded, ApiErr
     ] {
         s.act(id, AgreementStatus::Active)?;
     }
-    s.act(&ended, AgreementStatus::Ended)?;
-    s.act(&cancelled, AgreementStatus::Cancelled)?;
+    s.close(
+        &ended,
+        AgreementStatus::Ended,
+        Closing {
+            end_date: Some(day(today, -1)),
+            reason: Some(long_text("Utbytet genomfördes som planerat.")),
+        },
+    )?;
+    s.close(
+        &cancelled,
+        AgreementStatus::Cancelled,
+        Closing {
+            end_date: None,
+            reason: Some(long_text("Kulturförvaltningen prioriterade om sin budget.")),
+        },
+    )?;
 
     // A new assessment of the partner city itself fails a requirement: its active agreement now
     // needs review (a partner's own assessment can only make it stricter).

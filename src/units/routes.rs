@@ -16,7 +16,7 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 
 const ENTITY: &str = "UNIT";
@@ -42,10 +42,7 @@ fn path_code(raw: &str) -> Result<UnitCode, ApiError> {
         ApiError::invalid(
             "/path/code",
             "invalid-unit-code",
-            Msg::new(
-                "The unit code in the path is not valid.",
-                "Enhetskoden i sökvägen är inte giltig.",
-            ),
+            crate::text::Text::UnitCodeInPathInvalid.msg(),
         )
     })
 }
@@ -147,10 +144,10 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
             errors.push(FieldError::new(
                 "/parentCode",
                 "unknown-unit",
-                Msg::new(
-                    format!("There is no unit {parent}."),
-                    format!("Det finns ingen enhet {parent}."),
-                ),
+                crate::text::Text::NoSuchUnitCode {
+                    code: parent.to_string(),
+                }
+                .msg(),
             ));
         } else if store::ancestors(conn, parent.as_str())?
             .iter()
@@ -159,10 +156,7 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
             errors.push(FieldError::new(
                 "/parentCode",
                 "cycle",
-                Msg::new(
-                    "A unit cannot be placed below itself or below a unit beneath it.",
-                    "En enhet kan inte placeras under sig själv eller under en enhet som ligger under den.",
-                ),
+                crate::text::Text::UnitBelowItself.msg(),
             ));
         }
     }
@@ -172,10 +166,7 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
         errors.push(FieldError::new(
             "/validUntil",
             "before-start",
-            Msg::new(
-                "validUntil must not be before validFrom.",
-                "validUntil får inte vara före validFrom.",
-            ),
+            crate::text::Text::ValidUntilBeforeValidFrom.msg(),
         ));
     }
     if errors.is_empty() {
@@ -230,10 +221,12 @@ pub async fn create_unit(
         move |conn| {
             let code = new.code.as_str().to_string();
             if store::exists(conn, &code)? {
-                return Err(ApiError::conflict(Msg::new(
-                    format!("A unit with code {code} already exists."),
-                    format!("Det finns redan en enhet med koden {code}."),
-                )));
+                return Err(ApiError::conflict(
+                    crate::text::Text::UnitExists {
+                        code: code.to_string(),
+                    }
+                    .msg(),
+                ));
             }
             check_unit(
                 conn,
@@ -317,10 +310,7 @@ pub async fn update_unit(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let actor = principal.sub.clone();
@@ -388,10 +378,7 @@ pub async fn delete_unit(
             let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
             if store::has_children(conn, code.as_str())? {
-                return Err(ApiError::conflict(Msg::new(
-                    "Units are placed below this unit; move or delete them first.",
-                    "Det finns enheter under denna enhet; flytta eller ta bort dem först.",
-                )));
+                return Err(ApiError::conflict(crate::text::Text::UnitHasChildren.msg()));
             }
             if !store::delete(conn, code.as_str(), current.version)? {
                 return Err(version_mismatch(current.version + 1));

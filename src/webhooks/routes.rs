@@ -18,9 +18,10 @@ use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError, Msg};
+use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 use crate::partners::routes::path_uuid;
+use crate::text::TargetRefusal;
 
 const ENTITY: &str = "WEBHOOK";
 
@@ -66,10 +67,11 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         errors.push(FieldError::new(
             "/url",
             "too-long",
-            Msg::new(
-                "url is at most 2000 characters.",
-                "url får vara högst 2000 tecken.",
-            ),
+            crate::text::Text::TooLong {
+                field: "url".into(),
+                max: 2000,
+            }
+            .msg(),
         ));
     }
     changes.description = changes
@@ -85,20 +87,22 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         errors.push(FieldError::new(
             "/description",
             "too-long",
-            Msg::new(
-                "description is at most 500 characters.",
-                "description får vara högst 500 tecken.",
-            ),
+            crate::text::Text::TooLong {
+                field: "description".into(),
+                max: 500,
+            }
+            .msg(),
         ));
     }
     for (pointer, sentence) in super::filter_errors(&changes.event_types) {
         errors.push(FieldError::new(
             pointer,
             "invalid-event-type",
-            Msg::new(
-                format!("Expected {sentence}."),
-                "Förväntade en entitetstyp som AGREEMENT eller ett händelsenamn som AGREEMENT.ACTIVATED (högst 50).",
-            ),
+            if sentence.starts_with("at most") {
+                crate::text::Text::TooManyEventTypes.msg()
+            } else {
+                crate::text::Text::EventTypeForm.msg()
+            },
         ));
     }
     changes.event_types.dedup();
@@ -113,13 +117,17 @@ fn refused(refusal: &Refusal) -> ApiError {
     ApiError::invalid(
         "/url",
         "target-not-allowed",
-        Msg::new(
-            format!("The target is not allowed: {}.", refusal.describe()),
-            format!(
-                "Målet är inte tillåtet (HTTPS till en publik adress, eller ett mål i SAMVERKAN_WEBHOOK_ALLOW): {}.",
-                refusal.describe()
-            ),
-        ),
+        crate::text::Text::TargetRefused {
+            why: match refusal {
+                Refusal::NotAUrl => TargetRefusal::NotAUrl,
+                Refusal::Scheme => TargetRefusal::Scheme,
+                Refusal::Credentials => TargetRefusal::Credentials,
+                Refusal::NoHost => TargetRefusal::NoHost,
+                Refusal::PlainHttp => TargetRefusal::PlainHttp,
+                Refusal::Address(ip) => TargetRefusal::Address { ip: ip.to_string() },
+            },
+        }
+        .msg(),
     )
 }
 
@@ -357,10 +365,7 @@ pub async fn update_webhook(
         return Err(ApiError::invalid(
             "",
             "invalid-type",
-            Msg::new(
-                "A merge patch is a JSON object.",
-                "En merge patch är ett JSON-objekt.",
-            ),
+            crate::text::Text::MergePatchNotObject.msg(),
         ));
     }
     let read_id = id.clone();
@@ -548,10 +553,7 @@ pub async fn redeliver(
             store::find_delivery(conn, &id, &delivery_id)?
                 .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;
             if !store::requeue(conn, &delivery_id)? {
-                return Err(ApiError::conflict(Msg::new(
-                    "The delivery is pending; it will be attempted anyway.",
-                    "Leveransen väntar redan; den kommer att försökas ändå.",
-                )));
+                return Err(ApiError::conflict(crate::text::Text::DeliveryPending.msg()));
             }
             let row = store::find_delivery(conn, &id, &delivery_id)?
                 .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;

@@ -345,10 +345,7 @@ pub fn dispatch(
     .set(w::last_event_id.eq(last))
     .execute(conn)?;
     if moved != 1 {
-        return Err(ApiError::conflict(crate::http::problem::Msg::new(
-            "Another dispatcher moved the cursor.",
-            "En annan utskickare flyttade markören.",
-        )));
+        return Err(ApiError::conflict(crate::text::Text::CursorMoved.msg()));
     }
     Ok(Some(created))
 }

@@ -1,0 +1,2 @@
+ALTER TABLE agreements DROP COLUMN cancel_reason;
+ALTER TABLE agreements DROP COLUMN end_reason;
