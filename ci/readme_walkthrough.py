@@ -8,8 +8,10 @@ The walkthrough is the part of README.md between `<!-- walkthrough:start -->` an
 variables set by one block are there for the next), with `BASE` set to the server's URL and the
 server's secret in the environment, as `with_server.sh` leaves them. A ```http block that follows a
 ```sh block is what that command answered: every non-empty line of it must appear in the command's
-output, in order, where `…` stands for any text (within the line). A walkthrough that drifts from
-the service fails CI.
+output, where `…` stands for any text (within the line): the first line (the status line) in
+order, the others within that same response in any order (header order varies). A walkthrough that drifts from
+the service fails CI. With WALKTHROUGH_SHOW=1 it prints every block's whole output, to refresh
+the excerpts.
 """
 
 import os
@@ -78,18 +80,29 @@ def main():
             return 1
         output = out[begin:end]
         first = command.strip().splitlines()[0][:90]
+        if os.environ.get("WALKTHROUGH_SHOW"):
+            print(f"===== block {i + 1}: {first}\n{output[len(MARK.format(i)) + 1:]}")
         position = 0
         for expected in expected_blocks:
-            for line in expected.splitlines():
-                if not line.strip():
-                    continue
-                found = excerpt_matches(line, output, position)
-                if found is None:
-                    failures += 1
-                    print(f"FAILED: block {i + 1} ({first}): not in the response: {line.strip()}")
-                    print("--- the response was:\n" + output[:3000])
-                    break
-                position = found
+            lines = [line for line in expected.splitlines() if line.strip()]
+            # The first line is the status line, found in order; the other lines belong to that
+            # response (up to the next status line), in any order, since header order varies.
+            found = excerpt_matches(lines[0], output, position) if lines else position
+            missing = lines[0] if found is None else None
+            if found is not None:
+                following = output.find("\nHTTP/", found)
+                region_end = following if following >= 0 else len(output)
+                region = output[:region_end]
+                for line in lines[1:]:
+                    if excerpt_matches(line, region, found) is None:
+                        missing = line
+                        break
+                position = region_end
+            if missing is not None:
+                failures += 1
+                print(f"FAILED: block {i + 1} ({first}): not in the response: {missing.strip()}")
+                print("--- the response was:\n" + output[:3000])
+                break
         if expected_blocks:
             print(f"ok: block {i + 1}: {first}")
     if failures:
