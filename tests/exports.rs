@@ -376,7 +376,13 @@ async fn mixed(app: &TestApp) -> Mixed {
     let x = request_exception(app, withdrawn["id"].as_str().unwrap(), &minsk, "SKOL").await;
     withdraw(app, &x, "SKOL").await;
 
-    let ended = agreement(app, "KFN", &[&oslo], json!({"title": "Avslutat"})).await;
+    let ended = agreement(
+        app,
+        "KFN",
+        &[&oslo],
+        json!({"title": "Avslutat", "startDate": "2026-01-01"}),
+    )
+    .await;
     let ended = active(app, &ended, "KFN").await;
     let ended = close(app, &ended, "KFN", "end").await;
     let cancelled = agreement(app, "KFN", &[&oslo], json!({"title": "Avbrutet"})).await;

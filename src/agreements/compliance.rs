@@ -138,9 +138,15 @@ fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<C
                 .iter()
                 .any(|x| x.status == "GRANTED" && x.valid_until.is_some_and(|u| u < today));
             let (code, detail) = if revoked {
-                (ComplianceReasonCode::ExceptionRevoked, Text::ComplianceExceptionRevoked)
+                (
+                    ComplianceReasonCode::ExceptionRevoked,
+                    Text::ComplianceExceptionRevoked,
+                )
             } else if expired {
-                (ComplianceReasonCode::ExceptionExpired, Text::ComplianceExceptionExpired)
+                (
+                    ComplianceReasonCode::ExceptionExpired,
+                    Text::ComplianceExceptionExpired,
+                )
             } else {
                 (
                     ComplianceReasonCode::FailingAssessment,
