@@ -68,7 +68,10 @@ pub struct Warning {
     pub partner_id: Option<String>,
     /// In the response's language.
     pub detail: String,
-    /// In Swedish whatever the response's language (kept from the first edition).
+    /// The Swedish text, kept with the agreement (`store::stored_warnings`) so that `detail` can
+    /// follow the response's language; never sent (one language per response).
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
     pub detail_sv: String,
 }
 

@@ -84,6 +84,7 @@ impl AgreementRecord {
         AgreementType::parse(&self.row.agreement_type).unwrap_or(AgreementType::Other)
     }
 
+    /// The warnings as stored: both texts (`detail` in English, `detailSv`).
     pub fn warnings(&self) -> Vec<Warning> {
         serde_json::from_str(&self.row.warnings).unwrap_or_default()
     }
@@ -516,7 +517,7 @@ pub fn insert(
                 .as_ref()
                 .map(|r| r.as_str().to_string())),
             a::status.eq("DRAFT"),
-            a::warnings.eq(serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into())),
+            a::warnings.eq(stored_warnings(warnings)),
             a::registered_retroactively.eq(false),
             a::created_by.eq(created_by),
             a::version.eq(1),
@@ -549,7 +550,7 @@ pub fn update(
                 .external_funding_not_possible_reason
                 .as_ref()
                 .map(|r| r.as_str().to_string())),
-            a::warnings.eq(serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into())),
+            a::warnings.eq(stored_warnings(warnings)),
             a::version.eq(version + 1),
             a::updated_at.eq(crate::db::now()),
         ))
@@ -674,4 +675,28 @@ pub fn sister_city_since(
             .or_insert(date);
     }
     Ok(since)
+}
+
+/// Warnings as the `warnings` column keeps them: with both texts, although the wire carries one.
+fn stored_warnings(warnings: &[Warning]) -> String {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Stored<'a> {
+        rule: &'a str,
+        pointer: &'a str,
+        partner_id: &'a Option<String>,
+        detail: &'a str,
+        detail_sv: &'a str,
+    }
+    let stored: Vec<Stored<'_>> = warnings
+        .iter()
+        .map(|w| Stored {
+            rule: &w.rule,
+            pointer: &w.pointer,
+            partner_id: &w.partner_id,
+            detail: &w.detail,
+            detail_sv: &w.detail_sv,
+        })
+        .collect();
+    serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into())
 }
