@@ -282,7 +282,42 @@ async fn a_query_with_three_faults_gets_three_items(app: TestApp) {
     );
 }
 
+/// Id filters are UUIDs: an empty or malformed one is refused, never read as "no filter"
+/// (schemathesis found `?partnerId=` answered 200 with every agreement).
+async fn id_filters_that_are_not_uuids_are_refused(app: TestApp) {
+    for list in ["agreements", "exceptions"] {
+        let res = app
+            .get(&format!("/api/v1/{list}?partnerId="))
+            .role("reader")
+            .send()
+            .await;
+        assert_eq!(
+            refused(res).await,
+            expect(&[("/query/partnerId", "invalid-id")]),
+            "{list}"
+        );
+    }
+    let res = app
+        .get("/api/v1/exceptions?agreementId=x&partnerId=01a22a64")
+        .role("reader")
+        .send()
+        .await;
+    assert_eq!(
+        refused(res).await,
+        expect(&[
+            ("/query/agreementId", "invalid-id"),
+            ("/query/partnerId", "invalid-id")
+        ])
+    );
+    app.get("/api/v1/agreements?partnerId=01a22a64-2d2c-7703-a5a2-0381a470a04e")
+        .role("reader")
+        .send()
+        .await
+        .assert_status(200);
+}
+
 both!(
+    id_filters_that_are_not_uuids_are_refused,
     a_unit_with_six_faults_gets_six_items,
     a_partner_with_several_faults_gets_an_item_each,
     a_contact_with_several_faults_gets_an_item_each,

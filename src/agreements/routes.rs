@@ -123,8 +123,9 @@ pub struct AgreementParams {
     status: Option<AgreementStatus>,
     #[param(example = "KFN")]
     unit_code: Option<String>,
-    #[param(format = Uuid)]
-    partner_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>)]
+    #[serde(default, deserialize_with = "crate::http::validate::partner_id_param")]
+    partner_id: Option<uuid::Uuid>,
     #[param(example = "FI", pattern = "^[A-Z]{2}$")]
     country_code: Option<String>,
     #[param(example = "KS 2026-00123")]
@@ -191,7 +192,7 @@ pub async fn list_agreements(
             let mut filter = AgreementFilter {
                 statuses: f.status.map(|s| vec![s]),
                 unit_code: f.unit_code,
-                partner_id: f.partner_id,
+                partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
                 country_code: f.country_code,
                 case_number: f.case_number,
                 purpose: f.purpose,

@@ -322,6 +322,15 @@ fn links(doc: &mut Value) {
                 else {
                     continue;
                 };
+                // Only operations whose every path parameter is known: the new id, or one the
+                // creating request itself had (`/partners/{id}/contacts/{contactId}` needs a
+                // contact, which creating a partner does not give).
+                if parameters(template)
+                    .iter()
+                    .any(|name| *name != new && !outer.contains(name))
+                {
+                    continue;
+                }
                 let mut params = Map::new();
                 for name in parameters(template) {
                     let value = if name == new {

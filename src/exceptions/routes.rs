@@ -58,10 +58,15 @@ pub struct ExceptionParams {
     status: Option<ExceptionStatus>,
     #[param(example = "KFN")]
     unit_code: Option<String>,
-    #[param(format = Uuid)]
-    partner_id: Option<String>,
-    #[param(format = Uuid)]
-    agreement_id: Option<String>,
+    #[param(value_type = Option<uuid::Uuid>)]
+    #[serde(default, deserialize_with = "crate::http::validate::partner_id_param")]
+    partner_id: Option<uuid::Uuid>,
+    #[param(value_type = Option<uuid::Uuid>)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::validate::agreement_id_param"
+    )]
+    agreement_id: Option<uuid::Uuid>,
     #[param(example = "KS 2026-00456")]
     case_number: Option<String>,
 }
@@ -96,8 +101,8 @@ pub async fn list_exceptions(
     let filter = ExceptionFilter {
         status: f.status,
         unit_code: f.unit_code,
-        partner_id: f.partner_id,
-        agreement_id: f.agreement_id,
+        partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+        agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
         case_number: f.case_number,
     };
     let csv = wants_csv(&req);
