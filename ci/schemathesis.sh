@@ -140,7 +140,9 @@ for role in reader officer coordinator board_secretary admin; do
     cases=$(grep -Eo '[0-9]+ generated' "$out" | grep -Eo '[0-9]+' | tail -1 || true)
     # The last line is schemathesis' verdict, e.g. "=== No issues found in 10.2s ===".
     verdict=$(grep -E '^=+ .* =+$' "$out" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//')
-    summary+=("$(printf '%-8s %-16s %6s cases  %ss  %s' "$backend" "$role" "${cases:-?}" $((SECONDS - started)) "$verdict")")
+    # The stateful phase's line, e.g. "API Links: 8 covered / 33 selected / 33 total".
+    links=$(grep -Eo 'API Links: +[0-9]+ covered / [0-9]+ selected' "$out" | sed 's/API Links: *//' | tail -1 || true)
+    summary+=("$(printf '%-8s %-16s %6s cases  %ss  links %s  %s' "$backend" "$role" "${cases:-?}" $((SECONDS - started)) "${links:-?}" "$verdict")")
     if [[ $rc -ne 0 ]]; then
         failed+=("$role")
         # From the first ERRORS or FAILURES heading to the end; error tracebacks can quote whole
