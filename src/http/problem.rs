@@ -73,6 +73,30 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// Every kind, for whatever must cover them all (the text catalogue's test).
+    pub const ALL: [ProblemKind; 17] = {
+        use ProblemKind::*;
+        [
+            ValidationFailed,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            NotAcceptable,
+            UnsupportedMediaType,
+            PayloadTooLarge,
+            Conflict,
+            ActivationBlocked,
+            VersionMismatch,
+            PreconditionRequired,
+            IdempotencyKeyReused,
+            IdempotencyKeyInUse,
+            RateLimited,
+            ServiceUnavailable,
+            Internal,
+        ]
+    };
+
     pub fn slug(self) -> &'static str {
         use ProblemKind::*;
         match self {

@@ -714,29 +714,8 @@ impl Text {
         ] {
             out.push(Text::NotFound { what });
         }
-        {
-            use ProblemKind::*;
-            for kind in [
-                ValidationFailed,
-                Unauthorized,
-                Forbidden,
-                NotFound,
-                MethodNotAllowed,
-                NotAcceptable,
-                UnsupportedMediaType,
-                PayloadTooLarge,
-                Conflict,
-                ActivationBlocked,
-                VersionMismatch,
-                PreconditionRequired,
-                IdempotencyKeyReused,
-                IdempotencyKeyInUse,
-                RateLimited,
-                ServiceUnavailable,
-                Internal,
-            ] {
-                out.push(Text::ProblemTitle { kind });
-            }
+        for kind in ProblemKind::ALL {
+            out.push(Text::ProblemTitle { kind });
         }
         for status in ["REQUESTED", "GRANTED", "DENIED", "WITHDRAWN", "REVOKED"] {
             out.push(Text::OnlyGrantedRevoked {
