@@ -129,7 +129,57 @@ async fn every_response_says_its_language(app: TestApp) {
     assert_eq!(problem["detail"], "Begäran har 2 fel.");
 }
 
+/// A warning is kept in both languages and sent in the one asked for; the change log keeps its
+/// English text whatever the language of the request that wrote it.
+async fn warnings_follow_the_reader_and_the_change_log_stays_english(app: TestApp) {
+    units(&app).await;
+    country(&app, "NO", MEETS).await;
+    let p = partner(&app, "Oslo", "ORGANISATION", "NO").await;
+    let res = app
+        .post("/api/v1/agreements")
+        .officer_of("KFN")
+        .header("Accept-Language", "sv")
+        .json(
+            &json!({"title": "Vänort utan vänort", "type": "OTHER", "unitCode": "KFN",
+            "partnerIds": [p], "purposes": ["SISTER_CITIES"], "startDate": "2026-01-01"}),
+        )
+        .send()
+        .await;
+    res.assert_status(201);
+    let id = res.json()["id"].as_str().unwrap().to_string();
+    app.post(&format!("/api/v1/agreements/{id}/activate"))
+        .officer_of("KFN")
+        .header("Accept-Language", "sv")
+        .if_match(1)
+        .send()
+        .await
+        .assert_status(200);
+    let path = format!("/api/v1/agreements/{id}");
+    let sv = get(&app, &path, Some("sv")).await.json();
+    let en = get(&app, &path, Some("en")).await.json();
+    let (sv, en) = (&sv["warnings"][0], &en["warnings"][0]);
+    assert_eq!(sv["rule"], en["rule"], "{sv} {en}");
+    assert_ne!(sv["detail"], en["detail"], "{sv} {en}");
+    assert!(sv.get("detailSv").is_none() && en.get("detailSv").is_none());
+
+    let feed = app
+        .get("/api/v1/events?after=0&limit=100")
+        .role("coordinator")
+        .header("Accept-Language", "sv")
+        .send()
+        .await
+        .json();
+    let created = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["entityId"] == id.as_str())
+        .expect("the agreement's activation event");
+    assert_eq!(created["data"]["warnings"][0]["detail"], en["detail"]);
+}
+
 both!(
+    warnings_follow_the_reader_and_the_change_log_stays_english,
     eligibility_explains_itself_in_the_language_asked_for,
     compliance_reasons_follow_the_language_asked_for,
     every_response_says_its_language,

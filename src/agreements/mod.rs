@@ -56,8 +56,10 @@ pub struct Funding {
     pub currency: Currency,
 }
 
+// Kept with the agreement in both languages (`store::stored_warnings`); serialised with `detail`
+// in the language being rendered, as `text::Localized` is, and never with `detailSv`.
 /// A rule the agreement breaks or should heed, kept with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Warning {
     /// The rule code from `GET /policy`.
@@ -68,23 +70,25 @@ pub struct Warning {
     pub partner_id: Option<String>,
     /// In the response's language.
     pub detail: String,
-    /// The Swedish text, kept with the agreement (`store::stored_warnings`) so that `detail` can
-    /// follow the response's language; never sent (one language per response).
-    #[serde(default, skip_serializing)]
+    /// The Swedish text, kept with the agreement (`store::stored_warnings`).
+    #[serde(default)]
     #[schema(ignore)]
     pub detail_sv: String,
 }
 
-impl Warning {
-    /// `detail` in the response's language (it is stored in English, beside `detailSv`).
-    pub fn in_current_language(self) -> Warning {
-        match crate::text::current() {
-            crate::http::problem::Lang::En => self,
-            crate::http::problem::Lang::Sv => Warning {
-                detail: self.detail_sv.clone(),
-                ..self
-            },
-        }
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let detail = match crate::text::current() {
+            crate::http::problem::Lang::Sv if !self.detail_sv.is_empty() => &self.detail_sv,
+            _ => &self.detail,
+        };
+        let mut out = s.serialize_struct("Warning", 4)?;
+        out.serialize_field("rule", &self.rule)?;
+        out.serialize_field("pointer", &self.pointer)?;
+        out.serialize_field("partnerId", &self.partner_id)?;
+        out.serialize_field("detail", detail)?;
+        out.end()
     }
 }
 

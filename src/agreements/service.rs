@@ -60,11 +60,7 @@ pub fn present(
         case_number: r.case_number.clone(),
         status,
         compliance,
-        warnings: record
-            .warnings()
-            .into_iter()
-            .map(Warning::in_current_language)
-            .collect(),
+        warnings: record.warnings(),
         registered_retroactively: r.registered_retroactively,
         bound_by_policy: !unit_is_company,
         overdue: status == AgreementStatus::Active && r.end_date.is_some_and(|e| e < today),

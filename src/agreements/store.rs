@@ -630,7 +630,7 @@ pub fn set_status(
     }
     if let Some(warnings) = warnings {
         diesel::update(a::table.find(id))
-            .set(a::warnings.eq(serde_json::to_string(warnings).unwrap_or_else(|_| "[]".into())))
+            .set(a::warnings.eq(stored_warnings(warnings)))
             .execute(conn)?;
     }
     Ok(true)

@@ -129,7 +129,11 @@ impl<'a> Change<'a> {
             entity_id,
             action,
             version,
-            data: serde_json::to_value(data).ok(),
+            // The change log is one record for every reader and webhook: its texts are kept in
+            // English, whatever the language of the request that wrote it.
+            data: crate::text::on_this_thread(crate::http::problem::Lang::En, || {
+                serde_json::to_value(data).ok()
+            }),
             visibility: Visibility::Everyone,
         }
     }

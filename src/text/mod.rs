@@ -822,16 +822,17 @@ tokio::task_local! {
 }
 
 thread_local! {
-    /// The language of the request whose database closure runs on this thread.
+    /// The language set by `on_this_thread`: a request's database closure, or a record that is
+    /// kept in one language (the change log).
     static BLOCKING_LANG: Cell<Option<Lang>> = const { Cell::new(None) };
 }
 
-/// The language of the response being built: the request's choice, English outside a request.
+/// The language of the text being rendered: what `on_this_thread` set, else the request's
+/// choice, English outside a request.
 pub fn current() -> Lang {
-    REQUEST_LANG
-        .try_with(|l| *l)
-        .ok()
-        .or_else(|| BLOCKING_LANG.with(Cell::get))
+    BLOCKING_LANG
+        .with(Cell::get)
+        .or_else(|| REQUEST_LANG.try_with(|l| *l).ok())
         .unwrap_or(Lang::En)
 }
 
