@@ -50,9 +50,23 @@ impl Lang {
     }
 }
 
-/// The kinds of problem, each with a stable `type` URI and status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProblemKind {
+/// Declares `ProblemKind` and `ProblemKind::ALL` from one list, so the list cannot miss a kind.
+macro_rules! problem_kinds {
+    ($($kind:ident),* $(,)?) => {
+        /// The kinds of problem, each with a stable `type` URI and status.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ProblemKind {
+            $($kind),*
+        }
+
+        impl ProblemKind {
+            /// Every kind, for whatever must cover them all (the text catalogue's test).
+            pub const ALL: &'static [ProblemKind] = &[$(ProblemKind::$kind),*];
+        }
+    };
+}
+
+problem_kinds! {
     ValidationFailed,
     Unauthorized,
     Forbidden,
@@ -73,30 +87,6 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    /// Every kind, for whatever must cover them all (the text catalogue's test).
-    pub const ALL: [ProblemKind; 17] = {
-        use ProblemKind::*;
-        [
-            ValidationFailed,
-            Unauthorized,
-            Forbidden,
-            NotFound,
-            MethodNotAllowed,
-            NotAcceptable,
-            UnsupportedMediaType,
-            PayloadTooLarge,
-            Conflict,
-            ActivationBlocked,
-            VersionMismatch,
-            PreconditionRequired,
-            IdempotencyKeyReused,
-            IdempotencyKeyInUse,
-            RateLimited,
-            ServiceUnavailable,
-            Internal,
-        ]
-    };
-
     pub fn slug(self) -> &'static str {
         use ProblemKind::*;
         match self {

@@ -714,7 +714,7 @@ impl Text {
         ] {
             out.push(Text::NotFound { what });
         }
-        for kind in ProblemKind::ALL {
+        for &kind in ProblemKind::ALL {
             out.push(Text::ProblemTitle { kind });
         }
         for status in ["REQUESTED", "GRANTED", "DENIED", "WITHDRAWN", "REVOKED"] {
