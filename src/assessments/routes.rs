@@ -45,26 +45,9 @@ pub struct AssessmentParams {
     #[param(value_type = Option<String>, example = "NO", pattern = "^[A-Z]{2}$")]
     country_code: Option<CountryCode>,
     /// Only assessments of this partner.
-    #[param(format = Uuid)]
-    partner_id: Option<String>,
-}
-
-fn query_uuid(raw: Option<String>, name: &str) -> Result<Option<String>, ApiError> {
-    raw.map(|r| {
-        uuid::Uuid::parse_str(&r)
-            .map(|u| u.hyphenated().to_string())
-            .map_err(|_| {
-                ApiError::invalid(
-                    format!("/query/{name}"),
-                    "invalid-id",
-                    crate::text::Text::NotAUuid {
-                        name: name.to_string(),
-                    }
-                    .msg(),
-                )
-            })
-    })
-    .transpose()
+    #[param(value_type = Option<uuid::Uuid>)]
+    #[serde(default, deserialize_with = "crate::http::validate::partner_id_param")]
+    partner_id: Option<uuid::Uuid>,
 }
 
 /// List assessments / Lista bedömningar
@@ -96,7 +79,7 @@ pub async fn list_assessments(
     let filter = AssessmentFilter {
         status: f.status,
         country_code: f.country_code.map(CountryCode::into_inner),
-        partner_id: query_uuid(f.partner_id, "partnerId")?,
+        partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
         countries_only: false,
         include_drafts: principal.has(Capability::ManageAssessments),
     };
