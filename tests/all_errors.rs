@@ -285,7 +285,7 @@ async fn a_query_with_three_faults_gets_three_items(app: TestApp) {
 /// Id filters are UUIDs: an empty or malformed one is refused, never read as "no filter"
 /// (schemathesis found `?partnerId=` answered 200 with every agreement).
 async fn id_filters_that_are_not_uuids_are_refused(app: TestApp) {
-    for list in ["agreements", "exceptions"] {
+    for list in ["agreements", "exceptions", "assessments"] {
         let res = app
             .get(&format!("/api/v1/{list}?partnerId="))
             .role("reader")
