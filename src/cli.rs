@@ -1,16 +1,14 @@
 //! The command line: `serve` (default), `migrate`, `openapi`, `token` and `seed --demo`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use actix_web::{HttpServer, web};
+use actix_web::HttpServer;
 use clap::{Parser, Subcommand};
 
 use crate::app::{self, AppState};
 use crate::config::{self, Config};
 use crate::db::{Db, PoolOptions};
 use crate::http::auth::{Claims, JwtVerifier, Role, sign_hs256};
-use crate::http::middleware::RateLimiter;
 
 #[derive(Parser)]
 #[command(
@@ -215,25 +213,20 @@ pub fn verifier(config: &Config) -> Result<JwtVerifier, String> {
 #[actix_web::main]
 async fn serve() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    // Keys first: a service that may not start must not create or migrate a database either.
-    let jwt = Arc::new(verifier(&config)?);
+    // Keys and the webhook allow-list first: a service that may not start must not create or
+    // migrate a database either (a bad allow-list entry refuses the start, not less or more).
+    let jwt = verifier(&config)?;
+    let allow = crate::webhooks::target::AllowList::parse(&config.webhook_allow)?;
     let db = open_db(&config)?;
     let applied = db.migrate().map_err(|e| e.to_string())?;
     if !applied.is_empty() {
         log::info!("{} migration(s) applied", applied.len());
     }
-    let state = web::Data::new(AppState {
-        db: db.clone(),
-        rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
-        jwt,
-        config: Arc::new(config.clone()),
-        derived: Default::default(),
-    });
+    let state = AppState::new(db.clone(), config.clone(), jwt);
     spawn_housekeeping(db.clone());
     // Background work shared by the instances through the database: deliveries are claimed row
     // by row, and the time sweep runs under a lease, as this instance.
     let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let allow = crate::webhooks::target::AllowList::parse(&config.webhook_allow)?;
     crate::webhooks::worker::Deliverer::new(db.clone(), allow, Default::default())?.spawn();
     crate::sweep::spawn(db, instance);
     let server = HttpServer::new(move || app::build(state.clone()))

@@ -14,6 +14,8 @@ pub struct Config {
     pub jwt_public_keys: Option<PathBuf>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// `SAMVERKAN_WEBHOOK_ALLOW` as given; `webhooks::target::AllowList` parses it when the
+    /// service starts, and a bad entry refuses the start.
     pub webhook_allow: Vec<String>,
     /// Requests per minute per caller and instance; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
@@ -72,8 +74,6 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        // A bad entry refuses the start rather than silently allowing less (or more).
-        crate::webhooks::target::AllowList::parse(&webhook_allow).map_err(ConfigError::Invalid)?;
         let default_pool = match database_url.backend() {
             crate::db::Backend::Postgres => 16,
             crate::db::Backend::Sqlite => 8,

@@ -17,6 +17,7 @@ pub mod indicators;
 pub mod meta;
 pub mod partners;
 pub mod policy;
+pub mod policy_document;
 pub mod reports;
 pub mod seed;
 pub mod sweep;

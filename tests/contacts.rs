@@ -302,7 +302,7 @@ async fn erasing_a_contact_also_forgets_the_response_an_idempotency_key_kept(app
         async move {
             state
                 .db
-                .read(|c| {
+                .read(|c| -> Result<_, samverkan::http::problem::ApiError> {
                     Ok(k::table
                         .select(k::response_body)
                         .load::<Option<String>>(c)?

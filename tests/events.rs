@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use samverkan::db::schema::events;
-use samverkan::events::{Change, append};
+use samverkan::events::{Change, EntityType, EventAction, append};
 use serde_json::{Value, json};
 
 use common::{Backend, TestApp, create_unit};
@@ -183,7 +183,7 @@ async fn the_feed_filters_by_entity_type(app: TestApp) {
         append(
             c,
             "system",
-            Change::gone("AGREEMENT", "0192f5d2", "EXPIRED", 4),
+            Change::gone(EntityType::Agreement, "0192f5d2", EventAction::Expired, 4),
         )?;
         Ok(())
     })

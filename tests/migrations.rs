@@ -132,7 +132,7 @@ fn an_instance_waits_for_another_instances_long_migration_and_keeps_its_request_
     assert_eq!(applied.len(), migrations_in("migrations/postgres"));
     // The pooled connection that ran the migrations serves requests with their timeouts again.
     let timeout = db
-        .write_blocking(|c| {
+        .write_blocking(|c| -> Result<_, samverkan::http::problem::ApiError> {
             Ok(diesel::sql_query("SHOW statement_timeout").get_result::<Setting>(c)?)
         })
         .unwrap();

@@ -9,15 +9,33 @@ fn document() -> Value {
     serde_json::from_str(&samverkan::app::openapi_json()).unwrap()
 }
 
+/// The committed document is the snapshot of the code's, reviewed as a diff in every change (what
+/// an `insta` snapshot would be; the plain file is what integrators download and generate from).
 #[test]
 fn the_committed_document_matches_the_code() {
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
             .unwrap();
     let generated = samverkan::app::openapi_json();
-    assert!(
-        committed == generated,
-        "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json` and review the diff"
+    if committed == generated {
+        return;
+    }
+    let (old, new): (Vec<_>, Vec<_>) = (committed.lines().collect(), generated.lines().collect());
+    let first = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let around = |lines: &[&str]| -> String {
+        let from = first.saturating_sub(3);
+        lines[from..lines.len().min(first + 4)]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{:>6} {l}\n", from + i + 1))
+            .collect()
+    };
+    panic!(
+        "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json` \
+         and review the diff. First difference at line {}:\n--- committed\n{}+++ generated\n{}",
+        first + 1,
+        around(&old),
+        around(&new)
     );
 }
 

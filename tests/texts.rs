@@ -160,3 +160,28 @@ fn swedish_texts_in_the_code_name_no_codes_and_hold_no_english() {
     }
     assert!(faults.is_empty(), "{faults:#?}");
 }
+
+/// Every problem type has a title of its own in both languages (the catalogue matches titles by
+/// the type's slug, and shows a slug it has no words for as is).
+#[test]
+fn every_problem_type_has_a_title_in_both_languages() {
+    use samverkan::http::problem::ProblemKind;
+    use samverkan::text::Lang;
+    for &kind in ProblemKind::ALL {
+        let title = kind.title();
+        assert_ne!(
+            title.get(Lang::En),
+            kind.slug(),
+            "{kind:?} has no English title"
+        );
+        assert_ne!(
+            title.get(Lang::Sv),
+            kind.slug(),
+            "{kind:?} has no Swedish title"
+        );
+        assert_ne!(
+            title.en, title.sv,
+            "{kind:?}: the Swedish title is the English one"
+        );
+    }
+}

@@ -6,13 +6,38 @@ pub mod routes;
 pub mod service;
 pub mod store;
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::derived::Derived;
 use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
 use crate::policy::activation::{AgreementType, Finding, FundingSource, Purpose};
 use crate::text::Localized;
+
+/// Answers reads of agreements keep while the register is unchanged (`db::derived`), per instance.
+pub struct AgreementAnswers {
+    pub lists: store::ListAnswers,
+    pub compliance: compliance::ComplianceAnswers,
+    pub companies: Derived<(), Arc<HashSet<String>>>,
+    /// How many agreements match a list's filters (by the filters' debug form).
+    pub totals: Derived<String, i64>,
+}
+
+impl Default for AgreementAnswers {
+    fn default() -> Self {
+        // About 0.5 kB per agreement's lists or compliance: under 20 MB together.
+        Self {
+            lists: store::ListAnswers::new("agreement lists", 16_384),
+            compliance: compliance::ComplianceAnswers::new("compliance", 16_384),
+            companies: Derived::new("company units", 1),
+            totals: Derived::new("agreement list totals", 4_096),
+        }
+    }
+}
 
 /// Where an agreement stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -80,7 +105,7 @@ impl Serialize for Warning {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let detail = match crate::text::current() {
-            crate::http::problem::Lang::Sv if !self.detail_sv.is_empty() => &self.detail_sv,
+            crate::text::Lang::Sv if !self.detail_sv.is_empty() => &self.detail_sv,
             _ => &self.detail,
         };
         let mut out = s.serialize_struct("Warning", 4)?;

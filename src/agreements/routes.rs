@@ -1,9 +1,10 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::AgreementAnswers;
 use super::compliance::compliance_read;
 use super::service::{
     self, Closing, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
@@ -14,14 +15,15 @@ use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
     Warning,
 };
-use crate::app::AppState;
-use crate::app::docs as d;
+use crate::config::Config;
 use crate::db::AnyConnection;
+use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::LongText;
-use crate::events::{self, Change, Visibility};
+use crate::events::{self, Change, EventAction, Visibility};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
@@ -30,49 +32,10 @@ use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 use crate::policy::activation::{self, AgreementType, Purpose};
 use crate::policy::today;
+use crate::units::scope::Scope;
 
 fn not_found() -> ApiError {
     ApiError::not_found("agreement", "samverkan")
-}
-
-/// The units a caller acts for: all (coordinators) or an officer's unit and those below it.
-enum Scope {
-    All,
-    Units(Vec<String>),
-}
-
-impl Scope {
-    fn of(conn: &mut AnyConnection, principal: &Principal) -> Result<Scope, ApiError> {
-        if principal.is(Role::Coordinator) {
-            return Ok(Scope::All);
-        }
-        match &principal.unit {
-            Some(unit) if principal.is(Role::Officer) => {
-                Ok(Scope::Units(crate::units::store::subtree(conn, unit)?))
-            }
-            _ => Ok(Scope::Units(Vec::new())),
-        }
-    }
-
-    fn covers(&self, unit: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Units(units) => units.iter().any(|u| u == unit),
-        }
-    }
-
-    fn require(&self, unit: &str) -> Result<(), ApiError> {
-        if self.covers(unit) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                crate::text::Text::NotYourUnit {
-                    unit: unit.to_string(),
-                }
-                .msg(),
-            ))
-        }
-    }
 }
 
 /// Drafts are not yet official records: they are shown to coordinators, board secretaries and the
@@ -158,15 +121,12 @@ pub struct AgreementParams {
             (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/agreements")]
 pub async fn list_agreements(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    answers: web::Data<AgreementAnswers>,
     principal: Principal,
     req: HttpRequest,
     params: ListParams<AgreementParams>,
@@ -184,10 +144,9 @@ pub async fn list_agreements(
     }
     let paging = params.paging;
     let csv = wants_csv(&req);
-    let answers = state.derived.clone();
-    let (items, total) = state
-        .db
-        .read(move |conn| {
+    let answers = answers.into_inner();
+    let (items, total) = db
+        .read(move |conn| -> Result<_, ApiError> {
             let generation = generation(conn)?;
             let mut filter = AgreementFilter {
                 statuses: f.status.map(|s| vec![s]),
@@ -259,25 +218,20 @@ pub async fn list_agreements(
     responses(
         (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/agreements/{id}")]
 pub async fn get_agreement(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    answers: web::Data<AgreementAnswers>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
-    let answers = state.derived.clone();
-    let agreement = state
-        .db
+    let answers = answers.into_inner();
+    let agreement = db
         .read(move |conn| {
             let read = store::read_row(conn, &id)?.ok_or_else(not_found)?;
             if !visible(conn, &principal, &read.row)? {
@@ -304,19 +258,13 @@ pub async fn get_agreement(
             ("ETag" = String, description = "The agreement's version."),
             ("Location" = String, description = "The agreement's URL."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/agreements")]
 pub async fn create_agreement(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     key: IdempotencyKey,
@@ -324,24 +272,17 @@ pub async fn create_agreement(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let input = body.value;
-    let base = state.config.public_url.clone();
+    let base = config.public_url.clone();
     let p = principal.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
-            let body = service::register(conn, &p.sub, &input, today())?;
-            Reply::created(
-                format!("{base}/api/v1/agreements/{}", body.id),
-                &body,
-                body.version,
-            )
-        },
-    )
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
+        let body = service::register(conn, &p.sub, &input, today())?;
+        Reply::created(
+            format!("{base}/api/v1/agreements/{}", body.id),
+            &body,
+            body.version,
+        )
+    })
     .await
 }
 
@@ -359,21 +300,12 @@ pub async fn create_agreement(
     responses(
         (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::ActivationBlocked),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[patch("/agreements/{id}")]
 pub async fn update_agreement(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -390,8 +322,7 @@ pub async fn update_agreement(
         ));
     }
     let id = id.into_inner();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let record = load_visible(conn, &principal, &id)?;
             let scope = Scope::of(conn, &principal)?;
@@ -437,7 +368,11 @@ pub async fn update_agreement(
             }
             let record = store::find(conn, &id)?.ok_or_else(not_found)?;
             let body = present_one(conn, &record)?;
-            events::append(conn, &principal.sub, event(&record, "UPDATED", &body))?;
+            events::append(
+                conn,
+                &principal.sub,
+                event(&record, EventAction::Updated, &body),
+            )?;
             Reply::ok(&body, body.version)
         })
         .await?;
@@ -473,19 +408,12 @@ fn merge_warnings(kept: &[Warning], fresh: &[activation::Finding]) -> Vec<Warnin
     security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The draft was deleted."),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[delete("/agreements/{id}")]
 pub async fn delete_agreement(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -493,8 +421,7 @@ pub async fn delete_agreement(
     principal.require(Capability::WriteAgreements)?;
     let precondition = if_match.required()?;
     let id = id.into_inner();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let record = load_visible(conn, &principal, &id)?;
             Scope::of(conn, &principal)?.require(&record.row.unit_code)?;
@@ -515,8 +442,13 @@ pub async fn delete_agreement(
             events::append(
                 conn,
                 &principal.sub,
-                Change::gone(ENTITY, &id, "DELETED", record.row.version + 1)
-                    .visible_to(Visibility::CaseWork),
+                Change::gone(
+                    ENTITY,
+                    &id,
+                    crate::events::EventAction::Deleted,
+                    record.row.version + 1,
+                )
+                .visible_to(Visibility::CaseWork),
             )?;
             Ok(Reply::no_content())
         })
@@ -540,7 +472,7 @@ struct ActionCall {
 }
 
 async fn act(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     call: ActionCall,
@@ -555,7 +487,7 @@ async fn act(
         digest,
     } = call;
     let p = principal.clone();
-    idempotency::execute(&state.db, &principal, &req, key, &digest, move |conn| {
+    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
         let precondition = if_match.required()?;
         let record = load_visible(conn, &p, &id)?;
         Scope::of(conn, &p)?.require(&record.row.unit_code)?;
@@ -570,11 +502,6 @@ async fn act(
     })
     .await
 }
-
-/// An action takes no body, or an empty JSON object.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionBody {}
 
 /// The optional body of `POST /agreements/{id}/end`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -614,26 +541,18 @@ pub struct CancelAgreement {
     responses(
         (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::ActivationBlocked),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/agreements/{id}/activate")]
 pub async fn activate_agreement(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: OptionalJsonBody<ActionBody>,
+    body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let call = ActionCall {
         id: id.into_inner(),
@@ -642,7 +561,7 @@ pub async fn activate_agreement(
         digest: body.digest,
     };
     act(
-        state,
+        db,
         principal,
         req,
         call,
@@ -666,20 +585,12 @@ pub async fn activate_agreement(
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/agreements/{id}/end")]
 pub async fn end_agreement(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -698,7 +609,7 @@ pub async fn end_agreement(
         end_date: body.end_date,
         reason: body.reason,
     };
-    act(state, principal, req, call, Action::End, closing).await
+    act(db, principal, req, call, Action::End, closing).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
@@ -714,20 +625,12 @@ pub async fn end_agreement(
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/agreements/{id}/cancel")]
 pub async fn cancel_agreement(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -745,7 +648,7 @@ pub async fn cancel_agreement(
         end_date: None,
         reason: body.value.and_then(|b| b.reason),
     };
-    act(state, principal, req, call, Action::Cancel, closing).await
+    act(db, principal, req, call, Action::Cancel, closing).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn
@@ -759,25 +662,20 @@ pub async fn cancel_agreement(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The compliance, now.", body = Compliance),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/agreements/{id}/compliance")]
 pub async fn get_compliance(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    answers: web::Data<AgreementAnswers>,
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
-    let answers = state.derived.clone();
-    let result = state
-        .db
+    let answers = answers.into_inner();
+    let result = db
         .read(move |conn| {
             let generation = generation(conn)?;
             let record = load_visible(conn, &principal, &id)?;
@@ -797,86 +695,6 @@ pub async fn get_compliance(
     reply::json(&result)
 }
 
-/// One version in an agreement's history.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryEntry {
-    /// The change-log event.
-    pub event_id: i64,
-    pub occurred_at: DateTime<Utc>,
-    /// The `sub` of whoever made the change.
-    pub actor: String,
-    pub action: crate::events::EventAction,
-    pub version: i32,
-    /// The fields that changed from the previous version.
-    pub changed_fields: Vec<String>,
-    /// The resource as it stood after the change.
-    #[schema(schema_with = crate::events::entity_data, required = true)]
-    pub data: Option<Value>,
-}
-
-/// An entity's history, from the change log.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct History {
-    pub entity_type: crate::events::EntityType,
-    pub entity_id: String,
-    pub items: Vec<HistoryEntry>,
-}
-
-/// Builds a history from the change log: each version with who changed what and when.
-pub fn history_of(
-    conn: &mut AnyConnection,
-    principal: &Principal,
-    entity_type: &str,
-    id: &str,
-) -> Result<History, ApiError> {
-    let rows = events::history(conn, entity_type, id)?;
-    let mut previous: Option<Value> = None;
-    let mut items = Vec::new();
-    for row in rows {
-        let event = row.into_event(principal)?;
-        let changed_fields = match (&previous, &event.data) {
-            (Some(Value::Object(before)), Some(Value::Object(after))) => after
-                .iter()
-                .filter(|(k, v)| {
-                    !matches!(k.as_str(), "version" | "updatedAt" | "compliance")
-                        && before.get(*k) != Some(v)
-                })
-                .map(|(k, _)| k.clone())
-                .collect(),
-            (None, Some(Value::Object(after))) => after
-                .keys()
-                .filter(|k| {
-                    !matches!(
-                        k.as_str(),
-                        "version" | "updatedAt" | "createdAt" | "compliance"
-                    )
-                })
-                .cloned()
-                .collect(),
-            _ => Vec::new(),
-        };
-        if event.data.is_some() {
-            previous = event.data.clone();
-        }
-        items.push(HistoryEntry {
-            event_id: event.id,
-            occurred_at: event.occurred_at,
-            actor: event.actor,
-            action: event.action,
-            version: event.version,
-            changed_fields,
-            data: event.data,
-        });
-    }
-    Ok(History {
-        entity_type: crate::events::parse_code(entity_type)?,
-        entity_id: id.to_string(),
-        items,
-    })
-}
-
 /// History of an agreement / Ett samarbetes historik
 ///
 /// Every version, with who changed what and when, from the change log.
@@ -886,27 +704,21 @@ pub fn history_of(
     params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     security(("bearerAuth" = [])),
     responses(
-        (status = 200, description = "The versions, oldest first.", body = History, example = json!({"entityType": "AGREEMENT", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "items": [{"eventId": 7, "occurredAt": "2026-11-20T08:00:00Z", "actor": "officer-kfn", "action": "CREATED", "version": 1, "changedFields": ["title"], "data": {"title": "Vänortssamarbete med Tammerfors"}}]})),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
+        (status = 200, description = "The versions, oldest first.", body = crate::events::history::History, example = json!({"entityType": "AGREEMENT", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "items": [{"eventId": 7, "occurredAt": "2026-11-20T08:00:00Z", "actor": "officer-kfn", "action": "CREATED", "version": 1, "changedFields": ["title"], "data": {"title": "Vänortssamarbete med Tammerfors"}}]})),
     )
 )]
 #[get("/agreements/{id}/history")]
 pub async fn get_history(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
-    let result = state
-        .db
+    let result = db
         .read(move |conn| {
             load_visible(conn, &principal, &id)?;
-            history_of(conn, &principal, ENTITY, &id)
+            crate::events::history::history_of(conn, &principal, ENTITY, &id)
         })
         .await?;
     reply::json(&result)

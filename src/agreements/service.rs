@@ -6,15 +6,16 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use super::AgreementAnswers;
 use super::compliance::{compliance, compliance_read};
 use super::store::{self, AgreementRecord, ReadRow};
 use super::{Agreement, AgreementInput, AgreementStatus, Compliance, Warning};
-use crate::app::DerivedAnswers;
 use crate::db::AnyConnection;
 use crate::db::schema::units;
 use crate::domain::LongText;
-use crate::eligibility::{explain, partner};
-use crate::events::{self, Change, Visibility};
+use crate::eligibility::explain;
+use crate::eligibility::store::partner;
+use crate::events::{self, Change, EventAction, Visibility};
 use crate::http::etag::version_mismatch;
 use crate::http::json::from_value;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
@@ -22,7 +23,7 @@ use crate::policy::activation::{self, ActivationInput, Outcome, PartnerCheck};
 use crate::policy::today;
 use crate::text::Text;
 
-pub const ENTITY: &str = "AGREEMENT";
+pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Agreement;
 
 pub fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiError> {
     use diesel::prelude::*;
@@ -83,7 +84,7 @@ pub fn present_all(
     records: &[AgreementRecord],
     today: NaiveDate,
     generation: i64,
-    answers: &DerivedAnswers,
+    answers: &AgreementAnswers,
 ) -> Result<Vec<Agreement>, ApiError> {
     let companies = match answers.companies.get(generation, &()) {
         Some(found) => found,
@@ -107,7 +108,7 @@ pub fn present_all(
 pub fn present_read(
     conn: &mut AnyConnection,
     read: ReadRow,
-    answers: &DerivedAnswers,
+    answers: &AgreementAnswers,
 ) -> Result<Agreement, ApiError> {
     let today = today();
     let ReadRow {
@@ -239,7 +240,7 @@ pub fn activation_input(
     today: NaiveDate,
     with_eligibility: bool,
 ) -> Result<ActivationInput, ApiError> {
-    let sister = store::sister_city_since(conn, &input.partner_ids)?;
+    let sister = crate::partners::store::sister_city_since(conn, &input.partner_ids)?;
     let mut partners = Vec::new();
     for (index, partner_id) in input.partner_ids.iter().enumerate() {
         let Some(facts) = partner(conn, partner_id)? else {
@@ -307,7 +308,11 @@ pub fn warnings_of(outcome: &[activation::Finding]) -> Vec<Warning> {
     outcome.iter().map(Warning::from).collect()
 }
 
-pub fn event<'a>(record: &'a AgreementRecord, action: &'a str, body: &Agreement) -> Change<'a> {
+pub fn event<'a>(
+    record: &'a AgreementRecord,
+    action: crate::events::EventAction,
+    body: &Agreement,
+) -> Change<'a> {
     let change = Change::new(ENTITY, &record.row.id, action, body.version, body);
     if record.row.status == "DRAFT" {
         change.visible_to(Visibility::CaseWork)
@@ -330,7 +335,7 @@ pub fn register(
     let warnings = warnings_of(&activation::recommendations(&preview));
     let record = store::insert(conn, &id, input, &warnings, actor)?;
     let body = present_one(conn, &record)?;
-    events::append(conn, actor, event(&record, "CREATED", &body))?;
+    events::append(conn, actor, event(&record, EventAction::Created, &body))?;
     Ok(body)
 }
 
@@ -384,13 +389,14 @@ pub fn transition(
 ) -> Result<Agreement, ApiError> {
     let status = record.status();
     let (allowed, action) = match next {
-        AgreementStatus::Active => (status == AgreementStatus::Draft, "ACTIVATED"),
-        AgreementStatus::Ended => (status == AgreementStatus::Active, "ENDED"),
+        AgreementStatus::Active => (status == AgreementStatus::Draft, EventAction::Activated),
+        AgreementStatus::Ended => (status == AgreementStatus::Active, EventAction::Ended),
         AgreementStatus::Cancelled => (
             matches!(status, AgreementStatus::Draft | AgreementStatus::Active),
-            "CANCELLED",
+            EventAction::Cancelled,
         ),
-        AgreementStatus::Draft => (false, "DRAFTED"),
+        // A return to draft is never allowed: the action is never written.
+        AgreementStatus::Draft => (false, EventAction::Updated),
     };
     if !allowed {
         return Err(ApiError::conflict(

@@ -324,20 +324,6 @@ impl diesel::query_builder::QueryFragment<MultiBackend> for OneAgreement {
 
 impl RunQueryDsl<AnyConnection> for OneAgreement {}
 
-/// Whether `partner_id` is a party to agreement `agreement_id` (one indexed lookup).
-pub fn is_party(
-    conn: &mut AnyConnection,
-    agreement_id: &str,
-    partner_id: &str,
-) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        ap::table
-            .filter(ap::agreement_id.eq(agreement_id))
-            .filter(ap::partner_id.eq(partner_id)),
-    ))
-    .get_result(conn)?)
-}
-
 /// Agreement list filters (all optional).
 #[derive(Debug, Default, Clone)]
 pub struct AgreementFilter {
@@ -646,35 +632,6 @@ pub fn delete_draft(conn: &mut AnyConnection, id: &str, version: i32) -> Result<
     )
     .execute(conn)?
         == 1)
-}
-
-/// The date each partner became a sister city: the earliest start (or activation) of an active
-/// SISTER_CITY agreement it is party to.
-pub fn sister_city_since(
-    conn: &mut AnyConnection,
-    partner_ids: &[String],
-) -> Result<HashMap<String, NaiveDate>, ApiError> {
-    if partner_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDateTime>)> = ap::table
-        .inner_join(a::table)
-        .filter(ap::partner_id.eq_any(partner_ids))
-        .filter(a::status.eq("ACTIVE"))
-        .filter(a::agreement_type.eq("SISTER_CITY"))
-        .select((ap::partner_id, a::start_date, a::activated_at))
-        .load(conn)?;
-    let mut since: HashMap<String, NaiveDate> = HashMap::new();
-    for (partner, start, activated) in rows {
-        let Some(date) = start.or(activated.map(|t| t.date())) else {
-            continue;
-        };
-        since
-            .entry(partner)
-            .and_modify(|d| *d = (*d).min(date))
-            .or_insert(date);
-    }
-    Ok(since)
 }
 
 /// Warnings as the `warnings` column keeps them: with both texts, although the wire carries one.

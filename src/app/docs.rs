@@ -1,13 +1,11 @@
-//! The parts of the OpenAPI document that every operation shares: the document's info (DIGG's
-//! documentation rules), the security scheme, the problem responses and the common headers.
-
-// The response types exist only for the document; their fields are never read.
-#![allow(dead_code)]
+//! The OpenAPI document as a whole: its info (DIGG's documentation rules), the security scheme,
+//! the shared problem responses (`http::docs`) and what every operation shares (`finish`).
 
 use serde_json::{Map, Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{Modify, OpenApi};
 
+use crate::http::docs::*;
 use crate::http::problem::Problem;
 
 #[derive(OpenApi)]
@@ -67,145 +65,101 @@ impl Modify for Security {
     }
 }
 
-/// The request is not valid: a field, parameter or the body itself (see `errors`).
-#[derive(ToResponse)]
-#[response(
-    description = "The request is not valid; `errors` names each field or parameter with a JSON pointer. / Begäran är inte giltig.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "'name' is required.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/name", "code": "required", "detail": "'name' is required."}]})
-)]
-pub struct BadRequest(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "No valid bearer token: missing, malformed, expired, or for another issuer or audience. / Ingen giltig token.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/unauthorized", "title": "Authentication is required", "status": 401, "detail": "A bearer token is required (Authorization: Bearer <token>).", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct Unauthorized(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "The token is valid but its roles (or unit) do not permit this. / Rollen medger inte åtgärden.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "This operation needs one of the roles: admin.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct Forbidden(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "No such resource. / Resursen finns inte.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/not-found", "title": "The resource was not found", "status": 404, "detail": "No unit with that identifier exists.", "instance": "/api/v1/units/XYZ", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct NotFound(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "The request conflicts with the resource's current state. / Begäran strider mot resursens tillstånd.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/conflict", "title": "The request conflicts with the resource's state", "status": 409, "detail": "A unit with code KFN already exists.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct Conflict(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "Activation is blocked by the policy's rules; `errors` names each rule and partner. / Aktiveringen är spärrad.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/activation-blocked", "title": "Activation is blocked", "status": 409, "detail": "1 rule blocks activation; see errors.", "instance": "/api/v1/agreements/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/activate", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/partnerIds/0", "code": "EXCEPTION_BY_KOMMUNSTYRELSEN", "detail": "The partner does not meet the requirements and no exception is in force."}]})
-)]
-pub struct ActivationBlocked(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "If-Match does not name the resource's current ETag: it changed since it was read. / Resursen har ändrats.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/version-mismatch", "title": "The resource has changed", "status": 412, "detail": "The resource has changed since you read it; it is now at ETag \"3\". Read it again and reapply your change.", "instance": "/api/v1/units/KFN", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct PreconditionFailed(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "If-Match is required for this operation. / If-Match krävs.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/precondition-required", "title": "If-Match is required", "status": 428, "detail": "This operation needs an If-Match header with the resource's ETag, so that it cannot overwrite a change you have not seen.", "instance": "/api/v1/units/KFN", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct PreconditionRequired(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "The Idempotency-Key was used before with another body. / Idempotensnyckeln har använts för en annan begäran.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/idempotency-key-reused", "title": "The idempotency key was used with another request", "status": 422, "detail": "This Idempotency-Key was used with a different request body. Use a new key for a new request.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct IdempotencyKeyReused(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "The body is larger than the operation accepts. / Innehållet är för stort.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The request body is larger than this operation accepts.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct PayloadTooLarge(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "The body is not JSON. / Innehållet är inte JSON.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/unsupported-media-type", "title": "Unsupported media type", "status": 415, "detail": "The body must be JSON: Content-Type application/json (or application/merge-patch+json for PATCH).", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct UnsupportedMediaType(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "Too many requests from this caller; wait `Retry-After` seconds. / För många begäranden.",
-    content_type = "application/problem+json",
-    headers(("Retry-After" = u64, description = "Seconds to wait.")),
-    example = json!({"type": "https://samverkan.boras.se/problems/rate-limited", "title": "Too many requests", "status": 429, "detail": "Too many requests from this caller. Try again in 2 s.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct TooManyRequests(Problem);
-
-#[derive(ToResponse)]
-#[response(
-    description = "The database is not reachable; retry after `Retry-After` seconds. / Tjänsten är tillfälligt otillgänglig.",
-    content_type = "application/problem+json",
-    headers(("Retry-After" = u64, description = "Seconds to wait.")),
-    example = json!({"type": "https://samverkan.boras.se/problems/service-unavailable", "title": "The service is temporarily unavailable", "status": 503, "detail": "The database is not reachable. Try again shortly.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct Unavailable(Problem);
-
-/// The headers the routes name in `params(...)`: the extractors document themselves.
-pub use crate::http::etag::IfMatch as IfMatchHeader;
-pub use crate::http::idempotency::IdempotencyKey as IdempotencyKeyHeader;
-
-/// Any request may fail inside the service; the error is logged and the caller gets a problem.
-#[derive(ToResponse)]
-#[response(
-    description = "The request could not be completed; the error is logged under the request id. / Ett internt fel inträffade.",
-    content_type = "application/problem+json",
-    example = json!({"type": "https://samverkan.boras.se/problems/internal-error", "title": "An internal error occurred", "status": 500, "detail": "The request could not be completed. The error has been logged.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
-)]
-pub struct InternalError(Problem);
-
 /// What every operation shares, added once over the assembled document (so that each handler
 /// documents only what is its own) and the `servers` entry for `public_url`:
-/// - the error responses every operation can give: 500 always; 401 and 403 where a token is
-///   needed; 429 under `/api/` (the rate limit's scope); 503 where the database is read; 400
-///   where the operation takes a body or query parameters;
+/// - the error responses every operation can give ([`CommonErrors`]);
 /// - request bodies derived from `Option<T>` are optional bodies, not nullable ones (the service
 ///   refuses a JSON `null`; it takes no body or an object), so generated clients may omit them;
 /// - every `201` links to the operations that take the new resource's id (OpenAPI `links`);
 /// - a nullable property of a schema that only responses use is `required`: serde sends `None`
 ///   as `null` (no response type skips a field), so the field is always there.
-pub fn finish(doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openapi::OpenApi {
+pub fn finish(mut doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openapi::OpenApi {
+    CommonErrors.modify(&mut doc);
     let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     doc["servers"] =
         json!([{"url": public_url, "description": "This service (SAMVERKAN_PUBLIC_URL)."}]);
-    common_errors(&mut doc);
     optional_bodies(&mut doc);
     links(&mut doc);
     always_sent(&mut doc);
     serde_json::from_value(doc).expect("the finished OpenAPI document deserialises")
+}
+
+/// The error responses an operation gives by what it takes, added to each (unless it names its
+/// own) so that a handler documents only what is its own: 500 always; 401, 403 and 503 where a
+/// token is needed (the database is read); 429 under `/api/` (the rate limit's scope); 400 where
+/// it takes a body or query parameters; 413 and 415 with a body; 404 with a path parameter; 412
+/// and 428 with `If-Match`; 422 with `Idempotency-Key`.
+pub struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{Ref, RefOr};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in operations.into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| {
+                    s.iter().any(|r| {
+                        serde_json::to_value(r)
+                            .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                    })
+                });
+                let parameters: Vec<_> = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| match p {
+                        RefOr::T(p) => Some((p.parameter_in.clone(), p.name.as_str())),
+                        RefOr::Ref(_) => None,
+                    })
+                    .collect();
+                let takes = |place: ParameterIn, name: Option<&str>| {
+                    parameters
+                        .iter()
+                        .any(|(i, n)| *i == place && name.is_none_or(|name| *n == name))
+                };
+                let takes_input = op.request_body.is_some() || takes(ParameterIn::Query, None);
+                let mut add = |status: &str, name: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+                };
+                if takes_input {
+                    add("400", "BadRequest");
+                }
+                if op.request_body.is_some() {
+                    add("413", "PayloadTooLarge");
+                    add("415", "UnsupportedMediaType");
+                }
+                if takes(ParameterIn::Path, None) {
+                    add("404", "NotFound");
+                }
+                if takes(ParameterIn::Header, Some("If-Match")) {
+                    add("412", "PreconditionFailed");
+                    add("428", "PreconditionRequired");
+                }
+                if takes(ParameterIn::Header, Some("Idempotency-Key")) {
+                    add("422", "IdempotencyKeyReused");
+                }
+                if secured {
+                    add("401", "Unauthorized");
+                    add("403", "Forbidden");
+                    add("503", "Unavailable");
+                }
+                if path.starts_with("/api/") {
+                    add("429", "TooManyRequests");
+                }
+                add("500", "InternalError");
+            }
+        }
+    }
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -222,37 +176,6 @@ fn operations_mut(doc: &mut Value) -> impl Iterator<Item = (&String, &mut Value)
                 .filter(|(method, _)| METHODS.contains(&method.as_str()))
                 .map(move |(_, op)| (path, op))
         })
-}
-
-fn common_errors(doc: &mut Value) {
-    for (path, op) in operations_mut(doc) {
-        let secured = op["security"].as_array().is_some_and(|s| {
-            s.iter()
-                .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
-        });
-        let takes_input = op.get("requestBody").is_some()
-            || op["parameters"]
-                .as_array()
-                .is_some_and(|p| p.iter().any(|p| p["in"] == "query"));
-        let responses = op["responses"].as_object_mut().expect("responses");
-        let mut add = |status: &str, name: &str| {
-            responses
-                .entry(status)
-                .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
-        };
-        if takes_input {
-            add("400", "BadRequest");
-        }
-        if secured {
-            add("401", "Unauthorized");
-            add("403", "Forbidden");
-            add("503", "Unavailable");
-        }
-        if path.starts_with("/api/") {
-            add("429", "TooManyRequests");
-        }
-        add("500", "InternalError");
-    }
 }
 
 fn optional_bodies(doc: &mut Value) {

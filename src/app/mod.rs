@@ -3,9 +3,9 @@
 
 pub mod docs;
 pub mod exports;
+mod state;
 
-use std::collections::HashSet;
-use std::sync::Arc;
+pub use state::AppState;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -15,53 +15,13 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::agreements::compliance::ComplianceAnswers;
-use crate::agreements::store::ListAnswers;
-use crate::config::Config;
-use crate::db::Db;
-use crate::db::derived::Derived;
-use crate::eligibility::routes::EligibilityAnswers;
-use crate::http::auth::JwtVerifier;
 use crate::http::fallback::{RouteTable, not_found_or_not_allowed};
 use crate::http::json::payload_error;
-use crate::http::middleware::{RateLimiter, rate_limit, request_context};
+use crate::http::middleware::{rate_limit, request_context};
 use crate::http::problem::ApiError;
 
 /// The largest request body an operation accepts.
 pub const BODY_LIMIT: usize = 256 * 1024;
-
-/// Everything a handler may need, shared by all workers.
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub jwt: Arc<JwtVerifier>,
-    pub rate_limiter: Arc<RateLimiter>,
-    pub derived: Arc<DerivedAnswers>,
-}
-
-/// Answers reads keep while the register is unchanged (`db::derived`), per instance.
-pub struct DerivedAnswers {
-    pub lists: ListAnswers,
-    pub compliance: ComplianceAnswers,
-    pub companies: Derived<(), Arc<HashSet<String>>>,
-    pub eligibility: EligibilityAnswers,
-    /// How many agreements match a list's filters (by the filters' debug form).
-    pub totals: Derived<String, i64>,
-}
-
-impl Default for DerivedAnswers {
-    fn default() -> Self {
-        // About 0.5 kB per agreement's lists or compliance and 2 kB per eligibility answer: under
-        // 25 MB together.
-        Self {
-            lists: ListAnswers::new("agreement lists", 16_384),
-            compliance: ComplianceAnswers::new("compliance", 16_384),
-            companies: Derived::new("company units", 1),
-            eligibility: EligibilityAnswers::new("eligibility", 4_096),
-            totals: Derived::new("agreement list totals", 4_096),
-        }
-    }
-}
 
 /// The routes and the OpenAPI document they make, without state.
 fn assemble() -> (
@@ -82,7 +42,7 @@ fn assemble() -> (
         .service(
             scope::scope("/api/v1")
                 .service(crate::meta::api_info)
-                .service(crate::policy::routes::get_policy)
+                .service(crate::policy_document::routes::get_policy)
                 .service(crate::units::routes::list_units)
                 .service(crate::units::routes::create_unit)
                 .service(crate::units::routes::get_unit)
@@ -167,7 +127,7 @@ pub fn openapi_json() -> String {
 
 /// The application with its state and middleware, for the server and for tests.
 pub fn build(
-    state: web::Data<AppState>,
+    state: AppState,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -181,7 +141,12 @@ pub fn build(
     let (app, doc) = assemble();
     let doc = docs::finish(doc, &state.config.public_url);
     let routes = web::Data::new(RouteTable::from_openapi(&doc));
-    app.app_data(state)
+    app.app_data(web::Data::new(state.db))
+        .app_data(state.config)
+        .app_data(state.jwt)
+        .app_data(state.rate_limiter)
+        .app_data(state.agreement_answers)
+        .app_data(state.eligibility_answers)
         .app_data(routes)
         .app_data(web::PayloadConfig::new(BODY_LIMIT))
         .app_data(web::PathConfig::default().error_handler(|_, _| {

@@ -163,7 +163,7 @@ fn deserialize_verdict<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Verdict
         Ok(Input::Meets) => Ok(Verdict::Meets),
         Ok(Input::DoesNotMeet) => Ok(Verdict::DoesNotMeet),
         Ok(Input::Uncertain) => Ok(Verdict::Uncertain),
-        Err(_) => Err(serde::de::Error::custom(crate::http::validate::rejected(
+        Err(_) => Err(serde::de::Error::custom(crate::domain::rejected(
             "invalid-value",
             crate::text::Text::OneOf {
                 values: "MEETS, DOES_NOT_MEET, UNCERTAIN".into(),

@@ -10,21 +10,22 @@ use super::{
     Assessment, AssessmentChanges, AssessmentPatch, AssessmentStatus, Content, Evidence,
     EvidenceInput, JudgementInput, NewAssessment, Subject, default_valid_until,
 };
-use crate::app::AppState;
-use crate::app::docs as d;
-use crate::countries::routes::path_country;
+use crate::config::Config;
 use crate::db::AnyConnection;
+use crate::db::Db;
 use crate::domain::CountryCode;
 use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::path::path_country;
+use crate::http::path::path_uuid;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
-use crate::partners::routes::path_uuid;
 
 /// More evidence than this is a sign of a mistake, not of thoroughness.
 const MAX_INDICATORS: usize = 50;
@@ -61,15 +62,11 @@ pub struct AssessmentParams {
     responses(
         (status = 200, description = "A page of assessments.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/assessments")]
 pub async fn list_assessments(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     params: ListParams<AssessmentParams>,
@@ -86,8 +83,7 @@ pub async fn list_assessments(
     let paging = params.paging;
     let csv = wants_csv(&req);
     let (offset, limit) = window(csv, paging);
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| store::list(c, &filter, false, offset, limit))
         .await?;
     if csv {
@@ -117,16 +113,11 @@ pub struct CountryAssessmentParams {
     responses(
         (status = 200, description = "A page of the country's assessments, newest first.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/countries/{code}/assessments")]
 pub async fn list_country_assessments(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     code: web::Path<String>,
@@ -143,10 +134,9 @@ pub async fn list_country_assessments(
     let paging = params.paging;
     let csv = wants_csv(&req);
     let (offset, limit) = window(csv, paging);
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| {
-            if !crate::countries::store::exists(c, code.as_str())? {
+            if !crate::db::reference::country_exists(c, code.as_str())? {
                 return Err(ApiError::not_found("country", "land"));
             }
             store::list(c, &filter, true, offset, limit)
@@ -170,16 +160,11 @@ pub async fn list_country_assessments(
         (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/assessments/{id}")]
 pub async fn get_assessment(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -187,8 +172,7 @@ pub async fn get_assessment(
     principal.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
     let drafts = principal.has(Capability::ManageAssessments);
-    let assessment = state
-        .db
+    let assessment = db
         .read(move |c| store::find(c, &id))
         .await?
         .filter(|a| drafts || a.status != AssessmentStatus::Draft)
@@ -386,7 +370,7 @@ fn resolve_subject(
             crate::text::Text::SubjectRequired.msg(),
         ));
     };
-    if !crate::countries::store::exists(conn, code.as_str())? {
+    if !crate::db::reference::country_exists(conn, code.as_str())? {
         return Err(ApiError::invalid(
             "/countryCode",
             "unknown-country",
@@ -419,19 +403,13 @@ fn resolve_subject(
             ("ETag" = String, description = "The assessment's version."),
             ("Location" = String, description = "The assessment's URL."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/assessments")]
 pub async fn create_assessment(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     key: IdempotencyKey,
@@ -440,34 +418,27 @@ pub async fn create_assessment(
     principal.require(Capability::ManageAssessments)?;
     let new = body.value;
     let actor = principal.sub.clone();
-    let base = state.config.public_url.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            let (subject, country) =
-                resolve_subject(conn, new.country_code.as_ref(), new.partner_id.as_deref())?;
-            let content = resolve_content(
-                conn,
-                &country,
-                new.human_rights,
-                new.democracy,
-                new.rule_of_law,
-                new.indicators,
-                new.assessed_at.unwrap_or_else(crate::policy::today),
-                new.valid_until,
-            )?;
-            let assessment = service::draft(conn, &actor, &subject, &country, &content)?;
-            Reply::created(
-                format!("{base}/api/v1/assessments/{}", assessment.id),
-                &assessment,
-                assessment.version,
-            )
-        },
-    )
+    let base = config.public_url.clone();
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        let (subject, country) =
+            resolve_subject(conn, new.country_code.as_ref(), new.partner_id.as_deref())?;
+        let content = resolve_content(
+            conn,
+            &country,
+            new.human_rights,
+            new.democracy,
+            new.rule_of_law,
+            new.indicators,
+            new.assessed_at.unwrap_or_else(crate::policy::today),
+            new.valid_until,
+        )?;
+        let assessment = service::draft(conn, &actor, &subject, &country, &content)?;
+        Reply::created(
+            format!("{base}/api/v1/assessments/{}", assessment.id),
+            &assessment,
+            assessment.version,
+        )
+    })
     .await
 }
 
@@ -512,21 +483,12 @@ fn writable(a: &Assessment) -> Value {
     responses(
         (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[patch("/assessments/{id}")]
 pub async fn update_assessment(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -544,8 +506,7 @@ pub async fn update_assessment(
         ));
     }
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
@@ -577,7 +538,7 @@ pub async fn update_assessment(
                 Change::new(
                     ENTITY,
                     &assessment.id,
-                    "UPDATED",
+                    crate::events::EventAction::Updated,
                     assessment.version,
                     &assessment,
                 )
@@ -603,19 +564,12 @@ pub async fn update_assessment(
     responses(
         (status = 204, description = "The draft was deleted."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[delete("/assessments/{id}")]
 pub async fn delete_assessment(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -624,8 +578,7 @@ pub async fn delete_assessment(
     let id = path_uuid(&id, "/path/id")?;
     let precondition = if_match.required()?;
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
@@ -638,8 +591,13 @@ pub async fn delete_assessment(
             events::append(
                 conn,
                 &actor,
-                Change::gone(ENTITY, &id, "DELETED", current.version + 1)
-                    .visible_to(Visibility::Drafts),
+                Change::gone(
+                    ENTITY,
+                    &id,
+                    crate::events::EventAction::Deleted,
+                    current.version + 1,
+                )
+                .visible_to(Visibility::Drafts),
             )?;
             Ok(Reply::no_content())
         })
@@ -671,22 +629,13 @@ pub struct PublishRequest {}
     responses(
         (status = 200, description = "The assessment as published.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
         (status = 403, description = "Not a coordinator, or one of the draft's drafters (rule `ASSESSMENT_FOUR_EYES`).", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "You drafted or edited this assessment; another coordinator must publish it.", "instance": "/api/v1/assessments/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/publish", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "", "code": "ASSESSMENT_FOUR_EYES", "detail": "You drafted or edited this assessment; another coordinator must publish it."}]})),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/assessments/{id}/publish")]
 pub async fn publish_assessment(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -697,20 +646,13 @@ pub async fn publish_assessment(
     principal.require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
     let actor = principal.sub.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            // Checked here, after a replay, so that a retried publish replays instead of failing.
-            let precondition = if_match.required()?;
-            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            let published = service::publish(conn, &actor, &current, crate::policy::today())?;
-            Reply::ok(&published, published.version)
-        },
-    )
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        // Checked here, after a replay, so that a retried publish replays instead of failing.
+        let precondition = if_match.required()?;
+        let current = store::find(conn, &id)?.ok_or_else(not_found)?;
+        precondition.check(current.version)?;
+        let published = service::publish(conn, &actor, &current, crate::policy::today())?;
+        Reply::ok(&published, published.version)
+    })
     .await
 }

@@ -8,7 +8,7 @@ use crate::http::etag::version_mismatch;
 use crate::http::problem::{ApiError, FieldError};
 use crate::policy::catalogue::codes;
 
-pub const ENTITY: &str = "ASSESSMENT";
+pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Assessment;
 
 /// The refusal to change anything but a draft.
 pub fn immutable(a: &Assessment) -> ApiError {
@@ -35,7 +35,7 @@ pub fn draft(
         Change::new(
             ENTITY,
             &assessment.id,
-            "CREATED",
+            crate::events::EventAction::Created,
             assessment.version,
             &assessment,
         )
@@ -83,7 +83,13 @@ pub fn publish(
         events::append(
             conn,
             &actor,
-            Change::new(ENTITY, &old.id, "SUPERSEDED", old.version, &old),
+            Change::new(
+                ENTITY,
+                &old.id,
+                crate::events::EventAction::Superseded,
+                old.version,
+                &old,
+            ),
         )?;
     }
     let published = store::publish(conn, id, current.version, &actor, now)?
@@ -94,7 +100,7 @@ pub fn publish(
         Change::new(
             ENTITY,
             &published.id,
-            "PUBLISHED",
+            crate::events::EventAction::Published,
             published.version,
             &published,
         ),

@@ -369,11 +369,3 @@ pub fn current_country_assessments(
         .map(|r| (r.country_code.clone(), Assessment::from(r)))
         .collect())
 }
-
-/// Whether any assessment has this partner as its subject.
-pub fn exists_for_partner(conn: &mut AnyConnection, partner_id: &str) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        a::table.filter(a::partner_id.eq(partner_id)),
-    ))
-    .get_result(conn)?)
-}

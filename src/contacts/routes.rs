@@ -3,21 +3,22 @@ use serde_json::Value;
 
 use super::store;
 use super::{Contact, ContactPatch, ContactRef, NewContact};
-use crate::app::AppState;
-use crate::app::docs as d;
+use crate::config::Config;
 use crate::db::AnyConnection;
+use crate::db::Db;
 use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-use crate::partners::routes::path_uuid;
 
-pub const ENTITY: &str = "CONTACT";
+pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Contact;
 
 /// Contacts have no filters beyond paging.
 #[derive(serde::Deserialize)]
@@ -62,16 +63,11 @@ fn check_retention(new: &NewContact) -> Result<(), ApiError> {
             (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/partners/{id}/contacts")]
 pub async fn list_contacts(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -86,8 +82,7 @@ pub async fn list_contacts(
     } else {
         (paging.offset(), i64::from(paging.limit))
     };
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| {
             require_partner(c, &partner_id)?;
             store::list(c, &partner_id, offset, limit)
@@ -114,16 +109,11 @@ pub async fn list_contacts(
         (status = 200, description = "The contact, with its ETag.", body = Contact, headers(("ETag" = String, description = "The contact's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/partners/{id}/contacts/{contactId}")]
 pub async fn get_contact(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -132,8 +122,7 @@ pub async fn get_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let contact = state
-        .db
+    let contact = db
         .read(move |c| store::find(c, &partner_id, &contact_id))
         .await?
         .ok_or_else(not_found)?;
@@ -158,20 +147,13 @@ pub async fn get_contact(
             ("ETag" = String, description = "The contact's version."),
             ("Location" = String, description = "The contact's URL."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/partners/{id}/contacts")]
 pub async fn create_contact(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -183,40 +165,33 @@ pub async fn create_contact(
     let new = body.value;
     check_retention(&new)?;
     let actor = principal.sub.clone();
-    let base = state.config.public_url.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            require_partner(conn, &partner_id)?;
-            let contact = store::insert(conn, &partner_id, &new)?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(
-                    ENTITY,
-                    &contact.id,
-                    "CREATED",
-                    contact.version,
-                    &ContactRef {
-                        id: &contact.id,
-                        partner_id: &contact.partner_id,
-                    },
-                ),
-            )?;
-            Reply::created(
-                format!(
-                    "{base}/api/v1/partners/{}/contacts/{}",
-                    contact.partner_id, contact.id
-                ),
-                &contact,
+    let base = config.public_url.clone();
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        require_partner(conn, &partner_id)?;
+        let contact = store::insert(conn, &partner_id, &new)?;
+        events::append(
+            conn,
+            &actor,
+            Change::new(
+                ENTITY,
+                &contact.id,
+                crate::events::EventAction::Created,
                 contact.version,
-            )
-        },
-    )
+                &ContactRef {
+                    id: &contact.id,
+                    partner_id: &contact.partner_id,
+                },
+            ),
+        )?;
+        Reply::created(
+            format!(
+                "{base}/api/v1/partners/{}/contacts/{}",
+                contact.partner_id, contact.id
+            ),
+            &contact,
+            contact.version,
+        )
+    })
     .await
 }
 
@@ -246,20 +221,11 @@ fn writable(c: &Contact) -> Value {
     responses(
         (status = 200, description = "The contact as changed.", body = Contact, headers(("ETag" = String, description = "The contact's new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[patch("/partners/{id}/contacts/{contactId}")]
 pub async fn update_contact(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
@@ -279,8 +245,7 @@ pub async fn update_contact(
         ));
     }
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, &partner_id, &contact_id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
@@ -298,7 +263,7 @@ pub async fn update_contact(
                 Change::new(
                     ENTITY,
                     &contact.id,
-                    "UPDATED",
+                    crate::events::EventAction::Updated,
                     contact.version,
                     &ContactRef {
                         id: &contact.id,
@@ -327,18 +292,11 @@ pub async fn update_contact(
     responses(
         (status = 204, description = "The contact was erased."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[delete("/partners/{id}/contacts/{contactId}")]
 pub async fn delete_contact(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
@@ -349,8 +307,7 @@ pub async fn delete_contact(
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
     let precondition = if_match.required()?;
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, &partner_id, &contact_id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
@@ -363,7 +320,7 @@ pub async fn delete_contact(
                 Change::new(
                     ENTITY,
                     &contact_id,
-                    "ERASED",
+                    crate::events::EventAction::Erased,
                     current.version + 1,
                     &ContactRef {
                         id: &contact_id,

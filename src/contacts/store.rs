@@ -75,13 +75,6 @@ pub fn find(
         .map(Contact::from))
 }
 
-pub fn exists_for_partner(conn: &mut AnyConnection, partner_id: &str) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        c::table.filter(c::partner_id.eq(partner_id)),
-    ))
-    .get_result(conn)?)
-}
-
 pub fn insert(
     conn: &mut AnyConnection,
     partner_id: &str,
@@ -176,7 +169,7 @@ pub fn erase_past_retention(
             crate::events::Change::new(
                 super::routes::ENTITY,
                 id,
-                "ERASED",
+                crate::events::EventAction::Erased,
                 version + 1,
                 &super::ContactRef { id, partner_id },
             ),

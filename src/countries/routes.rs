@@ -5,26 +5,16 @@ use utoipa::IntoParams;
 
 use super::store::{self, CountryFilter};
 use super::{Country, StandingOutcome};
-use crate::app::AppState;
-use crate::app::docs as d;
-use crate::domain::CountryCode;
+use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::docs as d;
 use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::path::path_country;
 use crate::http::problem::ApiError;
 use crate::http::reply;
 
 /// The country code of a path, or 400.
-pub fn path_country(raw: &str) -> Result<CountryCode, ApiError> {
-    CountryCode::parse(raw).map_err(|_| {
-        ApiError::invalid(
-            "/path/code",
-            "invalid-country-code",
-            crate::text::Text::CountryCodeInPath.msg(),
-        )
-    })
-}
-
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -57,15 +47,11 @@ pub struct CountryParams {
             (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/countries")]
 pub async fn list_countries(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     params: ListParams<CountryParams>,
@@ -88,14 +74,12 @@ pub async fn list_countries(
     let today = crate::policy::today();
     let paging = params.paging;
     if wants_csv(&req) {
-        let (items, total) = state
-            .db
+        let (items, total) = db
             .read(move |c| store::list(c, &filter, today, 0, CSV_MAX_ROWS))
             .await?;
         return csv_response(&items, total);
     }
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| store::list(c, &filter, today, paging.offset(), i64::from(paging.limit)))
         .await?;
     reply::json(&paging.page_of(items, total))
@@ -119,24 +103,18 @@ fn content_etag(body: &[u8]) -> String {
         (status = 200, description = "The country.", body = Country, headers(("ETag" = String, description = "A tag of this representation, for If-None-Match."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/countries/{code}")]
 pub async fn get_country(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let code = path_country(&code)?;
-    let country = state
-        .db
+    let country = db
         .read(move |c| store::find(c, code.as_str()))
         .await?
         .ok_or_else(|| ApiError::not_found("country", "land"))?;

@@ -117,7 +117,3 @@ pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Country>, Api
         });
     Ok(Some(row.into_country(standing)))
 }
-
-pub fn exists(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(countries::table.find(code))).get_result(conn)?)
-}

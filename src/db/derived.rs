@@ -21,13 +21,12 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::events;
-use crate::http::problem::ApiError;
 
 /// How long an answer is served at most, changes or not.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 
 /// The register's version: the newest change-log id (0 for an empty register). One indexed read.
-pub fn generation(conn: &mut AnyConnection) -> Result<i64, ApiError> {
+pub fn generation(conn: &mut AnyConnection) -> Result<i64, diesel::result::Error> {
     Ok(events::table
         .select(diesel::dsl::max(events::id))
         .first::<Option<i64>>(conn)?

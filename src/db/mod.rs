@@ -2,6 +2,7 @@
 //! migrations. Handlers never see a raw connection outside `Db::read`/`Db::write`.
 
 pub mod derived;
+pub mod reference;
 pub mod schema;
 pub mod search;
 mod url;
@@ -14,8 +15,6 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-
-use crate::http::problem::ApiError;
 
 pub use url::{Backend, DatabaseUrl};
 
@@ -66,6 +65,27 @@ pub enum DbError {
     Connect(String),
     #[error("migrations failed: {0}")]
     Migrate(String),
+    /// No working connection in time, or the pool gave up: try again later.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The blocking task that ran the work failed.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<r2d2::Error> for DbError {
+    fn from(e: r2d2::Error) -> Self {
+        DbError::Unavailable(e.to_string())
+    }
+}
+
+/// What work on a connection fails with: its own refusals, a database error, or the pool's
+/// (`DbError`). The service's one error type (`http::problem::ApiError`) is the one used; the
+/// mapping of database errors to problem documents happens there.
+pub trait WorkError: From<diesel::result::Error> + From<DbError> + Send + 'static {
+    /// Whether the database answered the work: a refusal of the request itself, not an outage or
+    /// an internal error (after which the connection may be the cause and is tested again).
+    fn database_answered(&self) -> bool;
 }
 
 /// A pooled connection, with when it last proved it works.
@@ -222,19 +242,21 @@ impl Db {
     }
 
     /// Runs `f` on a pooled connection on the blocking thread pool, outside a transaction.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
         self.on_connection(f).await
     }
 
     /// Runs `f` in one transaction: everything a request writes commits together or not at all.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
         let sqlite_writer = self.sqlite_writer.clone();
         let backend = self.backend;
@@ -252,10 +274,11 @@ impl Db {
     /// down or frozen makes the checkout (or its validity test, which has no client-side timeout)
     /// fail or hang: after `CHECKOUT_DEADLINE` the request is answered 503 and `f` never runs, so
     /// nothing is written behind the caller's back. Once `f` has started it runs to the end.
-    async fn on_connection<T, F>(&self, f: F) -> Result<T, ApiError>
+    async fn on_connection<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
         let state = Arc::new(AtomicU8::new(WAITING));
@@ -263,14 +286,15 @@ impl Db {
         // Texts rendered in the closure follow the language of the request that runs it.
         let lang = crate::text::current();
         let mut task = Box::pin(actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(ApiError::from)?;
+            let mut conn = pool.get().map_err(DbError::from)?;
             if worker_state
                 .compare_exchange(WAITING, STARTED, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
             {
-                return Err(ApiError::unavailable(
-                    "the request gave up waiting for a connection",
-                ));
+                return Err(DbError::Unavailable(
+                    "the request gave up waiting for a connection".into(),
+                )
+                .into());
             }
             let result = crate::text::on_this_thread(lang, || f(&mut conn));
             conn.proven_at = answered(&result).then(Instant::now);
@@ -283,24 +307,26 @@ impl Db {
                     .compare_exchange(WAITING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
                     .is_ok() =>
             {
-                return Err(ApiError::unavailable(format!(
+                return Err(DbError::Unavailable(format!(
                     "no working database connection within {} ms",
                     CHECKOUT_DEADLINE.as_millis()
-                )));
+                ))
+                .into());
             }
             // The work began before the deadline: let it finish.
             Err(_) => task.await,
         };
-        joined.map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+        joined.map_err(|e| DbError::Internal(format!("blocking task failed: {e}")))?
     }
 
     /// The synchronous form of [`Db::write`], for background work that already runs off the
     /// async executor.
-    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     {
-        let mut conn = self.pool.get().map_err(ApiError::from)?;
+        let mut conn = self.pool.get().map_err(DbError::from)?;
         let _turn = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
@@ -311,7 +337,7 @@ impl Db {
     }
 
     /// Whether the database answers now (for `/health/ready`).
-    pub async fn ping(&self) -> Result<(), ApiError> {
+    pub async fn ping<E: WorkError>(&self) -> Result<(), E> {
         self.read(|conn| {
             conn.batch_execute("SELECT 1")?;
             Ok(())
@@ -322,10 +348,8 @@ impl Db {
 
 /// Whether the database answered the work (a success or a refusal of the request itself). After
 /// an outage or an internal error the connection may be the cause: the next checkout tests it.
-fn answered<T>(result: &Result<T, ApiError>) -> bool {
-    result
-        .as_ref()
-        .map_or_else(|e| e.kind.status().is_client_error(), |_| true)
+fn answered<T, E: WorkError>(result: &Result<T, E>) -> bool {
+    result.as_ref().map_or_else(E::database_answered, |_| true)
 }
 
 /// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps), so both backends

@@ -1,39 +1,17 @@
 //! Values that cannot be wrong: each parses once, at the boundary, and is valid from then on.
 
 mod records;
+mod rejected;
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::validate::rejected;
 use crate::text::Text;
 
 pub use records::{Amount, CaseNumber, Currency, Sdg};
-
-/// A text in the two languages the service answers in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Msg {
-    pub en: String,
-    pub sv: String,
-}
-
-impl Msg {
-    pub fn new(en: impl Into<String>, sv: impl Into<String>) -> Self {
-        Self {
-            en: en.into(),
-            sv: sv.into(),
-        }
-    }
-
-    pub fn get(&self, lang: crate::http::problem::Lang) -> &str {
-        match lang {
-            crate::http::problem::Lang::En => &self.en,
-            crate::http::problem::Lang::Sv => &self.sv,
-        }
-    }
-}
+pub use rejected::{decode, rejected};
 
 /// Implements `Deserialize` through `FromStr`-like parsing, so a bad value is reported at its field.
 macro_rules! parsed_string {

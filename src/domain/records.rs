@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::validate::rejected;
+use super::rejected;
 use crate::text::Text;
 
 /// A case number (diarienummer), opaque to the service: 1–100 printable characters.

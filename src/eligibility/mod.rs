@@ -3,76 +3,34 @@
 //! latest country assessment, the partner's own latest assessment, and its exception requests.
 
 pub mod routes;
+pub mod store;
+
+pub use store::PartnerFacts;
+use store::partners_by_id;
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
 
 use crate::assessments::{Assessment, Subject, end_of_stockholm_day, store as assessments};
 use crate::db::AnyConnection;
-use crate::db::schema::partners;
+use crate::db::derived::Derived;
 use crate::exceptions::store::{self as exceptions, ExceptionRow};
 use crate::http::problem::ApiError;
 use crate::policy::eligibility::{Decision, EligibilityInput, decide};
 
-/// What eligibility needs of a partner.
-#[derive(Debug, Clone)]
-pub struct PartnerFacts {
-    pub id: String,
-    pub kind: String,
-    pub country_code: String,
-    pub archived: bool,
-}
+/// The key of an eligibility answer: partner, unit, agreement and date.
+pub type EligibilityKey = (String, Option<String>, Option<String>, NaiveDate);
 
-/// Many partners in one query, by id.
-pub fn partners_by_id(
-    conn: &mut AnyConnection,
-    ids: &[String],
-) -> Result<HashMap<String, PartnerFacts>, ApiError> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows = partners::table
-            .filter(partners::id.eq_any(chunk))
-            .select((
-                partners::id,
-                partners::kind,
-                partners::country_code,
-                partners::archived,
-            ))
-            .load::<(String, String, String, bool)>(conn)?;
-        for (id, kind, country_code, archived) in rows {
-            found.insert(
-                id.clone(),
-                PartnerFacts {
-                    id,
-                    kind,
-                    country_code,
-                    archived,
-                },
-            );
-        }
+/// Eligibility answers by (partner, unit, agreement, date), while the register is unchanged
+/// (`db::derived`), per instance.
+pub struct EligibilityAnswers(pub Derived<EligibilityKey, std::sync::Arc<routes::Eligibility>>);
+
+impl Default for EligibilityAnswers {
+    fn default() -> Self {
+        // About 2 kB per answer: under 10 MB.
+        Self(Derived::new("eligibility", 4_096))
     }
-    Ok(found)
-}
-
-pub fn partner(conn: &mut AnyConnection, id: &str) -> Result<Option<PartnerFacts>, ApiError> {
-    Ok(partners::table
-        .find(id)
-        .select((
-            partners::id,
-            partners::kind,
-            partners::country_code,
-            partners::archived,
-        ))
-        .first::<(String, String, String, bool)>(conn)
-        .optional()?
-        .map(|(id, kind, country_code, archived)| PartnerFacts {
-            id,
-            kind,
-            country_code,
-            archived,
-        }))
 }
 
 /// A decision with the records it rests on.

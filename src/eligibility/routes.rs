@@ -5,13 +5,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Explained, explain, partner};
-use crate::app::AppState;
-use crate::app::docs as d;
+use super::EligibilityAnswers;
+use super::store::partner;
+use super::{Explained, explain};
 use crate::assessments::Outcome;
-use crate::db::derived::{Derived, generation};
+use crate::db::Db;
+use crate::db::derived::generation;
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
+use crate::http::docs as d;
 use crate::http::json::Query;
 use crate::http::problem::ApiError;
 use crate::http::reply;
@@ -125,10 +127,6 @@ pub struct Eligibility {
     pub explanation: Localized,
 }
 
-/// Eligibility answers by (partner, unit, agreement, date), while the register is unchanged.
-pub type EligibilityAnswers =
-    Derived<(String, Option<String>, Option<String>, NaiveDate), Arc<Eligibility>>;
-
 pub fn answer(
     partner_id: &str,
     unit: Option<String>,
@@ -221,16 +219,12 @@ pub fn answer(
     responses(
         (status = 200, description = "The answer and its reasons.", body = Eligibility),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/partners/{id}/eligibility")]
 pub async fn get_eligibility(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    answers: web::Data<EligibilityAnswers>,
     principal: Principal,
     id: web::Path<String>,
     query: Query<EligibilityParams>,
@@ -250,9 +244,8 @@ pub async fn get_eligibility(
     let date = params.date.unwrap_or_else(crate::policy::today);
     let partner_id = id.into_inner();
     let agreement = params.agreement_id;
-    let answers = state.derived.clone();
-    let result = state
-        .db
+    let answers = answers.into_inner();
+    let result = db
         .read(move |conn| {
             let generation = generation(conn)?;
             let key = (
@@ -261,7 +254,7 @@ pub async fn get_eligibility(
                 agreement,
                 date,
             );
-            if let Some(found) = answers.eligibility.get(generation, &key) {
+            if let Some(found) = answers.0.get(generation, &key) {
                 return Ok(found);
             }
             let (partner_id, _, agreement, _) = &key;
@@ -277,7 +270,7 @@ pub async fn get_eligibility(
                 ));
             }
             if let Some(a) = agreement
-                && !crate::agreements::store::is_party(conn, a, &partner.id)?
+                && !super::store::is_party(conn, a, &partner.id)?
             {
                 return Err(ApiError::invalid(
                     "/query/agreementId",
@@ -293,7 +286,7 @@ pub async fn get_eligibility(
                 date,
                 explained,
             ));
-            answers.eligibility.put(generation, key, found.clone());
+            answers.0.put(generation, key, found.clone());
             Ok(found)
         })
         .await?;

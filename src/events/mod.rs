@@ -1,5 +1,6 @@
 //! The change log: one event per write, appended in the write's own transaction, read as a feed.
 
+pub mod history;
 pub mod routes;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -14,45 +15,68 @@ use crate::db::{AnyConnection, EVENT_LOCK_KEY};
 use crate::http::auth::{Capability, Principal};
 use crate::http::problem::ApiError;
 
-/// The kinds of entity the change log records (`entityType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EntityType {
-    Unit,
-    Assessment,
-    Partner,
-    Contact,
-    Agreement,
-    Exception,
-    Webhook,
-    IndicatorImport,
+/// Declares an enum of codes the change log stores as text: serde's form, its `as_str` and its
+/// `ALL` list come from one list, so they cannot disagree.
+macro_rules! codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The code as the change log stores it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)*
+                }
+            }
+        }
+    };
 }
 
-/// What happened to the entity (`action`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EventAction {
-    Created,
-    Updated,
-    Deleted,
-    /// A contact's personal data was erased.
-    Erased,
-    Imported,
-    Published,
-    Superseded,
-    Expired,
-    ReviewRequired,
-    Overdue,
-    Activated,
-    Ended,
-    Cancelled,
-    Archived,
-    Unarchived,
-    Requested,
-    Granted,
-    Denied,
-    Revoked,
-    Withdrawn,
+codes! {
+    /// The kinds of entity the change log records (`entityType`).
+    EntityType {
+        Unit = "UNIT",
+        Assessment = "ASSESSMENT",
+        Partner = "PARTNER",
+        Contact = "CONTACT",
+        Agreement = "AGREEMENT",
+        Exception = "EXCEPTION",
+        Webhook = "WEBHOOK",
+        IndicatorImport = "INDICATOR_IMPORT",
+    }
+}
+
+codes! {
+    /// What happened to the entity (`action`).
+    EventAction {
+        Created = "CREATED",
+        Updated = "UPDATED",
+        Deleted = "DELETED",
+        /// A contact's personal data was erased.
+        Erased = "ERASED",
+        Imported = "IMPORTED",
+        Published = "PUBLISHED",
+        Superseded = "SUPERSEDED",
+        Expired = "EXPIRED",
+        ReviewRequired = "REVIEW_REQUIRED",
+        Overdue = "OVERDUE",
+        Activated = "ACTIVATED",
+        Ended = "ENDED",
+        Cancelled = "CANCELLED",
+        Archived = "ARCHIVED",
+        Unarchived = "UNARCHIVED",
+        Requested = "REQUESTED",
+        Granted = "GRANTED",
+        Denied = "DENIED",
+        Revoked = "REVOKED",
+        Withdrawn = "WITHDRAWN",
+    }
 }
 
 /// A code the change log stores as text, read back as its enum; an unknown one is a bug here.
@@ -60,16 +84,6 @@ pub fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, ApiEr
     serde_json::from_value(Value::String(code.to_string())).map_err(|e| {
         ApiError::internal(format!("the change log holds an unknown code {code}: {e}"))
     })
-}
-
-impl EntityType {
-    /// The code as the change log stores it.
-    pub fn code(self) -> String {
-        match serde_json::to_value(self) {
-            Ok(Value::String(code)) => code,
-            _ => unreachable!("a unit enum serialises as a string"),
-        }
-    }
 }
 
 /// Who may see an event's `data` beyond the readers of everything.
@@ -107,9 +121,9 @@ impl Visibility {
 
 /// One change, as written by a handler.
 pub struct Change<'a> {
-    pub entity_type: &'a str,
+    pub entity_type: EntityType,
     pub entity_id: &'a str,
-    pub action: &'a str,
+    pub action: EventAction,
     pub version: i32,
     /// The entity as it now stands, personal data left out; `None` when it no longer exists.
     pub data: Option<Value>,
@@ -118,9 +132,9 @@ pub struct Change<'a> {
 
 impl<'a> Change<'a> {
     pub fn new<T: Serialize>(
-        entity_type: &'a str,
+        entity_type: EntityType,
         entity_id: &'a str,
-        action: &'a str,
+        action: EventAction,
         version: i32,
         data: &T,
     ) -> Self {
@@ -131,14 +145,19 @@ impl<'a> Change<'a> {
             version,
             // The change log is one record for every reader and webhook: its texts are kept in
             // English, whatever the language of the request that wrote it.
-            data: crate::text::on_this_thread(crate::http::problem::Lang::En, || {
+            data: crate::text::on_this_thread(crate::text::Lang::En, || {
                 serde_json::to_value(data).ok()
             }),
             visibility: Visibility::Everyone,
         }
     }
 
-    pub fn gone(entity_type: &'a str, entity_id: &'a str, action: &'a str, version: i32) -> Self {
+    pub fn gone(
+        entity_type: EntityType,
+        entity_id: &'a str,
+        action: EventAction,
+        version: i32,
+    ) -> Self {
         Self {
             entity_type,
             entity_id,
@@ -166,9 +185,9 @@ pub fn append(conn: &mut AnyConnection, actor: &str, change: Change<'_>) -> Resu
         .values((
             events::occurred_at.eq(crate::db::now()),
             events::actor.eq(actor),
-            events::entity_type.eq(change.entity_type),
+            events::entity_type.eq(change.entity_type.as_str()),
             events::entity_id.eq(change.entity_id),
-            events::action.eq(change.action),
+            events::action.eq(change.action.as_str()),
             events::version.eq(change.version),
             events::data.eq(change.data.map(|d| d.to_string())),
             events::visible_to.eq(change.visibility.as_db()),
@@ -255,11 +274,11 @@ impl EventRow {
 /// The events of one entity, oldest first (for `…/history`).
 pub fn history(
     conn: &mut AnyConnection,
-    entity_type: &str,
+    entity_type: EntityType,
     entity_id: &str,
 ) -> Result<Vec<EventRow>, ApiError> {
     Ok(events::table
-        .filter(events::entity_type.eq(entity_type))
+        .filter(events::entity_type.eq(entity_type.as_str()))
         .filter(events::entity_id.eq(entity_id))
         .order(events::id.asc())
         .select(EventRow::as_select())

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{EntityType, Event, EventRow};
-use crate::app::AppState;
+use crate::db::Db;
 use crate::db::schema::events;
 use crate::http::auth::{Capability, Principal};
 use crate::http::json::Query;
@@ -47,16 +47,12 @@ pub struct EventFeed {
     responses(
         (status = 200, description = "Events after the cursor, oldest first.", body = EventFeed,
             example = json!({"items": [{"id": 42, "occurredAt": "2026-11-26T09:15:00Z", "actor": "anna.admin", "entityType": "UNIT", "entityId": "KFN", "action": "CREATED", "version": 1, "data": {"code": "KFN", "name": "Kulturnämnden"}}], "nextAfter": 42})),
-        (status = 400, response = crate::app::docs::BadRequest),
-        (status = 401, response = crate::app::docs::Unauthorized),
-        (status = 403, response = crate::app::docs::Forbidden),
-        (status = 429, response = crate::app::docs::TooManyRequests),
-        (status = 503, response = crate::app::docs::Unavailable),
+        (status = 400, response = crate::http::docs::BadRequest),
     )
 )]
 #[get("/events")]
 pub async fn list_events(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     query: Query<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -78,12 +74,11 @@ pub async fn list_events(
             crate::text::Text::FeedLimitRange.msg(),
         ));
     }
-    let rows = state
-        .db
-        .read(move |conn| {
+    let rows = db
+        .read(move |conn| -> Result<_, ApiError> {
             let mut query = events::table.filter(events::id.gt(after)).into_boxed();
             if let Some(t) = params.entity_type {
-                query = query.filter(events::entity_type.eq(t.code()));
+                query = query.filter(events::entity_type.eq(t.as_str()));
             }
             Ok(query
                 .order(events::id.asc())

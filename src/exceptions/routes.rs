@@ -7,12 +7,14 @@ use super::store::{self, ExceptionFilter};
 use super::{
     DecidingBody, DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput,
 };
-use crate::agreements::routes::history_of;
-use crate::app::AppState;
-use crate::app::docs as d;
+use crate::config::Config;
 use crate::db::AnyConnection;
-use crate::http::auth::{Capability, Principal, Role};
+use crate::db::Db;
+use crate::events::EventAction;
+use crate::events::history::history_of;
+use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::JsonBody;
@@ -30,25 +32,7 @@ fn require_unit(
     principal: &Principal,
     unit: &str,
 ) -> Result<(), ApiError> {
-    if principal.is(Role::Coordinator) {
-        return Ok(());
-    }
-    let covered = match (&principal.unit, principal.is(Role::Officer)) {
-        (Some(own), true) => crate::units::store::subtree(conn, own)?
-            .iter()
-            .any(|u| u == unit),
-        _ => false,
-    };
-    if covered {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            crate::text::Text::NotYourUnit {
-                unit: unit.to_string(),
-            }
-            .msg(),
-        ))
-    }
+    crate::units::scope::Scope::of(conn, principal)?.require(unit)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -82,15 +66,11 @@ pub struct ExceptionParams {
     responses(
         (status = 200, description = "A page of exception requests.", body = Page<Exception>, example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/exceptions")]
 pub async fn list_exceptions(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     params: ListParams<ExceptionParams>,
@@ -107,8 +87,7 @@ pub async fn list_exceptions(
     };
     let csv = wants_csv(&req);
     let (offset, limit) = window(csv, paging);
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| store::list(c, &filter, offset, limit))
         .await?;
     if csv {
@@ -128,24 +107,18 @@ pub async fn list_exceptions(
     responses(
         (status = 200, description = "The request and any decision.", body = Exception, headers(("ETag" = String, description = "The request's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/exceptions/{id}")]
 pub async fn get_exception(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
-    let exception = state
-        .db
+    let exception = db
         .read(move |c| {
             store::find_row(c, &id)?
                 .map(Exception::from)
@@ -170,19 +143,13 @@ pub async fn get_exception(
             ("ETag" = String, description = "The request's version."),
             ("Location" = String, description = "The request's URL."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/exceptions")]
 pub async fn request_exception(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     key: IdempotencyKey,
@@ -190,25 +157,18 @@ pub async fn request_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let request = body.value;
-    let base = state.config.public_url.clone();
+    let base = config.public_url.clone();
     let p = principal.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            let exception = service::request(conn, &p.sub, &request, |conn, unit| {
-                require_unit(conn, &p, unit)
-            })?;
-            Reply::created(
-                format!("{base}/api/v1/exceptions/{}", exception.id),
-                &exception,
-                exception.version,
-            )
-        },
-    )
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        let exception = service::request(conn, &p.sub, &request, |conn, unit| {
+            require_unit(conn, &p, unit)
+        })?;
+        Reply::created(
+            format!("{base}/api/v1/exceptions/{}", exception.id),
+            &exception,
+            exception.version,
+        )
+    })
     .await
 }
 
@@ -226,22 +186,12 @@ pub async fn request_exception(
     responses(
         (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/exceptions/{id}/decision")]
 pub async fn decide_exception(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -253,20 +203,13 @@ pub async fn decide_exception(
     let decision = body.value;
     let id = id.into_inner();
     let p = principal.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            let precondition = if_match.required()?;
-            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            precondition.check(row.version)?;
-            let exception = service::decide(conn, &p.sub, &row, &decision)?;
-            Reply::ok(&exception, exception.version)
-        },
-    )
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        let precondition = if_match.required()?;
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        precondition.check(row.version)?;
+        let exception = service::decide(conn, &p.sub, &row, &decision)?;
+        Reply::ok(&exception, exception.version)
+    })
     .await
 }
 
@@ -282,22 +225,12 @@ pub async fn decide_exception(
     responses(
         (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/exceptions/{id}/revoke")]
 pub async fn revoke_exception(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -309,54 +242,47 @@ pub async fn revoke_exception(
     let revocation = body.value;
     let id = id.into_inner();
     let p = principal.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            let precondition = if_match.required()?;
-            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            precondition.check(row.version)?;
-            if row.status != "GRANTED" {
-                return Err(ApiError::conflict(
-                    crate::text::Text::OnlyGrantedRevoked {
-                        status: row.status.clone(),
-                    }
-                    .msg(),
-                ));
-            }
-            let mut errors: Vec<FieldError> = service::decided_in_the_future(revocation.decided_at)
-                .into_iter()
-                .collect();
-            if revocation.deciding_body == DecidingBody::Delegate
-                && revocation.delegation_reference.is_none()
-            {
-                errors.push(FieldError::new(
-                    "/delegationReference",
-                    "required",
-                    crate::text::Text::DelegationRequired.msg(),
-                ));
-            }
-            if row.decided_at.is_some_and(|d| revocation.decided_at < d) {
-                errors.push(FieldError::new(
-                    "/decidedAt",
-                    "before-decision",
-                    crate::text::Text::RevocationBeforeGrant.msg(),
-                ));
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::validation(errors));
-            }
-            if !store::record_revocation(conn, &id, row.version, &revocation, &p.sub)? {
-                return Err(version_mismatch(row.version + 1));
-            }
-            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            let exception = appended(conn, &p.sub, "REVOKED", row)?;
-            Reply::ok(&exception, exception.version)
-        },
-    )
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        let precondition = if_match.required()?;
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        precondition.check(row.version)?;
+        if row.status != "GRANTED" {
+            return Err(ApiError::conflict(
+                crate::text::Text::OnlyGrantedRevoked {
+                    status: row.status.clone(),
+                }
+                .msg(),
+            ));
+        }
+        let mut errors: Vec<FieldError> = service::decided_in_the_future(revocation.decided_at)
+            .into_iter()
+            .collect();
+        if revocation.deciding_body == DecidingBody::Delegate
+            && revocation.delegation_reference.is_none()
+        {
+            errors.push(FieldError::new(
+                "/delegationReference",
+                "required",
+                crate::text::Text::DelegationRequired.msg(),
+            ));
+        }
+        if row.decided_at.is_some_and(|d| revocation.decided_at < d) {
+            errors.push(FieldError::new(
+                "/decidedAt",
+                "before-decision",
+                crate::text::Text::RevocationBeforeGrant.msg(),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        if !store::record_revocation(conn, &id, row.version, &revocation, &p.sub)? {
+            return Err(version_mismatch(row.version + 1));
+        }
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        let exception = appended(conn, &p.sub, EventAction::Revoked, row)?;
+        Reply::ok(&exception, exception.version)
+    })
     .await
 }
 
@@ -371,57 +297,42 @@ pub async fn revoke_exception(
     responses(
         (status = 200, description = "The request is withdrawn.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/exceptions/{id}/withdraw")]
 pub async fn withdraw_exception(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
     if_match: IfMatch,
     key: IdempotencyKey,
-    body: crate::http::json::OptionalJsonBody<crate::agreements::routes::ActionBody>,
+    body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let id = id.into_inner();
     let p = principal.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            let precondition = if_match.required()?;
-            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            require_unit(conn, &p, &row.unit_code)?;
-            precondition.check(row.version)?;
-            if row.status != "REQUESTED" {
-                return Err(ApiError::conflict(
-                    crate::text::Text::OnlyPendingWithdrawn {
-                        status: row.status.clone(),
-                    }
-                    .msg(),
-                ));
-            }
-            if !store::withdraw(conn, &id, row.version)? {
-                return Err(version_mismatch(row.version + 1));
-            }
-            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            let exception = appended(conn, &p.sub, "WITHDRAWN", row)?;
-            Reply::ok(&exception, exception.version)
-        },
-    )
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        let precondition = if_match.required()?;
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        require_unit(conn, &p, &row.unit_code)?;
+        precondition.check(row.version)?;
+        if row.status != "REQUESTED" {
+            return Err(ApiError::conflict(
+                crate::text::Text::OnlyPendingWithdrawn {
+                    status: row.status.clone(),
+                }
+                .msg(),
+            ));
+        }
+        if !store::withdraw(conn, &id, row.version)? {
+            return Err(version_mismatch(row.version + 1));
+        }
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        let exception = appended(conn, &p.sub, EventAction::Withdrawn, row)?;
+        Reply::ok(&exception, exception.version)
+    })
     .await
 }
 
@@ -434,24 +345,18 @@ pub async fn withdraw_exception(
     params(("id" = uuid::Uuid, Path, description = "The request's id.")),
     security(("bearerAuth" = [])),
     responses(
-        (status = 200, description = "The versions, oldest first.", body = crate::agreements::routes::History, example = json!({"entityType": "EXCEPTION", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70", "items": [{"eventId": 9, "occurredAt": "2026-11-20T09:00:00Z", "actor": "officer-kfn", "action": "REQUESTED", "version": 1, "changedFields": ["status"], "data": {"status": "REQUESTED"}}]})),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
+        (status = 200, description = "The versions, oldest first.", body = crate::events::history::History, example = json!({"entityType": "EXCEPTION", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70", "items": [{"eventId": 9, "occurredAt": "2026-11-20T09:00:00Z", "actor": "officer-kfn", "action": "REQUESTED", "version": 1, "changedFields": ["status"], "data": {"status": "REQUESTED"}}]})),
     )
 )]
 #[get("/exceptions/{id}/history")]
 pub async fn get_exception_history(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
-    let result = state
-        .db
+    let result = db
         .read(move |conn| {
             store::find_row(conn, &id)?.ok_or_else(not_found)?;
             history_of(conn, &principal, ENTITY, &id)

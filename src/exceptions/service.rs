@@ -3,18 +3,18 @@
 use super::store::{self, ExceptionRow};
 use super::{DecidingBody, DecisionInput, DecisionOutcome, Exception, ExceptionRequest};
 use crate::db::AnyConnection;
-use crate::events::{self, Change};
+use crate::events::{self, Change, EventAction};
 use crate::http::etag::version_mismatch;
 use crate::http::problem::{ApiError, FieldError};
 use crate::policy::catalogue::codes;
 use crate::text::Text;
 
-pub const ENTITY: &str = "EXCEPTION";
+pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Exception;
 
 pub fn appended(
     conn: &mut AnyConnection,
     actor: &str,
-    action: &str,
+    action: crate::events::EventAction,
     row: ExceptionRow,
 ) -> Result<Exception, ApiError> {
     let exception = Exception::from(row);
@@ -82,15 +82,14 @@ pub fn request(
     request: &ExceptionRequest,
     authorize: impl FnOnce(&mut AnyConnection, &str) -> Result<(), ApiError>,
 ) -> Result<Exception, ApiError> {
-    let agreement =
-        crate::agreements::store::find(conn, &request.agreement_id)?.ok_or_else(|| {
-            ApiError::invalid(
-                "/agreementId",
-                "unknown-agreement",
-                Text::NoSuchAgreement.msg(),
-            )
-        })?;
-    authorize(conn, &agreement.row.unit_code)?;
+    let agreement = store::agreement_facts(conn, &request.agreement_id)?.ok_or_else(|| {
+        ApiError::invalid(
+            "/agreementId",
+            "unknown-agreement",
+            Text::NoSuchAgreement.msg(),
+        )
+    })?;
+    authorize(conn, &agreement.unit_code)?;
     if !agreement.partner_ids.contains(&request.partner_id) {
         return Err(ApiError::invalid(
             "/partnerId",
@@ -98,7 +97,7 @@ pub fn request(
             Text::NotAParty.msg(),
         ));
     }
-    if matches!(agreement.row.status.as_str(), "ENDED" | "CANCELLED") {
+    if matches!(agreement.status.as_str(), "ENDED" | "CANCELLED") {
         return Err(ApiError::conflict(Text::AgreementClosed.msg()));
     }
     if let Some(open) = store::open_request(conn, &request.agreement_id, &request.partner_id)? {
@@ -107,8 +106,8 @@ pub fn request(
         ));
     }
     let id = uuid::Uuid::now_v7().to_string();
-    let row = store::insert(conn, &id, request, &agreement.row.unit_code, actor)?;
-    let exception = appended(conn, actor, "REQUESTED", row)?;
+    let row = store::insert(conn, &id, request, &agreement.unit_code, actor)?;
+    let exception = appended(conn, actor, EventAction::Requested, row)?;
     Ok(exception)
 }
 
@@ -152,9 +151,9 @@ pub fn decide(
     let row = store::find_row(conn, id)?
         .ok_or_else(|| ApiError::internal("decided exception vanished"))?;
     let action = if decision.decision == DecisionOutcome::Granted {
-        "GRANTED"
+        EventAction::Granted
     } else {
-        "DENIED"
+        EventAction::Denied
     };
     let exception = appended(conn, actor, action, row)?;
     Ok(exception)

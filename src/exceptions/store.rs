@@ -12,6 +12,38 @@ use crate::db::{AnyConnection, MultiBackend};
 use crate::http::problem::ApiError;
 use crate::policy::eligibility::ExceptionFacts;
 
+/// What a request needs of the agreement it is for.
+pub struct AgreementFacts {
+    pub unit_code: String,
+    pub status: String,
+    pub partner_ids: Vec<String>,
+}
+
+/// The agreement's unit, status and parties, if it exists.
+pub fn agreement_facts(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<AgreementFacts>, ApiError> {
+    use crate::db::schema::{agreement_partners as ap, agreements as a};
+    let Some((unit_code, status)) = a::table
+        .find(id)
+        .select((a::unit_code, a::status))
+        .first::<(String, String)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let partner_ids = ap::table
+        .filter(ap::agreement_id.eq(id))
+        .select(ap::partner_id)
+        .load(conn)?;
+    Ok(Some(AgreementFacts {
+        unit_code,
+        status,
+        partner_ids,
+    }))
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = x)]
 pub struct ExceptionRow {

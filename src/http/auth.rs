@@ -129,10 +129,9 @@ impl FromRequest for Principal {
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let verifier = &req
-        .app_data::<web::Data<crate::app::AppState>>()
-        .ok_or_else(|| ApiError::internal("no application state"))?
-        .jwt;
+    let verifier = req
+        .app_data::<web::Data<JwtVerifier>>()
+        .ok_or_else(|| ApiError::internal("no token verifier"))?;
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -251,7 +251,7 @@ fn data_error(pointer: &str, message: &str) -> FieldError {
             .msg(),
         );
     }
-    if let Some(msg) = super::validate::decode(message) {
+    if let Some(msg) = crate::domain::decode(message) {
         return FieldError::new(pointer, msg.0, msg.1);
     }
     FieldError::new(
@@ -331,6 +331,11 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     }
     Err(ApiError::validation(errors))
 }
+
+/// An action takes no body, or an empty JSON object.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {}
 
 #[cfg(test)]
 mod tests {

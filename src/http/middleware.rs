@@ -12,7 +12,8 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
-use super::problem::{ApiError, Lang, PROBLEM_JSON, ProblemKind};
+use super::problem::{ApiError, PROBLEM_JSON, ProblemKind};
+use crate::text::Lang;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
@@ -226,9 +227,7 @@ pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let limiter = req
-        .app_data::<actix_web::web::Data<crate::app::AppState>>()
-        .map(|s| s.rate_limiter.clone());
+    let limiter = req.app_data::<actix_web::web::Data<RateLimiter>>().cloned();
     if let Some(limiter) = limiter
         && req.path().starts_with("/api/")
         && let Err(wait) = limiter.check(&caller_key(&req))

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod collect;
 pub mod csv;
+pub mod docs;
 pub mod etag;
 pub mod export;
 pub mod fallback;
@@ -11,6 +12,7 @@ pub mod idempotency;
 pub mod json;
 pub mod middleware;
 pub mod paging;
+pub mod path;
 pub mod problem;
 pub mod reply;
 pub mod validate;

@@ -15,40 +15,8 @@ use utoipa::ToSchema;
 pub const PROBLEM_BASE: &str = "https://samverkan.boras.se/problems/";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-pub use crate::domain::Msg;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Sv,
-}
-
-impl Lang {
-    /// Swedish when the caller's `Accept-Language` ranks Swedish above English; English otherwise.
-    pub fn from_accept_language(value: Option<&str>) -> Lang {
-        let Some(value) = value else { return Lang::En };
-        let mut best: Option<(f32, Lang)> = None;
-        for part in value.split(',') {
-            let mut pieces = part.trim().split(';');
-            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = pieces
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let lang = if tag == "sv" || tag.starts_with("sv-") {
-                Lang::Sv
-            } else if tag == "en" || tag.starts_with("en-") || tag == "*" {
-                Lang::En
-            } else {
-                continue;
-            };
-            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
-                best = Some((q, lang));
-            }
-        }
-        best.map_or(Lang::En, |(_, l)| l)
-    }
-}
+use crate::db::{DbError, WorkError};
+use crate::text::{Lang, Msg};
 
 /// Declares `ProblemKind` and `ProblemKind::ALL` from one list, so the list cannot miss a kind.
 macro_rules! problem_kinds {
@@ -132,7 +100,7 @@ impl ProblemKind {
     }
 
     pub fn title(self) -> Msg {
-        crate::text::Text::ProblemTitle { kind: self }.msg()
+        crate::text::Text::ProblemTitle { slug: self.slug() }.msg()
     }
 
     pub fn type_uri(self) -> String {
@@ -421,6 +389,21 @@ fn is_unavailable(message: &str) -> bool {
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> Self {
         ApiError::unavailable(e.to_string())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Internal(m) => ApiError::internal(m),
+            other => ApiError::unavailable(other.to_string()),
+        }
+    }
+}
+
+impl WorkError for ApiError {
+    fn database_answered(&self) -> bool {
+        self.kind.status().is_client_error()
     }
 }
 

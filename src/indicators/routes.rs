@@ -7,20 +7,20 @@ use utoipa::IntoParams;
 
 use super::store::{self, NewIndicator};
 use super::{Indicator, IndicatorImport, IndicatorSource};
-use crate::app::AppState;
-use crate::app::docs as d;
-use crate::countries::routes::path_country;
+use crate::db::Db;
 use crate::domain::{Name, WebUrl};
 use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::docs as d;
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::path::path_country;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
 use crate::http::reply::{self, Reply};
 use crate::text::Text;
 
-const ENTITY: &str = "INDICATOR_IMPORT";
+const ENTITY: crate::events::EntityType = crate::events::EntityType::IndicatorImport;
 const REQUIRED: [&str; 5] = ["countryCode", "source", "edition", "metric", "value"];
 const OPTIONAL: [&str; 2] = ["category", "url"];
 /// Enough errors to fix a file by; more would only repeat themselves.
@@ -32,7 +32,7 @@ fn err(pointer: String, code: &str, text: Text) -> FieldError {
 
 /// The message of a newtype's parse error (see `crate::http::validate`).
 fn newtype_error(pointer: String, message: &str) -> FieldError {
-    match crate::http::validate::decode(message) {
+    match crate::domain::decode(message) {
         Some((code, msg)) => FieldError::new(pointer, code, msg),
         None => FieldError::new(
             pointer,
@@ -245,19 +245,12 @@ fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "Every line was imported.", body = IndicatorImport),
         (status = 400, description = "One or more lines are not valid; nothing was imported. `errors` points at each line and column as `/lines/{line}/{column}`.", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "2 fields are not valid; see errors.", "instance": "/api/v1/indicators", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/lines/3/value", "code": "invalid-number", "detail": "Must be a number with '.' as the decimal point, such as 93 or 0.85."}, {"pointer": "/lines/4/countryCode", "code": "unknown-country", "detail": "There is no country XX."}]})),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/indicators")]
 pub async fn import_indicators(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     key: IdempotencyKey,
@@ -268,7 +261,7 @@ pub async fn import_indicators(
     let digest = crate::http::json::digest(&body);
     let rows = parse_csv(&body).map_err(ApiError::validation)?;
     let actor = principal.sub.clone();
-    idempotency::execute(&state.db, &principal, &req, key, &digest, move |conn| {
+    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
         let known: HashSet<String> = {
             use crate::db::schema::countries;
             use diesel::prelude::*;
@@ -307,7 +300,7 @@ pub async fn import_indicators(
             Change::new(
                 ENTITY,
                 &import_id,
-                "IMPORTED",
+                crate::events::EventAction::Imported,
                 1,
                 &serde_json::json!({
                     "importId": import_id,
@@ -353,16 +346,11 @@ pub struct CountryIndicatorParams {
     responses(
         (status = 200, description = "A page of the latest values.", body = Page<Indicator>, example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001", "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score", "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway", "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/countries/{code}/indicators")]
 pub async fn list_country_indicators(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     code: web::Path<String>,
@@ -372,10 +360,9 @@ pub async fn list_country_indicators(
     let code = path_country(&code)?;
     let source = params.filters.source;
     let paging = params.paging;
-    let all = state
-        .db
+    let all = db
         .read(move |c| {
-            if !crate::countries::store::exists(c, code.as_str())? {
+            if !crate::db::reference::country_exists(c, code.as_str())? {
                 return Err(ApiError::not_found("country", "land"));
             }
             store::latest_for_country(c, code.as_str(), source)

@@ -8,8 +8,9 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::app::docs as d;
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::docs as d;
 use crate::http::problem::ApiError;
 use crate::policy::catalogue::{self, Standing};
 
@@ -95,8 +96,8 @@ pub struct PolicyVersion {
 
 pub const RELEASED: &str = "2026-11-26";
 
-fn api_info_body(state: &AppState) -> ApiInfo {
-    let base = &state.config.public_url;
+fn api_info_body(config: &Config) -> ApiInfo {
+    let base = &config.public_url;
     ApiInfo {
         api_name: "Samverkan",
         api_version: env!("CARGO_PKG_VERSION"),
@@ -123,12 +124,11 @@ fn api_info_body(state: &AppState) -> ApiInfo {
     security(()),
     responses(
         (status = 200, description = "The API's identity and status.", body = ApiInfo),
-        (status = 429, response = d::TooManyRequests),
     )
 )]
 #[get("/api-info")]
-pub async fn api_info(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    crate::http::reply::json(&api_info_body(&state))
+pub async fn api_info(config: web::Data<Config>) -> Result<HttpResponse, ApiError> {
+    crate::http::reply::json(&api_info_body(&config))
 }
 
 /// About this API (root alias) / Om detta API
@@ -141,8 +141,8 @@ pub async fn api_info(state: web::Data<AppState>) -> Result<HttpResponse, ApiErr
     responses((status = 200, description = "The API's identity and status.", body = ApiInfo))
 )]
 #[get("/api-info")]
-pub async fn api_info_root(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    crate::http::reply::json(&api_info_body(&state))
+pub async fn api_info_root(config: web::Data<Config>) -> Result<HttpResponse, ApiError> {
+    crate::http::reply::json(&api_info_body(&config))
 }
 
 /// Liveness.
@@ -182,8 +182,8 @@ pub async fn live() -> HttpResponse {
     )
 )]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.db.ping().await?;
+pub async fn ready(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    db.ping::<ApiError>().await?;
     Ok(HttpResponse::Ok().json(Health {
         status: HealthStatus::Up,
     }))

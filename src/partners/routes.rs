@@ -5,35 +5,25 @@ use utoipa::IntoParams;
 
 use super::store::{self, PartnerFilter};
 use super::{NewPartner, Partner, PartnerChanges, PartnerKind, PartnerPatch};
-use crate::app::AppState;
-use crate::app::docs as d;
+use crate::config::Config;
 use crate::db::AnyConnection;
+use crate::db::Db;
 use crate::domain::CountryCode;
-use crate::events::{self, Change};
+use crate::events::{self, Change, EventAction};
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::path::path_uuid;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 
-const ENTITY: &str = "PARTNER";
+const ENTITY: crate::events::EntityType = crate::events::EntityType::Partner;
 
 /// A UUID from the path, in its canonical lower-case form.
-pub fn path_uuid(raw: &str, pointer: &str) -> Result<String, ApiError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| {
-            ApiError::invalid(
-                pointer,
-                "invalid-id",
-                crate::text::Text::IdInPathNotUuid.msg(),
-            )
-        })
-}
-
 pub fn not_found() -> ApiError {
     ApiError::not_found("partner", "samarbetspart")
 }
@@ -70,15 +60,11 @@ pub struct PartnerParams {
             (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/partners")]
 pub async fn list_partners(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     params: ListParams<PartnerParams>,
@@ -94,14 +80,12 @@ pub async fn list_partners(
     };
     let paging = params.paging;
     if wants_csv(&req) {
-        let (items, total) = state
-            .db
+        let (items, total) = db
             .read(move |c| store::list(c, &filter, 0, CSV_MAX_ROWS))
             .await?;
         return csv_response(&items, total);
     }
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
         .await?;
     reply::json(&paging.page_of(items, total))
@@ -119,24 +103,18 @@ pub async fn list_partners(
         (status = 200, description = "The partner, with its ETag.", body = Partner, headers(("ETag" = String, description = "The partner's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/partners/{id}")]
 pub async fn get_partner(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
-    let partner = state
-        .db
+    let partner = db
         .read(move |c| store::find(c, &id))
         .await?
         .ok_or_else(not_found)?;
@@ -144,7 +122,7 @@ pub async fn get_partner(
 }
 
 fn check_country(conn: &mut AnyConnection, code: &CountryCode) -> Result<(), ApiError> {
-    if !crate::countries::store::exists(conn, code.as_str())? {
+    if !crate::db::reference::country_exists(conn, code.as_str())? {
         return Err(ApiError::invalid(
             "/countryCode",
             "unknown-country",
@@ -198,19 +176,13 @@ fn coordinator_only(fields: &[&str]) -> Result<(), ApiError> {
             ("ETag" = String, description = "The partner's version."),
             ("Location" = String, description = "The partner's URL."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/partners")]
 pub async fn create_partner(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     key: IdempotencyKey,
@@ -222,28 +194,27 @@ pub async fn create_partner(
         coordinator_only(&["archived"])?;
     }
     let actor = principal.sub.clone();
-    let base = state.config.public_url.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            check_country(conn, &new.country_code)?;
-            let partner = store::insert(conn, &new)?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(ENTITY, &partner.id, "CREATED", partner.version, &partner),
-            )?;
-            Reply::created(
-                format!("{base}/api/v1/partners/{}", partner.id),
-                &partner,
+    let base = config.public_url.clone();
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        check_country(conn, &new.country_code)?;
+        let partner = store::insert(conn, &new)?;
+        events::append(
+            conn,
+            &actor,
+            Change::new(
+                ENTITY,
+                &partner.id,
+                crate::events::EventAction::Created,
                 partner.version,
-            )
-        },
-    )
+                &partner,
+            ),
+        )?;
+        Reply::created(
+            format!("{base}/api/v1/partners/{}", partner.id),
+            &partner,
+            partner.version,
+        )
+    })
     .await
 }
 
@@ -276,20 +247,11 @@ fn writable(p: &Partner) -> Value {
     responses(
         (status = 200, description = "The partner as changed.", body = Partner, headers(("ETag" = String, description = "The partner's new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[patch("/partners/{id}")]
 pub async fn update_partner(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -308,8 +270,7 @@ pub async fn update_partner(
     }
     let coordinator = principal.has(Capability::ManagePartners);
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
@@ -333,9 +294,9 @@ pub async fn update_partner(
             let partner = store::update(conn, &id, current.version, &changes)?
                 .ok_or_else(|| version_mismatch(current.version + 1))?;
             let action = match (current.archived, partner.archived) {
-                (false, true) => "ARCHIVED",
-                (true, false) => "UNARCHIVED",
-                _ => "UPDATED",
+                (false, true) => EventAction::Archived,
+                (true, false) => EventAction::Unarchived,
+                _ => EventAction::Updated,
             };
             events::append(
                 conn,
@@ -364,19 +325,12 @@ pub async fn update_partner(
     responses(
         (status = 204, description = "The partner was deleted."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[delete("/partners/{id}")]
 pub async fn delete_partner(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -385,14 +339,11 @@ pub async fn delete_partner(
     let id = path_uuid(&id, "/path/id")?;
     let precondition = if_match.required()?;
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
-            if crate::contacts::store::exists_for_partner(conn, &id)?
-                || crate::assessments::store::exists_for_partner(conn, &id)?
-            {
+            if store::is_referred_to(conn, &id)? {
                 return Err(ApiError::conflict(
                     crate::text::Text::PartnerReferredTo.msg(),
                 ));
@@ -403,7 +354,12 @@ pub async fn delete_partner(
             events::append(
                 conn,
                 &actor,
-                Change::gone(ENTITY, &id, "DELETED", current.version + 1),
+                Change::gone(
+                    ENTITY,
+                    &id,
+                    crate::events::EventAction::Deleted,
+                    current.version + 1,
+                ),
             )?;
             Ok(Reply::no_content())
         })

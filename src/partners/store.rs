@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::{ExternalIdsView, NewPartner, Partner, PartnerChanges, PartnerKind};
 use crate::db::schema::partners as p;
+use crate::db::schema::{agreement_partners, agreements};
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::problem::ApiError;
@@ -55,9 +56,48 @@ impl PartnerRow {
 /// `SISTER_CITY` agreement. Partners that are not sister cities are absent.
 pub fn sister_city_since(
     conn: &mut AnyConnection,
-    ids: &[String],
+    partner_ids: &[String],
 ) -> Result<HashMap<String, NaiveDate>, ApiError> {
-    crate::agreements::store::sister_city_since(conn, ids)
+    if partner_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDateTime>)> = agreement_partners::table
+        .inner_join(agreements::table)
+        .filter(agreement_partners::partner_id.eq_any(partner_ids))
+        .filter(agreements::status.eq("ACTIVE"))
+        .filter(agreements::agreement_type.eq("SISTER_CITY"))
+        .select((
+            agreement_partners::partner_id,
+            agreements::start_date,
+            agreements::activated_at,
+        ))
+        .load(conn)?;
+    let mut since: HashMap<String, NaiveDate> = HashMap::new();
+    for (partner, start, activated) in rows {
+        let Some(date) = start.or(activated.map(|t| t.date())) else {
+            continue;
+        };
+        since
+            .entry(partner)
+            .and_modify(|d| *d = (*d).min(date))
+            .or_insert(date);
+    }
+    Ok(since)
+}
+
+/// Whether anything keeps the partner: its contacts or assessments (the partner may not be deleted
+/// then; agreements keep it through their foreign key).
+pub fn is_referred_to(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
+    use crate::db::schema::{assessments, contacts};
+    let contacted = diesel::select(diesel::dsl::exists(
+        contacts::table.filter(contacts::partner_id.eq(id)),
+    ))
+    .get_result::<bool>(conn)?;
+    Ok(contacted
+        || diesel::select(diesel::dsl::exists(
+            assessments::table.filter(assessments::partner_id.eq(id)),
+        ))
+        .get_result::<bool>(conn)?)
 }
 
 fn with_sister_cities(

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::catalogue::codes;
 use super::eligibility::{Decision, EligibilityStatus};
-use crate::domain::Msg;
+use crate::text::Msg;
 use crate::text::{Code, Text};
 
 /// The seven purposes of the policy.

@@ -466,6 +466,18 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
+    fn the_text_catalogue_has_words_for_the_requirement_codes() {
+        use crate::text::Code;
+        assert_eq!(Code::of(codes::HUMAN_RIGHTS), Code::HumanRights);
+        assert_eq!(Code::of(codes::DEMOCRACY), Code::Democracy);
+        assert_eq!(Code::of(codes::RULE_OF_LAW), Code::RuleOfLaw);
+        assert_eq!(
+            Code::of(codes::ASSESSMENT_REQUIRED),
+            Code::AssessmentRequired
+        );
+    }
+
+    #[test]
     fn rule_codes_are_unique_and_every_rule_cites_the_policy() {
         let policy = include_str!("../../docs/internationell-policy.txt")
             .split_whitespace()

@@ -4,7 +4,6 @@
 pub mod activation;
 pub mod catalogue;
 pub mod eligibility;
-pub mod routes;
 
 use chrono::NaiveDate;
 

@@ -423,8 +423,8 @@ fn counted(
 /// A catalogue label in the response's language.
 fn in_language(en: &str, sv: &str) -> String {
     match crate::text::current() {
-        crate::http::problem::Lang::En => en.to_string(),
-        crate::http::problem::Lang::Sv => sv.to_string(),
+        crate::text::Lang::En => en.to_string(),
+        crate::text::Lang::Sv => sv.to_string(),
     }
 }
 

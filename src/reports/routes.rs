@@ -14,13 +14,13 @@ use super::{
 use crate::agreements::ComplianceStatus;
 use crate::agreements::compliance::compliance;
 use crate::agreements::store::AgreementRecord;
-use crate::app::AppState;
-use crate::app::docs as d;
 use crate::assessments::end_of_stockholm_day;
 use crate::db::AnyConnection;
+use crate::db::Db;
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{escape_cell, wants_csv};
+use crate::http::docs as d;
 use crate::http::json::Query;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply;
@@ -343,15 +343,11 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
             (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
         )),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/reports/summary")]
 pub async fn get_summary_report(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     query: Query<SummaryParams>,
@@ -360,9 +356,8 @@ pub async fn get_summary_report(
     let params = query.0;
     let period = resolve_period(params.date, params.from, params.to)?;
     let unit = parse_unit(params.unit_code)?;
-    let report = state
-        .db
-        .read(move |conn| {
+    let report = db
+        .read(move |conn| -> Result<_, ApiError> {
             let scope = unit_scope(conn, unit.as_ref())?;
             let all = store::agreements_once_active(conn)?;
             let active: Vec<&AgreementRecord> = all
@@ -661,15 +656,11 @@ fn compliance_report(
             (String = "text/csv", example = "section,id,agreementId,partnerId,unitCode,countryCode,caseNumber,title,code,detail,date,days\nUNDER_REVIEW,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-0000-7000-8000-000000000004,GSN,,DEMO-2026-003,Kunskapsutbyte (exempel),FAILING_ASSESSMENT,The partner no longer meets: RULE_OF_LAW.,2026-11-26,\nASSESSMENT,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d71,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6f,,,FI,,,EXPIRES,MEETS_REQUIREMENTS,2027-01-30,65\n"),
         )),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/reports/compliance")]
 pub async fn get_compliance_report(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     query: Query<ComplianceParams>,
@@ -710,8 +701,7 @@ pub async fn get_compliance_report(
         ),
         Period::Range { from, to } => (from, to),
     };
-    let report = state
-        .db
+    let report = db
         .read(move |conn| compliance_report(conn, period, window, unit.as_ref()))
         .await?;
     if wants_csv(&req) {

@@ -102,7 +102,13 @@ impl Seeder<'_> {
         events::append(
             self.conn,
             ACTOR,
-            Change::new("UNIT", &unit.code, "CREATED", unit.version, &unit),
+            Change::new(
+                crate::events::EntityType::Unit,
+                &unit.code,
+                crate::events::EventAction::Created,
+                unit.version,
+                &unit,
+            ),
         )?;
         self.seeded.units += 1;
         Ok(())
@@ -114,7 +120,13 @@ impl Seeder<'_> {
         events::append(
             self.conn,
             ACTOR,
-            Change::new("PARTNER", &partner.id, "CREATED", partner.version, &partner),
+            Change::new(
+                crate::events::EntityType::Partner,
+                &partner.id,
+                crate::events::EventAction::Created,
+                partner.version,
+                &partner,
+            ),
         )?;
         self.seeded.partners += 1;
         Ok(partner.id)
@@ -128,9 +140,9 @@ impl Seeder<'_> {
             self.conn,
             ACTOR,
             Change::new(
-                "CONTACT",
+                crate::events::EntityType::Contact,
                 &contact.id,
-                "CREATED",
+                crate::events::EventAction::Created,
                 contact.version,
                 &ContactRef {
                     id: &contact.id,

@@ -17,7 +17,8 @@ use crate::db::schema::{
     partners, sweep_marks,
 };
 use crate::db::{AnyConnection, Db};
-use crate::eligibility::{explain, partner};
+use crate::eligibility::explain;
+use crate::eligibility::store::partner;
 use crate::events::{self, Change};
 use crate::exceptions::Exception;
 use crate::http::problem::ApiError;
@@ -143,7 +144,7 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
 
     // Assessments in force whose validity has ended (validUntil is inclusive).
     let expired: Vec<String> = db
-        .read(move |c| {
+        .read(move |c| -> Result<_, ApiError> {
             Ok(a::table
                 .filter(a::status.eq(AssessmentStatus::Published.as_str()))
                 .filter(a::valid_until.lt(today))
@@ -166,9 +167,9 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
                     c,
                     &mark,
                     Change::new(
-                        "ASSESSMENT",
+                        crate::events::EntityType::Assessment,
                         &id,
-                        "EXPIRED",
+                        crate::events::EventAction::Expired,
                         assessment.version,
                         &assessment,
                     ),
@@ -180,7 +181,7 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
 
     // Granted exceptions whose validity has ended.
     let expired: Vec<String> = db
-        .read(move |c| {
+        .read(move |c| -> Result<_, ApiError> {
             Ok(x::table
                 .filter(x::status.eq("GRANTED"))
                 .filter(x::valid_until.lt(today))
@@ -203,7 +204,13 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
                 announce_once(
                     c,
                     &mark,
-                    Change::new("EXCEPTION", &id, "EXPIRED", exception.version, &exception),
+                    Change::new(
+                        crate::events::EntityType::Exception,
+                        &id,
+                        crate::events::EventAction::Expired,
+                        exception.version,
+                        &exception,
+                    ),
                 )
             })
             .await?;
@@ -324,7 +331,13 @@ fn announce_agreement(
         if announce_once(
             conn,
             &mark,
-            Change::new("AGREEMENT", id, "REVIEW_REQUIRED", body.version, &body),
+            Change::new(
+                crate::events::EntityType::Agreement,
+                id,
+                crate::events::EventAction::ReviewRequired,
+                body.version,
+                &body,
+            ),
         )? {
             review += 1;
         }
@@ -333,7 +346,13 @@ fn announce_agreement(
         Some(mark) => announce_once(
             conn,
             &mark,
-            Change::new("AGREEMENT", id, "OVERDUE", body.version, &body),
+            Change::new(
+                crate::events::EntityType::Agreement,
+                id,
+                crate::events::EventAction::Overdue,
+                body.version,
+                &body,
+            ),
         )?,
         None => false,
     };
@@ -382,7 +401,10 @@ pub fn spawn(db: Db, holder: String) {
         loop {
             interval.tick().await;
             let today = crate::policy::today();
-            let seen = match db.read(crate::db::derived::generation).await {
+            let seen = match db
+                .read(|c| Ok::<_, ApiError>(crate::db::derived::generation(c)?))
+                .await
+            {
                 Ok(generation) => (today, generation),
                 Err(e) => {
                     log::warn!("time sweep failed: {e}");

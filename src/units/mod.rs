@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod routes;
+pub mod scope;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};

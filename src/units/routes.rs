@@ -5,21 +5,22 @@ use utoipa::IntoParams;
 
 use super::store::{self, UnitFilter};
 use super::{NewUnit, Unit, UnitChanges, UnitPatch, UnitType};
-use crate::app::AppState;
-use crate::app::docs as d;
+use crate::config::Config;
 use crate::db::AnyConnection;
-use crate::domain::UnitCode;
+use crate::db::Db;
 use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::path::path_unit;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
 
-const ENTITY: &str = "UNIT";
+const ENTITY: crate::events::EntityType = crate::events::EntityType::Unit;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -35,16 +36,6 @@ pub struct UnitParams {
     /// Text search in the Swedish and English names.
     #[param(example = "kultur", max_length = 200)]
     q: Option<String>,
-}
-
-fn path_code(raw: &str) -> Result<UnitCode, ApiError> {
-    UnitCode::parse(raw).map_err(|_| {
-        ApiError::invalid(
-            "/path/code",
-            "invalid-unit-code",
-            crate::text::Text::UnitCodeInPathInvalid.msg(),
-        )
-    })
 }
 
 fn not_found() -> ApiError {
@@ -65,15 +56,11 @@ fn not_found() -> ApiError {
             (String = "text/csv"),
         )),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/units")]
 pub async fn list_units(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     params: ListParams<UnitParams>,
@@ -86,14 +73,12 @@ pub async fn list_units(
     };
     let paging = params.paging;
     if wants_csv(&req) {
-        let (items, total) = state
-            .db
+        let (items, total) = db
             .read(move |c| store::list(c, &filter, 0, CSV_MAX_ROWS))
             .await?;
         return csv_response(&items, total);
     }
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
         .await?;
     reply::json(&paging.page_of(items, total))
@@ -111,24 +96,18 @@ pub async fn list_units(
         (status = 200, description = "The unit, with its ETag.", body = Unit, headers(("ETag" = String, description = "The unit's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/units/{code}")]
 pub async fn get_unit(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    let code = path_code(&code)?;
-    let unit = state
-        .db
+    let code = path_unit(&code)?;
+    let unit = db
         .read(move |c| store::find(c, code.as_str()))
         .await?
         .ok_or_else(not_found)?;
@@ -190,19 +169,13 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
             ("ETag" = String, description = "The unit's version."),
             ("Location" = String, description = "The unit's URL."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/units")]
 pub async fn create_unit(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     key: IdempotencyKey,
@@ -211,48 +184,47 @@ pub async fn create_unit(
     principal.require(Capability::Administer)?;
     let new = body.value;
     let actor = principal.sub.clone();
-    let base = state.config.public_url.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            let code = new.code.as_str().to_string();
-            if store::exists(conn, &code)? {
-                return Err(ApiError::conflict(
-                    crate::text::Text::UnitExists {
-                        code: code.to_string(),
-                    }
-                    .msg(),
-                ));
-            }
-            check_unit(
-                conn,
-                &code,
-                &UnitChanges {
-                    name: new.name.clone(),
-                    name_en: new.name_en.clone(),
-                    unit_type: new.unit_type,
-                    parent_code: new.parent_code.clone(),
-                    valid_from: new.valid_from,
-                    valid_until: new.valid_until,
-                },
-            )?;
-            let unit = store::insert(conn, &new)?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(ENTITY, &unit.code, "CREATED", unit.version, &unit),
-            )?;
-            Reply::created(
-                format!("{base}/api/v1/units/{}", unit.code),
-                &unit,
+    let base = config.public_url.clone();
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        let code = new.code.as_str().to_string();
+        if store::exists(conn, &code)? {
+            return Err(ApiError::conflict(
+                crate::text::Text::UnitExists {
+                    code: code.to_string(),
+                }
+                .msg(),
+            ));
+        }
+        check_unit(
+            conn,
+            &code,
+            &UnitChanges {
+                name: new.name.clone(),
+                name_en: new.name_en.clone(),
+                unit_type: new.unit_type,
+                parent_code: new.parent_code.clone(),
+                valid_from: new.valid_from,
+                valid_until: new.valid_until,
+            },
+        )?;
+        let unit = store::insert(conn, &new)?;
+        events::append(
+            conn,
+            &actor,
+            Change::new(
+                ENTITY,
+                &unit.code,
+                crate::events::EventAction::Created,
                 unit.version,
-            )
-        },
-    )
+                &unit,
+            ),
+        )?;
+        Reply::created(
+            format!("{base}/api/v1/units/{}", unit.code),
+            &unit,
+            unit.version,
+        )
+    })
     .await
 }
 
@@ -283,27 +255,18 @@ fn writable(unit: &Unit) -> Value {
     responses(
         (status = 200, description = "The unit as changed.", body = Unit, headers(("ETag" = String, description = "The unit's new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[patch("/units/{code}")]
 pub async fn update_unit(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     code: web::Path<String>,
     if_match: IfMatch,
     body: JsonBody<Value>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
-    let code = path_code(&code)?;
+    let code = path_unit(&code)?;
     let precondition = if_match.required()?;
     let patch = body.value;
     if !patch.is_object() {
@@ -314,8 +277,7 @@ pub async fn update_unit(
         ));
     }
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
@@ -328,7 +290,13 @@ pub async fn update_unit(
             events::append(
                 conn,
                 &actor,
-                Change::new(ENTITY, &unit.code, "UPDATED", unit.version, &unit),
+                Change::new(
+                    ENTITY,
+                    &unit.code,
+                    crate::events::EventAction::Updated,
+                    unit.version,
+                    &unit,
+                ),
             )?;
             Reply::ok(&unit, unit.version)
         })
@@ -351,29 +319,21 @@ pub async fn update_unit(
     responses(
         (status = 204, description = "The unit was deleted."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[delete("/units/{code}")]
 pub async fn delete_unit(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     code: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
-    let code = path_code(&code)?;
+    let code = path_unit(&code)?;
     let precondition = if_match.required()?;
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
@@ -386,7 +346,12 @@ pub async fn delete_unit(
             events::append(
                 conn,
                 &actor,
-                Change::gone(ENTITY, code.as_str(), "DELETED", current.version + 1),
+                Change::gone(
+                    ENTITY,
+                    code.as_str(),
+                    crate::events::EventAction::Deleted,
+                    current.version + 1,
+                ),
             )?;
             Ok(Reply::no_content())
         })

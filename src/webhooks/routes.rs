@@ -8,26 +8,26 @@ use super::target::{self, AllowList, Host, Refusal};
 use super::{
     CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, WebhookChanges, WebhookPatch,
 };
-use crate::app::AppState;
-use crate::app::docs as d;
 use crate::config::Config;
-use crate::events::{self, Change, Visibility};
+use crate::db::Db;
+use crate::events::{self, Change, EventAction, Visibility};
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
 use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::path::path_uuid;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply::{self, Reply};
-use crate::partners::routes::path_uuid;
 use crate::text::TargetRefusal;
 
-const ENTITY: &str = "WEBHOOK";
+const ENTITY: crate::events::EntityType = crate::events::EntityType::Webhook;
 
 /// A webhook's event: ids only. The URL may carry a token and the secret is never shown, and
 /// the change feed is read by every reader.
-fn change<'a>(id: &'a str, action: &'a str, version: i32) -> Change<'a> {
+fn change(id: &str, action: crate::events::EventAction, version: i32) -> Change<'_> {
     Change {
         entity_type: ENTITY,
         entity_id: id,
@@ -54,11 +54,6 @@ pub struct DeliveryParams {
     /// Only deliveries in this state.
     status: Option<DeliveryStatus>,
 }
-
-/// An action takes no body, or an empty JSON object.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionBody {}
 
 /// Checks what serde cannot: lengths and the event-type filters.
 fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
@@ -171,15 +166,11 @@ async fn check_url(config: &Config, url: &str) -> Result<(), ApiError> {
         (status = 200, description = "A page of subscriptions.", body = Page<Webhook>,
             example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "url": "https://arende.boras.se/hooks/samverkan", "description": "Ärendehanteringssystemet", "eventTypes": ["AGREEMENT"], "active": true, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     params: ListParams<NoFilters>,
@@ -188,10 +179,7 @@ pub async fn list_webhooks(
     let paging = params.paging;
     let csv = wants_csv(&req);
     let (offset, limit) = window(csv, paging);
-    let (items, total) = state
-        .db
-        .read(move |c| store::list(c, offset, limit))
-        .await?;
+    let (items, total) = db.read(move |c| store::list(c, offset, limit)).await?;
     if csv {
         return csv_response(&items, total);
     }
@@ -220,19 +208,13 @@ pub async fn list_webhooks(
             ("ETag" = String, description = "The subscription's version."),
             ("Location" = String, description = "The subscription's URL."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
         (status = 409, response = d::Conflict),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     key: IdempotencyKey,
@@ -247,30 +229,23 @@ pub async fn create_webhook(
         active: new.active,
     };
     validate(&mut changes)?;
-    check_url(&state.config, &changes.url).await?;
+    check_url(&config, &changes.url).await?;
     let actor = principal.sub.clone();
-    let base = state.config.public_url.clone();
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            let id = uuid::Uuid::now_v7().to_string();
-            let secret = super::signing::generate_secret();
-            // The subscription receives the events after its own creation event.
-            let cursor = events::append(conn, &actor, change(&id, "CREATED", 1))?;
-            let row = store::insert(conn, &id, &changes, &secret, cursor, &actor)?;
-            let webhook = Webhook::from(row);
-            let version = webhook.version;
-            Reply::created(
-                format!("{base}/api/v1/webhooks/{id}"),
-                &CreatedWebhook { webhook, secret },
-                version,
-            )
-        },
-    )
+    let base = config.public_url.clone();
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        let id = uuid::Uuid::now_v7().to_string();
+        let secret = super::signing::generate_secret();
+        // The subscription receives the events after its own creation event.
+        let cursor = events::append(conn, &actor, change(&id, EventAction::Created, 1))?;
+        let row = store::insert(conn, &id, &changes, &secret, cursor, &actor)?;
+        let webhook = Webhook::from(row);
+        let version = webhook.version;
+        Reply::created(
+            format!("{base}/api/v1/webhooks/{id}"),
+            &CreatedWebhook { webhook, secret },
+            version,
+        )
+    })
     .await
 }
 
@@ -286,16 +261,11 @@ pub async fn create_webhook(
         (status = 200, description = "The subscription (without its secret), with its ETag.", body = Webhook, headers(("ETag" = String, description = "The subscription's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -303,9 +273,7 @@ pub async fn get_webhook(
     principal.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
     let webhook = Webhook::from(
-        state
-            .db
-            .read(move |c| store::find(c, &id))
+        db.read(move |c| store::find(c, &id))
             .await?
             .ok_or_else(not_found)?,
     );
@@ -338,20 +306,12 @@ fn writable(webhook: &Webhook) -> Value {
     responses(
         (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "The subscription's new version."))),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -370,9 +330,7 @@ pub async fn update_webhook(
     }
     let read_id = id.clone();
     let current = Webhook::from(
-        state
-            .db
-            .read(move |c| store::find(c, &read_id))
+        db.read(move |c| store::find(c, &read_id))
             .await?
             .ok_or_else(not_found)?,
     );
@@ -382,14 +340,14 @@ pub async fn update_webhook(
     let mut changes: WebhookChanges = from_value(doc)?;
     validate(&mut changes)?;
     if changes.url != current.url {
-        check_url(&state.config, &changes.url).await?;
+        check_url(&config, &changes.url).await?;
     }
     let actor = principal.sub.clone();
     let version = current.version;
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
-            let event = events::append(conn, &actor, change(&id, "UPDATED", version + 1))?;
+            let event =
+                events::append(conn, &actor, change(&id, EventAction::Updated, version + 1))?;
             // Switched on: from now, not from when it was paused.
             let cursor = (!current.active && changes.active).then_some(event);
             let row = store::update(conn, &id, version, &changes, cursor)?
@@ -415,18 +373,11 @@ pub async fn update_webhook(
     responses(
         (status = 204, description = "The subscription was deleted."),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 412, response = d::PreconditionFailed),
-        (status = 428, response = d::PreconditionRequired),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
@@ -435,15 +386,18 @@ pub async fn delete_webhook(
     let id = path_uuid(&id, "/path/id")?;
     let precondition = if_match.required()?;
     let actor = principal.sub.clone();
-    let reply = state
-        .db
+    let reply = db
         .write(move |conn| {
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
             if !store::delete(conn, &id, current.version)? {
                 return Err(version_mismatch(current.version + 1));
             }
-            events::append(conn, &actor, change(&id, "DELETED", current.version + 1))?;
+            events::append(
+                conn,
+                &actor,
+                change(&id, EventAction::Deleted, current.version + 1),
+            )?;
             Ok(Reply::no_content())
         })
         .await?;
@@ -466,16 +420,11 @@ pub async fn delete_webhook(
         (status = 200, description = "A page of deliveries.", body = Page<Delivery>,
             example = json!({"items": [{"id": "0192f5d3-1a2b-7c3d-8e4f-5a6b7c8d9e0f", "webhookId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "eventId": 42, "eventType": "AGREEMENT.ACTIVATED", "status": "FAILED", "attempts": 8, "lastResponseCode": 503, "lastError": "HTTP 503", "lastAttemptAt": "2026-11-26T12:10:00Z", "nextAttemptAt": null, "deliveredAt": null, "createdAt": "2026-11-26T09:15:01Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     id: web::Path<String>,
@@ -487,8 +436,7 @@ pub async fn list_deliveries(
     let status = params.filters.status;
     let csv = wants_csv(&req);
     let (offset, limit) = window(csv, paging);
-    let (items, total) = state
-        .db
+    let (items, total) = db
         .read(move |c| {
             store::find(c, &id)?.ok_or_else(not_found)?;
             store::list_deliveries(c, &id, status, offset, limit)
@@ -518,56 +466,43 @@ pub async fn list_deliveries(
     responses(
         (status = 202, description = "The delivery is queued again.", body = Delivery),
         (status = 400, response = d::BadRequest),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 404, response = d::NotFound),
         (status = 409, response = d::Conflict),
         (status = 413, response = d::PayloadTooLarge),
         (status = 415, response = d::UnsupportedMediaType),
-        (status = 422, response = d::IdempotencyKeyReused),
-        (status = 429, response = d::TooManyRequests),
-        (status = 503, response = d::Unavailable),
     )
 )]
 #[post("/webhooks/{id}/deliveries/{deliveryId}/redeliver")]
 pub async fn redeliver(
-    state: web::Data<AppState>,
+    db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     key: IdempotencyKey,
-    body: OptionalJsonBody<ActionBody>,
+    body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let (id, delivery_id) = path.into_inner();
     let id = path_uuid(&id, "/path/id")?;
     let delivery_id = path_uuid(&delivery_id, "/path/deliveryId")?;
-    idempotency::execute(
-        &state.db,
-        &principal,
-        &req,
-        key,
-        &body.digest,
-        move |conn| {
-            store::find(conn, &id)?.ok_or_else(not_found)?;
-            store::find_delivery(conn, &id, &delivery_id)?
-                .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;
-            if !store::requeue(conn, &delivery_id)? {
-                return Err(ApiError::conflict(crate::text::Text::DeliveryPending.msg()));
-            }
-            let row = store::find_delivery(conn, &id, &delivery_id)?
-                .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;
-            let delivery = Delivery::from(row);
-            Ok(Reply {
-                status: 202,
-                body: Some(
-                    serde_json::to_value(&delivery)
-                        .map_err(|e| ApiError::internal(format!("serialising a delivery: {e}")))?,
-                ),
-                etag: None,
-                location: None,
-            })
-        },
-    )
+    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+        store::find(conn, &id)?.ok_or_else(not_found)?;
+        store::find_delivery(conn, &id, &delivery_id)?
+            .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;
+        if !store::requeue(conn, &delivery_id)? {
+            return Err(ApiError::conflict(crate::text::Text::DeliveryPending.msg()));
+        }
+        let row = store::find_delivery(conn, &id, &delivery_id)?
+            .ok_or_else(|| ApiError::not_found("delivery", "leverans"))?;
+        let delivery = Delivery::from(row);
+        Ok(Reply {
+            status: 202,
+            body: Some(
+                serde_json::to_value(&delivery)
+                    .map_err(|e| ApiError::internal(format!("serialising a delivery: {e}")))?,
+            ),
+            etag: None,
+            location: None,
+        })
+    })
     .await
 }

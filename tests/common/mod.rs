@@ -19,7 +19,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::HeaderMap;
 use actix_web::test as atest;
-use actix_web::web::{self, Bytes};
+use actix_web::web::Bytes;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use futures_util::future::LocalBoxFuture;
@@ -27,7 +27,6 @@ use samverkan::app::{self, AppState};
 use samverkan::config::Config;
 use samverkan::db::{DatabaseUrl, Db, PoolOptions};
 use samverkan::http::auth::{Claims, JwtVerifier, sign_hs256};
-use samverkan::http::middleware::RateLimiter;
 use serde_json::Value;
 
 pub const SECRET: &str = "test-secret-0123456789abcdef0123456789";
@@ -175,7 +174,7 @@ pub struct Options {
 
 pub struct TestApp {
     pub backend: Backend,
-    pub state: web::Data<AppState>,
+    pub state: AppState,
     pub database: Arc<TestDatabase>,
     service: BoxedService,
 }
@@ -237,13 +236,7 @@ impl TestApp {
             "samverkan",
         )
         .expect("test keys");
-        let state = web::Data::new(AppState {
-            db,
-            rate_limiter: Arc::new(RateLimiter::new(options.rate_limit_per_minute)),
-            jwt: Arc::new(jwt),
-            config: Arc::new(config),
-            derived: Default::default(),
-        });
+        let state = AppState::new(db, config, jwt);
         let service = atest::init_service(app::build(state.clone())).await;
         TestApp {
             backend,

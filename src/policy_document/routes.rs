@@ -1,14 +1,12 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::catalogue::{self, PurposeInfo, Requirement, Rule, Sdg, Standing};
-use crate::app::AppState;
-use crate::app::docs as d;
 use crate::http::auth::{Capability, Principal};
 use crate::http::problem::ApiError;
 use crate::http::reply;
+use crate::policy::catalogue::{self, PurposeInfo, Requirement, Rule, Sdg, Standing};
 
 /// The policy's place among the city's governing documents, and its validity.
 #[derive(Serialize, ToSchema)]
@@ -91,16 +89,10 @@ pub fn document(today: NaiveDate) -> PolicyDocument {
             "sdgs": [{"number": 11, "labelSv": "Hållbara städer och samhällen", "labelEn": "Sustainable cities and communities", "namedInPolicy": true}],
             "rules": [{"code": "PROJECT_EXTERNAL_FUNDING", "level": "RECOMMENDATION", "basis": "POLICY", "sourceSv": "Det bör även finnas extern finansiering där så är möjligt, exempelvis genom EU-medel.", "descriptionSv": "Projektsamverkan bör ha extern finansiering, eller ett skäl till att det inte är möjligt.", "descriptionEn": "A project collaboration should have external funding, or a reason why that is not possible."}]
         })),
-        (status = 401, response = d::Unauthorized),
-        (status = 403, response = d::Forbidden),
-        (status = 429, response = d::TooManyRequests),
     )
 )]
 #[get("/policy")]
-pub async fn get_policy(
-    _state: web::Data<AppState>,
-    principal: Principal,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_policy(principal: Principal) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    reply::json(&document(super::today()))
+    reply::json(&document(crate::policy::today()))
 }

@@ -1,0 +1,83 @@
+//! What eligibility reads of partners and agreements (assessments and exceptions come from their
+//! own stores).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use crate::db::AnyConnection;
+use crate::db::schema::{agreement_partners, partners};
+use crate::http::problem::ApiError;
+
+/// What eligibility needs of a partner.
+#[derive(Debug, Clone)]
+pub struct PartnerFacts {
+    pub id: String,
+    pub kind: String,
+    pub country_code: String,
+    pub archived: bool,
+}
+
+/// Many partners in one query, by id.
+pub fn partners_by_id(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, PartnerFacts>, ApiError> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows = partners::table
+            .filter(partners::id.eq_any(chunk))
+            .select((
+                partners::id,
+                partners::kind,
+                partners::country_code,
+                partners::archived,
+            ))
+            .load::<(String, String, String, bool)>(conn)?;
+        for (id, kind, country_code, archived) in rows {
+            found.insert(
+                id.clone(),
+                PartnerFacts {
+                    id,
+                    kind,
+                    country_code,
+                    archived,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
+pub fn partner(conn: &mut AnyConnection, id: &str) -> Result<Option<PartnerFacts>, ApiError> {
+    Ok(partners::table
+        .find(id)
+        .select((
+            partners::id,
+            partners::kind,
+            partners::country_code,
+            partners::archived,
+        ))
+        .first::<(String, String, String, bool)>(conn)
+        .optional()?
+        .map(|(id, kind, country_code, archived)| PartnerFacts {
+            id,
+            kind,
+            country_code,
+            archived,
+        }))
+}
+
+/// Whether `partner_id` is a party to agreement `agreement_id` (one indexed lookup).
+pub fn is_party(
+    conn: &mut AnyConnection,
+    agreement_id: &str,
+    partner_id: &str,
+) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        agreement_partners::table
+            .filter(agreement_partners::agreement_id.eq(agreement_id))
+            .filter(agreement_partners::partner_id.eq(partner_id)),
+    ))
+    .get_result(conn)?)
+}

@@ -1,0 +1,3 @@
+//! `GET /policy`: the policy as data (its rules from `policy::catalogue`), for every reader.
+
+pub mod routes;
