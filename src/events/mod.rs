@@ -15,14 +15,15 @@ use crate::db::{AnyConnection, EVENT_LOCK_KEY};
 use crate::http::auth::{Capability, Principal};
 use crate::http::problem::ApiError;
 
-/// Declares an enum of codes the change log stores as text: serde's form, its `as_str` and its
-/// `ALL` list come from one list, so they cannot disagree.
+/// Declares an enum of codes the change log stores as text, its `as_str` and its `ALL` list from
+/// one list; serde's form is the variant in upper snake case, which a test holds to `as_str`.
 macro_rules! codes {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)*
+            $($(#[$vmeta])* $variant,)*
         }
 
         impl $name {
@@ -283,4 +284,19 @@ pub fn history(
         .order(events::id.asc())
         .select(EventRow::as_select())
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_codes_are_the_wire_codes() {
+        for &t in EntityType::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+        for &a in EventAction::ALL {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+    }
 }
