@@ -5,10 +5,15 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use serde::Deserialize;
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
 
 use super::collect::{self, Leaves};
 use super::problem::{ApiError, FieldError, ProblemKind};
@@ -155,6 +160,79 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
                 .collect(),
         )
     })
+}
+
+/// The writable fields of a resource, as an update reads them. A `PATCH` is merged onto the fields
+/// of the current resource that this type's schema names, and the result is read as this type.
+pub trait Writable: DeserializeOwned + ToSchema + 'static {
+    /// The name of the patch's schema in the document (`UnitPatch`).
+    const PATCH: &'static str;
+}
+
+/// The body of a `PATCH`: an RFC 7396 merge patch onto `T`. It must be an object; `null` clears
+/// an optional field. Its schema is `T`'s with no field required, so that the document describes
+/// what is read, once.
+pub struct MergePatch<T> {
+    patch: Value,
+    _onto: PhantomData<fn() -> T>,
+}
+
+impl<T: Writable> MergePatch<T> {
+    /// The writable fields of `current` (the resource as it is served) with the patch merged
+    /// onto them, read as `T`: every fault with its pointer, a read-only or unknown field refused.
+    pub fn apply(&self, current: &impl Serialize) -> Result<T, ApiError> {
+        let mut doc =
+            serde_json::to_value(current).map_err(|e| ApiError::internal(e.to_string()))?;
+        if let (Value::Object(fields), RefOr::T(Schema::Object(writable))) = (&mut doc, T::schema())
+        {
+            fields.retain(|name, _| writable.properties.contains_key(name));
+        }
+        merge_patch(&mut doc, &self.patch);
+        from_value(doc)
+    }
+}
+
+impl<T: Writable> FromRequest for MergePatch<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = JsonBody::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            let patch = body.await?.value;
+            if !patch.is_object() {
+                return Err(ApiError::invalid(
+                    "",
+                    "invalid-type",
+                    Text::MergePatchNotObject.msg(),
+                ));
+            }
+            Ok(Self {
+                patch,
+                _onto: PhantomData,
+            })
+        })
+    }
+}
+
+impl<T: Writable> utoipa::PartialSchema for MergePatch<T> {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = T::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.clear();
+        }
+        schema
+    }
+}
+
+impl<T: Writable> ToSchema for MergePatch<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed(T::PATCH)
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        T::schemas(schemas);
+    }
 }
 
 /// RFC 7396 JSON Merge Patch.

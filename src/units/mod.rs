@@ -96,9 +96,11 @@ pub struct NewUnit {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// The writable fields of a unit; a PATCH is merged onto these (RFC 7396).
-#[derive(Debug, Serialize, Deserialize)]
+/// The writable fields of a unit. A `PATCH /units/{code}` (`UnitPatch`) sends any of them;
+/// `null` clears an optional one; unknown and read-only fields are refused.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"nameEn": "Committee for Culture", "validUntil": "2026-12-31"}))]
 pub struct UnitChanges {
     pub name: Name,
     #[serde(default)]
@@ -113,21 +115,9 @@ pub struct UnitChanges {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// The body of `PATCH /units/{code}`: any writable field; `null` clears an optional one.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-// Documents `additionalProperties: false`: unknown and read-only fields are refused with 400.
-#[serde(deny_unknown_fields)]
-#[schema(rename_all = "camelCase", example = json!({"nameEn": "Committee for Culture", "validUntil": "2026-12-31"}))]
-pub struct UnitPatch {
-    #[schema(value_type = Option<Name>)]
-    name: Option<String>,
-    #[schema(value_type = Option<Name>)]
-    name_en: Option<String>,
-    #[schema(rename = "type")]
-    unit_type: Option<UnitType>,
-    #[schema(pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
-    parent_code: Option<String>,
-    valid_from: Option<NaiveDate>,
-    valid_until: Option<NaiveDate>,
+impl crate::http::json::Writable for UnitChanges {
+    const PATCH: &'static str = "UnitPatch";
 }
+
+/// The body of `PATCH /units/{code}`.
+pub type UnitPatch = crate::http::json::MergePatch<UnitChanges>;

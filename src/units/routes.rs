@@ -1,6 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::store::{self, UnitFilter};
@@ -14,7 +13,7 @@ use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
 use crate::http::docs as d;
 use crate::http::etag::{IfMatch, version_mismatch};
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json::{JsonBody, from_value, merge_patch};
+use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_unit;
 use crate::http::problem::{ApiError, FieldError};
@@ -228,17 +227,6 @@ pub async fn create_unit(
     .await
 }
 
-fn writable(unit: &Unit) -> Value {
-    serde_json::json!({
-        "name": unit.name,
-        "nameEn": unit.name_en,
-        "type": unit.unit_type,
-        "parentCode": unit.parent_code,
-        "validFrom": unit.valid_from,
-        "validUntil": unit.valid_until,
-    })
-}
-
 /// Change a unit / Ändra en enhet
 ///
 /// JSON Merge Patch (RFC 7396): send the fields to change; `null` clears an optional field. The
@@ -263,27 +251,17 @@ pub async fn update_unit(
     principal: Principal,
     code: web::Path<String>,
     if_match: IfMatch,
-    body: JsonBody<Value>,
+    patch: UnitPatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let code = path_unit(&code)?;
     let precondition = if_match.required()?;
-    let patch = body.value;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "",
-            "invalid-type",
-            crate::text::Text::MergePatchNotObject.msg(),
-        ));
-    }
     let actor = principal.sub.clone();
     let reply = db
         .write(move |conn| {
             let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
-            let mut doc = writable(&current);
-            merge_patch(&mut doc, &patch);
-            let changes: UnitChanges = from_value(doc)?;
+            let changes = patch.apply(&current)?;
             check_unit(conn, code.as_str(), &changes)?;
             let unit = store::update(conn, code.as_str(), current.version, &changes)?
                 .ok_or_else(|| version_mismatch(current.version + 1))?;
