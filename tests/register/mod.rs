@@ -72,11 +72,6 @@ pub fn in_days(days: i64) -> String {
     (samverkan::policy::today() + chrono::Duration::days(days)).to_string()
 }
 
-/// A unit created as admin; returns it.
-pub async fn unit(app: &TestApp, code: &str, unit_type: &str, parent: Option<&str>) -> Value {
-    create_unit(app, code, unit_type, parent).await
-}
-
 /// The units KS (executive board), KFN (a committee below it) and BOLAG (a company).
 pub async fn units(app: &TestApp) {
     create_unit(app, "KS", "EXECUTIVE_BOARD", None).await;
