@@ -135,14 +135,16 @@ pub async fn publish_draft(app: &TestApp, by: By<'_>, draft: &Value) -> Value {
     acted(app, by, &path, draft["version"].as_i64().unwrap(), None).await
 }
 
-/// A country assessment valid from 2026-01-01 for two years.
+/// A country assessment valid from 2026-01-01 through 2027-12-31 (the sweep's tests count on that
+/// end), or through a year from today once that is later, so that it never runs out under a test.
 pub async fn country(app: &TestApp, code: &str, verdicts: [&str; 3]) -> String {
+    let until = in_days(365).max("2027-12-31".to_string());
     publish(
         app,
         json!({"countryCode": code}),
         verdicts,
         "2026-01-01",
-        "2027-12-31",
+        &until,
     )
     .await
 }
