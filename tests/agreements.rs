@@ -5,8 +5,8 @@ mod register;
 
 use common::TestApp;
 use register::{
-    FAILS_DEMOCRACY, MEETS, activate, agreement, codes, country, decide, partner,
-    request_exception, units,
+    By, FAILS_DEMOCRACY, MEETS, activate, agreement, codes, country, decide, id, partner,
+    request_exception, request_exception_by, revoke, units,
 };
 use serde_json::json;
 
@@ -155,14 +155,7 @@ async fn exception_decided_by_other_nobody_decides_their_own_request(app: TestAp
     let p = partner(&app, "Minsk", "CITY", "BY").await;
     let a = agreement(&app, "KFN", &[&p], json!({})).await;
     let both = app.token_for("dual", &["officer", "board_secretary"], Some("KFN"));
-    let filed = app
-        .post("/api/v1/exceptions")
-        .bearer(&both)
-        .json(&json!({"agreementId": a["id"], "partnerId": p, "justification": "Skäl.", "caseNumber": "KS 1"}))
-        .send()
-        .await;
-    filed.assert_status(201);
-    let x = filed.json();
+    let x = request_exception_by(&app, By::Token(&both), &id(&a), &p).await;
     let refused = app
         .post(&format!("/api/v1/exceptions/{}/decision", x["id"].as_str().unwrap()))
         .bearer(&both)
@@ -375,18 +368,10 @@ async fn compliance_a_revoked_exception_puts_an_active_agreement_under_review(ap
     let p = partner(&app, "Minsk", "CITY", "BY").await;
     let a = agreement(&app, "KFN", &[&p], json!({})).await;
     let x = request_exception(&app, a["id"].as_str().unwrap(), &p, "KFN").await;
-    decide(&app, &x, "GRANTED", Some("2026-11-20"), None)
-        .await
-        .assert_status(200);
+    let granted = decide(&app, &x, "GRANTED", Some("2026-11-20"), None).await;
+    granted.assert_status(200);
     activate(&app, &a, "KFN").await.assert_status(200);
-    let xid = x["id"].as_str().unwrap();
-    app.post(&format!("/api/v1/exceptions/{xid}/revoke"))
-        .role("board_secretary")
-        .if_match(2)
-        .json(&json!({"decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-25", "protocolParagraph": "§ 91", "reason": "Villkoren uppfylldes inte."}))
-        .send()
-        .await
-        .assert_status(200);
+    revoke(&app, &granted.json(), "Villkoren uppfylldes inte.").await;
     let c = app
         .get(&format!(
             "/api/v1/agreements/{}/compliance",

@@ -3,8 +3,10 @@
 //! register answers what was published at a past instant.
 
 mod common;
+mod register;
 
 use common::TestApp;
+use register::{By, created, partner_by, publish_draft};
 use samverkan::assessments::{AssessmentStatus, Subject, store};
 use serde_json::{Value, json};
 
@@ -23,15 +25,8 @@ fn draft_body(country: &str, hr: &str, dem: &str, rol: &str) -> Value {
 
 /// A draft by `cora` (a coordinator).
 async fn draft(app: &TestApp, body: &Value) -> Value {
-    let token = app.token_for("cora", &["coordinator"], None);
-    let res = app
-        .post("/api/v1/assessments")
-        .bearer(&token)
-        .json(body)
-        .send()
-        .await;
-    res.assert_status(201);
-    res.json()
+    let cora = app.token_for("cora", &["coordinator"], None);
+    created(app, By::Token(&cora), "/api/v1/assessments", body).await
 }
 
 fn path(a: &Value) -> String {
@@ -40,15 +35,8 @@ fn path(a: &Value) -> String {
 
 /// Publishes as `per`, a coordinator who did not draft it.
 async fn publish(app: &TestApp, a: &Value) -> Value {
-    let token = app.token_for("per", &["coordinator"], None);
-    let res = app
-        .post(&format!("{}/publish", path(a)))
-        .bearer(&token)
-        .if_match(a["version"].as_i64().unwrap())
-        .send()
-        .await;
-    res.assert_status(200);
-    res.json()
+    let per = app.token_for("per", &["coordinator"], None);
+    publish_draft(app, By::Token(&per), a).await
 }
 
 async fn a_draft_is_published_by_another_coordinator_and_supersedes_the_last(app: TestApp) {
@@ -469,20 +457,10 @@ async fn bad_assessment_input_names_the_field(app: TestApp) {
 }
 
 async fn a_partner_city_is_assessed_on_its_own_but_not_a_university(app: TestApp) {
-    let city = app
-        .post("/api/v1/partners")
-        .role("coordinator")
-        .json(&json!({"name": "Exampleby", "kind": "CITY", "countryCode": "NO"}))
-        .send()
-        .await
-        .json();
-    let uni = app
-        .post("/api/v1/partners")
-        .role("coordinator")
-        .json(&json!({"name": "Example University", "kind": "UNIVERSITY", "countryCode": "NO"}))
-        .send()
-        .await
-        .json();
+    let coordinator = By::Role("coordinator");
+    let city = partner_by(&app, coordinator, json!({})).await;
+    let uni = json!({"name": "Example University", "kind": "UNIVERSITY"});
+    let uni = partner_by(&app, coordinator, uni).await;
     let mut body = draft_body("NO", "MEETS", "MEETS", "MEETS");
     body.as_object_mut().unwrap().remove("countryCode");
     body["partnerId"] = uni["id"].clone();

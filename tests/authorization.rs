@@ -9,11 +9,16 @@
 //! Where several callers may change or delete a resource, give each its own (see `doomed_unit`).
 
 mod common;
+mod register;
 
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
 use common::{TestApp, create_unit};
+use register::{
+    By, MEETS, active_by, agreement_by, contact_by, decide_by, draft_by, id, partner_by,
+    publish_draft, request_exception_by, webhook,
+};
 
 /// The callers, in the order of the expectation columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,14 +85,8 @@ struct WebhookFixture {
 async fn webhook_fixture(app: &TestApp) -> WebhookFixture {
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let res = app
-            .post("/api/v1/webhooks")
-            .role("admin")
-            .json(&json!({"url": "https://93.184.215.14/samverkan", "eventTypes": ["UNIT"]}))
-            .send()
-            .await;
-        res.assert_status(201);
-        ids.push(res.json()["id"].as_str().unwrap().to_string());
+        let body = json!({"url": "https://93.184.215.14/samverkan", "eventTypes": ["UNIT"]});
+        ids.push(webhook(app, body).await.0);
     }
     create_unit(app, "HOOKED", "COMMITTEE", None).await;
     let webhook = ids[0].clone();
@@ -137,81 +136,58 @@ async fn agreement_fixture(app: &TestApp, partner: &str) -> AgreementFixture {
     let coordinator = app.token_for("setup-coordinator", &["coordinator"], None);
     let secretary = app.token_for("setup-secretary", &["board_secretary"], None);
     let partner_id = partner.rsplit('/').next().unwrap().to_string();
+    let (coordinator, secretary) = (By::Token(&coordinator), By::Token(&secretary));
+    // Started, and open-ended: activation and ending are allowed whatever today is.
+    let dates = json!({"startDate": "2026-01-01", "endDate": null});
     let draft = |n: usize| {
-        let (app, token, partner_id) = (app, coordinator.clone(), partner_id.clone());
+        let (partner_id, dates) = (partner_id.clone(), dates.clone());
         async move {
-            let mut paths = Vec::new();
+            let mut drafts = Vec::new();
             for _ in 0..n {
-                let res = app
-                    .post("/api/v1/agreements")
-                    .bearer(&token)
-                    .json(&json!({"title": "Utbyte", "type": "KNOWLEDGE_EXCHANGE", "unitCode": "KFN", "partnerIds": [partner_id], "purposes": ["KNOWLEDGE_EXCHANGE"], "startDate": "2026-01-01"}))
-                    .send()
-                    .await;
-                res.assert_status(201);
-                paths.push(format!(
-                    "/api/v1/agreements/{}",
-                    res.json()["id"].as_str().unwrap()
-                ));
+                let extra = dates.clone();
+                drafts.push(agreement_by(app, coordinator, "KFN", &[&partner_id], extra).await);
             }
-            paths
+            drafts
         }
     };
-    let activate = |paths: Vec<String>| {
-        let (app, token) = (app, coordinator.clone());
-        async move {
-            for path in &paths {
-                app.post(&format!("{path}/activate"))
-                    .bearer(&token)
-                    .if_match(1)
-                    .send()
-                    .await
-                    .assert_status(200);
-            }
-            paths
-        }
+    let paths = |kind: &str, resources: &[Value]| -> Vec<String> {
+        resources
+            .iter()
+            .map(|r| format!("/api/v1/{kind}/{}", id(r)))
+            .collect()
     };
-    let request = |agreement: String| {
-        let (app, token, partner_id) = (app, coordinator.clone(), partner_id.clone());
-        async move {
-            let id = agreement.rsplit('/').next().unwrap().to_string();
-            let res = app
-                .post("/api/v1/exceptions")
-                .bearer(&token)
-                .json(&json!({"agreementId": id, "partnerId": partner_id, "justification": "Skäl.", "caseNumber": "KS 1"}))
-                .send()
-                .await;
-            res.assert_status(201);
-            format!("/api/v1/exceptions/{}", res.json()["id"].as_str().unwrap())
+    let activate = |drafts: Vec<Value>| async move {
+        let mut actives = Vec::new();
+        for draft in &drafts {
+            actives.push(active_by(app, coordinator, draft).await);
         }
+        actives
     };
     let n = CALLERS.len();
-    let active = activate(draft(1).await).await.pop().unwrap();
+    let active = paths("agreements", &activate(draft(1).await).await)
+        .pop()
+        .unwrap();
     let mut requested = Vec::new();
     for agreement in draft(3 * n + 1).await {
-        requested.push(request(agreement).await);
+        requested.push(request_exception_by(app, coordinator, &id(&agreement), &partner_id).await);
     }
-    let exception = requested.pop().unwrap();
-    let requests_to_withdraw = requested.split_off(2 * n);
-    let grants_to_revoke = requested.split_off(n);
-    for path in &grants_to_revoke {
-        app.post(&format!("{path}/decision"))
-            .bearer(&secretary)
-            .if_match(1)
-            .json(&json!({"decision": "GRANTED", "decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-20", "protocolParagraph": "§ 1"}))
-            .send()
+    let exception = paths("exceptions", &[requested.pop().unwrap()])
+        .pop()
+        .unwrap();
+    let requests_to_withdraw = paths("exceptions", &requested.split_off(2 * n));
+    let grants = requested.split_off(n);
+    for request in &grants {
+        decide_by(app, secretary, request, "GRANTED", None, None)
             .await
             .assert_status(200);
     }
-    let drafts_to_delete = draft(n).await;
-    let drafts_to_activate = draft(n).await;
-    let drafts_to_cancel = draft(n).await;
-    let actives_to_end = activate(draft(n).await).await;
-    let drafts_to_request_for = draft(n)
-        .await
-        .iter()
-        .map(|p| p.rsplit('/').next().unwrap().to_string())
-        .collect();
+    let grants_to_revoke = paths("exceptions", &grants);
+    let requested = paths("exceptions", &requested);
+    let drafts_to_delete = paths("agreements", &draft(n).await);
+    let drafts_to_activate = paths("agreements", &draft(n).await);
+    let drafts_to_cancel = paths("agreements", &draft(n).await);
+    let actives_to_end = paths("agreements", &activate(draft(n).await).await);
+    let drafts_to_request_for = draft(n).await.iter().map(id).collect();
     AgreementFixture {
         partner_id: partner_id.clone(),
         active,
@@ -248,59 +224,32 @@ struct PartnerFixture {
 async fn partner_fixture(app: &TestApp) -> PartnerFixture {
     let coordinator = app.token_for("setup-coordinator", &["coordinator"], None);
     let cora = app.token_for("cora", &["coordinator"], None);
+    let (coordinator, cora) = (By::Token(&coordinator), By::Token(&cora));
     let mut partners = Vec::new();
     for _ in 0..=CALLERS.len() {
-        let res = app
-            .post("/api/v1/partners")
-            .bearer(&coordinator)
-            .json(&json!({"name": "Exampleby", "kind": "CITY", "countryCode": "NO"}))
-            .send()
-            .await;
-        res.assert_status(201);
-        partners.push(format!(
-            "/api/v1/partners/{}",
-            res.json()["id"].as_str().unwrap()
-        ));
+        let partner = partner_by(app, coordinator, json!({})).await;
+        partners.push(format!("/api/v1/partners/{}", id(&partner)));
     }
     let partner = partners.pop().unwrap();
+    let partner_id = partner.rsplit('/').next().unwrap();
     let mut contacts = Vec::new();
     for _ in 0..=CALLERS.len() {
-        let res = app
-            .post(&format!("{partner}/contacts"))
-            .bearer(&coordinator)
-            .json(&json!({"name": "Kari Example", "retentionUntil": "2099-12-31"}))
-            .send()
-            .await;
-        res.assert_status(201);
-        contacts.push(format!(
-            "{partner}/contacts/{}",
-            res.json()["id"].as_str().unwrap()
-        ));
+        let kari = json!({"name": "Kari Example", "retentionUntil": "2099-12-31"});
+        let contact = contact_by(app, coordinator, partner_id, kari).await;
+        contacts.push(format!("{partner}/contacts/{}", id(&contact)));
     }
     let contact = contacts.pop().unwrap();
-    let verdict = json!({"verdict": "MEETS", "rationale": "Invented for the test."});
-    let body = json!({"countryCode": "NO", "humanRights": verdict, "democracy": verdict, "ruleOfLaw": verdict});
     let mut drafts = Vec::new();
     for _ in 0..(2 * CALLERS.len() + 2) {
-        let res = app
-            .post("/api/v1/assessments")
-            .bearer(&cora)
-            .json(&body)
-            .send()
-            .await;
-        res.assert_status(201);
-        drafts.push(format!(
-            "/api/v1/assessments/{}",
-            res.json()["id"].as_str().unwrap()
-        ));
+        let draft = draft_by(app, cora, json!({"countryCode": "NO"}), MEETS).await;
+        drafts.push(draft);
     }
-    let published = drafts.pop().unwrap();
-    app.post(&format!("{published}/publish"))
-        .bearer(&coordinator)
-        .header("If-Match", "\"1\"")
-        .send()
-        .await
-        .assert_status(200);
+    let published = publish_draft(app, coordinator, &drafts.pop().unwrap()).await;
+    let published = format!("/api/v1/assessments/{}", id(&published));
+    let mut drafts: Vec<String> = drafts
+        .iter()
+        .map(|d| format!("/api/v1/assessments/{}", id(d)))
+        .collect();
     let draft = drafts.pop().unwrap();
     let publishable = drafts.split_off(CALLERS.len());
     PartnerFixture {

@@ -2,33 +2,29 @@
 //! and coordinators write them, their events carry ids only, and deleting one erases it.
 
 mod common;
+mod register;
 
 use common::TestApp;
+use register::{By, contact_by, id, partner_by};
 use serde_json::{Value, json};
 
 async fn partner(app: &TestApp) -> String {
-    let res = app
-        .post("/api/v1/partners")
-        .role("coordinator")
-        .json(&json!({"name": "Example Kommune", "kind": "CITY", "countryCode": "NO"}))
-        .send()
-        .await;
-    res.assert_status(201);
-    format!("/api/v1/partners/{}", res.json()["id"].as_str().unwrap())
+    let p = partner_by(
+        app,
+        By::Role("coordinator"),
+        json!({"name": "Example Kommune"}),
+    )
+    .await;
+    format!("/api/v1/partners/{}", id(&p))
 }
 
 async fn add_contact(app: &TestApp, partner: &str) -> Value {
-    let res = app
-        .post(&format!("{partner}/contacts"))
-        .officer_of("KFN")
-        .json(&json!({
-            "name": "Kari Example", "role": "International coordinator",
-            "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2099-12-31"
-        }))
-        .send()
-        .await;
-    res.assert_status(201);
-    res.json()
+    let partner = partner.trim_start_matches("/api/v1/partners/");
+    let kari = json!({
+        "name": "Kari Example", "role": "International coordinator",
+        "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2099-12-31"
+    });
+    contact_by(app, By::Officer("KFN"), partner, kari).await
 }
 
 async fn contacts_are_read_by_officers_coordinators_and_the_board_secretary_only(app: TestApp) {

@@ -1,38 +1,17 @@
 //! Countries carry their standing: the outcome of their published assessment, or NOT_ASSESSED.
 
 mod common;
+mod register;
 
 use common::TestApp;
+use register::{in_days, published};
 use serde_json::{Value, json};
 
-/// Drafts as `cora` and publishes as `per`; returns the published assessment.
+/// Drafts as one coordinator and publishes as another; returns the published assessment.
 async fn assess(app: &TestApp, country: &str, democracy: &str, valid_until: &str) -> Value {
-    let v = |verdict: &str| json!({"verdict": verdict, "rationale": "Invented for the test."});
-    let cora = app.token_for("cora", &["coordinator"], None);
-    let draft = app
-        .post("/api/v1/assessments")
-        .bearer(&cora)
-        .json(&json!({"countryCode": country, "humanRights": v("MEETS"), "democracy": v(democracy),
-                      "ruleOfLaw": v("MEETS"), "assessedAt": "2026-01-01", "validUntil": valid_until}))
-        .send()
-        .await;
-    draft.assert_status(201);
-    let per = app.token_for("per", &["coordinator"], None);
-    let res = app
-        .post(&format!(
-            "/api/v1/assessments/{}/publish",
-            draft.json()["id"].as_str().unwrap()
-        ))
-        .bearer(&per)
-        .if_match(1)
-        .send()
-        .await;
-    res.assert_status(200);
-    res.json()
-}
-
-fn in_days(days: i64) -> String {
-    (samverkan::policy::today() + chrono::Duration::days(days)).to_string()
+    let subject = json!({"countryCode": country});
+    let verdicts = ["MEETS", democracy, "MEETS"];
+    published(app, subject, verdicts, "2026-01-01", valid_until).await
 }
 
 async fn a_country_is_not_assessed_until_an_assessment_is_published(app: TestApp) {

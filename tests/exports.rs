@@ -248,12 +248,8 @@ struct Mixed {
 /// a spreadsheet would take for a formula.
 async fn mixed(app: &TestApp) -> Mixed {
     units(app).await;
-    app.post("/api/v1/units")
-        .role("admin")
-        .json(&json!({"code": "FORMEL", "name": "=SUM(A1)", "nameEn": "@cmd", "type": "COMPANY", "validFrom": "2026-01-01"}))
-        .send()
-        .await
-        .assert_status(201);
+    let formula = json!({"code": "FORMEL", "name": "=SUM(A1)", "nameEn": "@cmd", "type": "COMPANY", "validFrom": "2026-01-01"});
+    register::created(app, register::By::Role("admin"), "/api/v1/units", &formula).await;
     create_unit(app, "KOF", "ADMINISTRATION", Some("KFN")).await;
 
     country(app, "NO", MEETS).await;

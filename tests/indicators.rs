@@ -3,8 +3,10 @@
 //! assessment can cite an imported value. The fixture's values are invented.
 
 mod common;
+mod register;
 
 use common::{TestApp, fixture};
+use register::import_indicators;
 use serde_json::{Value, json};
 
 async fn import(app: &TestApp, csv: &str) -> common::TestResponse {
@@ -182,7 +184,7 @@ async fn an_import_replays_with_its_key_and_refuses_another_file(app: TestApp) {
 }
 
 async fn an_assessment_cites_an_imported_value_of_its_own_country(app: TestApp) {
-    let imported = import(&app, &fixture("indicators.csv")).await.json();
+    let imported = import_indicators(&app, &fixture("indicators.csv")).await;
     let of = |country: &str| {
         imported["items"]
             .as_array()

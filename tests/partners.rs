@@ -2,19 +2,16 @@
 //! the coordinator's; a partner anything refers to is archived, never deleted.
 
 mod common;
+mod register;
 
 use common::TestApp;
+use register::{By, contact, partner_by};
 use serde_json::{Value, json};
 
 async fn create_partner(app: &TestApp, name: &str, kind: &str, country: &str) -> Value {
-    let res = app
-        .post("/api/v1/partners")
-        .role("coordinator")
-        .json(&json!({"name": name, "kind": kind, "countryCode": country, "city": format!("{name} stad")}))
-        .send()
-        .await;
-    res.assert_status(201);
-    res.json()
+    let fields =
+        json!({"name": name, "kind": kind, "countryCode": country, "city": format!("{name} stad")});
+    partner_by(app, By::Role("coordinator"), fields).await
 }
 
 fn path(p: &Value) -> String {
@@ -274,12 +271,8 @@ async fn changes_need_the_current_etag(app: TestApp) {
 
 async fn a_referred_partner_is_archived_not_deleted(app: TestApp) {
     let kept = create_partner(&app, "Kept", "CITY", "NO").await;
-    app.post(&format!("{}/contacts", path(&kept)))
-        .role("coordinator")
-        .json(&json!({"name": "Kari Example", "retentionUntil": "2099-12-31"}))
-        .send()
-        .await
-        .assert_status(201);
+    let kari = json!({"name": "Kari Example", "retentionUntil": "2099-12-31"});
+    contact(&app, &register::id(&kept), kari).await;
     app.delete(&path(&kept))
         .role("coordinator")
         .if_match(1)

@@ -5,7 +5,7 @@ mod common;
 mod register;
 
 use common::TestApp;
-use register::{agreement, country, partner, units};
+use register::{By, MEETS, agreement, country, draft_by, id, partner, units};
 use serde_json::{Value, json};
 
 async fn policy(app: &TestApp) -> Value {
@@ -79,16 +79,9 @@ async fn rule_of_law_a_country_that_does_not_uphold_it_needs_an_exception(app: T
 }
 
 async fn assessment_four_eyes_whoever_drafted_cannot_publish(app: TestApp) {
-    let verdict = json!({"verdict": "MEETS", "rationale": "Invented for the test."});
     let cora = app.token_for("cora", &["coordinator"], None);
-    let draft = app
-        .post("/api/v1/assessments")
-        .bearer(&cora)
-        .json(&json!({"countryCode": "NO", "humanRights": verdict, "democracy": verdict, "ruleOfLaw": verdict}))
-        .send()
-        .await;
-    draft.assert_status(201);
-    let id = draft.json()["id"].as_str().unwrap().to_string();
+    let draft = draft_by(&app, By::Token(&cora), json!({"countryCode": "NO"}), MEETS).await;
+    let id = id(&draft);
     let refused = app
         .post(&format!("/api/v1/assessments/{id}/publish"))
         .bearer(&cora)

@@ -6,7 +6,10 @@ mod register;
 
 use chrono::{Days, NaiveDate};
 use common::TestApp;
-use register::{FAILS_DEMOCRACY, MEETS, activate, agreement, partner, publish, units};
+use register::{
+    FAILS_DEMOCRACY, MEETS, activate, agreement, close, id, partner, publish, request_exception,
+    units,
+};
 use serde_json::{Value, json};
 
 fn today() -> NaiveDate {
@@ -52,13 +55,7 @@ async fn active(app: &TestApp, unit: &str, partners: &[&str], extra: Value) -> V
 }
 
 async fn end(app: &TestApp, agreement: &Value, unit: &str) {
-    let id = agreement["id"].as_str().unwrap();
-    app.post(&format!("/api/v1/agreements/{id}/end"))
-        .officer_of(unit)
-        .if_match(agreement["version"].as_i64().unwrap())
-        .send()
-        .await
-        .assert_status(200);
+    close(app, agreement, unit, "end").await;
 }
 
 async fn report(app: &TestApp, path: &str) -> Value {
@@ -306,17 +303,7 @@ async fn grant(app: &TestApp, exception: &Value, days: i64) {
 }
 
 async fn request(app: &TestApp, agreement: &Value, partner: &str, unit: &str) -> Value {
-    let res = app
-        .post("/api/v1/exceptions")
-        .officer_of(unit)
-        .json(
-            &json!({"agreementId": agreement["id"], "partnerId": partner,
-                      "justification": "Viktigt utbyte.", "caseNumber": "KS 2026-00999"}),
-        )
-        .send()
-        .await;
-    res.assert_status(201);
-    res.json()
+    request_exception(app, &id(agreement), partner, unit).await
 }
 
 async fn compliance_lists_review_expiries_and_waiting_requests_with_their_ids(app: TestApp) {

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use common::{Backend, TestApp};
 use register::{
-    FAILS_DEMOCRACY, MEETS, activate, agreement, country, decide, partner, request_exception, units,
+    By, FAILS_DEMOCRACY, MEETS, activate, agreement, country, decide, partner, request_exception,
+    units,
 };
 
 fn on(date: &str) -> NaiveDate {
@@ -160,14 +161,8 @@ async fn contacts_are_erased_at_their_retention_date_and_the_event_keeps_ids_onl
     let app = TestApp::start(backend).await;
     units(&app).await;
     let p = partner(&app, "Oslo", "CITY", "NO").await;
-    let res = app
-        .post(&format!("/api/v1/partners/{p}/contacts"))
-        .officer_of("KFN")
-        .json(&json!({"name": "Kari Example", "email": "kari@example.org", "retentionUntil": "2027-01-31"}))
-        .send()
-        .await;
-    res.assert_status(201);
-    let contact = res.json()["id"].as_str().unwrap().to_string();
+    let kari = json!({"name": "Kari Example", "email": "kari@example.org", "retentionUntil": "2027-01-31"});
+    let contact = register::id(&register::contact_by(&app, By::Officer("KFN"), &p, kari).await);
 
     assert_eq!(run(&app, "2027-01-31").await.contacts_erased, 0);
     assert_eq!(run(&app, "2027-02-01").await.contacts_erased, 1);

@@ -1,8 +1,10 @@
 //! Units: admin writes, every role reads.
 
 mod common;
+mod register;
 
 use common::{TestApp, create_unit};
+use register::By;
 use serde_json::json;
 
 async fn a_unit_is_created_read_changed_and_deleted(app: TestApp) {
@@ -173,12 +175,8 @@ async fn lists_page_filter_and_export_csv(app: TestApp) {
 }
 
 async fn csv_cells_that_look_like_formulas_are_escaped(app: TestApp) {
-    app.post("/api/v1/units")
-        .role("admin")
-        .json(&json!({"code": "X", "name": "=HYPERLINK(\"http://evil\")", "type": "COMPANY"}))
-        .send()
-        .await
-        .assert_status(201);
+    let formula = json!({"code": "X", "name": "=HYPERLINK(\"http://evil\")", "type": "COMPANY"});
+    register::created(&app, By::Role("admin"), "/api/v1/units", &formula).await;
     let csv = app
         .get("/api/v1/units")
         .role("reader")

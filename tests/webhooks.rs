@@ -4,6 +4,7 @@
 //! in these tests) records what arrives; the worker is driven with `run_once` and a clock.
 
 mod common;
+mod register;
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -193,18 +194,8 @@ fn now() -> chrono::NaiveDateTime {
 
 /// Creates a subscription as admin; returns (id, secret).
 async fn subscribe(app: &TestApp, url: &str, event_types: Value) -> (String, String) {
-    let res = app
-        .post("/api/v1/webhooks")
-        .role("admin")
-        .json(&json!({"url": url, "eventTypes": event_types, "description": "Ärendesystemet"}))
-        .send()
-        .await;
-    res.assert_status(201);
-    let body = res.json();
-    (
-        body["id"].as_str().unwrap().to_string(),
-        body["secret"].as_str().unwrap().to_string(),
-    )
+    let body = json!({"url": url, "eventTypes": event_types, "description": "Ärendesystemet"});
+    register::webhook(app, body).await
 }
 
 async fn deliveries(app: &TestApp, webhook: &str) -> Vec<Value> {
