@@ -44,7 +44,7 @@ pub fn history_of(
     entity_type: super::EntityType,
     id: &str,
 ) -> Result<History, ApiError> {
-    let rows = super::history(conn, entity_type, id)?;
+    let rows = super::store::history(conn, entity_type, id)?;
     let mut previous: Option<Value> = None;
     let mut items = Vec::new();
     for row in rows {

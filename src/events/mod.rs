@@ -2,16 +2,15 @@
 
 pub mod history;
 pub mod routes;
+pub mod store;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
+pub use store::{EventRow, append};
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::db::schema::events;
-use crate::db::{AnyConnection, EVENT_LOCK_KEY};
 use crate::http::auth::{Capability, Principal};
 use crate::http::problem::ApiError;
 
@@ -175,43 +174,6 @@ impl<'a> Change<'a> {
     }
 }
 
-/// Appends an event in the caller's transaction. On PostgreSQL a transaction-level advisory lock
-/// is taken first: event ids are drawn and committed one transaction at a time, so ids become
-/// visible in increasing order and a poller that remembers the last id it saw misses nothing.
-pub fn append(conn: &mut AnyConnection, actor: &str, change: Change<'_>) -> Result<i64, ApiError> {
-    if let AnyConnection::Postgresql(pg) = conn {
-        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({EVENT_LOCK_KEY})"))?;
-    }
-    let id = diesel::insert_into(events::table)
-        .values((
-            events::occurred_at.eq(crate::db::now()),
-            events::actor.eq(actor),
-            events::entity_type.eq(change.entity_type.as_str()),
-            events::entity_id.eq(change.entity_id),
-            events::action.eq(change.action.as_str()),
-            events::version.eq(change.version),
-            events::data.eq(change.data.map(|d| d.to_string())),
-            events::visible_to.eq(change.visibility.as_db()),
-        ))
-        .returning(events::id)
-        .get_result::<i64>(conn)?;
-    Ok(id)
-}
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = events)]
-pub struct EventRow {
-    pub id: i64,
-    pub occurred_at: NaiveDateTime,
-    pub actor: String,
-    pub entity_type: String,
-    pub entity_id: String,
-    pub action: String,
-    pub version: i32,
-    pub data: Option<String>,
-    pub visible_to: Option<String>,
-}
-
 /// One entry of the change log.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -270,20 +232,6 @@ impl EventRow {
             data,
         })
     }
-}
-
-/// The events of one entity, oldest first (for `…/history`).
-pub fn history(
-    conn: &mut AnyConnection,
-    entity_type: EntityType,
-    entity_id: &str,
-) -> Result<Vec<EventRow>, ApiError> {
-    Ok(events::table
-        .filter(events::entity_type.eq(entity_type.as_str()))
-        .filter(events::entity_id.eq(entity_id))
-        .order(events::id.asc())
-        .select(EventRow::as_select())
-        .load(conn)?)
 }
 
 #[cfg(test)]

@@ -1,11 +1,9 @@
 use actix_web::{HttpResponse, get, web};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{EntityType, Event, EventRow};
+use super::{EntityType, Event};
 use crate::db::Db;
-use crate::db::schema::events;
 use crate::http::auth::{Capability, Principal};
 use crate::http::json::Query;
 use crate::http::problem::ApiError;
@@ -75,17 +73,7 @@ pub async fn list_events(
         ));
     }
     let rows = db
-        .read(move |conn| -> Result<_, ApiError> {
-            let mut query = events::table.filter(events::id.gt(after)).into_boxed();
-            if let Some(t) = params.entity_type {
-                query = query.filter(events::entity_type.eq(t.as_str()));
-            }
-            Ok(query
-                .order(events::id.asc())
-                .limit(limit)
-                .select(EventRow::as_select())
-                .load(conn)?)
-        })
+        .read(move |conn| super::store::feed(conn, after, params.entity_type, limit))
         .await?;
     let items = rows
         .into_iter()

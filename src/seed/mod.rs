@@ -4,10 +4,13 @@
 //! partner names and titles end in "(exempel)", texts say "Illustrativ demodata", case numbers
 //! begin with "DEMO-". The units are Borås Stad's real structure; nothing else is real.
 
+mod store;
+
 use chrono::{Days, NaiveDate};
-use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+
+pub use store::holds_data;
 
 use crate::agreements::service::Closing;
 use crate::agreements::store::{self as agreements, AgreementRecord};
@@ -15,7 +18,6 @@ use crate::agreements::{AgreementInput, AgreementStatus};
 use crate::assessments::{Assessment, Content, JudgementInput, Subject};
 use crate::contacts::{ContactRef, NewContact};
 use crate::db::AnyConnection;
-use crate::db::schema;
 use crate::domain::LongText;
 use crate::events::{self, Change};
 use crate::exceptions::store as exceptions;
@@ -42,17 +44,6 @@ pub struct Seeded {
     pub assessments: usize,
     pub agreements: usize,
     pub exceptions: usize,
-}
-
-/// Whether the register holds any unit, partner, agreement or assessment.
-pub fn holds_data(conn: &mut AnyConnection) -> Result<bool, ApiError> {
-    let counts = [
-        schema::units::table.count().get_result::<i64>(conn)?,
-        schema::partners::table.count().get_result::<i64>(conn)?,
-        schema::agreements::table.count().get_result::<i64>(conn)?,
-        schema::assessments::table.count().get_result::<i64>(conn)?,
-    ];
-    Ok(counts.iter().any(|n| *n > 0))
 }
 
 /// Parses demo input exactly as the API parses a request body.

@@ -5,17 +5,16 @@
 //! database lease; each event is written once, remembered in `sweep_marks` (unique key) in the
 //! same transaction as the event, also if two sweeps overlap.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
+mod store;
+
+use chrono::{Duration, NaiveDate};
+
+pub use store::{release_lease, take_lease};
 
 use crate::agreements::compliance::compliance;
 use crate::agreements::store::{self as agreements, AgreementRecord};
 use crate::agreements::{AgreementStatus, ComplianceReasonCode};
 use crate::assessments::AssessmentStatus;
-use crate::db::schema::{
-    agreement_partners as ap, agreements as ag, assessments as a, exceptions as x, leases,
-    partners, sweep_marks,
-};
 use crate::db::{AnyConnection, Db};
 use crate::eligibility::explain;
 use crate::eligibility::store::partner;
@@ -42,51 +41,6 @@ pub struct SweepReport {
     pub contacts_erased: usize,
 }
 
-/// Takes (or renews) the named lease for `holder` until `now + ttl`; `false` while another holder
-/// has it. One conditional statement each way, so two instances cannot both get it.
-pub fn take_lease(
-    conn: &mut AnyConnection,
-    name: &str,
-    holder: &str,
-    now: NaiveDateTime,
-    ttl: Duration,
-) -> Result<bool, ApiError> {
-    let until = now + ttl;
-    let renewed = diesel::update(
-        leases::table
-            .find(name)
-            .filter(leases::holder.eq(holder).or(leases::expires_at.lt(now))),
-    )
-    .set((leases::holder.eq(holder), leases::expires_at.eq(until)))
-    .execute(conn)?;
-    if renewed == 1 {
-        return Ok(true);
-    }
-    let row = (
-        leases::name.eq(name),
-        leases::holder.eq(holder),
-        leases::expires_at.eq(until),
-    );
-    // ON CONFLICT DO NOTHING does not go through the enum connection; both backends have it.
-    let inserted = match conn {
-        AnyConnection::Postgresql(pg) => diesel::insert_into(leases::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(pg)?,
-        AnyConnection::Sqlite(lite) => diesel::insert_into(leases::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(lite)?,
-    };
-    Ok(inserted == 1)
-}
-
-/// Gives the lease up (if `holder` still has it), so the next sweep need not wait for it to run out.
-pub fn release_lease(conn: &mut AnyConnection, name: &str, holder: &str) -> Result<(), ApiError> {
-    diesel::delete(leases::table.find(name).filter(leases::holder.eq(holder))).execute(conn)?;
-    Ok(())
-}
-
 /// Appends `change` unless `mark` was announced before; `true` when it was written now. The mark
 /// and the event commit together: on PostgreSQL a concurrent sweep that inserts the same mark
 /// waits for this one and then fails on the key, rolling its event back.
@@ -95,19 +49,11 @@ fn announce_once(
     mark: &str,
     change: Change<'_>,
 ) -> Result<bool, ApiError> {
-    let known: bool =
-        diesel::select(diesel::dsl::exists(sweep_marks::table.find(mark))).get_result(conn)?;
-    if known {
+    if store::is_marked(conn, mark)? {
         return Ok(false);
     }
     let event_id = events::append(conn, ACTOR, change)?;
-    diesel::insert_into(sweep_marks::table)
-        .values((
-            sweep_marks::mark_key.eq(mark),
-            sweep_marks::event_id.eq(event_id),
-            sweep_marks::created_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
+    store::mark(conn, mark, event_id)?;
     Ok(true)
 }
 
@@ -116,7 +62,7 @@ pub async fn run(db: &Db, holder: &str, today: NaiveDate) -> Result<SweepReport,
     let name = holder.to_string();
     let got = db
         .write(move |c| {
-            take_lease(
+            store::take_lease(
                 c,
                 LEASE,
                 &name,
@@ -130,7 +76,8 @@ pub async fn run(db: &Db, holder: &str, today: NaiveDate) -> Result<SweepReport,
     }
     let result = sweep(db, today).await;
     let name = holder.to_string();
-    db.write(move |c| release_lease(c, LEASE, &name)).await?;
+    db.write(move |c| store::release_lease(c, LEASE, &name))
+        .await?;
     result
 }
 
@@ -144,14 +91,7 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
 
     // Assessments in force whose validity has ended (validUntil is inclusive).
     let expired: Vec<String> = db
-        .read(move |c| -> Result<_, ApiError> {
-            Ok(a::table
-                .filter(a::status.eq(AssessmentStatus::Published.as_str()))
-                .filter(a::valid_until.lt(today))
-                .order(a::id.asc())
-                .select(a::id)
-                .load(c)?)
-        })
+        .read(move |c| store::expired_assessments(c, today))
         .await?;
     for id in expired {
         let written = db
@@ -181,14 +121,7 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
 
     // Granted exceptions whose validity has ended.
     let expired: Vec<String> = db
-        .read(move |c| -> Result<_, ApiError> {
-            Ok(x::table
-                .filter(x::status.eq("GRANTED"))
-                .filter(x::valid_until.lt(today))
-                .order(x::id.asc())
-                .select(x::id)
-                .load(c)?)
-        })
+        .read(move |c| store::expired_exceptions(c, today))
         .await?;
     for id in expired {
         let written = db
@@ -218,7 +151,7 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
     }
 
     // Active agreements: under review because something expired, and overdue past endDate.
-    let candidates = db.read(move |c| time_candidates(c, today)).await?;
+    let candidates = db.read(move |c| store::time_candidates(c, today)).await?;
     for id in candidates {
         let (review, overdue) = db.write(move |c| announce_agreement(c, &id, today)).await?;
         report.agreements_under_review += review;
@@ -230,54 +163,6 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
         .write(move |c| crate::contacts::store::erase_past_retention(c, ACTOR, today))
         .await?;
     Ok(report)
-}
-
-/// The active agreements time may have changed: overdue, or resting on a granted exception or a
-/// published assessment (of a partner's country or of a partner) whose validity has ended. The
-/// others have nothing for the sweep to announce, so a register of 100,000 agreements is not
-/// judged agreement by agreement every minute.
-fn time_candidates(conn: &mut AnyConnection, today: NaiveDate) -> Result<Vec<String>, ApiError> {
-    let active = AgreementStatus::Active.as_str();
-    let mut ids: Vec<String> = ag::table
-        .filter(ag::status.eq(active))
-        .filter(ag::end_date.lt(today))
-        .select(ag::id)
-        .load(conn)?;
-    ids.extend(
-        x::table
-            .inner_join(ag::table.on(ag::id.eq(x::agreement_id)))
-            .filter(ag::status.eq(active))
-            .filter(x::status.eq("GRANTED"))
-            .filter(x::valid_until.lt(today))
-            .select(x::agreement_id)
-            .load::<String>(conn)?,
-    );
-    let expired: Vec<(String, Option<String>)> = a::table
-        .filter(a::status.eq(AssessmentStatus::Published.as_str()))
-        .filter(a::valid_until.lt(today))
-        .select((a::country_code, a::partner_id))
-        .load(conn)?;
-    let (own, countries): (Vec<_>, Vec<_>) = expired.into_iter().partition(|(_, p)| p.is_some());
-    let own: Vec<String> = own.into_iter().filter_map(|(_, p)| p).collect();
-    let countries: Vec<String> = countries.into_iter().map(|(c, _)| c).collect();
-    if !own.is_empty() || !countries.is_empty() {
-        ids.extend(
-            ap::table
-                .inner_join(partners::table)
-                .inner_join(ag::table)
-                .filter(ag::status.eq(active))
-                .filter(
-                    partners::country_code
-                        .eq_any(countries)
-                        .or(ap::partner_id.eq_any(own)),
-                )
-                .select(ap::agreement_id)
-                .load::<String>(conn)?,
-        );
-    }
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
 }
 
 /// The time-caused findings of one active agreement: how many new causes of review were
