@@ -131,6 +131,7 @@ pub struct Change<'a> {
 }
 
 impl<'a> Change<'a> {
+    /// A change that leaves the entity as `data` shows it.
     pub fn new<T: Serialize>(
         entity_type: EntityType,
         entity_id: &'a str,
@@ -138,20 +139,15 @@ impl<'a> Change<'a> {
         version: i32,
         data: &T,
     ) -> Self {
-        Self {
-            entity_type,
-            entity_id,
-            action,
-            version,
-            // The change log is one record for every reader and webhook: its texts are kept in
-            // English, whatever the language of the request that wrote it.
-            data: crate::text::on_this_thread(crate::text::Lang::En, || {
-                serde_json::to_value(data).ok()
-            }),
-            visibility: Visibility::Everyone,
-        }
+        let mut change = Self::gone(entity_type, entity_id, action, version);
+        // The change log is one record for every reader and webhook: its texts are kept in
+        // English, whatever the language of the request that wrote it.
+        change.data =
+            crate::text::on_this_thread(crate::text::Lang::En, || serde_json::to_value(data).ok());
+        change
     }
 
+    /// A change after which the entity no longer exists (or shows no data).
     pub fn gone(
         entity_type: EntityType,
         entity_id: &'a str,

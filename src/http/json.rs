@@ -30,19 +30,36 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media_type = check_json_media_type(req);
-        let bytes = web::Bytes::from_request(req, payload);
+        let body = read_body::<T>(req, payload, false);
         Box::pin(async move {
-            media_type?;
-            let bytes = bytes.await.map_err(payload_error)?;
-            require_object(&bytes)?;
-            let value = parse_json::<T>(&bytes)?;
-            Ok(JsonBody {
-                value,
-                digest: digest(&bytes),
-            })
+            let (value, digest) = body.await?;
+            let value = value.ok_or_else(|| ApiError::internal("a required body was not read"))?;
+            Ok(JsonBody { value, digest })
         })
     }
+}
+
+/// Reads a JSON object body as `T` with the digest of its bytes; an `optional` body may be empty
+/// (no value then).
+fn read_body<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    optional: bool,
+) -> LocalBoxFuture<'static, Result<(Option<T>, String), ApiError>> {
+    let media_type = check_json_media_type(req);
+    let bytes = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if !optional {
+            media_type.clone()?;
+        }
+        let bytes = bytes.await.map_err(payload_error)?;
+        if optional && bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok((None, digest(&bytes)));
+        }
+        media_type?;
+        require_object(&bytes)?;
+        Ok((Some(parse_json::<T>(&bytes)?), digest(&bytes)))
+    })
 }
 
 /// The body of an action (`activate`, `publish`, …): empty, or a JSON object of type `T`.
@@ -56,22 +73,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let media_type = check_json_media_type(req);
-        let bytes = web::Bytes::from_request(req, payload);
+        let body = read_body::<T>(req, payload, true);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(payload_error)?;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Ok(OptionalJsonBody {
-                    value: None,
-                    digest: digest(&bytes),
-                });
-            }
-            media_type?;
-            require_object(&bytes)?;
-            Ok(OptionalJsonBody {
-                value: Some(parse_json::<T>(&bytes)?),
-                digest: digest(&bytes),
-            })
+            let (value, digest) = body.await?;
+            Ok(OptionalJsonBody { value, digest })
         })
     }
 }
@@ -197,18 +202,11 @@ impl<T: Writable> FromRequest for MergePatch<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // The body is a JSON object (`require_object`), as a merge patch must be.
         let body = JsonBody::<Value>::from_request(req, payload);
         Box::pin(async move {
-            let patch = body.await?.value;
-            if !patch.is_object() {
-                return Err(ApiError::invalid(
-                    "",
-                    "invalid-type",
-                    Text::MergePatchNotObject.msg(),
-                ));
-            }
             Ok(Self {
-                patch,
+                patch: body.await?.value,
                 _onto: PhantomData,
             })
         })
