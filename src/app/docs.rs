@@ -67,6 +67,7 @@ impl Modify for Security {
 
 /// What every operation shares, added once over the assembled document (so that each handler
 /// documents only what is its own) and the `servers` entry for `public_url`:
+/// - the bearer token every operation needs unless it says otherwise ([`BearerByDefault`]);
 /// - the error responses every operation can give ([`CommonErrors`]);
 /// - request bodies derived from `Option<T>` are optional bodies, not nullable ones (the service
 ///   refuses a JSON `null`; it takes no body or an object), so generated clients may omit them;
@@ -74,6 +75,7 @@ impl Modify for Security {
 /// - a nullable property of a schema that only responses use is `required`: serde sends `None`
 ///   as `null` (no response type skips a field), so the field is always there.
 pub fn finish(mut doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openapi::OpenApi {
+    BearerByDefault.modify(&mut doc);
     CommonErrors.modify(&mut doc);
     let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     doc["servers"] =
@@ -82,6 +84,30 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::op
     links(&mut doc);
     always_sent(&mut doc);
     serde_json::from_value(doc).expect("the finished OpenAPI document deserialises")
+}
+
+/// Every operation needs a bearer token unless it says otherwise (`security(())`, the public
+/// ones): the requirement is written on each operation, so a reader of one operation sees it.
+pub struct BearerByDefault;
+
+impl Modify for BearerByDefault {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::SecurityRequirement;
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in operations.into_iter().flatten() {
+                op.security.get_or_insert_with(|| {
+                    vec![SecurityRequirement::new("bearerAuth", Vec::<String>::new())]
+                });
+            }
+        }
+    }
 }
 
 /// The error responses an operation gives by what it takes, added to each (unless it names its

@@ -41,7 +41,6 @@ pub struct EventFeed {
     tag = "Change feed",
     operation_id = "listEvents",
     params(FeedParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "Events after the cursor, oldest first.", body = EventFeed,
             example = json!({"items": [{"id": 42, "occurredAt": "2026-11-26T09:15:00Z", "actor": "anna.admin", "entityType": "UNIT", "entityId": "KFN", "action": "CREATED", "version": 1, "data": {"code": "KFN", "name": "Kulturnämnden"}}], "nextAfter": 42})),

@@ -80,7 +80,6 @@ pub fn document(today: NaiveDate) -> PolicyDocument {
 #[utoipa::path(
     tag = "Policy",
     operation_id = "getPolicy",
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The policy.", body = PolicyDocument, example = json!({
             "metadata": {"title": "Internationell policy", "documentType": "POLICY", "category": "NORMATIVE", "roleSv": "Borås Stads hållning", "adoptedBy": "KOMMUNFULLMAKTIGE", "adoptedOn": "2023-06-21", "revisedBy": "KOMMUNSTYRELSEN", "followedUpBy": "KOMMUNSTYRELSEN", "appliesToSv": "Alla nämnder och förvaltningar", "appliesToEn": "All committees and administrations", "validUntil": "2027-12-31", "standing": "IN_FORCE", "asOf": "2026-11-26"},
