@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -67,17 +68,28 @@ pub struct NewContact {
     pub retention_until: NaiveDate,
 }
 
-/// The body of `PATCH /partners/{id}/contacts/{contactId}`: any field; `null` clears an optional one.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "camelCase", example = json!({"phone": null, "retentionUntil": "2029-06-30"}))]
-pub struct ContactPatch {
-    #[schema(value_type = Option<Name>)]
-    name: Option<String>,
-    #[schema(value_type = Option<Name>)]
-    role: Option<String>,
-    #[schema(format = Email)]
-    email: Option<String>,
-    phone: Option<String>,
-    retention_until: Option<NaiveDate>,
+/// The writable fields of a contact. A `PATCH /partners/{id}/contacts/{contactId}` (`ContactPatch`)
+/// sends any of them; `null` clears an optional one.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"phone": null, "retentionUntil": "2029-06-30"}))]
+pub struct ContactChanges {
+    pub name: Name,
+    #[serde(default)]
+    pub role: Option<Name>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Email>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Phone>,
+    /// When the personal data is to be erased; a new date is today or later.
+    pub retention_until: NaiveDate,
 }
+
+impl crate::http::json::Writable for ContactChanges {
+    const PATCH: &'static str = "ContactPatch";
+}
+
+/// The body of `PATCH /partners/{id}/contacts/{contactId}`.
+pub type ContactPatch = crate::http::json::MergePatch<ContactChanges>;

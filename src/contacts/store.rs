@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{Contact, NewContact};
+use super::{Contact, ContactChanges, NewContact};
 use crate::db::AnyConnection;
 use crate::db::schema::contacts as c;
 use crate::http::problem::ApiError;
@@ -104,7 +104,7 @@ pub fn update(
     partner_id: &str,
     id: &str,
     version: i32,
-    x: &NewContact,
+    x: &ContactChanges,
 ) -> Result<Option<Contact>, ApiError> {
     let updated = diesel::update(
         c::table
@@ -167,7 +167,7 @@ pub fn erase_past_retention(
             conn,
             actor,
             crate::events::Change::new(
-                super::routes::ENTITY,
+                super::service::ENTITY,
                 id,
                 crate::events::EventAction::Erased,
                 version + 1,

@@ -16,3 +16,4 @@ pub mod path;
 pub mod problem;
 pub mod reply;
 pub mod validate;
+pub mod write;
