@@ -93,3 +93,13 @@ impl crate::http::json::Writable for ContactChanges {
 
 /// The body of `PATCH /partners/{id}/contacts/{contactId}`.
 pub type ContactPatch = crate::http::json::MergePatch<ContactChanges>;
+
+impl crate::http::write::Resource for Contact {
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn path(&self) -> String {
+        format!("partners/{}/contacts/{}", self.partner_id, self.id)
+    }
+}

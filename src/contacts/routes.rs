@@ -8,7 +8,7 @@ use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
@@ -82,10 +82,10 @@ pub async fn get_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let contact = db
-        .read(move |c| store::find(c, &partner_id, &contact_id))
-        .await?
-        .ok_or_else(not_found)?;
+    let contact = write::one(&db, not_found, move |c| {
+        store::find(c, &partner_id, &contact_id)
+    })
+    .await?;
     reply::resource(&req, &contact, contact.version)
 }
 
@@ -123,15 +123,8 @@ pub async fn create_contact(
     let partner_id = path_uuid(&id, "/path/id")?;
     let new = body.value;
     check_retention(new.retention_until)?;
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let contact = service::create(conn, &actor, &partner_id, &new)?;
-        let (partner, id) = (&contact.partner_id, &contact.id);
-        let location = format!("{base}/api/v1/partners/{partner}/contacts/{id}");
-        Reply::created(location, &contact, contact.version)
-    })
-    .await
+    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &partner_id, &new);
+    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a contact / Ändra en kontaktperson
@@ -163,11 +156,9 @@ pub async fn update_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
+    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         let ids = (partner_id.as_str(), contact_id.as_str());
-        let contact = service::update(conn, &actor, ids, &precondition, &patch)?;
+        let contact = service::update(conn, actor, ids, pre, &patch)?;
         Reply::ok(&contact, contact.version)
     })
     .await
@@ -201,11 +192,9 @@ pub async fn delete_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
+    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         let ids = (partner_id.as_str(), contact_id.as_str());
-        service::erase(conn, &actor, ids, &precondition)?;
+        service::erase(conn, actor, ids, pre)?;
         Ok(Reply::no_content())
     })
     .await

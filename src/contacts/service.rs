@@ -7,7 +7,7 @@ use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
 use crate::http::etag::Precondition;
 use crate::http::problem::ApiError;
-use crate::http::write::{removed, written};
+use crate::http::write::{checked, removed, written};
 use crate::text::Text;
 
 pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Contact;
@@ -70,8 +70,7 @@ pub fn update(
     precondition: &Precondition,
     patch: &ContactPatch,
 ) -> Result<Contact, ApiError> {
-    let current = store::find(conn, partner_id, id)?.ok_or_else(not_found)?;
-    precondition.check(current.version)?;
+    let current = checked(store::find(conn, partner_id, id)?, not_found, precondition)?;
     let changes = patch.apply(&current)?;
     if changes.retention_until != current.retention_until {
         check_retention(changes.retention_until)?;
@@ -90,8 +89,7 @@ pub fn erase(
     (partner_id, id): (&str, &str),
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
-    let current = store::find(conn, partner_id, id)?.ok_or_else(not_found)?;
-    precondition.check(current.version)?;
+    let current = checked(store::find(conn, partner_id, id)?, not_found, precondition)?;
     removed(
         store::erase(conn, partner_id, id, current.version)?,
         current.version,

@@ -105,10 +105,8 @@ pub async fn get_country(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let code = path_country(&code)?;
-    let country = db
-        .read(move |c| store::find(c, code.as_str()))
-        .await?
-        .ok_or_else(|| ApiError::not_found("country", "land"))?;
+    let not_found = || ApiError::not_found("country", "land");
+    let country = write::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
     let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
     let tag = content_etag(&body);
     let unchanged = req

@@ -293,10 +293,7 @@ pub async fn list_country_indicators(
             return Err(ApiError::not_found("country", "land"));
         }
         let all = store::latest_for_country(c, code.as_str(), source)?;
-        let total = all.len() as i64;
-        let skip = usize::try_from(offset).unwrap_or(0);
-        let take = usize::try_from(limit).unwrap_or(0);
-        Ok((all.into_iter().skip(skip).take(take).collect(), total))
+        Ok(write::slice(all, offset, limit))
     })
     .await
 }

@@ -165,3 +165,13 @@ impl crate::http::json::Writable for PartnerChanges {
 
 /// The body of `PATCH /partners/{id}`.
 pub type PartnerPatch = crate::http::json::MergePatch<PartnerChanges>;
+
+impl crate::http::write::Resource for Partner {
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn path(&self) -> String {
+        format!("partners/{}", self.id)
+    }
+}

@@ -11,7 +11,7 @@ use crate::domain::CountryCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
@@ -97,10 +97,7 @@ pub async fn get_partner(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
-    let partner = db
-        .read(move |c| store::find(c, &id))
-        .await?
-        .ok_or_else(not_found)?;
+    let partner = write::one(&db, not_found, move |c| store::find(c, &id)).await?;
     reply::resource(&req, &partner, partner.version)
 }
 
@@ -134,14 +131,8 @@ pub async fn create_partner(
     if new.archived && !principal.has(Capability::ManagePartners) {
         coordinator_only(&["archived"])?;
     }
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let partner = service::create(conn, &actor, &new)?;
-        let location = format!("{base}/api/v1/partners/{}", partner.id);
-        Reply::created(location, &partner, partner.version)
-    })
-    .await
+    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
+    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a partner / Ändra en samarbetspart
@@ -172,11 +163,9 @@ pub async fn update_partner(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WritePartners)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
     let coordinator = principal.has(Capability::ManagePartners);
-    let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
-        let partner = service::update(conn, &actor, &id, &precondition, &patch, coordinator)?;
+    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let partner = service::update(conn, actor, &id, pre, &patch, coordinator)?;
         Reply::ok(&partner, partner.version)
     })
     .await
@@ -210,10 +199,8 @@ pub async fn delete_partner(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ManagePartners)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
-        service::delete(conn, &actor, &id, &precondition)?;
+    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        service::delete(conn, actor, &id, pre)?;
         Ok(Reply::no_content())
     })
     .await

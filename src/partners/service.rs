@@ -8,7 +8,7 @@ use crate::domain::CountryCode;
 use crate::events::{self, Change, EventAction};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
-use crate::http::write::{removed, written};
+use crate::http::write::{checked, removed, written};
 use crate::text::Text;
 
 const ENTITY: crate::events::EntityType = crate::events::EntityType::Partner;
@@ -84,8 +84,7 @@ pub fn update(
     patch: &PartnerPatch,
     coordinator: bool,
 ) -> Result<Partner, ApiError> {
-    let current = store::find(conn, id)?.ok_or_else(not_found)?;
-    precondition.check(current.version)?;
+    let current = checked(store::find(conn, id)?, not_found, precondition)?;
     let changes = patch.apply(&current)?;
     if !coordinator {
         let mut refused = Vec::new();
@@ -120,8 +119,7 @@ pub fn delete(
     id: &str,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
-    let current = store::find(conn, id)?.ok_or_else(not_found)?;
-    precondition.check(current.version)?;
+    let current = checked(store::find(conn, id)?, not_found, precondition)?;
     if store::is_referred_to(conn, id)? {
         return Err(ApiError::conflict(Text::PartnerReferredTo.msg()));
     }

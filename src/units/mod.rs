@@ -122,3 +122,13 @@ impl crate::http::json::Writable for UnitChanges {
 
 /// The body of `PATCH /units/{code}`.
 pub type UnitPatch = crate::http::json::MergePatch<UnitChanges>;
+
+impl crate::http::write::Resource for Unit {
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn path(&self) -> String {
+        format!("units/{}", self.code)
+    }
+}

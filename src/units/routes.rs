@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_unit;
@@ -91,10 +91,7 @@ pub async fn get_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let code = path_unit(&code)?;
-    let unit = db
-        .read(move |c| store::find(c, code.as_str()))
-        .await?
-        .ok_or_else(not_found)?;
+    let unit = write::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
     reply::resource(&req, &unit, unit.version)
 }
 
@@ -125,14 +122,8 @@ pub async fn create_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let new = body.value;
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let unit = service::create(conn, &actor, &new)?;
-        let location = format!("{base}/api/v1/units/{}", unit.code);
-        Reply::created(location, &unit, unit.version)
-    })
-    .await
+    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
+    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a unit / Ändra en enhet
@@ -162,10 +153,8 @@ pub async fn update_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
-        let unit = service::update(conn, &actor, code.as_str(), &precondition, &patch)?;
+    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let unit = service::update(conn, actor, code.as_str(), pre, &patch)?;
         Reply::ok(&unit, unit.version)
     })
     .await
@@ -198,10 +187,8 @@ pub async fn delete_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
-        service::delete(conn, &actor, code.as_str(), &precondition)?;
+    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        service::delete(conn, actor, code.as_str(), pre)?;
         Ok(Reply::no_content())
     })
     .await

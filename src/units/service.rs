@@ -6,7 +6,7 @@ use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
-use crate::http::write::{removed, written};
+use crate::http::write::{checked, removed, written};
 use crate::text::Text;
 
 const ENTITY: crate::events::EntityType = crate::events::EntityType::Unit;
@@ -88,8 +88,7 @@ pub fn update(
     precondition: &Precondition,
     patch: &UnitPatch,
 ) -> Result<Unit, ApiError> {
-    let current = store::find(conn, code)?.ok_or_else(not_found)?;
-    precondition.check(current.version)?;
+    let current = checked(store::find(conn, code)?, not_found, precondition)?;
     let changes = patch.apply(&current)?;
     check_unit(conn, code, &changes)?;
     let unit = written(
@@ -106,8 +105,7 @@ pub fn delete(
     code: &str,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
-    let current = store::find(conn, code)?.ok_or_else(not_found)?;
-    precondition.check(current.version)?;
+    let current = checked(store::find(conn, code)?, not_found, precondition)?;
     if store::has_children(conn, code)? {
         return Err(ApiError::conflict(Text::UnitHasChildren.msg()));
     }

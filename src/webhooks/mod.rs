@@ -14,6 +14,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::write::Resource;
+
 /// A subscription / En prenumeration på händelser.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -234,5 +236,25 @@ mod tests {
         for bad in ["agreement", "AGREEMENT.", ".X", "A.B.C", "A-B", "", "*"] {
             assert!(!valid_filter(bad), "{bad}");
         }
+    }
+}
+
+impl Resource for Webhook {
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn path(&self) -> String {
+        format!("webhooks/{}", self.id)
+    }
+}
+
+impl Resource for CreatedWebhook {
+    fn version(&self) -> i32 {
+        self.webhook.version
+    }
+
+    fn path(&self) -> String {
+        self.webhook.path()
     }
 }

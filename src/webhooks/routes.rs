@@ -100,14 +100,8 @@ pub async fn create_webhook(
     };
     validate(&mut changes)?;
     check_url(&config, &changes.url).await?;
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let created = service::create(conn, &actor, &changes)?;
-        let location = format!("{base}/api/v1/webhooks/{}", created.webhook.id);
-        Reply::created(location, &created, created.webhook.version)
-    })
-    .await
+    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &changes);
+    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Read a webhook / Läs en webhook
@@ -133,11 +127,8 @@ pub async fn get_webhook(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
-    let webhook = Webhook::from(
-        db.read(move |c| store::find(c, &id))
-            .await?
-            .ok_or_else(not_found)?,
-    );
+    let find = move |c: &mut _| Ok(store::find(c, &id)?.map(Webhook::from));
+    let webhook = write::one(&db, not_found, find).await?;
     reply::resource(&req, &webhook, webhook.version)
 }
 
@@ -211,10 +202,8 @@ pub async fn delete_webhook(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
-        service::delete(conn, &actor, &id, &precondition)?;
+    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        service::delete(conn, actor, &id, pre)?;
         Ok(Reply::no_content())
     })
     .await

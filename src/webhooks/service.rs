@@ -9,7 +9,7 @@ use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction, Visibility};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
-use crate::http::write::{removed, written};
+use crate::http::write::{checked, removed, written};
 use crate::text::TargetRefusal;
 
 const ENTITY: crate::events::EntityType = crate::events::EntityType::Webhook;
@@ -150,9 +150,8 @@ pub fn current(
     id: &str,
     precondition: &Precondition,
 ) -> Result<Webhook, ApiError> {
-    let current = Webhook::from(store::find(conn, id)?.ok_or_else(not_found)?);
-    precondition.check(current.version)?;
-    Ok(current)
+    let found = store::find(conn, id)?.map(Webhook::from);
+    checked(found, not_found, precondition)
 }
 
 /// The patch merged onto `current`, checked (the target is checked apart: it takes a lookup).
@@ -184,8 +183,7 @@ pub fn delete(
     id: &str,
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
-    let current = store::find(conn, id)?.ok_or_else(not_found)?;
-    precondition.check(current.version)?;
+    let current = current(conn, id, precondition)?;
     removed(store::delete(conn, id, current.version)?, current.version)?;
     events::append(
         conn,
