@@ -11,6 +11,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::crud::Resource;
+
 use crate::domain::{Email, Name, Phone};
 
 /// A contact person / En kontaktperson.
@@ -37,6 +39,15 @@ pub struct Contact {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Resource for Contact {
+    fn located(&self) -> (i32, String) {
+        (
+            self.version,
+            format!("partners/{}/contacts/{}", self.partner_id, self.id),
+        )
+    }
 }
 
 /// What a contact's events carry: ids only, never the person's data.
@@ -93,13 +104,3 @@ impl crate::http::json::Writable for ContactChanges {
 
 /// The body of `PATCH /partners/{id}/contacts/{contactId}`.
 pub type ContactPatch = crate::http::json::MergePatch<ContactChanges>;
-
-impl crate::http::write::Resource for Contact {
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn path(&self) -> String {
-        format!("partners/{}/contacts/{}", self.partner_id, self.id)
-    }
-}

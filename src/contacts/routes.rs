@@ -6,6 +6,7 @@ use super::{Contact, ContactPatch, NewContact};
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
 use crate::http::idempotency::IdempotencyKey;
@@ -14,7 +15,6 @@ use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-use crate::http::write;
 
 /// Contacts have no filters beyond paging.
 #[derive(serde::Deserialize)]
@@ -47,7 +47,7 @@ pub async fn list_contacts(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ReadContacts)?;
     let partner_id = path_uuid(&id, "/path/id")?;
-    write::list(&db, &req, params.paging, move |c, offset, limit| {
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
         require_partner(c, &partner_id)?;
         store::list(c, &partner_id, offset, limit)
     })
@@ -82,7 +82,7 @@ pub async fn get_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let contact = write::one(&db, not_found, move |c| {
+    let contact = crud::one(&db, not_found, move |c| {
         store::find(c, &partner_id, &contact_id)
     })
     .await?;
@@ -124,7 +124,7 @@ pub async fn create_contact(
     let new = body.value;
     check_retention(new.retention_until)?;
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &partner_id, &new);
-    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a contact / Ändra en kontaktperson
@@ -156,7 +156,7 @@ pub async fn update_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         let ids = (partner_id.as_str(), contact_id.as_str());
         let contact = service::update(conn, actor, ids, pre, &patch)?;
         Reply::ok(&contact, contact.version)
@@ -192,7 +192,7 @@ pub async fn delete_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         let ids = (partner_id.as_str(), contact_id.as_str());
         service::erase(conn, actor, ids, pre)?;
         Ok(Reply::no_content())

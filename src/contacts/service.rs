@@ -5,9 +5,9 @@ use super::store;
 use super::{Contact, ContactPatch, ContactRef, NewContact};
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
+use crate::http::crud::{checked, removed, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::ApiError;
-use crate::http::write::{checked, removed, written};
 use crate::text::Text;
 
 pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Contact;

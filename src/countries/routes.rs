@@ -7,13 +7,12 @@ use super::store::{self, CountryFilter};
 use super::{Country, StandingOutcome};
 use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::problem::ApiError;
-use crate::http::write;
 
-/// The country code of a path, or 400.
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -70,7 +69,7 @@ pub async fn list_countries(
         expired: f.expired,
     };
     let today = crate::policy::today();
-    write::list(&db, &req, params.paging, move |c, offset, limit| {
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
         store::list(c, &filter, today, offset, limit)
     })
     .await
@@ -106,7 +105,7 @@ pub async fn get_country(
     principal.require(Capability::Read)?;
     let code = path_country(&code)?;
     let not_found = || ApiError::not_found("country", "land");
-    let country = write::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
+    let country = crud::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
     let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
     let tag = content_etag(&body);
     let unchanged = req

@@ -92,7 +92,7 @@ pub fn list(
             horizon.is_none_or(|h| c.standing.valid_until.is_some_and(|v| today <= v && v <= h))
         })
         .collect();
-    Ok(crate::http::write::slice(all, offset, limit))
+    Ok(crate::http::crud::slice(all, offset, limit))
 }
 
 pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Country>, ApiError> {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod collect;
+pub mod crud;
 pub mod csv;
 pub mod docs;
 pub mod etag;
@@ -16,4 +17,3 @@ pub mod path;
 pub mod problem;
 pub mod reply;
 pub mod validate;
-pub mod write;

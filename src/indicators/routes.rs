@@ -11,12 +11,12 @@ use super::{Indicator, IndicatorImport, IndicatorSource};
 use crate::db::Db;
 use crate::domain::{Name, WebUrl};
 use crate::http::auth::{Capability, Principal};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
-use crate::http::write;
 use crate::text::Text;
 
 const REQUIRED: [&str; 5] = ["countryCode", "source", "edition", "metric", "value"];
@@ -252,7 +252,7 @@ pub async fn import_indicators(
     let actor = principal.sub.clone();
     idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
         let import = service::import(conn, &actor, rows)?;
-        write::unversioned(201, &import)
+        crud::unversioned(201, &import)
     })
     .await
 }
@@ -288,12 +288,12 @@ pub async fn list_country_indicators(
     principal.require(Capability::Read)?;
     let code = path_country(&code)?;
     let source = params.filters.source;
-    write::list(&db, &req, params.paging, move |c, offset, limit| {
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
         if !crate::db::reference::country_exists(c, code.as_str())? {
             return Err(ApiError::not_found("country", "land"));
         }
         let all = store::latest_for_country(c, code.as_str(), source)?;
-        Ok(write::slice(all, offset, limit))
+        Ok(crud::slice(all, offset, limit))
     })
     .await
 }

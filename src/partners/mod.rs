@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::crud::Resource;
+
 use crate::domain::{CountryCode, EuPic, Name, OrganisationNumber, WebUrl};
 
 /// What kind of party a partner is.
@@ -119,6 +121,12 @@ pub struct Partner {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Resource for Partner {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("partners/{}", self.id))
+    }
+}
+
 /// A new partner. Officers may not create it archived.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -165,13 +173,3 @@ impl crate::http::json::Writable for PartnerChanges {
 
 /// The body of `PATCH /partners/{id}`.
 pub type PartnerPatch = crate::http::json::MergePatch<PartnerChanges>;
-
-impl crate::http::write::Resource for Partner {
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn path(&self) -> String {
-        format!("partners/{}", self.id)
-    }
-}

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::CountryCode;
 use crate::http::auth::{Capability, Principal};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
 use crate::http::idempotency::IdempotencyKey;
@@ -17,7 +18,6 @@ use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-use crate::http::write;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -68,7 +68,7 @@ pub async fn list_partners(
         archived: f.archived,
         q: f.q,
     };
-    write::list(&db, &req, params.paging, move |c, offset, limit| {
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
         store::list(c, &filter, offset, limit)
     })
     .await
@@ -97,7 +97,7 @@ pub async fn get_partner(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
-    let partner = write::one(&db, not_found, move |c| store::find(c, &id)).await?;
+    let partner = crud::one(&db, not_found, move |c| store::find(c, &id)).await?;
     reply::resource(&req, &partner, partner.version)
 }
 
@@ -132,7 +132,7 @@ pub async fn create_partner(
         coordinator_only(&["archived"])?;
     }
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
-    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a partner / Ändra en samarbetspart
@@ -164,7 +164,7 @@ pub async fn update_partner(
     principal.require(Capability::WritePartners)?;
     let id = path_uuid(&id, "/path/id")?;
     let coordinator = principal.has(Capability::ManagePartners);
-    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         let partner = service::update(conn, actor, &id, pre, &patch, coordinator)?;
         Reply::ok(&partner, partner.version)
     })
@@ -199,7 +199,7 @@ pub async fn delete_partner(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ManagePartners)?;
     let id = path_uuid(&id, "/path/id")?;
-    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         service::delete(conn, actor, &id, pre)?;
         Ok(Reply::no_content())
     })

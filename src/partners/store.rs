@@ -174,7 +174,7 @@ pub fn list(
         .into_iter()
         .filter(|x| x.sister_city == wanted)
         .collect();
-    Ok(crate::http::write::slice(all, offset, limit))
+    Ok(crate::http::crud::slice(all, offset, limit))
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Partner>, ApiError> {

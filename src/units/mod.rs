@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::crud::Resource;
+
 use crate::domain::{Name, UnitCode};
 
 /// The kind of unit.
@@ -75,6 +77,12 @@ pub struct Unit {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Resource for Unit {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("units/{}", self.code))
+    }
+}
+
 /// A new unit.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -122,13 +130,3 @@ impl crate::http::json::Writable for UnitChanges {
 
 /// The body of `PATCH /units/{code}`.
 pub type UnitPatch = crate::http::json::MergePatch<UnitChanges>;
-
-impl crate::http::write::Resource for Unit {
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn path(&self) -> String {
-        format!("units/{}", self.code)
-    }
-}

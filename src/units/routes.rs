@@ -8,6 +8,7 @@ use super::{NewUnit, Unit, UnitPatch, UnitType};
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
 use crate::http::idempotency::IdempotencyKey;
@@ -16,7 +17,6 @@ use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_unit;
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-use crate::http::write;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -62,7 +62,7 @@ pub async fn list_units(
         parent_code: params.filters.parent_code,
         q: params.filters.q,
     };
-    write::list(&db, &req, params.paging, move |c, offset, limit| {
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
         store::list(c, &filter, offset, limit)
     })
     .await
@@ -91,7 +91,7 @@ pub async fn get_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let code = path_unit(&code)?;
-    let unit = write::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
+    let unit = crud::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
     reply::resource(&req, &unit, unit.version)
 }
 
@@ -123,7 +123,7 @@ pub async fn create_unit(
     principal.require(Capability::Administer)?;
     let new = body.value;
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
-    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a unit / Ändra en enhet
@@ -153,7 +153,7 @@ pub async fn update_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         let unit = service::update(conn, actor, code.as_str(), pre, &patch)?;
         Reply::ok(&unit, unit.version)
     })
@@ -187,7 +187,7 @@ pub async fn delete_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         service::delete(conn, actor, code.as_str(), pre)?;
         Ok(Reply::no_content())
     })

@@ -4,9 +4,9 @@ use super::store;
 use super::{NewUnit, Unit, UnitChanges, UnitPatch};
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
+use crate::http::crud::{checked, removed, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
-use crate::http::write::{checked, removed, written};
 use crate::text::Text;
 
 const ENTITY: crate::events::EntityType = crate::events::EntityType::Unit;

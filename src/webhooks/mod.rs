@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::write::Resource;
+use crate::http::crud::Resource;
 
 /// A subscription / En prenumeration på händelser.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -42,6 +42,12 @@ pub struct Webhook {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Resource for Webhook {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("webhooks/{}", self.id))
+    }
+}
+
 /// A subscription as created, with its signing secret: shown this once, never again.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -58,6 +64,12 @@ pub struct CreatedWebhook {
     /// The Standard Webhooks signing secret (`whsec_` and base64 of 32 bytes). Store it now: it is
     /// not shown again.
     pub secret: String,
+}
+
+impl Resource for CreatedWebhook {
+    fn located(&self) -> (i32, String) {
+        self.webhook.located()
+    }
 }
 
 /// A new subscription.
@@ -236,25 +248,5 @@ mod tests {
         for bad in ["agreement", "AGREEMENT.", ".X", "A.B.C", "A-B", "", "*"] {
             assert!(!valid_filter(bad), "{bad}");
         }
-    }
-}
-
-impl Resource for Webhook {
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn path(&self) -> String {
-        format!("webhooks/{}", self.id)
-    }
-}
-
-impl Resource for CreatedWebhook {
-    fn version(&self) -> i32 {
-        self.webhook.version
-    }
-
-    fn path(&self) -> String {
-        self.webhook.path()
     }
 }

@@ -2,14 +2,13 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, check_url, not_found, validate};
+use super::service::{self, check_url, not_found};
 use super::store;
-use super::{
-    CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, WebhookChanges, WebhookPatch,
-};
+use super::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, WebhookPatch};
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
 use crate::http::idempotency::{self, IdempotencyKey};
@@ -18,7 +17,6 @@ use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-use crate::http::write;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -54,7 +52,7 @@ pub async fn list_webhooks(
     params: ListParams<NoFilters>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
-    write::list(&db, &req, params.paging, store::list).await
+    crud::list(&db, &req, params.paging, store::list).await
 }
 
 /// Create a webhook / Skapa en webhook
@@ -91,17 +89,10 @@ pub async fn create_webhook(
     body: JsonBody<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
-    let new = body.value;
-    let mut changes = WebhookChanges {
-        url: new.url,
-        description: new.description,
-        event_types: new.event_types,
-        active: new.active,
-    };
-    validate(&mut changes)?;
+    let changes = service::subscription(body.value)?;
     check_url(&config, &changes.url).await?;
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &changes);
-    write::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Read a webhook / Läs en webhook
@@ -128,7 +119,7 @@ pub async fn get_webhook(
     principal.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
     let find = move |c: &mut _| Ok(store::find(c, &id)?.map(Webhook::from));
-    let webhook = write::one(&db, not_found, find).await?;
+    let webhook = crud::one(&db, not_found, find).await?;
     reply::resource(&req, &webhook, webhook.version)
 }
 
@@ -170,7 +161,7 @@ pub async fn update_webhook(
         check_url(&config, &changes.url).await?;
     }
     let actor = principal.sub.clone();
-    write::commit(&db, move |conn| {
+    crud::commit(&db, move |conn| {
         let webhook = service::update(conn, &actor, &current, &changes)?;
         Reply::ok(&webhook, webhook.version)
     })
@@ -202,7 +193,7 @@ pub async fn delete_webhook(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
-    write::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
         service::delete(conn, actor, &id, pre)?;
         Ok(Reply::no_content())
     })
@@ -237,7 +228,7 @@ pub async fn list_deliveries(
     principal.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
     let status = params.filters.status;
-    write::list(&db, &req, params.paging, move |c, offset, limit| {
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
         store::find(c, &id)?.ok_or_else(not_found)?;
         store::list_deliveries(c, &id, status, offset, limit)
     })
@@ -282,7 +273,7 @@ pub async fn redeliver(
     let delivery_id = path_uuid(&delivery_id, "/path/deliveryId")?;
     idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
         let delivery = service::redeliver(conn, &id, &delivery_id)?;
-        write::unversioned(202, &delivery)
+        crud::unversioned(202, &delivery)
     })
     .await
 }

@@ -3,13 +3,13 @@
 
 use super::store;
 use super::target::{self, AllowList, Host, Refusal};
-use super::{CreatedWebhook, Delivery, Webhook, WebhookChanges, WebhookPatch};
+use super::{CreatedWebhook, Delivery, NewWebhook, Webhook, WebhookChanges, WebhookPatch};
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction, Visibility};
+use crate::http::crud::{checked, removed, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
-use crate::http::write::{checked, removed, written};
 use crate::text::TargetRefusal;
 
 const ENTITY: crate::events::EntityType = crate::events::EntityType::Webhook;
@@ -32,7 +32,7 @@ pub fn not_found() -> ApiError {
 }
 
 /// Checks what serde cannot: lengths and the event-type filters.
-pub fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
+fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if changes.url.len() > 2000 {
         errors.push(FieldError::new(
@@ -128,6 +128,18 @@ pub async fn check_url(config: &Config, url: &str) -> Result<(), ApiError> {
         }
     }
     Ok(())
+}
+
+/// The fields of a new subscription, checked (the target is checked apart: it takes a lookup).
+pub fn subscription(new: NewWebhook) -> Result<WebhookChanges, ApiError> {
+    let mut changes = WebhookChanges {
+        url: new.url,
+        description: new.description,
+        event_types: new.event_types,
+        active: new.active,
+    };
+    validate(&mut changes)?;
+    Ok(changes)
 }
 
 /// Subscribes: the subscription receives the events after its own creation event.

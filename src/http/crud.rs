@@ -81,8 +81,8 @@ where
     let base = config.public_url.clone();
     idempotency::execute(db, principal, req, key, digest, move |conn| {
         let resource = work(conn, &actor)?;
-        let location = format!("{base}/api/v1/{}", resource.path());
-        Reply::created(location, &resource, resource.version())
+        let (version, path) = resource.located();
+        Reply::created(format!("{base}/api/v1/{path}"), &resource, version)
     })
     .await
 }
@@ -105,9 +105,8 @@ where
 
 /// A resource with a version (its `ETag`, what `If-Match` names) and a URL.
 pub trait Resource {
-    fn version(&self) -> i32;
-    /// Its path below `/api/v1/` (`units/KFN`).
-    fn path(&self) -> String;
+    /// The version, and the path below `/api/v1/` (`units/KFN`).
+    fn located(&self) -> (i32, String);
 }
 
 /// The resource a change is about, as found: `not_found` when there is none, 412 when the
@@ -118,7 +117,7 @@ pub fn checked<T: Resource>(
     precondition: &Precondition,
 ) -> Result<T, ApiError> {
     let current = found.ok_or_else(not_found)?;
-    precondition.check(current.version())?;
+    precondition.check(current.located().0)?;
     Ok(current)
 }
 
