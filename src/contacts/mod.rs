@@ -10,6 +10,7 @@ pub mod store;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
 
 use crate::http::crud::Resource;
 
@@ -79,23 +80,34 @@ pub struct NewContact {
     pub retention_until: NaiveDate,
 }
 
-/// The writable fields of a contact. A `PATCH /partners/{id}/contacts/{contactId}` (`ContactPatch`)
-/// sends any of them; `null` clears an optional one.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"phone": null, "retentionUntil": "2029-06-30"}))]
-pub struct ContactChanges {
-    pub name: Name,
-    #[serde(default)]
-    pub role: Option<Name>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>, format = Email)]
-    pub email: Option<Email>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub phone: Option<Phone>,
-    /// When the personal data is to be erased; a new date is today or later.
-    pub retention_until: NaiveDate,
+/// The writable fields of a contact: those of a new one, read from a merged
+/// `PATCH /partners/{id}/contacts/{contactId}` (its schema, `ContactPatch`, says the rest).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct ContactChanges(pub NewContact);
+
+/// `NewContact`'s schema, with this type's description and a patch's example.
+impl utoipa::PartialSchema for ContactChanges {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = NewContact::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.description = Some(
+                "The writable fields of a contact: those of a new one. A \
+                 `PATCH /partners/{id}/contacts/{contactId}` (`ContactPatch`) sends any of them; \
+                 `null` clears an optional one; a changed `retentionUntil` is today or later."
+                    .into(),
+            );
+            object.example =
+                Some(serde_json::json!({"phone": null, "retentionUntil": "2029-06-30"}));
+        }
+        schema
+    }
+}
+
+impl ToSchema for ContactChanges {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        NewContact::schemas(schemas);
+    }
 }
 
 impl crate::http::json::Writable for ContactChanges {

@@ -71,7 +71,7 @@ pub fn update(
     patch: &ContactPatch,
 ) -> Result<Contact, ApiError> {
     let current = checked(store::find(conn, partner_id, id)?, not_found, precondition)?;
-    let changes = patch.apply(&current)?;
+    let changes = patch.apply(&current)?.0;
     if changes.retention_until != current.retention_until {
         check_retention(changes.retention_until)?;
     }

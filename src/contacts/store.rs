@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{Contact, ContactChanges, NewContact};
+use super::{Contact, NewContact};
 use crate::db::AnyConnection;
 use crate::db::schema::contacts as c;
 use crate::http::problem::ApiError;
@@ -104,7 +104,7 @@ pub fn update(
     partner_id: &str,
     id: &str,
     version: i32,
-    x: &ContactChanges,
+    x: &NewContact,
 ) -> Result<Option<Contact>, ApiError> {
     let updated = diesel::update(
         c::table
