@@ -4,11 +4,15 @@
 
 pub mod export;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
+
+use crate::http::crud::Resource;
 
 use crate::domain::{Email, Name, Phone};
 
@@ -36,6 +40,15 @@ pub struct Contact {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Resource for Contact {
+    fn located(&self) -> (i32, String) {
+        (
+            self.version,
+            format!("partners/{}/contacts/{}", self.partner_id, self.id),
+        )
+    }
 }
 
 /// What a contact's events carry: ids only, never the person's data.
@@ -67,17 +80,39 @@ pub struct NewContact {
     pub retention_until: NaiveDate,
 }
 
-/// The body of `PATCH /partners/{id}/contacts/{contactId}`: any field; `null` clears an optional one.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "camelCase", example = json!({"phone": null, "retentionUntil": "2029-06-30"}))]
-pub struct ContactPatch {
-    #[schema(value_type = Option<Name>)]
-    name: Option<String>,
-    #[schema(value_type = Option<Name>)]
-    role: Option<String>,
-    #[schema(format = Email)]
-    email: Option<String>,
-    phone: Option<String>,
-    retention_until: Option<NaiveDate>,
+/// The writable fields of a contact: those of a new one, read from a merged
+/// `PATCH /partners/{id}/contacts/{contactId}` (its schema, `ContactPatch`, says the rest).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct ContactChanges(pub NewContact);
+
+/// `NewContact`'s schema, with this type's description and a patch's example.
+impl utoipa::PartialSchema for ContactChanges {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = NewContact::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.description = Some(
+                "The writable fields of a contact: those of a new one. A \
+                 `PATCH /partners/{id}/contacts/{contactId}` (`ContactPatch`) sends any of them; \
+                 `null` clears an optional one; a changed `retentionUntil` is today or later."
+                    .into(),
+            );
+            object.example =
+                Some(serde_json::json!({"phone": null, "retentionUntil": "2029-06-30"}));
+        }
+        schema
+    }
 }
+
+impl ToSchema for ContactChanges {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        NewContact::schemas(schemas);
+    }
+}
+
+impl crate::http::json::Writable for ContactChanges {
+    const PATCH: &'static str = "ContactPatch";
+}
+
+/// The body of `PATCH /partners/{id}/contacts/{contactId}`.
+pub type ContactPatch = crate::http::json::MergePatch<ContactChanges>;

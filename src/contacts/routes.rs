@@ -1,52 +1,25 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use serde_json::Value;
 
+use super::service::{self, check_retention, not_found, require_partner};
 use super::store;
-use super::{Contact, ContactPatch, ContactRef, NewContact};
+use super::{Contact, ContactPatch, NewContact};
 use crate::config::Config;
-use crate::db::AnyConnection;
 use crate::db::Db;
-use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::crud;
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
-use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json::{JsonBody, from_value, merge_patch};
+use crate::http::etag::IfMatch;
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 
-pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Contact;
-
 /// Contacts have no filters beyond paging.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoFilters {}
-
-fn not_found() -> ApiError {
-    ApiError::not_found("contact", "kontaktperson")
-}
-
-fn require_partner(conn: &mut AnyConnection, partner_id: &str) -> Result<(), ApiError> {
-    if crate::partners::store::exists(conn, partner_id)? {
-        Ok(())
-    } else {
-        Err(crate::partners::routes::not_found())
-    }
-}
-
-fn check_retention(new: &NewContact) -> Result<(), ApiError> {
-    if new.retention_until < crate::policy::today() {
-        return Err(ApiError::invalid(
-            "/retentionUntil",
-            "in-the-past",
-            crate::text::Text::RetentionInThePast.msg(),
-        ));
-    }
-    Ok(())
-}
 
 /// List a partner's contacts / Lista en samarbetsparts kontaktpersoner
 ///
@@ -62,7 +35,6 @@ fn check_retention(new: &NewContact) -> Result<(), ApiError> {
             (Page<Contact> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31", "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
             (String = "text/csv"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/partners/{id}/contacts")]
@@ -75,23 +47,11 @@ pub async fn list_contacts(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ReadContacts)?;
     let partner_id = path_uuid(&id, "/path/id")?;
-    let paging = params.paging;
-    let csv = wants_csv(&req);
-    let (offset, limit) = if csv {
-        (0, CSV_MAX_ROWS)
-    } else {
-        (paging.offset(), i64::from(paging.limit))
-    };
-    let (items, total) = db
-        .read(move |c| {
-            require_partner(c, &partner_id)?;
-            store::list(c, &partner_id, offset, limit)
-        })
-        .await?;
-    if csv {
-        return csv_response(&items, total);
-    }
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+        require_partner(c, &partner_id)?;
+        store::list(c, &partner_id, offset, limit)
+    })
+    .await
 }
 
 /// Read a contact / Läs en kontaktperson
@@ -122,10 +82,10 @@ pub async fn get_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let contact = db
-        .read(move |c| store::find(c, &partner_id, &contact_id))
-        .await?
-        .ok_or_else(not_found)?;
+    let contact = crud::one(&db, not_found, move |c| {
+        store::find(c, &partner_id, &contact_id)
+    })
+    .await?;
     reply::resource(&req, &contact, contact.version)
 }
 
@@ -146,7 +106,6 @@ pub async fn get_contact(
         (status = 201, description = "The contact was added.", body = Contact, headers(
             ("ETag" = String, description = "The contact's version."),
             ("Location" = String, description = "The contact's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -163,46 +122,9 @@ pub async fn create_contact(
     principal.require(Capability::WritePartners)?;
     let partner_id = path_uuid(&id, "/path/id")?;
     let new = body.value;
-    check_retention(&new)?;
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        require_partner(conn, &partner_id)?;
-        let contact = store::insert(conn, &partner_id, &new)?;
-        events::append(
-            conn,
-            &actor,
-            Change::new(
-                ENTITY,
-                &contact.id,
-                crate::events::EventAction::Created,
-                contact.version,
-                &ContactRef {
-                    id: &contact.id,
-                    partner_id: &contact.partner_id,
-                },
-            ),
-        )?;
-        Reply::created(
-            format!(
-                "{base}/api/v1/partners/{}/contacts/{}",
-                contact.partner_id, contact.id
-            ),
-            &contact,
-            contact.version,
-        )
-    })
-    .await
-}
-
-fn writable(c: &Contact) -> Value {
-    serde_json::json!({
-        "name": c.name,
-        "role": c.role,
-        "email": c.email,
-        "phone": c.phone,
-        "retentionUntil": c.retention_until,
-    })
+    check_retention(new.retention_until)?;
+    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &partner_id, &new);
+    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a contact / Ändra en kontaktperson
@@ -220,7 +142,6 @@ fn writable(c: &Contact) -> Value {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The contact as changed.", body = Contact, headers(("ETag" = String, description = "The contact's new version."))),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[patch("/partners/{id}/contacts/{contactId}")]
@@ -229,52 +150,18 @@ pub async fn update_contact(
     principal: Principal,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
-    body: JsonBody<Value>,
+    patch: ContactPatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WritePartners)?;
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let precondition = if_match.required()?;
-    let patch = body.value;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "",
-            "invalid-type",
-            crate::text::Text::MergePatchNotObject.msg(),
-        ));
-    }
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, &partner_id, &contact_id)?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            let mut doc = writable(&current);
-            merge_patch(&mut doc, &patch);
-            let changes: NewContact = from_value(doc)?;
-            if changes.retention_until != current.retention_until {
-                check_retention(&changes)?;
-            }
-            let contact = store::update(conn, &partner_id, &contact_id, current.version, &changes)?
-                .ok_or_else(|| version_mismatch(current.version + 1))?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(
-                    ENTITY,
-                    &contact.id,
-                    crate::events::EventAction::Updated,
-                    contact.version,
-                    &ContactRef {
-                        id: &contact.id,
-                        partner_id: &contact.partner_id,
-                    },
-                ),
-            )?;
-            Reply::ok(&contact, contact.version)
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let ids = (partner_id.as_str(), contact_id.as_str());
+        let contact = service::update(conn, actor, ids, pre, &patch)?;
+        Reply::ok(&contact, contact.version)
+    })
+    .await
 }
 
 /// Erase a contact / Radera en kontaktperson
@@ -305,31 +192,10 @@ pub async fn delete_contact(
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, &partner_id, &contact_id)?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            if !store::erase(conn, &partner_id, &contact_id, current.version)? {
-                return Err(version_mismatch(current.version + 1));
-            }
-            events::append(
-                conn,
-                &actor,
-                Change::new(
-                    ENTITY,
-                    &contact_id,
-                    crate::events::EventAction::Erased,
-                    current.version + 1,
-                    &ContactRef {
-                        id: &contact_id,
-                        partner_id: &partner_id,
-                    },
-                ),
-            )?;
-            Ok(Reply::no_content())
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let ids = (partner_id.as_str(), contact_id.as_str());
+        service::erase(conn, actor, ids, pre)?;
+        Ok(Reply::no_content())
+    })
+    .await
 }

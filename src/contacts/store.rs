@@ -167,7 +167,7 @@ pub fn erase_past_retention(
             conn,
             actor,
             crate::events::Change::new(
-                super::routes::ENTITY,
+                super::service::ENTITY,
                 id,
                 crate::events::EventAction::Erased,
                 version + 1,

@@ -7,14 +7,12 @@ use super::store::{self, CountryFilter};
 use super::{Country, StandingOutcome};
 use crate::db::Db;
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::problem::ApiError;
-use crate::http::reply;
 
-/// The country code of a path, or 400.
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -46,7 +44,6 @@ pub struct CountryParams {
             (Page<Country> = "application/json", example = json!({"items": [{"code": "NO", "alpha3": "NOR", "name": "Norge", "nameEn": "Norway", "standing": {"outcome": "NOT_ASSESSED", "assessmentId": null, "assessedAt": null, "validUntil": null, "expired": false, "failingRequirements": []}, "version": 1, "createdAt": "2026-11-26T00:00:00Z", "updatedAt": "2026-11-26T00:00:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
             (String = "text/csv"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/countries")]
@@ -72,17 +69,10 @@ pub async fn list_countries(
         expired: f.expired,
     };
     let today = crate::policy::today();
-    let paging = params.paging;
-    if wants_csv(&req) {
-        let (items, total) = db
-            .read(move |c| store::list(c, &filter, today, 0, CSV_MAX_ROWS))
-            .await?;
-        return csv_response(&items, total);
-    }
-    let (items, total) = db
-        .read(move |c| store::list(c, &filter, today, paging.offset(), i64::from(paging.limit)))
-        .await?;
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+        store::list(c, &filter, today, offset, limit)
+    })
+    .await
 }
 
 /// A strong ETag over the whole representation: the standing changes with publications and
@@ -114,10 +104,8 @@ pub async fn get_country(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let code = path_country(&code)?;
-    let country = db
-        .read(move |c| store::find(c, code.as_str()))
-        .await?
-        .ok_or_else(|| ApiError::not_found("country", "land"))?;
+    let not_found = || ApiError::not_found("country", "land");
+    let country = crud::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
     let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
     let tag = content_etag(&body);
     let unchanged = req

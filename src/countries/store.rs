@@ -92,13 +92,7 @@ pub fn list(
             horizon.is_none_or(|h| c.standing.valid_until.is_some_and(|v| today <= v && v <= h))
         })
         .collect();
-    let total = all.len() as i64;
-    let page = all
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(0))
-        .take(usize::try_from(limit).unwrap_or(0))
-        .collect();
-    Ok((page, total))
+    Ok(crate::http::crud::slice(all, offset, limit))
 }
 
 pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Country>, ApiError> {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod collect;
+pub mod crud;
 pub mod csv;
 pub mod docs;
 pub mod etag;

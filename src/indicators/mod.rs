@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, Utc};

@@ -5,27 +5,22 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::service::{self, MAX_ERRORS, Parsed};
 use super::store::{self, NewIndicator};
 use super::{Indicator, IndicatorImport, IndicatorSource};
 use crate::db::Db;
 use crate::domain::{Name, WebUrl};
-use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
-use crate::http::reply::{self, Reply};
 use crate::text::Text;
 
-const ENTITY: crate::events::EntityType = crate::events::EntityType::IndicatorImport;
 const REQUIRED: [&str; 5] = ["countryCode", "source", "edition", "metric", "value"];
 const OPTIONAL: [&str; 2] = ["category", "url"];
-/// Enough errors to fix a file by; more would only repeat themselves.
-const MAX_ERRORS: usize = 100;
-
 fn err(pointer: String, code: &str, text: Text) -> FieldError {
     FieldError::new(pointer, code, text.msg())
 }
@@ -43,12 +38,6 @@ fn newtype_error(pointer: String, message: &str) -> FieldError {
             .msg(),
         ),
     }
-}
-
-/// A CSV row, validated but for the country's existence; `line` is its line in the file.
-struct Parsed {
-    line: u64,
-    row: NewIndicator,
 }
 
 /// Parses the whole file, collecting every error with its pointer `/lines/{line}/{column}` (the
@@ -262,67 +251,8 @@ pub async fn import_indicators(
     let rows = parse_csv(&body).map_err(ApiError::validation)?;
     let actor = principal.sub.clone();
     idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
-        let known: HashSet<String> = {
-            use crate::db::schema::countries;
-            use diesel::prelude::*;
-            countries::table
-                .select(countries::code)
-                .load::<String>(conn)?
-                .into_iter()
-                .collect()
-        };
-        let unknown: Vec<FieldError> = rows
-            .iter()
-            .filter(|p| !known.contains(&p.row.country_code))
-            .take(MAX_ERRORS)
-            .map(|p| {
-                err(
-                    format!("/lines/{}/countryCode", p.line),
-                    "unknown-country",
-                    Text::NoSuchCountry {
-                        code: p.row.country_code.to_string(),
-                    },
-                )
-            })
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ApiError::validation(unknown));
-        }
-        let import_id = uuid::Uuid::now_v7().to_string();
-        let new: Vec<NewIndicator> = rows.into_iter().map(|p| p.row).collect();
-        let items = store::insert_all(conn, &import_id, &new, &actor)?;
-        let mut countries: Vec<&str> = items.iter().map(|x| x.country_code.as_str()).collect();
-        countries.sort_unstable();
-        countries.dedup();
-        events::append(
-            conn,
-            &actor,
-            Change::new(
-                ENTITY,
-                &import_id,
-                crate::events::EventAction::Imported,
-                1,
-                &serde_json::json!({
-                    "importId": import_id,
-                    "count": items.len(),
-                    "countryCodes": countries,
-                    "indicatorIds": items.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
-                }),
-            ),
-        )?;
-        let result = IndicatorImport {
-            import_id,
-            count: items.len(),
-            items,
-        };
-        Ok(Reply {
-            status: 201,
-            body: Some(
-                serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?,
-            ),
-            etag: None,
-            location: None,
-        })
+        let import = service::import(conn, &actor, rows)?;
+        crud::unversioned(201, &import)
     })
     .await
 }
@@ -345,7 +275,6 @@ pub struct CountryIndicatorParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of the latest values.", body = Page<Indicator>, example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001", "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score", "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway", "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/countries/{code}/indicators")]
@@ -359,27 +288,14 @@ pub async fn list_country_indicators(
     principal.require(Capability::Read)?;
     let code = path_country(&code)?;
     let source = params.filters.source;
-    let paging = params.paging;
-    let all = db
-        .read(move |c| {
-            if !crate::db::reference::country_exists(c, code.as_str())? {
-                return Err(ApiError::not_found("country", "land"));
-            }
-            store::latest_for_country(c, code.as_str(), source)
-        })
-        .await?;
-    let total = all.len() as i64;
-    let csv = wants_csv(&req);
-    let (offset, limit) = window(csv, paging);
-    let items: Vec<_> = all
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(0))
-        .take(usize::try_from(limit).unwrap_or(0))
-        .collect();
-    if csv {
-        return csv_response(&items, total);
-    }
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+        if !crate::db::reference::country_exists(c, code.as_str())? {
+            return Err(ApiError::not_found("country", "land"));
+        }
+        let all = store::latest_for_country(c, code.as_str(), source)?;
+        Ok(crud::slice(all, offset, limit))
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -127,3 +127,12 @@ pub fn latest_for_country(
     });
     Ok(latest)
 }
+
+/// The codes of every country there is.
+pub fn country_codes(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
+    use crate::db::schema::countries;
+    let codes = countries::table
+        .select(countries::code)
+        .load::<String>(conn)?;
+    Ok(codes.into_iter().collect())
+}

@@ -3,11 +3,14 @@
 
 pub mod export;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::http::crud::Resource;
 
 use crate::domain::{CountryCode, EuPic, Name, OrganisationNumber, WebUrl};
 
@@ -118,6 +121,12 @@ pub struct Partner {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Resource for Partner {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("partners/{}", self.id))
+    }
+}
+
 /// A new partner. Officers may not create it archived.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -139,9 +148,11 @@ pub struct NewPartner {
     pub archived: bool,
 }
 
-/// The writable fields of a partner; a PATCH is merged onto these (RFC 7396).
-#[derive(Debug, Serialize, Deserialize)]
+/// The writable fields of a partner. A `PATCH /partners/{id}` (`PartnerPatch`) sends any of them;
+/// `null` clears an optional one. `countryCode`, `kind` and `archived` are for coordinators only.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"website": "https://www.example.org/en/", "externalIds": {"organisationNumber": "NO-123"}}))]
 pub struct PartnerChanges {
     pub name: Name,
     pub kind: PartnerKind,
@@ -156,21 +167,9 @@ pub struct PartnerChanges {
     pub archived: bool,
 }
 
-/// The body of `PATCH /partners/{id}`: any writable field; `null` clears an optional one.
-/// `countryCode`, `kind` and `archived` are for coordinators only.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "camelCase", example = json!({"website": "https://www.example.org/en/", "externalIds": {"organisationNumber": "NO-123"}}))]
-pub struct PartnerPatch {
-    #[schema(value_type = Option<Name>)]
-    name: Option<String>,
-    kind: Option<PartnerKind>,
-    #[schema(pattern = "^[A-Z]{2}$")]
-    country_code: Option<String>,
-    #[schema(value_type = Option<Name>)]
-    city: Option<String>,
-    external_ids: Option<ExternalIds>,
-    #[schema(format = "uri")]
-    website: Option<String>,
-    archived: Option<bool>,
+impl crate::http::json::Writable for PartnerChanges {
+    const PATCH: &'static str = "PartnerPatch";
 }
+
+/// The body of `PATCH /partners/{id}`.
+pub type PartnerPatch = crate::http::json::MergePatch<PartnerChanges>;

@@ -1,32 +1,23 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
+use super::service::{self, coordinator_only, not_found};
 use super::store::{self, PartnerFilter};
-use super::{NewPartner, Partner, PartnerChanges, PartnerKind, PartnerPatch};
+use super::{NewPartner, Partner, PartnerKind, PartnerPatch};
 use crate::config::Config;
-use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::domain::CountryCode;
-use crate::events::{self, Change, EventAction};
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::crud;
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
-use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json::{JsonBody, from_value, merge_patch};
+use crate::http::etag::IfMatch;
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-
-const ENTITY: crate::events::EntityType = crate::events::EntityType::Partner;
-
-/// A UUID from the path, in its canonical lower-case form.
-pub fn not_found() -> ApiError {
-    ApiError::not_found("partner", "samarbetspart")
-}
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -59,7 +50,6 @@ pub struct PartnerParams {
             (Page<Partner> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City", "externalIds": {"euPic": null, "organisationNumber": null}, "website": null, "sisterCity": false, "sisterCitySince": null, "archived": false, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
             (String = "text/csv"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/partners")]
@@ -78,17 +68,10 @@ pub async fn list_partners(
         archived: f.archived,
         q: f.q,
     };
-    let paging = params.paging;
-    if wants_csv(&req) {
-        let (items, total) = db
-            .read(move |c| store::list(c, &filter, 0, CSV_MAX_ROWS))
-            .await?;
-        return csv_response(&items, total);
-    }
-    let (items, total) = db
-        .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
-        .await?;
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+        store::list(c, &filter, offset, limit)
+    })
+    .await
 }
 
 /// Read a partner / Läs en samarbetspart
@@ -114,52 +97,8 @@ pub async fn get_partner(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
-    let partner = db
-        .read(move |c| store::find(c, &id))
-        .await?
-        .ok_or_else(not_found)?;
+    let partner = crud::one(&db, not_found, move |c| store::find(c, &id)).await?;
     reply::resource(&req, &partner, partner.version)
-}
-
-fn check_country(conn: &mut AnyConnection, code: &CountryCode) -> Result<(), ApiError> {
-    if !crate::db::reference::country_exists(conn, code.as_str())? {
-        return Err(ApiError::invalid(
-            "/countryCode",
-            "unknown-country",
-            crate::text::Text::NoSuchCountry {
-                code: code.to_string(),
-            }
-            .msg(),
-        ));
-    }
-    Ok(())
-}
-
-/// 403 naming each coordinator-only field an officer tried to set.
-fn coordinator_only(fields: &[&str]) -> Result<(), ApiError> {
-    if fields.is_empty() {
-        return Ok(());
-    }
-    let errors = fields
-        .iter()
-        .map(|f| {
-            FieldError::new(
-                format!("/{f}"),
-                "coordinator-only",
-                crate::text::Text::CoordinatorOnly {
-                    fields: format!("'{f}'"),
-                }
-                .msg(),
-            )
-        })
-        .collect::<Vec<_>>();
-    Err(ApiError::forbidden(
-        crate::text::Text::CoordinatorOnly {
-            fields: fields.join(", "),
-        }
-        .msg(),
-    )
-    .with_errors(errors))
 }
 
 /// Create a partner / Skapa en samarbetspart
@@ -175,7 +114,6 @@ fn coordinator_only(fields: &[&str]) -> Result<(), ApiError> {
         (status = 201, description = "The partner was created.", body = Partner, headers(
             ("ETag" = String, description = "The partner's version."),
             ("Location" = String, description = "The partner's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -193,41 +131,8 @@ pub async fn create_partner(
     if new.archived && !principal.has(Capability::ManagePartners) {
         coordinator_only(&["archived"])?;
     }
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        check_country(conn, &new.country_code)?;
-        let partner = store::insert(conn, &new)?;
-        events::append(
-            conn,
-            &actor,
-            Change::new(
-                ENTITY,
-                &partner.id,
-                crate::events::EventAction::Created,
-                partner.version,
-                &partner,
-            ),
-        )?;
-        Reply::created(
-            format!("{base}/api/v1/partners/{}", partner.id),
-            &partner,
-            partner.version,
-        )
-    })
-    .await
-}
-
-fn writable(p: &Partner) -> Value {
-    serde_json::json!({
-        "name": p.name,
-        "kind": p.kind,
-        "countryCode": p.country_code,
-        "city": p.city,
-        "externalIds": p.external_ids,
-        "website": p.website,
-        "archived": p.archived,
-    })
+    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
+    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a partner / Ändra en samarbetspart
@@ -246,7 +151,6 @@ fn writable(p: &Partner) -> Value {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The partner as changed.", body = Partner, headers(("ETag" = String, description = "The partner's new version."))),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[patch("/partners/{id}")]
@@ -255,58 +159,16 @@ pub async fn update_partner(
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: JsonBody<Value>,
+    patch: PartnerPatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WritePartners)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
-    let patch = body.value;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "",
-            "invalid-type",
-            crate::text::Text::MergePatchNotObject.msg(),
-        ));
-    }
     let coordinator = principal.has(Capability::ManagePartners);
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            let mut doc = writable(&current);
-            merge_patch(&mut doc, &patch);
-            let changes: PartnerChanges = from_value(doc)?;
-            if !coordinator {
-                let mut refused = Vec::new();
-                if changes.country_code.as_str() != current.country_code {
-                    refused.push("countryCode");
-                }
-                if changes.kind != current.kind {
-                    refused.push("kind");
-                }
-                if changes.archived != current.archived {
-                    refused.push("archived");
-                }
-                coordinator_only(&refused)?;
-            }
-            check_country(conn, &changes.country_code)?;
-            let partner = store::update(conn, &id, current.version, &changes)?
-                .ok_or_else(|| version_mismatch(current.version + 1))?;
-            let action = match (current.archived, partner.archived) {
-                (false, true) => EventAction::Archived,
-                (true, false) => EventAction::Unarchived,
-                _ => EventAction::Updated,
-            };
-            events::append(
-                conn,
-                &actor,
-                Change::new(ENTITY, &partner.id, action, partner.version, &partner),
-            )?;
-            Reply::ok(&partner, partner.version)
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let partner = service::update(conn, actor, &id, pre, &patch, coordinator)?;
+        Reply::ok(&partner, partner.version)
+    })
+    .await
 }
 
 /// Delete a partner / Ta bort en samarbetspart
@@ -337,32 +199,9 @@ pub async fn delete_partner(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ManagePartners)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            if store::is_referred_to(conn, &id)? {
-                return Err(ApiError::conflict(
-                    crate::text::Text::PartnerReferredTo.msg(),
-                ));
-            }
-            if !store::delete(conn, &id, current.version)? {
-                return Err(version_mismatch(current.version + 1));
-            }
-            events::append(
-                conn,
-                &actor,
-                Change::gone(
-                    ENTITY,
-                    &id,
-                    crate::events::EventAction::Deleted,
-                    current.version + 1,
-                ),
-            )?;
-            Ok(Reply::no_content())
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        service::delete(conn, actor, &id, pre)?;
+        Ok(Reply::no_content())
+    })
+    .await
 }

@@ -174,13 +174,7 @@ pub fn list(
         .into_iter()
         .filter(|x| x.sister_city == wanted)
         .collect();
-    let total = all.len() as i64;
-    let page = all
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(0))
-        .take(usize::try_from(limit).unwrap_or(0))
-        .collect();
-    Ok((page, total))
+    Ok(crate::http::crud::slice(all, offset, limit))
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Partner>, ApiError> {

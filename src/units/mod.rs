@@ -3,11 +3,14 @@
 pub mod export;
 pub mod routes;
 pub mod scope;
+pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::http::crud::Resource;
 
 use crate::domain::{Name, UnitCode};
 
@@ -72,6 +75,12 @@ pub struct Unit {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Resource for Unit {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("units/{}", self.code))
+    }
 }
 
 /// A new unit.

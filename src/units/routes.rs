@@ -2,24 +2,21 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::service::{self, not_found};
 use super::store::{self, UnitFilter};
-use super::{NewUnit, Unit, UnitChanges, UnitPatch, UnitType};
+use super::{NewUnit, Unit, UnitPatch, UnitType};
 use crate::config::Config;
-use crate::db::AnyConnection;
 use crate::db::Db;
-use crate::events::{self, Change};
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::crud;
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
-use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::etag::IfMatch;
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_unit;
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-
-const ENTITY: crate::events::EntityType = crate::events::EntityType::Unit;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -37,10 +34,6 @@ pub struct UnitParams {
     q: Option<String>,
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("unit", "enhet")
-}
-
 /// List units / Lista enheter
 ///
 /// The city's units, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
@@ -54,7 +47,6 @@ fn not_found() -> ApiError {
             (Page<Unit> = "application/json", example = json!({"items": [{"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": "KS", "validFrom": null, "validUntil": null, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
             (String = "text/csv"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/units")]
@@ -70,17 +62,10 @@ pub async fn list_units(
         parent_code: params.filters.parent_code,
         q: params.filters.q,
     };
-    let paging = params.paging;
-    if wants_csv(&req) {
-        let (items, total) = db
-            .read(move |c| store::list(c, &filter, 0, CSV_MAX_ROWS))
-            .await?;
-        return csv_response(&items, total);
-    }
-    let (items, total) = db
-        .read(move |c| store::list(c, &filter, paging.offset(), i64::from(paging.limit)))
-        .await?;
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+        store::list(c, &filter, offset, limit)
+    })
+    .await
 }
 
 /// Read a unit / Läs en enhet
@@ -106,52 +91,8 @@ pub async fn get_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let code = path_unit(&code)?;
-    let unit = db
-        .read(move |c| store::find(c, code.as_str()))
-        .await?
-        .ok_or_else(not_found)?;
+    let unit = crud::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
     reply::resource(&req, &unit, unit.version)
-}
-
-/// Checks what the database alone cannot say well: the parent exists and is not the unit itself or
-/// below it, and the validity is in order.
-fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if let Some(parent) = &changes.parent_code {
-        if !store::exists(conn, parent.as_str())? {
-            errors.push(FieldError::new(
-                "/parentCode",
-                "unknown-unit",
-                crate::text::Text::NoSuchUnitCode {
-                    code: parent.to_string(),
-                }
-                .msg(),
-            ));
-        } else if store::ancestors(conn, parent.as_str())?
-            .iter()
-            .any(|c| c == code)
-        {
-            errors.push(FieldError::new(
-                "/parentCode",
-                "cycle",
-                crate::text::Text::UnitBelowItself.msg(),
-            ));
-        }
-    }
-    if let (Some(from), Some(until)) = (changes.valid_from, changes.valid_until)
-        && from > until
-    {
-        errors.push(FieldError::new(
-            "/validUntil",
-            "before-start",
-            crate::text::Text::ValidUntilBeforeValidFrom.msg(),
-        ));
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
 }
 
 /// Create a unit / Skapa en enhet
@@ -167,7 +108,6 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
         (status = 201, description = "The unit was created.", body = Unit, headers(
             ("ETag" = String, description = "The unit's version."),
             ("Location" = String, description = "The unit's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -182,49 +122,8 @@ pub async fn create_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let new = body.value;
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let code = new.code.as_str().to_string();
-        if store::exists(conn, &code)? {
-            return Err(ApiError::conflict(
-                crate::text::Text::UnitExists {
-                    code: code.to_string(),
-                }
-                .msg(),
-            ));
-        }
-        check_unit(
-            conn,
-            &code,
-            &UnitChanges {
-                name: new.name.clone(),
-                name_en: new.name_en.clone(),
-                unit_type: new.unit_type,
-                parent_code: new.parent_code.clone(),
-                valid_from: new.valid_from,
-                valid_until: new.valid_until,
-            },
-        )?;
-        let unit = store::insert(conn, &new)?;
-        events::append(
-            conn,
-            &actor,
-            Change::new(
-                ENTITY,
-                &unit.code,
-                crate::events::EventAction::Created,
-                unit.version,
-                &unit,
-            ),
-        )?;
-        Reply::created(
-            format!("{base}/api/v1/units/{}", unit.code),
-            &unit,
-            unit.version,
-        )
-    })
-    .await
+    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
+    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
 }
 
 /// Change a unit / Ändra en enhet
@@ -242,7 +141,6 @@ pub async fn create_unit(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The unit as changed.", body = Unit, headers(("ETag" = String, description = "The unit's new version."))),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[patch("/units/{code}")]
@@ -255,31 +153,11 @@ pub async fn update_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            let changes = patch.apply(&current)?;
-            check_unit(conn, code.as_str(), &changes)?;
-            let unit = store::update(conn, code.as_str(), current.version, &changes)?
-                .ok_or_else(|| version_mismatch(current.version + 1))?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(
-                    ENTITY,
-                    &unit.code,
-                    crate::events::EventAction::Updated,
-                    unit.version,
-                    &unit,
-                ),
-            )?;
-            Reply::ok(&unit, unit.version)
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let unit = service::update(conn, actor, code.as_str(), pre, &patch)?;
+        Reply::ok(&unit, unit.version)
+    })
+    .await
 }
 
 /// Delete a unit / Ta bort en enhet
@@ -309,30 +187,9 @@ pub async fn delete_unit(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, code.as_str())?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            if store::has_children(conn, code.as_str())? {
-                return Err(ApiError::conflict(crate::text::Text::UnitHasChildren.msg()));
-            }
-            if !store::delete(conn, code.as_str(), current.version)? {
-                return Err(version_mismatch(current.version + 1));
-            }
-            events::append(
-                conn,
-                &actor,
-                Change::gone(
-                    ENTITY,
-                    code.as_str(),
-                    crate::events::EventAction::Deleted,
-                    current.version + 1,
-                ),
-            )?;
-            Ok(Reply::no_content())
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        service::delete(conn, actor, code.as_str(), pre)?;
+        Ok(Reply::no_content())
+    })
+    .await
 }

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod routes;
+pub mod service;
 pub mod signing;
 pub mod store;
 pub mod target;
@@ -12,6 +13,8 @@ pub mod worker;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::http::crud::Resource;
 
 /// A subscription / En prenumeration på händelser.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -39,6 +42,12 @@ pub struct Webhook {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Resource for Webhook {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("webhooks/{}", self.id))
+    }
+}
+
 /// A subscription as created, with its signing secret: shown this once, never again.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -55,6 +64,12 @@ pub struct CreatedWebhook {
     /// The Standard Webhooks signing secret (`whsec_` and base64 of 32 bytes). Store it now: it is
     /// not shown again.
     pub secret: String,
+}
+
+impl Resource for CreatedWebhook {
+    fn located(&self) -> (i32, String) {
+        self.webhook.located()
+    }
 }
 
 /// A new subscription.
@@ -81,33 +96,29 @@ fn yes() -> bool {
     true
 }
 
-/// The writable fields; a PATCH is merged onto these (RFC 7396).
-#[derive(Debug, Serialize, Deserialize)]
+/// The writable fields of a subscription. A `PATCH /webhooks/{id}` (`WebhookPatch`) sends any of
+/// them; unknown and read-only fields are refused.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"active": false}))]
 pub struct WebhookChanges {
+    #[schema(max_length = 2000, example = "https://arende.boras.se/hooks/samverkan")]
     pub url: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub event_types: Vec<String>,
     pub active: bool,
 }
 
-/// The body of `PATCH /webhooks/{id}`: any writable field.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-// Documents `additionalProperties: false`: unknown and read-only fields are refused with 400.
-#[serde(deny_unknown_fields)]
-#[schema(rename_all = "camelCase", example = json!({"active": false}))]
-pub struct WebhookPatch {
-    #[schema(max_length = 2000, example = "https://arende.boras.se/hooks/samverkan")]
-    url: Option<String>,
-    #[schema(max_length = 500)]
-    description: Option<String>,
-    #[schema(max_items = 50)]
-    event_types: Option<Vec<String>>,
-    active: Option<bool>,
+impl crate::http::json::Writable for WebhookChanges {
+    const PATCH: &'static str = "WebhookPatch";
 }
+
+/// The body of `PATCH /webhooks/{id}`.
+pub type WebhookPatch = crate::http::json::MergePatch<WebhookChanges>;
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

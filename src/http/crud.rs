@@ -1,0 +1,149 @@
+//! The steps the list and write handlers share, so that each handler reads as: authorise, parse,
+//! call the feature's service, reply. A list is a page of JSON or, for `Accept: text/csv`, the
+//! whole filtered list as CSV; a write runs in one transaction and its `Reply` becomes the
+//! response; an optimistic write that found its row changed is 412.
+
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::auth::Principal;
+use super::csv::{csv_response, wants_csv, window};
+use super::etag::{IfMatch, Precondition, version_mismatch};
+use super::export::Export;
+use super::idempotency::{self, IdempotencyKey};
+use super::paging::Paging;
+use super::problem::ApiError;
+use super::reply::{self, Reply};
+use crate::config::Config;
+use crate::db::{AnyConnection, Db};
+
+/// A list read in one transaction: `query` answers `limit` items from `offset`, and the total.
+pub async fn list<T, F>(
+    db: &Db,
+    req: &HttpRequest,
+    paging: Paging,
+    query: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Export + Serialize + Send + 'static,
+    F: FnOnce(&mut AnyConnection, i64, i64) -> Result<(Vec<T>, i64), ApiError> + Send + 'static,
+{
+    let csv = wants_csv(req);
+    let (offset, limit) = window(csv, paging);
+    let (items, total) = db.read(move |c| query(c, offset, limit)).await?;
+    if csv {
+        return csv_response(&items, total);
+    }
+    reply::json(&paging.page_of(items, total))
+}
+
+/// One resource read in one transaction; `not_found` when `find` finds none.
+pub async fn one<T, F>(db: &Db, not_found: fn() -> ApiError, find: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<Option<T>, ApiError> + Send + 'static,
+{
+    db.read(find).await?.ok_or_else(not_found)
+}
+
+/// `limit` items from `offset` of a list built whole in memory, and its length.
+pub fn slice<T>(all: Vec<T>, offset: i64, limit: i64) -> (Vec<T>, i64) {
+    let total = all.len() as i64;
+    let skip = usize::try_from(offset).unwrap_or(0);
+    let take = usize::try_from(limit).unwrap_or(0);
+    (all.into_iter().skip(skip).take(take).collect(), total)
+}
+
+/// A write without an `Idempotency-Key` (a PATCH or DELETE): `work` in one transaction.
+pub async fn commit<F>(db: &Db, work: F) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<Reply, ApiError> + Send + 'static,
+{
+    Ok(db.write(work).await?.into_response())
+}
+
+/// An idempotent create: `work` writes the resource as the caller (`actor`), in one transaction
+/// with the key; the reply is 201 with its `ETag` and `Location`.
+pub async fn created<T, F>(
+    db: &Db,
+    config: &Config,
+    principal: &Principal,
+    req: &HttpRequest,
+    key: IdempotencyKey,
+    digest: &str,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Resource + Serialize,
+    F: FnOnce(&mut AnyConnection, &str) -> Result<T, ApiError> + Send + 'static,
+{
+    let actor = principal.sub.clone();
+    let base = config.public_url.clone();
+    idempotency::execute(db, principal, req, key, digest, move |conn| {
+        let resource = work(conn, &actor)?;
+        let (version, path) = resource.located();
+        Reply::created(format!("{base}/api/v1/{path}"), &resource, version)
+    })
+    .await
+}
+
+/// A change guarded by `If-Match` (428 without it): `work` gets the caller's id and the
+/// precondition, in one transaction.
+pub async fn guarded<F>(
+    db: &Db,
+    principal: &Principal,
+    if_match: &IfMatch,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<Reply, ApiError> + Send + 'static,
+{
+    let precondition = if_match.required()?;
+    let actor = principal.sub.clone();
+    commit(db, move |conn| work(conn, &actor, &precondition)).await
+}
+
+/// A resource with a version (its `ETag`, what `If-Match` names) and a URL.
+pub trait Resource {
+    /// The version, and the path below `/api/v1/` (`units/KFN`).
+    fn located(&self) -> (i32, String);
+}
+
+/// The resource a change is about, as found: `not_found` when there is none, 412 when the
+/// precondition names another version.
+pub fn checked<T: Resource>(
+    found: Option<T>,
+    not_found: fn() -> ApiError,
+    precondition: &Precondition,
+) -> Result<T, ApiError> {
+    let current = found.ok_or_else(not_found)?;
+    precondition.check(current.located().0)?;
+    Ok(current)
+}
+
+/// The row an update wrote while the resource was still at `version`; 412 when another write
+/// came first.
+pub fn written<T>(row: Option<T>, version: i32) -> Result<T, ApiError> {
+    row.ok_or_else(|| version_mismatch(version + 1))
+}
+
+/// A delete that found the resource still at `version`; 412 when another write came first.
+pub fn removed(deleted: bool, version: i32) -> Result<(), ApiError> {
+    if deleted {
+        Ok(())
+    } else {
+        Err(version_mismatch(version + 1))
+    }
+}
+
+/// A reply with a body and no version (an import, a queued delivery).
+pub fn unversioned<T: Serialize>(status: u16, body: &T) -> Result<Reply, ApiError> {
+    let body = serde_json::to_value(body)
+        .map_err(|e| ApiError::internal(format!("serialising a response: {e}")))?;
+    Ok(Reply {
+        status,
+        body: Some(body),
+        etag: None,
+        location: None,
+    })
+}
