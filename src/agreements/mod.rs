@@ -59,6 +59,11 @@ impl AgreementStatus {
         }
     }
 
+    /// Ended and cancelled agreements do not change.
+    pub fn is_closed(self) -> bool {
+        matches!(self, AgreementStatus::Ended | AgreementStatus::Cancelled)
+    }
+
     pub fn from_db(s: &str) -> Self {
         match s {
             "ACTIVE" => AgreementStatus::Active,
@@ -299,27 +304,23 @@ pub struct AgreementInput {
     pub case_number: Option<CaseNumber>,
 }
 
-/// The body of `PATCH /agreements/{id}`: any writable field; `null` clears an optional one.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "camelCase", example = json!({"endDate": "2030-12-31", "sdgs": [4, 11, 17]}))]
-pub struct AgreementPatch {
-    #[schema(value_type = Option<Name>)]
-    title: Option<String>,
-    #[schema(value_type = Option<LongText>)]
-    description: Option<String>,
-    #[schema(rename = "type")]
-    agreement_type: Option<AgreementType>,
-    unit_code: Option<String>,
-    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
-    partner_ids: Option<Vec<String>>,
-    purposes: Option<Vec<Purpose>>,
-    sdgs: Option<Vec<i32>>,
-    fundings: Option<Vec<Funding>>,
-    #[schema(value_type = Option<LongText>)]
-    external_funding_not_possible_reason: Option<String>,
-    start_date: Option<NaiveDate>,
-    end_date: Option<NaiveDate>,
-    #[schema(value_type = Option<CaseNumber>)]
-    case_number: Option<String>,
+impl AgreementInput {
+    /// What the activation rules look at.
+    pub fn terms(&self) -> crate::policy::activation::Terms<'_> {
+        crate::policy::activation::Terms {
+            partner_ids: &self.partner_ids,
+            unit_code: self.unit_code.as_str(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            agreement_type: self.agreement_type,
+            purposes: &self.purposes,
+        }
+    }
 }
+
+impl crate::http::json::Writable for AgreementInput {
+    const PATCH: &'static str = "AgreementPatch";
+}
+
+/// The body of `PATCH /agreements/{id}`: any writable field; `null` clears an optional one.
+pub type AgreementPatch = crate::http::json::MergePatch<AgreementInput>;

@@ -1,42 +1,32 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AgreementAnswers;
 use super::compliance::compliance_read;
-use super::service::{
-    self, Closing, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
-    present_read, warnings_of,
-};
+use super::service::{self, Closing, ENTITY, not_found, present_all, present_read};
 use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
 use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
-    Warning,
 };
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::LongText;
-use crate::events::{self, Change, EventAction, Visibility};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::etag::IfMatch;
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
+use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-use crate::policy::activation::{self, AgreementType, Purpose};
+use crate::policy::activation::{AgreementType, Purpose};
 use crate::policy::today;
 use crate::units::scope::Scope;
-
-fn not_found() -> ApiError {
-    ApiError::not_found("agreement", "samverkan")
-}
 
 /// Drafts are not yet official records: they are shown to coordinators, board secretaries and the
 /// officers of the owning unit only.
@@ -58,7 +48,7 @@ fn visible(
     principal: &Principal,
     row: &AgreementRow,
 ) -> Result<bool, ApiError> {
-    if row.status != "DRAFT" {
+    if AgreementStatus::from_db(&row.status) != AgreementStatus::Draft {
         return Ok(true);
     }
     Ok(match draft_units(conn, principal)? {
@@ -77,6 +67,18 @@ fn load_visible(
         return Err(not_found());
     }
     Ok(record)
+}
+
+/// An agreement the caller may see and whose unit is the caller's own, with the caller's scope.
+fn load_own(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<(AgreementRecord, Scope), ApiError> {
+    let record = load_visible(conn, principal, id)?;
+    let scope = Scope::of(conn, principal)?;
+    scope.require(&record.row.unit_code)?;
+    Ok((record, scope))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -309,93 +311,20 @@ pub async fn update_agreement(
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: JsonBody<Value>,
+    patch: AgreementPatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let precondition = if_match.required()?;
-    let patch = body.value;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "",
-            "invalid-type",
-            crate::text::Text::MergePatchNotObject.msg(),
-        ));
-    }
     let id = id.into_inner();
     let reply = db
         .write(move |conn| {
-            let record = load_visible(conn, &principal, &id)?;
-            let scope = Scope::of(conn, &principal)?;
-            scope.require(&record.row.unit_code)?;
+            let (record, scope) = load_own(conn, &principal, &id)?;
             precondition.check(record.row.version)?;
-            let status = record.status();
-            if matches!(status, AgreementStatus::Ended | AgreementStatus::Cancelled) {
-                return Err(ApiError::conflict(
-                    crate::text::Text::ClosedAgreementUnchanged.msg(),
-                ));
-            }
-            let mut doc = record.writable();
-            merge_patch(&mut doc, &patch);
-            let input: AgreementInput = from_value(doc)?;
-            scope.require(input.unit_code.as_str())?;
-            check_input(conn, &input, &record.partner_ids)?;
-            let today = today();
-            let warnings = if status == AgreementStatus::Active {
-                let touched = input.partner_ids != record.partner_ids
-                    || input.unit_code.as_str() != record.row.unit_code
-                    || input.start_date != record.row.start_date
-                    || input.end_date != record.row.end_date
-                    || input.agreement_type != record.agreement_type()
-                    || input.purposes != record.purposes;
-                let check =
-                    activation::check(&activation_input(conn, &id, &input, today, touched)?);
-                if touched && !check.errors.is_empty() {
-                    return Err(blocked(&check));
-                }
-                // Untouched rules keep the findings recorded at activation.
-                if touched {
-                    warnings_of(&check.warnings)
-                } else {
-                    merge_warnings(&record.warnings(), &check.warnings)
-                }
-            } else {
-                warnings_of(&activation::recommendations(&activation_input(
-                    conn, &id, &input, today, false,
-                )?))
-            };
-            if !store::update(conn, &id, record.row.version, &input, &warnings)? {
-                return Err(version_mismatch(record.row.version + 1));
-            }
-            let record = store::find(conn, &id)?.ok_or_else(not_found)?;
-            let body = present_one(conn, &record)?;
-            events::append(
-                conn,
-                &principal.sub,
-                event(&record, EventAction::Updated, &body),
-            )?;
+            let body = service::update(conn, &principal.sub, &scope, &record, &patch, today())?;
             Reply::ok(&body, body.version)
         })
         .await?;
     Ok(reply.into_response())
-}
-
-/// Keeps the warnings that were recorded for rules a change did not touch, and refreshes the
-/// recommendations (funding, sister cities) that any change may affect.
-fn merge_warnings(kept: &[Warning], fresh: &[activation::Finding]) -> Vec<Warning> {
-    use crate::policy::catalogue::codes;
-    let recommendations = [codes::PROJECT_EXTERNAL_FUNDING, codes::SISTER_CITY_PARTNER];
-    let mut out: Vec<Warning> = kept
-        .iter()
-        .filter(|w| !recommendations.contains(&w.rule.as_str()))
-        .cloned()
-        .collect();
-    out.extend(
-        fresh
-            .iter()
-            .filter(|f| recommendations.contains(&f.rule))
-            .map(Warning::from),
-    );
-    out
 }
 
 /// Delete a draft / Ta bort ett utkast
@@ -423,34 +352,10 @@ pub async fn delete_agreement(
     let id = id.into_inner();
     let reply = db
         .write(move |conn| {
-            let record = load_visible(conn, &principal, &id)?;
-            Scope::of(conn, &principal)?.require(&record.row.unit_code)?;
+            let (record, _) = load_own(conn, &principal, &id)?;
             precondition.check(record.row.version)?;
-            if record.row.status != "DRAFT" {
-                return Err(ApiError::conflict(
-                    crate::text::Text::OnlyDraftsDeleted.msg(),
-                ));
-            }
-            if !crate::exceptions::store::for_agreement(conn, &id)?.is_empty() {
-                return Err(ApiError::conflict(
-                    crate::text::Text::DraftHasRequests.msg(),
-                ));
-            }
-            if !store::delete_draft(conn, &id, record.row.version)? {
-                return Err(version_mismatch(record.row.version + 1));
-            }
-            events::append(
-                conn,
-                &principal.sub,
-                Change::gone(
-                    ENTITY,
-                    &id,
-                    crate::events::EventAction::Deleted,
-                    record.row.version + 1,
-                )
-                .visible_to(Visibility::CaseWork),
-            )?;
-            Ok(Reply::no_content())
+            service::delete_draft(conn, &principal.sub, &record)?;
+            Ok::<_, ApiError>(Reply::no_content())
         })
         .await?;
     Ok(reply.into_response())
@@ -489,8 +394,7 @@ async fn act(
     let p = principal.clone();
     idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
         let precondition = if_match.required()?;
-        let record = load_visible(conn, &p, &id)?;
-        Scope::of(conn, &p)?.require(&record.row.unit_code)?;
+        let (record, _) = load_own(conn, &p, &id)?;
         precondition.check(record.row.version)?;
         let next = match action {
             Action::Activate => AgreementStatus::Active,

@@ -15,9 +15,9 @@ use crate::db::schema::{
 };
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend};
-use crate::domain::{Amount, Currency, Name};
+use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
 use crate::http::problem::ApiError;
-use crate::policy::activation::{AgreementType, FundingSource, Purpose};
+use crate::policy::activation::{AgreementType, FundingSource, Purpose, Terms};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a)]
@@ -89,22 +89,44 @@ impl AgreementRecord {
         serde_json::from_str(&self.row.warnings).unwrap_or_default()
     }
 
-    /// The writable fields, for a merge patch.
-    pub fn writable(&self) -> serde_json::Value {
-        serde_json::json!({
-            "title": self.row.title,
-            "description": self.row.description,
-            "type": self.agreement_type(),
-            "unitCode": self.row.unit_code,
-            "partnerIds": self.partner_ids,
-            "purposes": self.purposes,
-            "sdgs": self.sdgs,
-            "fundings": self.fundings,
-            "externalFundingNotPossibleReason": self.row.external_funding_not_possible_reason,
-            "startDate": self.row.start_date,
-            "endDate": self.row.end_date,
-            "caseNumber": self.row.case_number,
+    /// The writable fields as stored, read as an input (they were checked when written).
+    pub fn input(&self) -> Result<AgreementInput, ApiError> {
+        let stored = |e: String| ApiError::internal(e);
+        let text = |t: &Option<String>| t.as_deref().map(LongText::parse).transpose();
+        let r = &self.row;
+        Ok(AgreementInput {
+            title: Name::parse(&r.title).map_err(stored)?,
+            description: text(&r.description).map_err(stored)?,
+            agreement_type: self.agreement_type(),
+            unit_code: UnitCode::parse(&r.unit_code).map_err(stored)?,
+            partner_ids: self.partner_ids.clone(),
+            purposes: self.purposes.clone(),
+            sdgs: (self.sdgs.iter())
+                .map(|&n| Sdg::new(n.into()))
+                .collect::<Result<_, _>>()
+                .map_err(stored)?,
+            fundings: self.fundings.clone(),
+            external_funding_not_possible_reason: text(&r.external_funding_not_possible_reason)
+                .map_err(stored)?,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            case_number: (r.case_number.as_deref())
+                .map(CaseNumber::parse)
+                .transpose()
+                .map_err(stored)?,
         })
+    }
+
+    /// What the activation rules look at.
+    pub fn terms(&self) -> Terms<'_> {
+        Terms {
+            partner_ids: &self.partner_ids,
+            unit_code: &self.row.unit_code,
+            start_date: self.row.start_date,
+            end_date: self.row.end_date,
+            agreement_type: self.agreement_type(),
+            purposes: &self.purposes,
+        }
     }
 }
 
