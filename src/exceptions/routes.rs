@@ -2,29 +2,22 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, ENTITY, appended};
+use super::service::{self, ENTITY, not_found};
 use super::store::{self, ExceptionFilter};
-use super::{
-    DecidingBody, DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput,
-};
+use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
-use crate::events::EventAction;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::etag::IfMatch;
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-
-fn not_found() -> ApiError {
-    ApiError::not_found("exception request", "begäran om undantag")
-}
 
 /// An officer acts for their unit and the units below it; a coordinator for every unit.
 fn require_unit(
@@ -246,41 +239,7 @@ pub async fn revoke_exception(
         let precondition = if_match.required()?;
         let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
         precondition.check(row.version)?;
-        if row.status != "GRANTED" {
-            return Err(ApiError::conflict(
-                crate::text::Text::OnlyGrantedRevoked {
-                    status: row.status.clone(),
-                }
-                .msg(),
-            ));
-        }
-        let mut errors: Vec<FieldError> = service::decided_in_the_future(revocation.decided_at)
-            .into_iter()
-            .collect();
-        if revocation.deciding_body == DecidingBody::Delegate
-            && revocation.delegation_reference.is_none()
-        {
-            errors.push(FieldError::new(
-                "/delegationReference",
-                "required",
-                crate::text::Text::DelegationRequired.msg(),
-            ));
-        }
-        if row.decided_at.is_some_and(|d| revocation.decided_at < d) {
-            errors.push(FieldError::new(
-                "/decidedAt",
-                "before-decision",
-                crate::text::Text::RevocationBeforeGrant.msg(),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
-        }
-        if !store::record_revocation(conn, &id, row.version, &revocation, &p.sub)? {
-            return Err(version_mismatch(row.version + 1));
-        }
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        let exception = appended(conn, &p.sub, EventAction::Revoked, row)?;
+        let exception = service::revoke(conn, &p.sub, &row, &revocation)?;
         Reply::ok(&exception, exception.version)
     })
     .await
@@ -318,19 +277,7 @@ pub async fn withdraw_exception(
         let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
         require_unit(conn, &p, &row.unit_code)?;
         precondition.check(row.version)?;
-        if row.status != "REQUESTED" {
-            return Err(ApiError::conflict(
-                crate::text::Text::OnlyPendingWithdrawn {
-                    status: row.status.clone(),
-                }
-                .msg(),
-            ));
-        }
-        if !store::withdraw(conn, &id, row.version)? {
-            return Err(version_mismatch(row.version + 1));
-        }
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        let exception = appended(conn, &p.sub, EventAction::Withdrawn, row)?;
+        let exception = service::withdraw(conn, &p.sub, &row)?;
         Reply::ok(&exception, exception.version)
     })
     .await

@@ -78,6 +78,12 @@ pub struct ExceptionRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl ExceptionRow {
+    pub fn status(&self) -> ExceptionStatus {
+        status_from_db(&self.status)
+    }
+}
+
 pub fn status_from_db(s: &str) -> ExceptionStatus {
     match s {
         "GRANTED" => ExceptionStatus::Granted,
