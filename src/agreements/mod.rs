@@ -39,40 +39,7 @@ impl Default for AgreementAnswers {
     }
 }
 
-/// Where an agreement stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum AgreementStatus {
-    Draft,
-    Active,
-    Ended,
-    Cancelled,
-}
-
-impl AgreementStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgreementStatus::Draft => "DRAFT",
-            AgreementStatus::Active => "ACTIVE",
-            AgreementStatus::Ended => "ENDED",
-            AgreementStatus::Cancelled => "CANCELLED",
-        }
-    }
-
-    /// Ended and cancelled agreements do not change.
-    pub fn is_closed(self) -> bool {
-        matches!(self, AgreementStatus::Ended | AgreementStatus::Cancelled)
-    }
-
-    pub fn from_db(s: &str) -> Self {
-        match s {
-            "ACTIVE" => AgreementStatus::Active,
-            "ENDED" => AgreementStatus::Ended,
-            "CANCELLED" => AgreementStatus::Cancelled,
-            _ => AgreementStatus::Draft,
-        }
-    }
-}
+pub use crate::policy::activation::AgreementStatus;
 
 /// One funding line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -142,36 +109,7 @@ pub enum ComplianceStatus {
     ReviewRequired,
 }
 
-/// What makes an active agreement need review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ComplianceReasonCode {
-    /// No published assessment valid today exists for the country or the partner.
-    NoValidAssessment,
-    /// The partner's valid assessment no longer meets the requirements.
-    FailingAssessment,
-    /// The exception for the partner is no longer in force.
-    ExceptionExpired,
-    /// The exception for the partner has been revoked.
-    ExceptionRevoked,
-}
-
-impl ComplianceReasonCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoValidAssessment => "NO_VALID_ASSESSMENT",
-            Self::FailingAssessment => "FAILING_ASSESSMENT",
-            Self::ExceptionExpired => "EXCEPTION_EXPIRED",
-            Self::ExceptionRevoked => "EXCEPTION_REVOKED",
-        }
-    }
-}
-
-impl std::fmt::Display for ComplianceReasonCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::policy::compliance::ComplianceReasonCode;
 
 /// Why an active agreement needs review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

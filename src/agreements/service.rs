@@ -11,7 +11,6 @@ use super::compliance::{compliance, compliance_read};
 use super::store::{self, AgreementRecord, ReadRow};
 use super::{Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, Warning};
 use crate::db::AnyConnection;
-use crate::db::schema::units;
 use crate::domain::LongText;
 use crate::eligibility::explain;
 use crate::eligibility::store::partner;
@@ -25,19 +24,11 @@ use crate::units::scope::Scope;
 
 pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Agreement;
 
+// sweep/ reads it from here.
+pub use super::store::unit_is_company;
+
 pub fn not_found() -> ApiError {
     ApiError::not_found("agreement", "samverkan")
-}
-
-pub fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiError> {
-    use diesel::prelude::*;
-    Ok(units::table
-        .find(unit)
-        .select(units::unit_type)
-        .first::<String>(conn)
-        .optional()?
-        .as_deref()
-        == Some("COMPANY"))
 }
 
 /// The API form of a stored agreement, with what is derived at the moment of the request.
@@ -93,7 +84,7 @@ pub fn present_all(
     let companies = match answers.companies.get(generation, &()) {
         Some(found) => found,
         None => {
-            let found = Arc::new(companies(conn)?);
+            let found = Arc::new(store::companies(conn)?);
             answers.companies.put(generation, (), found.clone());
             found
         }
@@ -125,16 +116,6 @@ pub fn present_read(
     let record = &records[0];
     let compliance = compliance.remove(&record.row.id);
     Ok(present(record, compliance, today, unit_is_company))
-}
-
-pub fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
-    use diesel::prelude::*;
-    Ok(units::table
-        .filter(units::unit_type.eq("COMPANY"))
-        .select(units::code)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect())
 }
 
 /// The API form of an agreement inside a write, judged afresh.

@@ -1,7 +1,7 @@
 //! Agreement queries. An agreement is one row and its lists (partners in order, purposes, global
 //! goals, funding lines); lists of agreements load those in one query per list, never per row.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -11,13 +11,14 @@ use super::{AgreementInput, AgreementStatus, Funding, Warning};
 use crate::db::derived::Derived;
 use crate::db::schema::{
     agreement_fundings as af, agreement_partners as ap, agreement_purposes as apu,
-    agreement_sdgs as asd, agreements as a, partners,
+    agreement_sdgs as asd, agreements as a, partners, units,
 };
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
 use crate::http::problem::ApiError;
 use crate::policy::activation::{AgreementType, FundingSource, Purpose, Terms};
+use crate::units::UnitType;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a)]
@@ -678,4 +679,24 @@ fn stored_warnings(warnings: &[Warning]) -> String {
         })
         .collect();
     serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into())
+}
+
+/// Whether `unit` is a company (the policy does not bind it).
+pub fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiError> {
+    Ok(units::table
+        .find(unit)
+        .select(units::unit_type)
+        .first::<String>(conn)
+        .optional()?
+        .is_some_and(|t| UnitType::from_db(&t) == UnitType::Company))
+}
+
+/// The codes of the units that are companies.
+pub fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
+    Ok(units::table
+        .filter(units::unit_type.eq(UnitType::Company.as_str()))
+        .select(units::code)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
 }

@@ -9,6 +9,7 @@ use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
 use crate::http::etag::version_mismatch;
 use crate::http::problem::{ApiError, FieldError};
+use crate::policy::activation::AgreementStatus;
 use crate::policy::catalogue::codes;
 use crate::text::Text;
 
@@ -104,7 +105,7 @@ pub fn request(
             Text::NotAParty.msg(),
         ));
     }
-    if matches!(agreement.status.as_str(), "ENDED" | "CANCELLED") {
+    if AgreementStatus::from_db(&agreement.status).is_closed() {
         return Err(ApiError::conflict(Text::AgreementClosed.msg()));
     }
     if let Some(open) = store::open_request(conn, &request.agreement_id, &request.partner_id)? {

@@ -144,7 +144,7 @@ impl From<ExceptionRow> for Exception {
     fn from(r: ExceptionRow) -> Self {
         let decision = match (&r.decision, r.decided_at, &r.protocol_paragraph) {
             (Some(outcome), Some(decided_at), Some(paragraph)) => Some(Decision {
-                decision: if outcome == "GRANTED" {
+                decision: if outcome == DecisionOutcome::Granted.as_str() {
                     DecisionOutcome::Granted
                 } else {
                     DecisionOutcome::Denied

@@ -110,6 +110,41 @@ impl FundingSource {
     }
 }
 
+/// Where an agreement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AgreementStatus {
+    Draft,
+    Active,
+    Ended,
+    Cancelled,
+}
+
+impl AgreementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementStatus::Draft => "DRAFT",
+            AgreementStatus::Active => "ACTIVE",
+            AgreementStatus::Ended => "ENDED",
+            AgreementStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// Ended and cancelled agreements do not change.
+    pub fn is_closed(self) -> bool {
+        matches!(self, AgreementStatus::Ended | AgreementStatus::Cancelled)
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        match s {
+            "ACTIVE" => AgreementStatus::Active,
+            "ENDED" => AgreementStatus::Ended,
+            "CANCELLED" => AgreementStatus::Cancelled,
+            _ => AgreementStatus::Draft,
+        }
+    }
+}
+
 /// One partner of the agreement with its eligibility for this agreement.
 #[derive(Debug, Clone)]
 pub struct PartnerCheck {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalogue::codes;
+use crate::text::{Code, Text};
 
 /// One of the three requirements and how an assessment judged it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -194,6 +195,23 @@ pub fn decide(input: &EligibilityInput, date: NaiveDate, agreement: Option<&str>
         EligibilityStatus::ExceptionRequired
     };
     decision
+}
+
+/// The sentence that explains `decision` on `date`, for an agreement when `for_agreement`.
+pub fn explanation(decision: &Decision, date: NaiveDate, for_agreement: bool) -> Text {
+    let failing = Code::all(&decision.failing_requirements);
+    match decision.status {
+        EligibilityStatus::Eligible => Text::EligibleAllMet,
+        EligibilityStatus::EligibleByException => Text::EligibleByException { failing },
+        EligibilityStatus::ExceptionRequired if for_agreement => {
+            Text::ExceptionRequiredForAgreement { failing }
+        }
+        EligibilityStatus::ExceptionRequired => Text::ExceptionRequired { failing },
+        EligibilityStatus::AssessmentRequired => Text::AssessmentRequired {
+            date,
+            missing: Code::all(&decision.missing_assessments),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -457,5 +475,41 @@ mod tests {
         assert!(EligibilityStatus::EligibleByException.allows_collaboration());
         assert!(!EligibilityStatus::ExceptionRequired.allows_collaboration());
         assert!(!EligibilityStatus::AssessmentRequired.allows_collaboration());
+    }
+
+    #[test]
+    fn the_explanation_names_what_fails_and_says_when_an_agreement_was_asked_about() {
+        let input = EligibilityInput {
+            country_assessment: Some(fails("a")),
+            ..Default::default()
+        };
+        let d = decide(&input, day(D), Some("x"));
+        let failing = Code::all(&d.failing_requirements);
+        assert_eq!(
+            explanation(&d, day(D), true),
+            Text::ExceptionRequiredForAgreement {
+                failing: failing.clone()
+            }
+        );
+        assert_eq!(
+            explanation(&d, day(D), false),
+            Text::ExceptionRequired { failing }
+        );
+        let none = decide(&EligibilityInput::default(), day(D), None);
+        assert_eq!(
+            explanation(&none, day(D), false),
+            Text::AssessmentRequired {
+                date: day(D),
+                missing: Code::all(&["COUNTRY"]),
+            }
+        );
+        let ok = EligibilityInput {
+            country_assessment: Some(meets("b")),
+            ..Default::default()
+        };
+        assert_eq!(
+            explanation(&decide(&ok, day(D), None), day(D), false),
+            Text::EligibleAllMet
+        );
     }
 }
