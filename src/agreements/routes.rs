@@ -122,7 +122,6 @@ pub struct AgreementParams {
             (Page<Agreement> = "application/json", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
             (String = "text/csv"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/agreements")]
@@ -259,7 +258,6 @@ pub async fn get_agreement(
         (status = 201, description = "The draft was registered.", body = Agreement, headers(
             ("ETag" = String, description = "The agreement's version."),
             ("Location" = String, description = "The agreement's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -301,7 +299,6 @@ pub async fn create_agreement(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::ActivationBlocked),
     )
 )]
@@ -488,7 +485,6 @@ pub async fn activate_agreement(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -528,7 +524,6 @@ pub async fn end_agreement(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]

@@ -47,7 +47,6 @@ pub struct AssessmentParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of assessments.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/assessments")]
@@ -98,7 +97,6 @@ pub struct CountryAssessmentParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of the country's assessments, newest first.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/countries/{code}/assessments")]
@@ -182,7 +180,6 @@ pub async fn get_assessment(
         (status = 201, description = "The draft was created.", body = Assessment, headers(
             ("ETag" = String, description = "The assessment's version."),
             ("Location" = String, description = "The assessment's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -227,7 +224,6 @@ pub async fn create_assessment(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -316,7 +312,6 @@ pub struct PublishRequest {}
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The assessment as published.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 403, description = "Not a coordinator, or one of the draft's drafters (rule `ASSESSMENT_FOUR_EYES`).", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "You drafted or edited this assessment; another coordinator must publish it.", "instance": "/api/v1/assessments/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/publish", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "", "code": "ASSESSMENT_FOUR_EYES", "detail": "You drafted or edited this assessment; another coordinator must publish it."}]})),
         (status = 409, response = d::Conflict),
     )

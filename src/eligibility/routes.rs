@@ -13,7 +13,6 @@ use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
-use crate::http::docs as d;
 use crate::http::json::Query;
 use crate::http::problem::ApiError;
 use crate::http::reply;
@@ -205,7 +204,6 @@ pub fn answer(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The answer and its reasons.", body = Eligibility),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/partners/{id}/eligibility")]

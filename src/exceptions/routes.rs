@@ -58,7 +58,6 @@ pub struct ExceptionParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of exception requests.", body = Page<Exception>, example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/exceptions")]
@@ -135,7 +134,6 @@ pub async fn get_exception(
         (status = 201, description = "The request was filed.", body = Exception, headers(
             ("ETag" = String, description = "The request's version."),
             ("Location" = String, description = "The request's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -178,7 +176,6 @@ pub async fn request_exception(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -217,7 +214,6 @@ pub async fn decide_exception(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]

@@ -10,7 +10,6 @@ use crate::db::Db;
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{escape_cell, wants_csv};
-use crate::http::docs as d;
 use crate::http::json::Query;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply;
@@ -298,7 +297,6 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
             (SummaryReport = "application/json"),
             (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/reports/summary")]
@@ -445,7 +443,6 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
             (ComplianceReport = "application/json"),
             (String = "text/csv", example = "section,id,agreementId,partnerId,unitCode,countryCode,caseNumber,title,code,detail,date,days\nUNDER_REVIEW,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-0000-7000-8000-000000000004,GSN,,DEMO-2026-003,Kunskapsutbyte (exempel),FAILING_ASSESSMENT,The partner no longer meets: RULE_OF_LAW.,2026-11-26,\nASSESSMENT,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d71,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6f,,,FI,,,EXPIRES,MEETS_REQUIREMENTS,2027-01-30,65\n"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/reports/compliance")]
