@@ -358,13 +358,6 @@ pub async fn delete_agreement(
     Ok(reply.into_response())
 }
 
-#[derive(Clone, Copy)]
-enum Action {
-    Activate,
-    End,
-    Cancel,
-}
-
 /// What every action request carries besides the caller.
 struct ActionCall {
     id: String,
@@ -373,12 +366,23 @@ struct ActionCall {
     digest: String,
 }
 
+impl ActionCall {
+    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
+        ActionCall {
+            id: id.into_inner(),
+            if_match,
+            key,
+            digest,
+        }
+    }
+}
+
 async fn act(
     db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     call: ActionCall,
-    action: Action,
+    next: AgreementStatus,
     closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
@@ -393,11 +397,6 @@ async fn act(
         let precondition = if_match.required()?;
         let (record, _) = load_own(conn, &p, &id)?;
         precondition.check(record.row.version)?;
-        let next = match action {
-            Action::Activate => AgreementStatus::Active,
-            Action::End => AgreementStatus::Ended,
-            Action::Cancel => AgreementStatus::Cancelled,
-        };
         let body = service::transition(conn, &p.sub, &record, next, &closing, today())?;
         Reply::ok(&body, body.version)
     })
@@ -455,18 +454,13 @@ pub async fn activate_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall {
-        id: id.into_inner(),
-        if_match,
-        key,
-        digest: body.digest,
-    };
+    let call = ActionCall::new(id, if_match, key, body.digest);
     act(
         db,
         principal,
         req,
         call,
-        Action::Activate,
+        AgreementStatus::Active,
         Closing::default(),
     )
     .await
@@ -498,18 +492,13 @@ pub async fn end_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<EndAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall {
-        id: id.into_inner(),
-        if_match,
-        key,
-        digest: body.digest,
-    };
+    let call = ActionCall::new(id, if_match, key, body.digest);
     let body = body.value.unwrap_or_default();
     let closing = Closing {
         end_date: body.end_date,
         reason: body.reason,
     };
-    act(db, principal, req, call, Action::End, closing).await
+    act(db, principal, req, call, AgreementStatus::Ended, closing).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
@@ -537,17 +526,20 @@ pub async fn cancel_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<CancelAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall {
-        id: id.into_inner(),
-        if_match,
-        key,
-        digest: body.digest,
-    };
+    let call = ActionCall::new(id, if_match, key, body.digest);
     let closing = Closing {
         end_date: None,
         reason: body.value.and_then(|b| b.reason),
     };
-    act(db, principal, req, call, Action::Cancel, closing).await
+    act(
+        db,
+        principal,
+        req,
+        call,
+        AgreementStatus::Cancelled,
+        closing,
+    )
+    .await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn

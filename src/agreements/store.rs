@@ -514,18 +514,8 @@ pub fn insert(
     diesel::insert_into(a::table)
         .values((
             a::id.eq(id),
-            a::title.eq(input.title.as_str()),
-            a::description.eq(input.description.as_ref().map(|d| d.as_str().to_string())),
-            a::agreement_type.eq(input.agreement_type.as_str()),
-            a::unit_code.eq(input.unit_code.as_str()),
-            a::start_date.eq(input.start_date),
-            a::end_date.eq(input.end_date),
-            a::case_number.eq(input.case_number.as_ref().map(|c| c.as_str().to_string())),
-            a::external_funding_not_possible_reason.eq(input
-                .external_funding_not_possible_reason
-                .as_ref()
-                .map(|r| r.as_str().to_string())),
-            a::status.eq("DRAFT"),
+            InputColumns::of(input),
+            a::status.eq(AgreementStatus::Draft.as_str()),
             a::warnings.eq(stored_warnings(warnings)),
             a::registered_retroactively.eq(false),
             a::created_by.eq(created_by),
@@ -538,6 +528,37 @@ pub fn insert(
     find(conn, id)?.ok_or_else(|| ApiError::internal("inserted agreement vanished"))
 }
 
+/// The columns an input writes (a `None` writes NULL).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = a, treat_none_as_null = true)]
+struct InputColumns<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    agreement_type: &'a str,
+    unit_code: &'a str,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    case_number: Option<&'a str>,
+    external_funding_not_possible_reason: Option<&'a str>,
+}
+
+impl<'a> InputColumns<'a> {
+    fn of(input: &'a AgreementInput) -> Self {
+        InputColumns {
+            title: input.title.as_str(),
+            description: input.description.as_ref().map(LongText::as_str),
+            agreement_type: input.agreement_type.as_str(),
+            unit_code: input.unit_code.as_str(),
+            start_date: input.start_date,
+            end_date: input.end_date,
+            case_number: input.case_number.as_ref().map(CaseNumber::as_str),
+            external_funding_not_possible_reason: (input.external_funding_not_possible_reason)
+                .as_ref()
+                .map(LongText::as_str),
+        }
+    }
+}
+
 /// Writes the fields of `input` if the agreement is still at `version`; false when another write came first.
 pub fn update(
     conn: &mut AnyConnection,
@@ -548,17 +569,7 @@ pub fn update(
 ) -> Result<bool, ApiError> {
     let updated = diesel::update(a::table.find(id).filter(a::version.eq(version)))
         .set((
-            a::title.eq(input.title.as_str()),
-            a::description.eq(input.description.as_ref().map(|d| d.as_str().to_string())),
-            a::agreement_type.eq(input.agreement_type.as_str()),
-            a::unit_code.eq(input.unit_code.as_str()),
-            a::start_date.eq(input.start_date),
-            a::end_date.eq(input.end_date),
-            a::case_number.eq(input.case_number.as_ref().map(|c| c.as_str().to_string())),
-            a::external_funding_not_possible_reason.eq(input
-                .external_funding_not_possible_reason
-                .as_ref()
-                .map(|r| r.as_str().to_string())),
+            InputColumns::of(input),
             a::warnings.eq(stored_warnings(warnings)),
             a::version.eq(version + 1),
             a::updated_at.eq(crate::db::now()),
@@ -651,7 +662,7 @@ pub fn delete_draft(conn: &mut AnyConnection, id: &str, version: i32) -> Result<
         a::table
             .find(id)
             .filter(a::version.eq(version))
-            .filter(a::status.eq("DRAFT")),
+            .filter(a::status.eq(AgreementStatus::Draft.as_str())),
     )
     .execute(conn)?
         == 1)

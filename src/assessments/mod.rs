@@ -14,7 +14,6 @@ use utoipa::ToSchema;
 use crate::domain::{LongText, Name, WebUrl};
 use crate::http::problem::ApiError;
 use crate::indicators::IndicatorSource;
-use crate::policy::catalogue::codes;
 pub use crate::policy::eligibility::{AssessmentFacts, Verdict};
 
 pub fn verdict_str(v: Verdict) -> &'static str {
@@ -73,15 +72,11 @@ impl Verdicts {
 
     /// The rule codes (`HUMAN_RIGHTS`, `DEMOCRACY`, `RULE_OF_LAW`) of the requirements not met.
     pub fn failing_requirements(&self) -> Vec<&'static str> {
-        [
-            (self.human_rights, codes::HUMAN_RIGHTS),
-            (self.democracy, codes::DEMOCRACY),
-            (self.rule_of_law, codes::RULE_OF_LAW),
-        ]
-        .into_iter()
-        .filter(|(v, _)| *v != Verdict::Meets)
-        .map(|(_, code)| code)
-        .collect()
+        crate::policy::eligibility::failing_requirements(
+            self.human_rights,
+            self.democracy,
+            self.rule_of_law,
+        )
     }
 }
 

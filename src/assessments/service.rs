@@ -34,6 +34,24 @@ pub fn immutable(a: &Assessment) -> ApiError {
     )
 }
 
+/// Appends the event of a change to a draft (visible to coordinators only) and returns the draft.
+fn drafts_event(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: crate::events::EventAction,
+    assessment: Assessment,
+) -> Result<Assessment, ApiError> {
+    let change = Change::new(
+        ENTITY,
+        &assessment.id,
+        action,
+        assessment.version,
+        &assessment,
+    );
+    events::append(conn, actor, change.visible_to(Visibility::Drafts))?;
+    Ok(assessment)
+}
+
 /// A new draft by `actor`; its event is visible to coordinators only.
 pub fn draft(
     conn: &mut AnyConnection,
@@ -43,19 +61,7 @@ pub fn draft(
     content: &Content,
 ) -> Result<Assessment, ApiError> {
     let assessment = store::insert(conn, subject, country, content, actor)?;
-    events::append(
-        conn,
-        actor,
-        Change::new(
-            ENTITY,
-            &assessment.id,
-            crate::events::EventAction::Created,
-            assessment.version,
-            &assessment,
-        )
-        .visible_to(Visibility::Drafts),
-    )?;
-    Ok(assessment)
+    drafts_event(conn, actor, crate::events::EventAction::Created, assessment)
 }
 
 /// Publishes the draft `current` as `actor` (never one of its drafters: ASSESSMENT_FOUR_EYES),
@@ -170,19 +176,7 @@ pub fn update(
     }
     let assessment = store::update(conn, &current.id, current.version, &content, &drafters)?
         .ok_or_else(|| version_mismatch(current.version + 1))?;
-    events::append(
-        conn,
-        actor,
-        Change::new(
-            ENTITY,
-            &assessment.id,
-            crate::events::EventAction::Updated,
-            assessment.version,
-            &assessment,
-        )
-        .visible_to(Visibility::Drafts),
-    )?;
-    Ok(assessment)
+    drafts_event(conn, actor, crate::events::EventAction::Updated, assessment)
 }
 
 /// Deletes the draft `current` as `actor` (the caller has checked the precondition); published

@@ -3,7 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, ENTITY, not_found};
-use super::store::{self, ExceptionFilter};
+use super::store::{self, ExceptionFilter, ExceptionRow};
 use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
 use crate::config::Config;
 use crate::db::AnyConnection;
@@ -26,6 +26,67 @@ fn require_unit(
     unit: &str,
 ) -> Result<(), ApiError> {
     crate::units::scope::Scope::of(conn, principal)?.require(unit)
+}
+
+/// What every action on a request carries besides the caller.
+struct ActionCall {
+    id: String,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    digest: String,
+    /// Only the requesting unit (and those above it) may act.
+    own_unit: bool,
+}
+
+impl ActionCall {
+    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
+        ActionCall {
+            id: id.into_inner(),
+            if_match,
+            key,
+            digest,
+            own_unit: false,
+        }
+    }
+
+    fn of_own_unit(self) -> Self {
+        ActionCall {
+            own_unit: true,
+            ..self
+        }
+    }
+}
+
+/// Loads the request, checks the caller's unit (when the action is the unit's own) and the
+/// precondition, and replies with what `action` made of it.
+async fn act(
+    db: web::Data<Db>,
+    principal: Principal,
+    req: HttpRequest,
+    call: ActionCall,
+    action: impl FnOnce(&mut AnyConnection, &str, &ExceptionRow) -> Result<Exception, ApiError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let ActionCall {
+        id,
+        if_match,
+        key,
+        digest,
+        own_unit,
+    } = call;
+    let p = principal.clone();
+    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
+        let precondition = if_match.required()?;
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        if own_unit {
+            require_unit(conn, &p, &row.unit_code)?;
+        }
+        precondition.check(row.version)?;
+        let exception = action(conn, &p.sub, &row)?;
+        Reply::ok(&exception, exception.version)
+    })
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -191,14 +252,9 @@ pub async fn decide_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::DecideExceptions)?;
     let decision = body.value;
-    let id = id.into_inner();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        precondition.check(row.version)?;
-        let exception = service::decide(conn, &p.sub, &row, &decision)?;
-        Reply::ok(&exception, exception.version)
+    let call = ActionCall::new(id, if_match, key, body.digest);
+    act(db, principal, req, call, move |conn, actor, row| {
+        service::decide(conn, actor, row, &decision)
     })
     .await
 }
@@ -229,14 +285,9 @@ pub async fn revoke_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::DecideExceptions)?;
     let revocation = body.value;
-    let id = id.into_inner();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        precondition.check(row.version)?;
-        let exception = service::revoke(conn, &p.sub, &row, &revocation)?;
-        Reply::ok(&exception, exception.version)
+    let call = ActionCall::new(id, if_match, key, body.digest);
+    act(db, principal, req, call, move |conn, actor, row| {
+        service::revoke(conn, actor, row, &revocation)
     })
     .await
 }
@@ -266,17 +317,8 @@ pub async fn withdraw_exception(
     body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        require_unit(conn, &p, &row.unit_code)?;
-        precondition.check(row.version)?;
-        let exception = service::withdraw(conn, &p.sub, &row)?;
-        Reply::ok(&exception, exception.version)
-    })
-    .await
+    let call = ActionCall::new(id, if_match, key, body.digest).of_own_unit();
+    act(db, principal, req, call, service::withdraw).await
 }
 
 /// History of an exception / Historik för ett undantag

@@ -376,19 +376,7 @@ mod tests {
     }
 
     fn decision(status: EligibilityStatus) -> Decision {
-        Decision {
-            status,
-            failing_requirements: match status {
-                EligibilityStatus::ExceptionRequired => vec![codes::DEMOCRACY],
-                EligibilityStatus::AssessmentRequired => vec![codes::ASSESSMENT_REQUIRED],
-                _ => vec![],
-            },
-            assessments_used: vec![],
-            missing_assessments: vec![],
-            exception_used: None,
-            pending_requests: vec![],
-            denied_decisions: vec![],
-        }
+        Decision::of(status)
     }
 
     fn partner(id: &str, index: usize, status: EligibilityStatus) -> PartnerCheck {

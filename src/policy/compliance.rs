@@ -107,23 +107,12 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn decision(status: EligibilityStatus) -> Decision {
-        Decision {
-            status,
-            failing_requirements: vec![codes::DEMOCRACY],
-            assessments_used: vec![],
-            missing_assessments: vec!["COUNTRY"],
-            exception_used: None,
-            pending_requests: vec![],
-            denied_decisions: vec![],
-        }
-    }
-
     fn code(
         status: EligibilityStatus,
         exceptions: &[(ExceptionStatus, Option<NaiveDate>)],
     ) -> Option<(ComplianceReasonCode, &'static str)> {
-        review_reason(&decision(status), exceptions, day("2026-11-26")).map(|r| (r.code, r.rule))
+        review_reason(&Decision::of(status), exceptions, day("2026-11-26"))
+            .map(|r| (r.code, r.rule))
     }
 
     #[test]

@@ -42,16 +42,26 @@ impl AssessmentFacts {
 
     /// The requirements not met; an `UNCERTAIN` verdict fails.
     pub fn failing_requirements(&self) -> Vec<&'static str> {
-        [
-            (self.human_rights, codes::HUMAN_RIGHTS),
-            (self.democracy, codes::DEMOCRACY),
-            (self.rule_of_law, codes::RULE_OF_LAW),
-        ]
-        .into_iter()
-        .filter(|(v, _)| *v != Verdict::Meets)
-        .map(|(_, code)| code)
-        .collect()
+        failing_requirements(self.human_rights, self.democracy, self.rule_of_law)
     }
+}
+
+/// The rule codes (`HUMAN_RIGHTS`, `DEMOCRACY`, `RULE_OF_LAW`) of the requirements not met by
+/// these three verdicts; an `UNCERTAIN` verdict fails.
+pub fn failing_requirements(
+    human_rights: Verdict,
+    democracy: Verdict,
+    rule_of_law: Verdict,
+) -> Vec<&'static str> {
+    [
+        (human_rights, codes::HUMAN_RIGHTS),
+        (democracy, codes::DEMOCRACY),
+        (rule_of_law, codes::RULE_OF_LAW),
+    ]
+    .into_iter()
+    .filter(|(v, _)| *v != Verdict::Meets)
+    .map(|(_, code)| code)
+    .collect()
 }
 
 /// Where an exception request stood at the end of the date asked about.
@@ -131,6 +141,27 @@ pub struct Decision {
     pub exception_used: Option<String>,
     pub pending_requests: Vec<String>,
     pub denied_decisions: Vec<String>,
+}
+
+#[cfg(test)]
+impl Decision {
+    /// A decision of `status`, naming what such a decision names (for the tests of the rules that
+    /// read one).
+    pub(crate) fn of(status: EligibilityStatus) -> Self {
+        Decision {
+            status,
+            failing_requirements: match status {
+                EligibilityStatus::ExceptionRequired => vec![codes::DEMOCRACY],
+                EligibilityStatus::AssessmentRequired => vec![codes::ASSESSMENT_REQUIRED],
+                _ => vec![],
+            },
+            assessments_used: vec![],
+            missing_assessments: vec![],
+            exception_used: None,
+            pending_requests: vec![],
+            denied_decisions: vec![],
+        }
+    }
 }
 
 /// Decides eligibility on `date` for `agreement` (when one is named).

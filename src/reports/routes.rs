@@ -60,6 +60,58 @@ pub struct ComplianceParams {
     unit_code: Option<String>,
 }
 
+impl SummaryParams {
+    /// The period and the unit asked about.
+    fn resolve(self) -> Result<(Period, Option<UnitCode>), ApiError> {
+        let period = resolve_period(self.date, self.from, self.to)?;
+        Ok((period, parse_unit(self.unit_code)?))
+    }
+}
+
+/// The expiry window of a compliance report: first and last day, inclusive.
+type Window = (NaiveDate, NaiveDate);
+
+impl ComplianceParams {
+    /// The period, the expiry window and the unit asked about.
+    fn resolve(self) -> Result<(Period, Window, Option<UnitCode>), ApiError> {
+        let mut errors = Vec::new();
+        if let Some(n) = self.expires_within_days {
+            if !(1..=MAX_EXPIRES_WITHIN_DAYS).contains(&n) {
+                errors.push(FieldError::new(
+                    "/query/expiresWithinDays",
+                    "out-of-range",
+                    crate::text::Text::ExpiresWithinDaysReport {
+                        max: MAX_EXPIRES_WITHIN_DAYS as usize,
+                    }
+                    .msg(),
+                ));
+            } else if self.from.is_some() || self.to.is_some() {
+                errors.push(conflicting(
+                    "/query/expiresWithinDays",
+                    crate::text::Text::RangeIsTheWindow,
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let period = resolve_period(self.date, self.from, self.to)?;
+        let unit = parse_unit(self.unit_code)?;
+        let days = self
+            .expires_within_days
+            .unwrap_or(DEFAULT_EXPIRES_WITHIN_DAYS) as u64;
+        let window = match period {
+            Period::At(d) => (
+                d,
+                d.checked_add_days(Days::new(days))
+                    .unwrap_or(NaiveDate::MAX),
+            ),
+            Period::Range { from, to } => (from, to),
+        };
+        Ok((period, window, unit))
+    }
+}
+
 fn conflicting(pointer: &str, text: crate::text::Text) -> FieldError {
     FieldError::new(pointer, "conflicting-parameters", text.msg())
 }
@@ -307,9 +359,7 @@ pub async fn get_summary_report(
     query: Query<SummaryParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    let params = query.0;
-    let period = resolve_period(params.date, params.from, params.to)?;
-    let unit = parse_unit(params.unit_code)?;
+    let (period, unit) = query.0.resolve()?;
     let report = db
         .read(move |conn| service::summary_report(conn, period, unit))
         .await?;
@@ -453,41 +503,7 @@ pub async fn get_compliance_report(
     query: Query<ComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    let params = query.0;
-    let mut errors = Vec::new();
-    if let Some(n) = params.expires_within_days {
-        if !(1..=MAX_EXPIRES_WITHIN_DAYS).contains(&n) {
-            errors.push(FieldError::new(
-                "/query/expiresWithinDays",
-                "out-of-range",
-                crate::text::Text::ExpiresWithinDaysReport {
-                    max: MAX_EXPIRES_WITHIN_DAYS as usize,
-                }
-                .msg(),
-            ));
-        } else if params.from.is_some() || params.to.is_some() {
-            errors.push(conflicting(
-                "/query/expiresWithinDays",
-                crate::text::Text::RangeIsTheWindow,
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let period = resolve_period(params.date, params.from, params.to)?;
-    let unit = parse_unit(params.unit_code)?;
-    let days = params
-        .expires_within_days
-        .unwrap_or(DEFAULT_EXPIRES_WITHIN_DAYS) as u64;
-    let window = match period {
-        Period::At(d) => (
-            d,
-            d.checked_add_days(Days::new(days))
-                .unwrap_or(NaiveDate::MAX),
-        ),
-        Period::Range { from, to } => (from, to),
-    };
+    let (period, window, unit) = query.0.resolve()?;
     let report = db
         .read(move |conn| service::compliance_report(conn, period, window, unit.as_ref()))
         .await?;
