@@ -372,7 +372,11 @@ fn filtered(f: &AgreementFilter) -> a::BoxedQuery<'static, MultiBackend> {
     match &f.draft_units {
         None => {}
         Some(units) => {
-            q = q.filter(a::status.ne("DRAFT").or(a::unit_code.eq_any(units.clone())));
+            q = q.filter(
+                a::status
+                    .ne(AgreementStatus::Draft.as_str())
+                    .or(a::unit_code.eq_any(units.clone())),
+            );
         }
     }
     if let Some(unit) = &f.unit_code {

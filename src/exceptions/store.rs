@@ -118,7 +118,7 @@ impl ExceptionRow {
         let status = if self.revocation_decided_at.is_some_and(|d| d <= date) {
             ExceptionStatus::Revoked
         } else if decided {
-            if self.decision.as_deref() == Some("GRANTED") {
+            if self.decision.as_deref() == Some(DecisionOutcome::Granted.as_str()) {
                 ExceptionStatus::Granted
             } else {
                 ExceptionStatus::Denied
@@ -301,7 +301,10 @@ pub fn open_request(
     Ok(x::table
         .filter(x::agreement_id.eq(agreement_id))
         .filter(x::partner_id.eq(partner_id))
-        .filter(x::status.eq_any(["REQUESTED", "GRANTED"]))
+        .filter(x::status.eq_any([
+            status_str(ExceptionStatus::Requested),
+            status_str(ExceptionStatus::Granted),
+        ]))
         .select(x::id)
         .first(conn)
         .optional()?)
@@ -323,7 +326,7 @@ pub fn insert(
             x::unit_code.eq(unit_code),
             x::justification.eq(req.justification.as_str()),
             x::case_number.eq(req.case_number.as_str()),
-            x::status.eq("REQUESTED"),
+            x::status.eq(status_str(ExceptionStatus::Requested)),
             x::requested_by.eq(requested_by),
             x::version.eq(1),
             x::created_at.eq(now),

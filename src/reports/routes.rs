@@ -8,11 +8,13 @@ use super::service;
 use super::{ComplianceReport, Period, SummaryReport};
 use crate::db::Db;
 use crate::domain::UnitCode;
+use crate::exceptions::store::status_str;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{escape_cell, wants_csv};
 use crate::http::json::Query;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply;
+use crate::policy::eligibility::ExceptionStatus;
 
 /// The default and the limits of `expiresWithinDays`.
 pub const DEFAULT_EXPIRES_WITHIN_DAYS: i64 = 90;
@@ -464,7 +466,7 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
             String::new(),
             item.case_number.clone(),
             String::new(),
-            "REQUESTED".into(),
+            status_str(ExceptionStatus::Requested).into(),
             String::new(),
             item.requested_at.date_naive().to_string(),
             item.days_waiting.to_string(),
