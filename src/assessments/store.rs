@@ -210,6 +210,16 @@ impl<'a> ContentColumns<'a> {
     }
 }
 
+/// The assessment `id` while it is a draft at `version`.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn draft_at<'a>(id: &'a str, version: i32) -> _ {
+    let draft: &'static str = AssessmentStatus::Draft.as_str();
+    a::table
+        .find(id)
+        .filter(a::version.eq(version))
+        .filter(a::status.eq(draft))
+}
+
 /// Writes a draft's content if it is still a draft at `version`; `None` when another write came
 /// first. `drafted_by` is the list of drafters including the editor.
 pub fn update(
@@ -219,19 +229,14 @@ pub fn update(
     content: &Content,
     drafted_by: &[String],
 ) -> Result<Option<Assessment>, ApiError> {
-    let updated = diesel::update(
-        a::table
-            .find(id)
-            .filter(a::version.eq(version))
-            .filter(a::status.eq(AssessmentStatus::Draft.as_str())),
-    )
-    .set((
-        ContentColumns::of(content)?,
-        a::drafted_by.eq(serde_json::to_string(drafted_by).unwrap_or_else(|_| "[]".into())),
-        a::version.eq(version + 1),
-        a::updated_at.eq(crate::db::now()),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(draft_at(id, version))
+        .set((
+            ContentColumns::of(content)?,
+            a::drafted_by.eq(serde_json::to_string(drafted_by).unwrap_or_else(|_| "[]".into())),
+            a::version.eq(version + 1),
+            a::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
     if updated == 0 {
         return Ok(None);
     }
@@ -240,14 +245,7 @@ pub fn update(
 
 /// Deletes a draft still at `version`.
 pub fn delete_draft(conn: &mut AnyConnection, id: &str, version: i32) -> Result<bool, ApiError> {
-    Ok(diesel::delete(
-        a::table
-            .find(id)
-            .filter(a::version.eq(version))
-            .filter(a::status.eq(AssessmentStatus::Draft.as_str())),
-    )
-    .execute(conn)?
-        == 1)
+    Ok(diesel::delete(draft_at(id, version)).execute(conn)? == 1)
 }
 
 /// The subject's assessment in force now (status `PUBLISHED`), whatever its validity.
@@ -297,20 +295,15 @@ pub fn publish(
     by: &str,
     at: NaiveDateTime,
 ) -> Result<Option<Assessment>, ApiError> {
-    let updated = diesel::update(
-        a::table
-            .find(id)
-            .filter(a::version.eq(version))
-            .filter(a::status.eq(AssessmentStatus::Draft.as_str())),
-    )
-    .set((
-        a::status.eq(AssessmentStatus::Published.as_str()),
-        a::published_at.eq(Some(at)),
-        a::published_by.eq(Some(by)),
-        a::version.eq(version + 1),
-        a::updated_at.eq(at),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(draft_at(id, version))
+        .set((
+            a::status.eq(AssessmentStatus::Published.as_str()),
+            a::published_at.eq(Some(at)),
+            a::published_by.eq(Some(by)),
+            a::version.eq(version + 1),
+            a::updated_at.eq(at),
+        ))
+        .execute(conn)?;
     if updated == 0 {
         return Ok(None);
     }
