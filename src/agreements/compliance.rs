@@ -7,14 +7,12 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::store::AgreementRecord;
-use super::{Compliance, ComplianceReason, ComplianceReasonCode, ComplianceStatus};
+use super::{AgreementStatus, Compliance, ComplianceReason, ComplianceStatus};
 use crate::db::AnyConnection;
 use crate::db::derived::Derived;
 use crate::eligibility::{Explained, explain_batch};
 use crate::http::problem::ApiError;
-use crate::policy::catalogue::codes;
-use crate::policy::eligibility::EligibilityStatus;
-use crate::text::{Code, Text};
+use crate::policy::compliance::review_reason;
 
 /// Compliance of an active agreement on `today`; `None` for agreements that are not active.
 pub fn compliance(
@@ -35,7 +33,7 @@ pub fn compliance_many<R: Borrow<AgreementRecord>>(
     let active: Vec<&AgreementRecord> = records
         .iter()
         .map(Borrow::borrow)
-        .filter(|r| r.row.status == "ACTIVE")
+        .filter(|r| r.status() == AgreementStatus::Active)
         .collect();
     let pairs: Vec<(String, String)> = active
         .iter()
@@ -96,7 +94,10 @@ pub fn compliance_read(
 ) -> Result<HashMap<String, Compliance>, ApiError> {
     let mut found = HashMap::new();
     let mut unjudged: Vec<&AgreementRecord> = Vec::new();
-    for record in records.iter().filter(|r| r.row.status == "ACTIVE") {
+    for record in records
+        .iter()
+        .filter(|r| r.status() == AgreementStatus::Active)
+    {
         let key = (record.row.id.clone(), record.row.version, today);
         match answers.get(generation, &key) {
             Some(judged) => {
@@ -119,48 +120,13 @@ pub fn compliance_read(
 }
 
 fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<ComplianceReason> {
-    let decision = &explained.decision;
-    match decision.status {
-        EligibilityStatus::Eligible | EligibilityStatus::EligibleByException => None,
-        EligibilityStatus::AssessmentRequired => Some(ComplianceReason {
-            code: ComplianceReasonCode::NoValidAssessment,
-            rule: codes::ASSESSMENT_REQUIRED,
-            partner_id: Some(partner_id.to_string()),
-            detail: Text::ComplianceNoValidAssessment {
-                missing: Code::all(&decision.missing_assessments),
-            }
-            .into(),
-        }),
-        EligibilityStatus::ExceptionRequired => {
-            let revoked = explained.exceptions.iter().any(|x| x.status == "REVOKED");
-            let expired = explained
-                .exceptions
-                .iter()
-                .any(|x| x.status == "GRANTED" && x.valid_until.is_some_and(|u| u < today));
-            let (code, detail) = if revoked {
-                (
-                    ComplianceReasonCode::ExceptionRevoked,
-                    Text::ComplianceExceptionRevoked,
-                )
-            } else if expired {
-                (
-                    ComplianceReasonCode::ExceptionExpired,
-                    Text::ComplianceExceptionExpired,
-                )
-            } else {
-                (
-                    ComplianceReasonCode::FailingAssessment,
-                    Text::ComplianceFailingAssessment {
-                        failing: Code::all(&decision.failing_requirements),
-                    },
-                )
-            };
-            Some(ComplianceReason {
-                code,
-                rule: codes::EXCEPTION_BY_KOMMUNSTYRELSEN,
-                partner_id: Some(partner_id.to_string()),
-                detail: detail.into(),
-            })
-        }
-    }
+    let exceptions: Vec<_> = (explained.exceptions.iter())
+        .map(|x| (x.status(), x.valid_until))
+        .collect();
+    review_reason(&explained.decision, &exceptions, today).map(|r| ComplianceReason {
+        code: r.code,
+        rule: r.rule,
+        partner_id: Some(partner_id.to_string()),
+        detail: r.detail.into(),
+    })
 }

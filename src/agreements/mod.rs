@@ -39,35 +39,7 @@ impl Default for AgreementAnswers {
     }
 }
 
-/// Where an agreement stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum AgreementStatus {
-    Draft,
-    Active,
-    Ended,
-    Cancelled,
-}
-
-impl AgreementStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgreementStatus::Draft => "DRAFT",
-            AgreementStatus::Active => "ACTIVE",
-            AgreementStatus::Ended => "ENDED",
-            AgreementStatus::Cancelled => "CANCELLED",
-        }
-    }
-
-    pub fn from_db(s: &str) -> Self {
-        match s {
-            "ACTIVE" => AgreementStatus::Active,
-            "ENDED" => AgreementStatus::Ended,
-            "CANCELLED" => AgreementStatus::Cancelled,
-            _ => AgreementStatus::Draft,
-        }
-    }
-}
+pub use crate::policy::activation::AgreementStatus;
 
 /// One funding line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -137,36 +109,7 @@ pub enum ComplianceStatus {
     ReviewRequired,
 }
 
-/// What makes an active agreement need review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ComplianceReasonCode {
-    /// No published assessment valid today exists for the country or the partner.
-    NoValidAssessment,
-    /// The partner's valid assessment no longer meets the requirements.
-    FailingAssessment,
-    /// The exception for the partner is no longer in force.
-    ExceptionExpired,
-    /// The exception for the partner has been revoked.
-    ExceptionRevoked,
-}
-
-impl ComplianceReasonCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoValidAssessment => "NO_VALID_ASSESSMENT",
-            Self::FailingAssessment => "FAILING_ASSESSMENT",
-            Self::ExceptionExpired => "EXCEPTION_EXPIRED",
-            Self::ExceptionRevoked => "EXCEPTION_REVOKED",
-        }
-    }
-}
-
-impl std::fmt::Display for ComplianceReasonCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::policy::compliance::ComplianceReasonCode;
 
 /// Why an active agreement needs review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -299,27 +242,23 @@ pub struct AgreementInput {
     pub case_number: Option<CaseNumber>,
 }
 
-/// The body of `PATCH /agreements/{id}`: any writable field; `null` clears an optional one.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "camelCase", example = json!({"endDate": "2030-12-31", "sdgs": [4, 11, 17]}))]
-pub struct AgreementPatch {
-    #[schema(value_type = Option<Name>)]
-    title: Option<String>,
-    #[schema(value_type = Option<LongText>)]
-    description: Option<String>,
-    #[schema(rename = "type")]
-    agreement_type: Option<AgreementType>,
-    unit_code: Option<String>,
-    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
-    partner_ids: Option<Vec<String>>,
-    purposes: Option<Vec<Purpose>>,
-    sdgs: Option<Vec<i32>>,
-    fundings: Option<Vec<Funding>>,
-    #[schema(value_type = Option<LongText>)]
-    external_funding_not_possible_reason: Option<String>,
-    start_date: Option<NaiveDate>,
-    end_date: Option<NaiveDate>,
-    #[schema(value_type = Option<CaseNumber>)]
-    case_number: Option<String>,
+impl AgreementInput {
+    /// What the activation rules look at.
+    pub fn terms(&self) -> crate::policy::activation::Terms<'_> {
+        crate::policy::activation::Terms {
+            partner_ids: &self.partner_ids,
+            unit_code: self.unit_code.as_str(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            agreement_type: self.agreement_type,
+            purposes: &self.purposes,
+        }
+    }
 }
+
+impl crate::http::json::Writable for AgreementInput {
+    const PATCH: &'static str = "AgreementPatch";
+}
+
+/// The body of `PATCH /agreements/{id}`: any writable field; `null` clears an optional one.
+pub type AgreementPatch = crate::http::json::MergePatch<AgreementInput>;

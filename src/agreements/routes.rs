@@ -1,42 +1,32 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AgreementAnswers;
 use super::compliance::compliance_read;
-use super::service::{
-    self, Closing, ENTITY, activation_input, blocked, check_input, event, present_all, present_one,
-    present_read, warnings_of,
-};
+use super::service::{self, Closing, ENTITY, not_found, present_all, present_read};
 use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
 use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
-    Warning,
 };
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::LongText;
-use crate::events::{self, Change, EventAction, Visibility};
 use crate::http::auth::{Capability, Principal, Role};
 use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::etag::IfMatch;
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
+use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-use crate::policy::activation::{self, AgreementType, Purpose};
+use crate::policy::activation::{AgreementType, Purpose};
 use crate::policy::today;
 use crate::units::scope::Scope;
-
-fn not_found() -> ApiError {
-    ApiError::not_found("agreement", "samverkan")
-}
 
 /// Drafts are not yet official records: they are shown to coordinators, board secretaries and the
 /// officers of the owning unit only.
@@ -58,7 +48,7 @@ fn visible(
     principal: &Principal,
     row: &AgreementRow,
 ) -> Result<bool, ApiError> {
-    if row.status != "DRAFT" {
+    if AgreementStatus::from_db(&row.status) != AgreementStatus::Draft {
         return Ok(true);
     }
     Ok(match draft_units(conn, principal)? {
@@ -77,6 +67,18 @@ fn load_visible(
         return Err(not_found());
     }
     Ok(record)
+}
+
+/// An agreement the caller may see and whose unit is the caller's own, with the caller's scope.
+fn load_own(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<(AgreementRecord, Scope), ApiError> {
+    let record = load_visible(conn, principal, id)?;
+    let scope = Scope::of(conn, principal)?;
+    scope.require(&record.row.unit_code)?;
+    Ok((record, scope))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -120,7 +122,6 @@ pub struct AgreementParams {
             (Page<Agreement> = "application/json", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
             (String = "text/csv"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/agreements")]
@@ -257,7 +258,6 @@ pub async fn get_agreement(
         (status = 201, description = "The draft was registered.", body = Agreement, headers(
             ("ETag" = String, description = "The agreement's version."),
             ("Location" = String, description = "The agreement's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -299,7 +299,6 @@ pub async fn create_agreement(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::ActivationBlocked),
     )
 )]
@@ -309,93 +308,20 @@ pub async fn update_agreement(
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: JsonBody<Value>,
+    patch: AgreementPatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let precondition = if_match.required()?;
-    let patch = body.value;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "",
-            "invalid-type",
-            crate::text::Text::MergePatchNotObject.msg(),
-        ));
-    }
     let id = id.into_inner();
     let reply = db
         .write(move |conn| {
-            let record = load_visible(conn, &principal, &id)?;
-            let scope = Scope::of(conn, &principal)?;
-            scope.require(&record.row.unit_code)?;
+            let (record, scope) = load_own(conn, &principal, &id)?;
             precondition.check(record.row.version)?;
-            let status = record.status();
-            if matches!(status, AgreementStatus::Ended | AgreementStatus::Cancelled) {
-                return Err(ApiError::conflict(
-                    crate::text::Text::ClosedAgreementUnchanged.msg(),
-                ));
-            }
-            let mut doc = record.writable();
-            merge_patch(&mut doc, &patch);
-            let input: AgreementInput = from_value(doc)?;
-            scope.require(input.unit_code.as_str())?;
-            check_input(conn, &input, &record.partner_ids)?;
-            let today = today();
-            let warnings = if status == AgreementStatus::Active {
-                let touched = input.partner_ids != record.partner_ids
-                    || input.unit_code.as_str() != record.row.unit_code
-                    || input.start_date != record.row.start_date
-                    || input.end_date != record.row.end_date
-                    || input.agreement_type != record.agreement_type()
-                    || input.purposes != record.purposes;
-                let check =
-                    activation::check(&activation_input(conn, &id, &input, today, touched)?);
-                if touched && !check.errors.is_empty() {
-                    return Err(blocked(&check));
-                }
-                // Untouched rules keep the findings recorded at activation.
-                if touched {
-                    warnings_of(&check.warnings)
-                } else {
-                    merge_warnings(&record.warnings(), &check.warnings)
-                }
-            } else {
-                warnings_of(&activation::recommendations(&activation_input(
-                    conn, &id, &input, today, false,
-                )?))
-            };
-            if !store::update(conn, &id, record.row.version, &input, &warnings)? {
-                return Err(version_mismatch(record.row.version + 1));
-            }
-            let record = store::find(conn, &id)?.ok_or_else(not_found)?;
-            let body = present_one(conn, &record)?;
-            events::append(
-                conn,
-                &principal.sub,
-                event(&record, EventAction::Updated, &body),
-            )?;
+            let body = service::update(conn, &principal.sub, &scope, &record, &patch, today())?;
             Reply::ok(&body, body.version)
         })
         .await?;
     Ok(reply.into_response())
-}
-
-/// Keeps the warnings that were recorded for rules a change did not touch, and refreshes the
-/// recommendations (funding, sister cities) that any change may affect.
-fn merge_warnings(kept: &[Warning], fresh: &[activation::Finding]) -> Vec<Warning> {
-    use crate::policy::catalogue::codes;
-    let recommendations = [codes::PROJECT_EXTERNAL_FUNDING, codes::SISTER_CITY_PARTNER];
-    let mut out: Vec<Warning> = kept
-        .iter()
-        .filter(|w| !recommendations.contains(&w.rule.as_str()))
-        .cloned()
-        .collect();
-    out.extend(
-        fresh
-            .iter()
-            .filter(|f| recommendations.contains(&f.rule))
-            .map(Warning::from),
-    );
-    out
 }
 
 /// Delete a draft / Ta bort ett utkast
@@ -423,44 +349,13 @@ pub async fn delete_agreement(
     let id = id.into_inner();
     let reply = db
         .write(move |conn| {
-            let record = load_visible(conn, &principal, &id)?;
-            Scope::of(conn, &principal)?.require(&record.row.unit_code)?;
+            let (record, _) = load_own(conn, &principal, &id)?;
             precondition.check(record.row.version)?;
-            if record.row.status != "DRAFT" {
-                return Err(ApiError::conflict(
-                    crate::text::Text::OnlyDraftsDeleted.msg(),
-                ));
-            }
-            if !crate::exceptions::store::for_agreement(conn, &id)?.is_empty() {
-                return Err(ApiError::conflict(
-                    crate::text::Text::DraftHasRequests.msg(),
-                ));
-            }
-            if !store::delete_draft(conn, &id, record.row.version)? {
-                return Err(version_mismatch(record.row.version + 1));
-            }
-            events::append(
-                conn,
-                &principal.sub,
-                Change::gone(
-                    ENTITY,
-                    &id,
-                    crate::events::EventAction::Deleted,
-                    record.row.version + 1,
-                )
-                .visible_to(Visibility::CaseWork),
-            )?;
-            Ok(Reply::no_content())
+            service::delete_draft(conn, &principal.sub, &record)?;
+            Ok::<_, ApiError>(Reply::no_content())
         })
         .await?;
     Ok(reply.into_response())
-}
-
-#[derive(Clone, Copy)]
-enum Action {
-    Activate,
-    End,
-    Cancel,
 }
 
 /// What every action request carries besides the caller.
@@ -471,12 +366,23 @@ struct ActionCall {
     digest: String,
 }
 
+impl ActionCall {
+    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
+        ActionCall {
+            id: id.into_inner(),
+            if_match,
+            key,
+            digest,
+        }
+    }
+}
+
 async fn act(
     db: web::Data<Db>,
     principal: Principal,
     req: HttpRequest,
     call: ActionCall,
-    action: Action,
+    next: AgreementStatus,
     closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
@@ -489,14 +395,8 @@ async fn act(
     let p = principal.clone();
     idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
         let precondition = if_match.required()?;
-        let record = load_visible(conn, &p, &id)?;
-        Scope::of(conn, &p)?.require(&record.row.unit_code)?;
+        let (record, _) = load_own(conn, &p, &id)?;
         precondition.check(record.row.version)?;
-        let next = match action {
-            Action::Activate => AgreementStatus::Active,
-            Action::End => AgreementStatus::Ended,
-            Action::Cancel => AgreementStatus::Cancelled,
-        };
         let body = service::transition(conn, &p.sub, &record, next, &closing, today())?;
         Reply::ok(&body, body.version)
     })
@@ -554,18 +454,13 @@ pub async fn activate_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall {
-        id: id.into_inner(),
-        if_match,
-        key,
-        digest: body.digest,
-    };
+    let call = ActionCall::new(id, if_match, key, body.digest);
     act(
         db,
         principal,
         req,
         call,
-        Action::Activate,
+        AgreementStatus::Active,
         Closing::default(),
     )
     .await
@@ -584,7 +479,6 @@ pub async fn activate_agreement(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -598,18 +492,13 @@ pub async fn end_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<EndAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall {
-        id: id.into_inner(),
-        if_match,
-        key,
-        digest: body.digest,
-    };
+    let call = ActionCall::new(id, if_match, key, body.digest);
     let body = body.value.unwrap_or_default();
     let closing = Closing {
         end_date: body.end_date,
         reason: body.reason,
     };
-    act(db, principal, req, call, Action::End, closing).await
+    act(db, principal, req, call, AgreementStatus::Ended, closing).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
@@ -624,7 +513,6 @@ pub async fn end_agreement(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -638,17 +526,20 @@ pub async fn cancel_agreement(
     key: IdempotencyKey,
     body: OptionalJsonBody<CancelAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall {
-        id: id.into_inner(),
-        if_match,
-        key,
-        digest: body.digest,
-    };
+    let call = ActionCall::new(id, if_match, key, body.digest);
     let closing = Closing {
         end_date: None,
         reason: body.value.and_then(|b| b.reason),
     };
-    act(db, principal, req, call, Action::Cancel, closing).await
+    act(
+        db,
+        principal,
+        req,
+        call,
+        AgreementStatus::Cancelled,
+        closing,
+    )
+    .await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn

@@ -9,31 +9,26 @@ use chrono::NaiveDate;
 use super::AgreementAnswers;
 use super::compliance::{compliance, compliance_read};
 use super::store::{self, AgreementRecord, ReadRow};
-use super::{Agreement, AgreementInput, AgreementStatus, Compliance, Warning};
+use super::{Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, Warning};
 use crate::db::AnyConnection;
-use crate::db::schema::units;
 use crate::domain::LongText;
 use crate::eligibility::explain;
 use crate::eligibility::store::partner;
 use crate::events::{self, Change, EventAction, Visibility};
 use crate::http::etag::version_mismatch;
-use crate::http::json::from_value;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
 use crate::policy::activation::{self, ActivationInput, Outcome, PartnerCheck};
 use crate::policy::today;
 use crate::text::Text;
+use crate::units::scope::Scope;
 
 pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Agreement;
 
-pub fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiError> {
-    use diesel::prelude::*;
-    Ok(units::table
-        .find(unit)
-        .select(units::unit_type)
-        .first::<String>(conn)
-        .optional()?
-        .as_deref()
-        == Some("COMPANY"))
+// sweep/ reads it from here.
+pub use super::store::unit_is_company;
+
+pub fn not_found() -> ApiError {
+    ApiError::not_found("agreement", "samverkan")
 }
 
 /// The API form of a stored agreement, with what is derived at the moment of the request.
@@ -89,7 +84,7 @@ pub fn present_all(
     let companies = match answers.companies.get(generation, &()) {
         Some(found) => found,
         None => {
-            let found = Arc::new(companies(conn)?);
+            let found = Arc::new(store::companies(conn)?);
             answers.companies.put(generation, (), found.clone());
             found
         }
@@ -121,16 +116,6 @@ pub fn present_read(
     let record = &records[0];
     let compliance = compliance.remove(&record.row.id);
     Ok(present(record, compliance, today, unit_is_company))
-}
-
-pub fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
-    use diesel::prelude::*;
-    Ok(units::table
-        .filter(units::unit_type.eq("COMPANY"))
-        .select(units::code)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect())
 }
 
 /// The API form of an agreement inside a write, judged afresh.
@@ -314,7 +299,7 @@ pub fn event<'a>(
     body: &Agreement,
 ) -> Change<'a> {
     let change = Change::new(ENTITY, &record.row.id, action, body.version, body);
-    if record.row.status == "DRAFT" {
+    if record.status() == AgreementStatus::Draft {
         change.visible_to(Visibility::CaseWork)
     } else {
         change
@@ -337,6 +322,82 @@ pub fn register(
     let body = present_one(conn, &record)?;
     events::append(conn, actor, event(&record, EventAction::Created, &body))?;
     Ok(body)
+}
+
+/// Changes `record` as `actor` by a merge patch (authorisation to read it and the precondition are
+/// the caller's; the unit it moves to is checked against `scope`). Drafts change freely; an active
+/// agreement whose terms change must still pass activation (409 `activation-blocked`); ended and
+/// cancelled agreements do not change.
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &str,
+    scope: &Scope,
+    record: &AgreementRecord,
+    patch: &AgreementPatch,
+    today: NaiveDate,
+) -> Result<Agreement, ApiError> {
+    let status = record.status();
+    if status.is_closed() {
+        return Err(ApiError::conflict(Text::ClosedAgreementUnchanged.msg()));
+    }
+    let input = patch.apply(&record.input()?)?;
+    scope.require(input.unit_code.as_str())?;
+    check_input(conn, &input, &record.partner_ids)?;
+    let id = &record.row.id;
+    let warnings = if status == AgreementStatus::Active {
+        let touched = activation::touched(&record.terms(), &input.terms());
+        let check = activation::check(&activation_input(conn, id, &input, today, touched)?);
+        if touched && !check.errors.is_empty() {
+            return Err(blocked(&check));
+        }
+        if touched {
+            warnings_of(&check.warnings)
+        } else {
+            activation::merge_warnings(
+                &record.warnings(),
+                |w| w.rule.as_str(),
+                &check.warnings,
+                |f| Warning::from(f),
+            )
+        }
+    } else {
+        warnings_of(&activation::recommendations(&activation_input(
+            conn, id, &input, today, false,
+        )?))
+    };
+    if !store::update(conn, id, record.row.version, &input, &warnings)? {
+        return Err(version_mismatch(record.row.version + 1));
+    }
+    let record = store::find(conn, id)?.ok_or_else(not_found)?;
+    let body = present_one(conn, &record)?;
+    events::append(conn, actor, event(&record, EventAction::Updated, &body))?;
+    Ok(body)
+}
+
+/// Deletes a draft as `actor` (authorisation and the precondition are the caller's): only a draft
+/// without exception requests.
+pub fn delete_draft(
+    conn: &mut AnyConnection,
+    actor: &str,
+    record: &AgreementRecord,
+) -> Result<(), ApiError> {
+    if record.status() != AgreementStatus::Draft {
+        return Err(ApiError::conflict(Text::OnlyDraftsDeleted.msg()));
+    }
+    let id = &record.row.id;
+    if !crate::exceptions::store::for_agreement(conn, id)?.is_empty() {
+        return Err(ApiError::conflict(Text::DraftHasRequests.msg()));
+    }
+    if !store::delete_draft(conn, id, record.row.version)? {
+        return Err(version_mismatch(record.row.version + 1));
+    }
+    events::append(
+        conn,
+        actor,
+        Change::gone(ENTITY, id, EventAction::Deleted, record.row.version + 1)
+            .visible_to(Visibility::CaseWork),
+    )?;
+    Ok(())
 }
 
 /// What ending or cancelling records besides the status: the day it ended (ending only; today when
@@ -414,7 +475,7 @@ pub fn transition(
     };
     let id = &record.row.id;
     let (warnings, retroactive) = if next == AgreementStatus::Active {
-        let input: AgreementInput = from_value(record.writable())?;
+        let input = record.input()?;
         let outcome = activation::check(&activation_input(conn, id, &input, today, true)?);
         if !outcome.errors.is_empty() {
             return Err(blocked(&outcome));
@@ -441,8 +502,7 @@ pub fn transition(
     )? {
         return Err(version_mismatch(record.row.version + 1));
     }
-    let updated =
-        store::find(conn, id)?.ok_or_else(|| ApiError::not_found("agreement", "samverkan"))?;
+    let updated = store::find(conn, id)?.ok_or_else(not_found)?;
     let body = present_one(conn, &updated)?;
     events::append(
         conn,

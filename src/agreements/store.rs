@@ -1,7 +1,7 @@
 //! Agreement queries. An agreement is one row and its lists (partners in order, purposes, global
 //! goals, funding lines); lists of agreements load those in one query per list, never per row.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -11,13 +11,14 @@ use super::{AgreementInput, AgreementStatus, Funding, Warning};
 use crate::db::derived::Derived;
 use crate::db::schema::{
     agreement_fundings as af, agreement_partners as ap, agreement_purposes as apu,
-    agreement_sdgs as asd, agreements as a, partners,
+    agreement_sdgs as asd, agreements as a, partners, units,
 };
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend};
-use crate::domain::{Amount, Currency, Name};
+use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
 use crate::http::problem::ApiError;
-use crate::policy::activation::{AgreementType, FundingSource, Purpose};
+use crate::policy::activation::{AgreementType, FundingSource, Purpose, Terms};
+use crate::units::UnitType;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a)]
@@ -89,22 +90,44 @@ impl AgreementRecord {
         serde_json::from_str(&self.row.warnings).unwrap_or_default()
     }
 
-    /// The writable fields, for a merge patch.
-    pub fn writable(&self) -> serde_json::Value {
-        serde_json::json!({
-            "title": self.row.title,
-            "description": self.row.description,
-            "type": self.agreement_type(),
-            "unitCode": self.row.unit_code,
-            "partnerIds": self.partner_ids,
-            "purposes": self.purposes,
-            "sdgs": self.sdgs,
-            "fundings": self.fundings,
-            "externalFundingNotPossibleReason": self.row.external_funding_not_possible_reason,
-            "startDate": self.row.start_date,
-            "endDate": self.row.end_date,
-            "caseNumber": self.row.case_number,
+    /// The writable fields as stored, read as an input (they were checked when written).
+    pub fn input(&self) -> Result<AgreementInput, ApiError> {
+        let stored = |e: String| ApiError::internal(e);
+        let text = |t: &Option<String>| t.as_deref().map(LongText::parse).transpose();
+        let r = &self.row;
+        Ok(AgreementInput {
+            title: Name::parse(&r.title).map_err(stored)?,
+            description: text(&r.description).map_err(stored)?,
+            agreement_type: self.agreement_type(),
+            unit_code: UnitCode::parse(&r.unit_code).map_err(stored)?,
+            partner_ids: self.partner_ids.clone(),
+            purposes: self.purposes.clone(),
+            sdgs: (self.sdgs.iter())
+                .map(|&n| Sdg::new(n.into()))
+                .collect::<Result<_, _>>()
+                .map_err(stored)?,
+            fundings: self.fundings.clone(),
+            external_funding_not_possible_reason: text(&r.external_funding_not_possible_reason)
+                .map_err(stored)?,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            case_number: (r.case_number.as_deref())
+                .map(CaseNumber::parse)
+                .transpose()
+                .map_err(stored)?,
         })
+    }
+
+    /// What the activation rules look at.
+    pub fn terms(&self) -> Terms<'_> {
+        Terms {
+            partner_ids: &self.partner_ids,
+            unit_code: &self.row.unit_code,
+            start_date: self.row.start_date,
+            end_date: self.row.end_date,
+            agreement_type: self.agreement_type(),
+            purposes: &self.purposes,
+        }
     }
 }
 
@@ -349,7 +372,11 @@ fn filtered(f: &AgreementFilter) -> a::BoxedQuery<'static, MultiBackend> {
     match &f.draft_units {
         None => {}
         Some(units) => {
-            q = q.filter(a::status.ne("DRAFT").or(a::unit_code.eq_any(units.clone())));
+            q = q.filter(
+                a::status
+                    .ne(AgreementStatus::Draft.as_str())
+                    .or(a::unit_code.eq_any(units.clone())),
+            );
         }
     }
     if let Some(unit) = &f.unit_code {
@@ -491,18 +518,8 @@ pub fn insert(
     diesel::insert_into(a::table)
         .values((
             a::id.eq(id),
-            a::title.eq(input.title.as_str()),
-            a::description.eq(input.description.as_ref().map(|d| d.as_str().to_string())),
-            a::agreement_type.eq(input.agreement_type.as_str()),
-            a::unit_code.eq(input.unit_code.as_str()),
-            a::start_date.eq(input.start_date),
-            a::end_date.eq(input.end_date),
-            a::case_number.eq(input.case_number.as_ref().map(|c| c.as_str().to_string())),
-            a::external_funding_not_possible_reason.eq(input
-                .external_funding_not_possible_reason
-                .as_ref()
-                .map(|r| r.as_str().to_string())),
-            a::status.eq("DRAFT"),
+            InputColumns::of(input),
+            a::status.eq(AgreementStatus::Draft.as_str()),
             a::warnings.eq(stored_warnings(warnings)),
             a::registered_retroactively.eq(false),
             a::created_by.eq(created_by),
@@ -515,6 +532,37 @@ pub fn insert(
     find(conn, id)?.ok_or_else(|| ApiError::internal("inserted agreement vanished"))
 }
 
+/// The columns an input writes (a `None` writes NULL).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = a, treat_none_as_null = true)]
+struct InputColumns<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    agreement_type: &'a str,
+    unit_code: &'a str,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    case_number: Option<&'a str>,
+    external_funding_not_possible_reason: Option<&'a str>,
+}
+
+impl<'a> InputColumns<'a> {
+    fn of(input: &'a AgreementInput) -> Self {
+        InputColumns {
+            title: input.title.as_str(),
+            description: input.description.as_ref().map(LongText::as_str),
+            agreement_type: input.agreement_type.as_str(),
+            unit_code: input.unit_code.as_str(),
+            start_date: input.start_date,
+            end_date: input.end_date,
+            case_number: input.case_number.as_ref().map(CaseNumber::as_str),
+            external_funding_not_possible_reason: (input.external_funding_not_possible_reason)
+                .as_ref()
+                .map(LongText::as_str),
+        }
+    }
+}
+
 /// Writes the fields of `input` if the agreement is still at `version`; false when another write came first.
 pub fn update(
     conn: &mut AnyConnection,
@@ -525,17 +573,7 @@ pub fn update(
 ) -> Result<bool, ApiError> {
     let updated = diesel::update(a::table.find(id).filter(a::version.eq(version)))
         .set((
-            a::title.eq(input.title.as_str()),
-            a::description.eq(input.description.as_ref().map(|d| d.as_str().to_string())),
-            a::agreement_type.eq(input.agreement_type.as_str()),
-            a::unit_code.eq(input.unit_code.as_str()),
-            a::start_date.eq(input.start_date),
-            a::end_date.eq(input.end_date),
-            a::case_number.eq(input.case_number.as_ref().map(|c| c.as_str().to_string())),
-            a::external_funding_not_possible_reason.eq(input
-                .external_funding_not_possible_reason
-                .as_ref()
-                .map(|r| r.as_str().to_string())),
+            InputColumns::of(input),
             a::warnings.eq(stored_warnings(warnings)),
             a::version.eq(version + 1),
             a::updated_at.eq(crate::db::now()),
@@ -628,7 +666,7 @@ pub fn delete_draft(conn: &mut AnyConnection, id: &str, version: i32) -> Result<
         a::table
             .find(id)
             .filter(a::version.eq(version))
-            .filter(a::status.eq("DRAFT")),
+            .filter(a::status.eq(AgreementStatus::Draft.as_str())),
     )
     .execute(conn)?
         == 1)
@@ -656,4 +694,24 @@ fn stored_warnings(warnings: &[Warning]) -> String {
         })
         .collect();
     serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into())
+}
+
+/// Whether `unit` is a company (the policy does not bind it).
+pub fn unit_is_company(conn: &mut AnyConnection, unit: &str) -> Result<bool, ApiError> {
+    Ok(units::table
+        .find(unit)
+        .select(units::unit_type)
+        .first::<String>(conn)
+        .optional()?
+        .is_some_and(|t| UnitType::from_db(&t) == UnitType::Company))
+}
+
+/// The codes of the units that are companies.
+pub fn companies(conn: &mut AnyConnection) -> Result<HashSet<String>, ApiError> {
+    Ok(units::table
+        .filter(units::unit_type.eq(UnitType::Company.as_str()))
+        .select(units::code)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
 }

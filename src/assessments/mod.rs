@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{LongText, Name, WebUrl};
+use crate::http::problem::ApiError;
 use crate::indicators::IndicatorSource;
-use crate::policy::catalogue::codes;
 pub use crate::policy::eligibility::{AssessmentFacts, Verdict};
 
 pub fn verdict_str(v: Verdict) -> &'static str {
@@ -72,15 +72,11 @@ impl Verdicts {
 
     /// The rule codes (`HUMAN_RIGHTS`, `DEMOCRACY`, `RULE_OF_LAW`) of the requirements not met.
     pub fn failing_requirements(&self) -> Vec<&'static str> {
-        [
-            (self.human_rights, codes::HUMAN_RIGHTS),
-            (self.democracy, codes::DEMOCRACY),
-            (self.rule_of_law, codes::RULE_OF_LAW),
-        ]
-        .into_iter()
-        .filter(|(v, _)| *v != Verdict::Meets)
-        .map(|(_, code)| code)
-        .collect()
+        crate::policy::eligibility::failing_requirements(
+            self.human_rights,
+            self.democracy,
+            self.rule_of_law,
+        )
     }
 }
 
@@ -189,7 +185,7 @@ pub struct Evidence {
 
 /// Evidence as written: either `indicatorId` of an imported value of the subject's country (its
 /// fields are copied from the import), or `source`, `edition`, `metric` and `value` typed in.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EvidenceInput {
     #[serde(default)]
@@ -317,12 +313,17 @@ pub struct NewAssessment {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// The writable fields of a draft; a PATCH is merged onto these (RFC 7396). The subject is fixed.
-#[derive(Debug, Serialize, Deserialize)]
+/// The body of `PATCH /assessments/{id}` (drafts only): any writable field; `null` on `validUntil`
+/// resets it to one year after `assessedAt`. `indicators` is replaced as a whole.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"ruleOfLaw": {"verdict": "MEETS", "rationale": "WJP 2026: top decile."}}))]
 pub struct AssessmentChanges {
+    #[schema(value_type = JudgementPatch)]
     pub human_rights: JudgementInput,
+    #[schema(value_type = JudgementPatch)]
     pub democracy: JudgementInput,
+    #[schema(value_type = JudgementPatch)]
     pub rule_of_law: JudgementInput,
     #[serde(default)]
     pub indicators: Vec<EvidenceInput>,
@@ -331,19 +332,57 @@ pub struct AssessmentChanges {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// The body of `PATCH /assessments/{id}` (drafts only): any writable field; `null` on `validUntil`
-/// resets it to one year after `assessedAt`. `indicators` is replaced as a whole.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "camelCase", example = json!({"ruleOfLaw": {"verdict": "MEETS", "rationale": "WJP 2026: top decile."}}))]
-pub struct AssessmentPatch {
-    human_rights: Option<JudgementPatch>,
-    democracy: Option<JudgementPatch>,
-    rule_of_law: Option<JudgementPatch>,
-    indicators: Option<Vec<EvidenceInput>>,
-    assessed_at: Option<NaiveDate>,
-    valid_until: Option<NaiveDate>,
+impl AssessmentChanges {
+    /// The writable fields of `a` as they stand (they were checked when written).
+    pub fn of(a: &Assessment) -> Result<Self, ApiError> {
+        let stored = |e: String| ApiError::internal(e);
+        let name = |t: &str| Name::parse(t).map_err(stored);
+        let judgement = |j: &Judgement| -> Result<JudgementInput, ApiError> {
+            Ok(JudgementInput {
+                verdict: j.verdict,
+                rationale: LongText::parse(&j.rationale).map_err(stored)?,
+            })
+        };
+        let evidence = |e: &Evidence| -> Result<EvidenceInput, ApiError> {
+            if e.indicator_id.is_some() {
+                return Ok(EvidenceInput {
+                    indicator_id: e.indicator_id.clone(),
+                    ..EvidenceInput::default()
+                });
+            }
+            Ok(EvidenceInput {
+                indicator_id: None,
+                source: Some(e.source),
+                edition: Some(name(&e.edition)?),
+                metric: Some(name(&e.metric)?),
+                value: Some(e.value),
+                category: e.category.as_deref().map(name).transpose()?,
+                url: (e.url.as_deref())
+                    .map(|u| WebUrl::parse(u).map_err(stored))
+                    .transpose()?,
+            })
+        };
+        Ok(AssessmentChanges {
+            human_rights: judgement(&a.human_rights)?,
+            democracy: judgement(&a.democracy)?,
+            rule_of_law: judgement(&a.rule_of_law)?,
+            indicators: a
+                .indicators
+                .iter()
+                .map(evidence)
+                .collect::<Result<_, _>>()?,
+            assessed_at: a.assessed_at,
+            valid_until: Some(a.valid_until),
+        })
+    }
 }
+
+impl crate::http::json::Writable for AssessmentChanges {
+    const PATCH: &'static str = "AssessmentPatch";
+}
+
+/// The body of `PATCH /assessments/{id}`.
+pub type AssessmentPatch = crate::http::json::MergePatch<AssessmentChanges>;
 
 /// A verdict in a merge patch: either field may be sent alone, and the other keeps its value.
 #[derive(ToSchema)]

@@ -1,38 +1,24 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
-use super::service::{self, ENTITY, immutable};
+use super::service::{self, not_found};
 use super::store::{self, AssessmentFilter};
-use super::{
-    Assessment, AssessmentChanges, AssessmentPatch, AssessmentStatus, Content, Evidence,
-    EvidenceInput, JudgementInput, NewAssessment, Subject, default_valid_until,
-};
+use super::{Assessment, AssessmentPatch, AssessmentStatus, NewAssessment};
 use crate::config::Config;
-use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::domain::CountryCode;
-use crate::events::{self, Change, Visibility};
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::etag::IfMatch;
 use crate::http::idempotency::{self, IdempotencyKey};
-use crate::http::json::{JsonBody, OptionalJsonBody, from_value, merge_patch};
+use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::path::path_uuid;
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-
-/// More evidence than this is a sign of a mistake, not of thoroughness.
-const MAX_INDICATORS: usize = 50;
-
-fn not_found() -> ApiError {
-    ApiError::not_found("assessment", "bedömning")
-}
 
 const EXAMPLE_PAGE: &str = r#"{"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "countryCode": "NO", "partnerId": null, "humanRights": {"verdict": "MEETS", "rationale": "Strong protection of civil liberties."}, "democracy": {"verdict": "MEETS", "rationale": "Free and fair elections."}, "ruleOfLaw": {"verdict": "MEETS", "rationale": "Independent courts."}, "indicators": [], "assessedAt": "2026-11-20", "validUntil": "2027-11-20", "status": "PUBLISHED", "outcome": "MEETS_REQUIREMENTS", "failingRequirements": [], "publishedAt": "2026-11-26T09:15:00Z", "publishedBy": "per.coordinator", "supersededAt": null, "supersededBy": null, "draftedBy": ["cora.coordinator"], "version": 2, "createdAt": "2026-11-25T14:00:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1}"#;
 
@@ -61,7 +47,6 @@ pub struct AssessmentParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of assessments.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/assessments")]
@@ -112,7 +97,6 @@ pub struct CountryAssessmentParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of the country's assessments, newest first.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/countries/{code}/assessments")]
@@ -180,212 +164,6 @@ pub async fn get_assessment(
     reply::resource(&req, &assessment, assessment.version)
 }
 
-fn resolve_evidence(
-    conn: &mut AnyConnection,
-    country_code: &str,
-    inputs: Vec<EvidenceInput>,
-) -> Result<Vec<Evidence>, ApiError> {
-    if inputs.len() > MAX_INDICATORS {
-        return Err(ApiError::invalid(
-            "/indicators",
-            "too-many",
-            crate::text::Text::TooManyIndicators {
-                max: MAX_INDICATORS,
-            }
-            .msg(),
-        ));
-    }
-    let mut errors = Vec::new();
-    let mut evidence = Vec::new();
-    for (i, input) in inputs.into_iter().enumerate() {
-        if let Some(raw) = input.indicator_id {
-            let pointer = format!("/indicators/{i}/indicatorId");
-            let found = match uuid::Uuid::parse_str(&raw) {
-                Ok(u) => crate::indicators::store::find(conn, &u.hyphenated().to_string())?,
-                Err(_) => None,
-            };
-            match found {
-                None => errors.push(FieldError::new(
-                    pointer,
-                    "unknown-indicator",
-                    crate::text::Text::NoSuchIndicator {
-                        id: raw.to_string(),
-                    }
-                    .msg(),
-                )),
-                Some(x) if x.country_code != country_code => errors.push(FieldError::new(
-                    pointer,
-                    "indicator-of-another-country",
-                    crate::text::Text::IndicatorOfAnotherCountry {
-                        id: raw.to_string(),
-                        of: x.country_code.to_string(),
-                        not: country_code.to_string(),
-                    }
-                    .msg(),
-                )),
-                // The import's values are copied, so the assessment stays as it was published.
-                Some(x) => evidence.push(Evidence {
-                    indicator_id: Some(x.id),
-                    source: x.source,
-                    edition: x.edition,
-                    metric: x.metric,
-                    value: x.value,
-                    category: x.category,
-                    url: x.url,
-                }),
-            }
-            continue;
-        }
-        let missing = |field: &str| {
-            FieldError::new(
-                format!("/indicators/{i}/{field}"),
-                "required",
-                crate::text::Text::RequiredUnlessImported {
-                    field: field.to_string(),
-                }
-                .msg(),
-            )
-        };
-        let before = errors.len();
-        if input.source.is_none() {
-            errors.push(missing("source"));
-        }
-        if input.edition.is_none() {
-            errors.push(missing("edition"));
-        }
-        if input.metric.is_none() {
-            errors.push(missing("metric"));
-        }
-        if input.value.is_none_or(|v| !v.is_finite()) {
-            errors.push(missing("value"));
-        }
-        if errors.len() > before {
-            continue;
-        }
-        if let (Some(source), Some(edition), Some(metric), Some(value)) =
-            (input.source, input.edition, input.metric, input.value)
-        {
-            evidence.push(Evidence {
-                indicator_id: None,
-                source,
-                edition: edition.into_inner(),
-                metric: metric.into_inner(),
-                value,
-                category: input.category.map(|c| c.into_inner()),
-                url: input.url.map(|u| u.into_inner()),
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(evidence)
-    } else {
-        Err(ApiError::validation(errors))
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn resolve_content(
-    conn: &mut AnyConnection,
-    country_code: &str,
-    human_rights: JudgementInput,
-    democracy: JudgementInput,
-    rule_of_law: JudgementInput,
-    indicators: Vec<EvidenceInput>,
-    assessed_at: NaiveDate,
-    valid_until: Option<NaiveDate>,
-) -> Result<Content, ApiError> {
-    let mut errors = Vec::new();
-    if assessed_at > crate::policy::today() {
-        errors.push(FieldError::new(
-            "/assessedAt",
-            "in-the-future",
-            crate::text::Text::AssessedInTheFuture.msg(),
-        ));
-    }
-    let valid_until = valid_until.unwrap_or_else(|| default_valid_until(assessed_at));
-    if valid_until < assessed_at {
-        errors.push(FieldError::new(
-            "/validUntil",
-            "before-start",
-            crate::text::Text::ValidUntilBeforeAssessedAt.msg(),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let indicators = resolve_evidence(conn, country_code, indicators)?;
-    Ok(Content {
-        human_rights,
-        democracy,
-        rule_of_law,
-        indicators,
-        assessed_at,
-        valid_until,
-    })
-}
-
-/// The subject named by a new assessment, and the country it belongs to.
-fn resolve_subject(
-    conn: &mut AnyConnection,
-    country_code: Option<&CountryCode>,
-    partner_id: Option<&str>,
-) -> Result<(Subject, String), ApiError> {
-    if let Some(raw) = partner_id {
-        let id = path_uuid(raw, "/partnerId")?;
-        let Some((kind, country)) = crate::partners::store::kind_and_country(conn, &id)? else {
-            return Err(ApiError::invalid(
-                "/partnerId",
-                "unknown-partner",
-                crate::text::Text::NoSuchPartnerId { id: id.to_string() }.msg(),
-            ));
-        };
-        if !kind.is_assessable() {
-            return Err(ApiError::invalid(
-                "/partnerId",
-                "partner-not-assessable",
-                crate::text::Text::PartnerNotAssessable {
-                    kind: kind.as_str().to_string(),
-                }
-                .msg(),
-            ));
-        }
-        if let Some(code) = country_code
-            && code.as_str() != country
-        {
-            return Err(ApiError::invalid(
-                "/countryCode",
-                "country-mismatch",
-                crate::text::Text::PartnerInCountry {
-                    country: country.to_string(),
-                }
-                .msg(),
-            ));
-        }
-        return Ok((Subject::Partner(id), country));
-    }
-    let Some(code) = country_code else {
-        return Err(ApiError::invalid(
-            "/countryCode",
-            "required",
-            crate::text::Text::SubjectRequired.msg(),
-        ));
-    };
-    if !crate::db::reference::country_exists(conn, code.as_str())? {
-        return Err(ApiError::invalid(
-            "/countryCode",
-            "unknown-country",
-            crate::text::Text::NoSuchCountry {
-                code: code.to_string(),
-            }
-            .msg(),
-        ));
-    }
-    Ok((
-        Subject::Country(code.as_str().to_string()),
-        code.as_str().to_string(),
-    ))
-}
-
 /// Draft an assessment / Skapa ett utkast till bedömning
 ///
 /// Coordinators only. The subject is a country (`countryCode`) or a partner of kind `CITY` or
@@ -402,7 +180,6 @@ fn resolve_subject(
         (status = 201, description = "The draft was created.", body = Assessment, headers(
             ("ETag" = String, description = "The assessment's version."),
             ("Location" = String, description = "The assessment's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -420,19 +197,7 @@ pub async fn create_assessment(
     let actor = principal.sub.clone();
     let base = config.public_url.clone();
     idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let (subject, country) =
-            resolve_subject(conn, new.country_code.as_ref(), new.partner_id.as_deref())?;
-        let content = resolve_content(
-            conn,
-            &country,
-            new.human_rights,
-            new.democracy,
-            new.rule_of_law,
-            new.indicators,
-            new.assessed_at.unwrap_or_else(crate::policy::today),
-            new.valid_until,
-        )?;
-        let assessment = service::draft(conn, &actor, &subject, &country, &content)?;
+        let assessment = service::create(conn, &actor, new)?;
         Reply::created(
             format!("{base}/api/v1/assessments/{}", assessment.id),
             &assessment,
@@ -440,29 +205,6 @@ pub async fn create_assessment(
         )
     })
     .await
-}
-
-fn writable(a: &Assessment) -> Value {
-    let judgement = |j: &super::Judgement| serde_json::json!({"verdict": super::verdict_str(j.verdict), "rationale": j.rationale});
-    let indicators: Vec<Value> = a
-        .indicators
-        .iter()
-        .map(|e| match &e.indicator_id {
-            Some(id) => serde_json::json!({"indicatorId": id}),
-            None => serde_json::json!({
-                "source": e.source, "edition": e.edition, "metric": e.metric, "value": e.value,
-                "category": e.category, "url": e.url,
-            }),
-        })
-        .collect();
-    serde_json::json!({
-        "humanRights": judgement(&a.human_rights),
-        "democracy": judgement(&a.democracy),
-        "ruleOfLaw": judgement(&a.rule_of_law),
-        "indicators": indicators,
-        "assessedAt": a.assessed_at,
-        "validUntil": a.valid_until,
-    })
 }
 
 /// Change a draft / Ändra ett utkast
@@ -482,7 +224,6 @@ fn writable(a: &Assessment) -> Value {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -492,58 +233,17 @@ pub async fn update_assessment(
     principal: Principal,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: JsonBody<Value>,
+    patch: AssessmentPatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
     let precondition = if_match.required()?;
-    let patch = body.value;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "",
-            "invalid-type",
-            crate::text::Text::MergePatchNotObject.msg(),
-        ));
-    }
     let actor = principal.sub.clone();
     let reply = db
         .write(move |conn| {
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
-            if current.status != AssessmentStatus::Draft {
-                return Err(immutable(&current));
-            }
-            let mut doc = writable(&current);
-            merge_patch(&mut doc, &patch);
-            let changes: AssessmentChanges = from_value(doc)?;
-            let content = resolve_content(
-                conn,
-                &current.country_code,
-                changes.human_rights,
-                changes.democracy,
-                changes.rule_of_law,
-                changes.indicators,
-                changes.assessed_at,
-                changes.valid_until,
-            )?;
-            let mut drafters = current.drafted_by.clone();
-            if !drafters.contains(&actor) {
-                drafters.push(actor.clone());
-            }
-            let assessment = store::update(conn, &id, current.version, &content, &drafters)?
-                .ok_or_else(|| version_mismatch(current.version + 1))?;
-            events::append(
-                conn,
-                &actor,
-                Change::new(
-                    ENTITY,
-                    &assessment.id,
-                    crate::events::EventAction::Updated,
-                    assessment.version,
-                    &assessment,
-                )
-                .visible_to(Visibility::Drafts),
-            )?;
+            let assessment = service::update(conn, &actor, &current, &patch)?;
             Reply::ok(&assessment, assessment.version)
         })
         .await?;
@@ -582,24 +282,8 @@ pub async fn delete_assessment(
         .write(move |conn| {
             let current = store::find(conn, &id)?.ok_or_else(not_found)?;
             precondition.check(current.version)?;
-            if current.status != AssessmentStatus::Draft {
-                return Err(immutable(&current));
-            }
-            if !store::delete_draft(conn, &id, current.version)? {
-                return Err(version_mismatch(current.version + 1));
-            }
-            events::append(
-                conn,
-                &actor,
-                Change::gone(
-                    ENTITY,
-                    &id,
-                    crate::events::EventAction::Deleted,
-                    current.version + 1,
-                )
-                .visible_to(Visibility::Drafts),
-            )?;
-            Ok(Reply::no_content())
+            service::delete_draft(conn, &actor, &current)?;
+            Ok::<_, ApiError>(Reply::no_content())
         })
         .await?;
     Ok(reply.into_response())
@@ -628,7 +312,6 @@ pub struct PublishRequest {}
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The assessment as published.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 403, description = "Not a coordinator, or one of the draft's drafters (rule `ASSESSMENT_FOUR_EYES`).", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "You drafted or edited this assessment; another coordinator must publish it.", "instance": "/api/v1/assessments/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/publish", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "", "code": "ASSESSMENT_FOUR_EYES", "detail": "You drafted or edited this assessment; another coordinator must publish it."}]})),
         (status = 409, response = d::Conflict),
     )

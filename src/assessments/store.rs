@@ -168,15 +168,7 @@ pub fn insert(
             a::subject_key.eq(subject.key()),
             a::country_code.eq(country_code),
             a::partner_id.eq(partner_id),
-            a::human_rights.eq(verdict_str(content.human_rights.verdict)),
-            a::human_rights_rationale.eq(content.human_rights.rationale.as_str()),
-            a::democracy.eq(verdict_str(content.democracy.verdict)),
-            a::democracy_rationale.eq(content.democracy.rationale.as_str()),
-            a::rule_of_law.eq(verdict_str(content.rule_of_law.verdict)),
-            a::rule_of_law_rationale.eq(content.rule_of_law.rationale.as_str()),
-            a::indicators.eq(indicators_json(content)?),
-            a::assessed_at.eq(content.assessed_at),
-            a::valid_until.eq(content.valid_until),
+            ContentColumns::of(content)?,
             a::status.eq(AssessmentStatus::Draft.as_str()),
             a::drafted_by.eq(serde_json::json!([actor]).to_string()),
             a::version.eq(1),
@@ -185,6 +177,47 @@ pub fn insert(
         ))
         .execute(conn)?;
     find(conn, &id)?.ok_or_else(|| ApiError::internal("inserted assessment vanished"))
+}
+
+/// The columns a draft's content writes.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = a)]
+struct ContentColumns<'a> {
+    human_rights: &'static str,
+    human_rights_rationale: &'a str,
+    democracy: &'static str,
+    democracy_rationale: &'a str,
+    rule_of_law: &'static str,
+    rule_of_law_rationale: &'a str,
+    indicators: String,
+    assessed_at: NaiveDate,
+    valid_until: NaiveDate,
+}
+
+impl<'a> ContentColumns<'a> {
+    fn of(content: &'a Content) -> Result<Self, ApiError> {
+        Ok(ContentColumns {
+            human_rights: verdict_str(content.human_rights.verdict),
+            human_rights_rationale: content.human_rights.rationale.as_str(),
+            democracy: verdict_str(content.democracy.verdict),
+            democracy_rationale: content.democracy.rationale.as_str(),
+            rule_of_law: verdict_str(content.rule_of_law.verdict),
+            rule_of_law_rationale: content.rule_of_law.rationale.as_str(),
+            indicators: indicators_json(content)?,
+            assessed_at: content.assessed_at,
+            valid_until: content.valid_until,
+        })
+    }
+}
+
+/// The assessment `id` while it is a draft at `version`.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn draft_at<'a>(id: &'a str, version: i32) -> _ {
+    let draft: &'static str = AssessmentStatus::Draft.as_str();
+    a::table
+        .find(id)
+        .filter(a::version.eq(version))
+        .filter(a::status.eq(draft))
 }
 
 /// Writes a draft's content if it is still a draft at `version`; `None` when another write came
@@ -196,27 +229,14 @@ pub fn update(
     content: &Content,
     drafted_by: &[String],
 ) -> Result<Option<Assessment>, ApiError> {
-    let updated = diesel::update(
-        a::table
-            .find(id)
-            .filter(a::version.eq(version))
-            .filter(a::status.eq(AssessmentStatus::Draft.as_str())),
-    )
-    .set((
-        a::human_rights.eq(verdict_str(content.human_rights.verdict)),
-        a::human_rights_rationale.eq(content.human_rights.rationale.as_str()),
-        a::democracy.eq(verdict_str(content.democracy.verdict)),
-        a::democracy_rationale.eq(content.democracy.rationale.as_str()),
-        a::rule_of_law.eq(verdict_str(content.rule_of_law.verdict)),
-        a::rule_of_law_rationale.eq(content.rule_of_law.rationale.as_str()),
-        a::indicators.eq(indicators_json(content)?),
-        a::assessed_at.eq(content.assessed_at),
-        a::valid_until.eq(content.valid_until),
-        a::drafted_by.eq(serde_json::to_string(drafted_by).unwrap_or_else(|_| "[]".into())),
-        a::version.eq(version + 1),
-        a::updated_at.eq(crate::db::now()),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(draft_at(id, version))
+        .set((
+            ContentColumns::of(content)?,
+            a::drafted_by.eq(serde_json::to_string(drafted_by).unwrap_or_else(|_| "[]".into())),
+            a::version.eq(version + 1),
+            a::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
     if updated == 0 {
         return Ok(None);
     }
@@ -225,14 +245,7 @@ pub fn update(
 
 /// Deletes a draft still at `version`.
 pub fn delete_draft(conn: &mut AnyConnection, id: &str, version: i32) -> Result<bool, ApiError> {
-    Ok(diesel::delete(
-        a::table
-            .find(id)
-            .filter(a::version.eq(version))
-            .filter(a::status.eq(AssessmentStatus::Draft.as_str())),
-    )
-    .execute(conn)?
-        == 1)
+    Ok(diesel::delete(draft_at(id, version)).execute(conn)? == 1)
 }
 
 /// The subject's assessment in force now (status `PUBLISHED`), whatever its validity.
@@ -282,20 +295,15 @@ pub fn publish(
     by: &str,
     at: NaiveDateTime,
 ) -> Result<Option<Assessment>, ApiError> {
-    let updated = diesel::update(
-        a::table
-            .find(id)
-            .filter(a::version.eq(version))
-            .filter(a::status.eq(AssessmentStatus::Draft.as_str())),
-    )
-    .set((
-        a::status.eq(AssessmentStatus::Published.as_str()),
-        a::published_at.eq(Some(at)),
-        a::published_by.eq(Some(by)),
-        a::version.eq(version + 1),
-        a::updated_at.eq(at),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(draft_at(id, version))
+        .set((
+            a::status.eq(AssessmentStatus::Published.as_str()),
+            a::published_at.eq(Some(at)),
+            a::published_by.eq(Some(by)),
+            a::version.eq(version + 1),
+            a::updated_at.eq(at),
+        ))
+        .execute(conn)?;
     if updated == 0 {
         return Ok(None);
     }

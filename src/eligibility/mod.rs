@@ -54,12 +54,25 @@ pub fn explain(
     let at = end_of_stockholm_day(date);
     let country =
         assessments::published_as_of(conn, &Subject::Country(partner.country_code.clone()), at)?;
-    let own = if matches!(partner.kind.as_str(), "CITY" | "REGION") {
+    let own = if partner.is_assessable() {
         assessments::published_as_of(conn, &Subject::Partner(partner.id.clone()), at)?
     } else {
         None
     };
     let rows = exceptions::for_partner(conn, &partner.id, agreement)?;
+    Ok(explained(country, own, rows, date, agreement))
+}
+
+/// The decision on `date` (for `agreement` when one is named) from the assessments published by
+/// the end of it and the partner's exception requests, with the records it rests on.
+fn explained(
+    country: Option<Assessment>,
+    own: Option<Assessment>,
+    rows: Vec<ExceptionRow>,
+    date: NaiveDate,
+    agreement: Option<&str>,
+) -> Explained {
+    let at = end_of_stockholm_day(date);
     let (facts, rows): (Vec<_>, Vec<_>) = rows
         .into_iter()
         .filter_map(|r| Some((r.facts_as_of(date, at)?, r)))
@@ -69,12 +82,11 @@ pub fn explain(
         partner_assessment: own.as_ref().map(Assessment::facts),
         exceptions: facts,
     };
-    let decision = decide(&input, date, agreement);
-    Ok(Explained {
-        decision,
+    Explained {
+        decision: decide(&input, date, agreement),
         assessments: country.into_iter().chain(own).collect(),
         exceptions: rows,
-    })
+    }
 }
 
 /// Eligibility on `date` of each (agreement, partner) pair, for many agreements at once: the same
@@ -100,7 +112,7 @@ pub fn explain_batch(
     subjects.extend(
         partners
             .values()
-            .filter(|p| matches!(p.kind.as_str(), "CITY" | "REGION"))
+            .filter(|p| p.is_assessable())
             .map(|p| Subject::Partner(p.id.clone())),
     );
     subjects.sort_by_key(Subject::key);
@@ -133,23 +145,9 @@ pub fn explain_batch(
         let rows = exceptions_by_pair
             .remove(&(agreement.clone(), partner_id.clone()))
             .unwrap_or_default();
-        let (facts, rows): (Vec<_>, Vec<_>) = rows
-            .into_iter()
-            .filter_map(|r| Some((r.facts_as_of(date, at)?, r)))
-            .unzip();
-        let input = EligibilityInput {
-            country_assessment: country.as_ref().map(Assessment::facts),
-            partner_assessment: own.as_ref().map(Assessment::facts),
-            exceptions: facts,
-        };
-        let decision = decide(&input, date, Some(agreement));
         answers.insert(
             (agreement.clone(), partner_id.clone()),
-            Explained {
-                decision,
-                assessments: country.into_iter().chain(own).collect(),
-                exceptions: rows,
-            },
+            explained(country, own, rows, date, Some(agreement)),
         );
     }
     Ok(answers)

@@ -13,12 +13,11 @@ use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::UnitCode;
 use crate::http::auth::{Capability, Principal};
-use crate::http::docs as d;
 use crate::http::json::Query;
 use crate::http::problem::ApiError;
 use crate::http::reply;
-use crate::policy::eligibility::{EligibilityStatus, ExceptionStatus};
-use crate::text::{Code, Localized, Text};
+use crate::policy::eligibility::{EligibilityStatus, ExceptionStatus, explanation};
+use crate::text::Localized;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -148,20 +147,7 @@ pub fn answer(
             decided_at: x.decided_at,
             protocol_paragraph: x.protocol_paragraph.clone(),
         });
-    let failing = Code::all(&d.failing_requirements);
-    let explanation = match d.status {
-        EligibilityStatus::Eligible => Text::EligibleAllMet,
-        EligibilityStatus::EligibleByException => Text::EligibleByException { failing },
-        EligibilityStatus::ExceptionRequired if agreement.is_some() => {
-            Text::ExceptionRequiredForAgreement { failing }
-        }
-        EligibilityStatus::ExceptionRequired => Text::ExceptionRequired { failing },
-        EligibilityStatus::AssessmentRequired => Text::AssessmentRequired {
-            date,
-            missing: Code::all(&d.missing_assessments),
-        },
-    }
-    .into();
+    let explanation = explanation(d, date, agreement.is_some()).into();
     Eligibility {
         partner_id: partner_id.to_string(),
         unit_code: unit,
@@ -218,7 +204,6 @@ pub fn answer(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The answer and its reasons.", body = Eligibility),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/partners/{id}/eligibility")]

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::db::AnyConnection;
 use crate::db::schema::{agreement_partners, partners};
 use crate::http::problem::ApiError;
+use crate::partners::PartnerKind;
 
 /// What eligibility needs of a partner.
 #[derive(Debug, Clone)]
@@ -16,6 +17,13 @@ pub struct PartnerFacts {
     pub kind: String,
     pub country_code: String,
     pub archived: bool,
+}
+
+impl PartnerFacts {
+    /// A city or region, assessed itself too ("landet/staden").
+    pub fn is_assessable(&self) -> bool {
+        PartnerKind::from_db(&self.kind).is_assessable()
+    }
 }
 
 /// Many partners in one query, by id.

@@ -2,29 +2,22 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, ENTITY, appended};
-use super::store::{self, ExceptionFilter};
-use super::{
-    DecidingBody, DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput,
-};
+use super::service::{self, ENTITY, not_found};
+use super::store::{self, ExceptionFilter, ExceptionRow};
+use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
-use crate::events::EventAction;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{csv_response, wants_csv, window};
 use crate::http::docs as d;
-use crate::http::etag::{IfMatch, version_mismatch};
+use crate::http::etag::IfMatch;
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::{ApiError, FieldError};
+use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
-
-fn not_found() -> ApiError {
-    ApiError::not_found("exception request", "begäran om undantag")
-}
 
 /// An officer acts for their unit and the units below it; a coordinator for every unit.
 fn require_unit(
@@ -33,6 +26,67 @@ fn require_unit(
     unit: &str,
 ) -> Result<(), ApiError> {
     crate::units::scope::Scope::of(conn, principal)?.require(unit)
+}
+
+/// What every action on a request carries besides the caller.
+struct ActionCall {
+    id: String,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    digest: String,
+    /// Only the requesting unit (and those above it) may act.
+    own_unit: bool,
+}
+
+impl ActionCall {
+    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
+        ActionCall {
+            id: id.into_inner(),
+            if_match,
+            key,
+            digest,
+            own_unit: false,
+        }
+    }
+
+    fn of_own_unit(self) -> Self {
+        ActionCall {
+            own_unit: true,
+            ..self
+        }
+    }
+}
+
+/// Loads the request, checks the caller's unit (when the action is the unit's own) and the
+/// precondition, and replies with what `action` made of it.
+async fn act(
+    db: web::Data<Db>,
+    principal: Principal,
+    req: HttpRequest,
+    call: ActionCall,
+    action: impl FnOnce(&mut AnyConnection, &str, &ExceptionRow) -> Result<Exception, ApiError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let ActionCall {
+        id,
+        if_match,
+        key,
+        digest,
+        own_unit,
+    } = call;
+    let p = principal.clone();
+    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
+        let precondition = if_match.required()?;
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        if own_unit {
+            require_unit(conn, &p, &row.unit_code)?;
+        }
+        precondition.check(row.version)?;
+        let exception = action(conn, &p.sub, &row)?;
+        Reply::ok(&exception, exception.version)
+    })
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -65,7 +119,6 @@ pub struct ExceptionParams {
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of exception requests.", body = Page<Exception>, example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/exceptions")]
@@ -142,7 +195,6 @@ pub async fn get_exception(
         (status = 201, description = "The request was filed.", body = Exception, headers(
             ("ETag" = String, description = "The request's version."),
             ("Location" = String, description = "The request's URL."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -185,7 +237,6 @@ pub async fn request_exception(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -201,14 +252,9 @@ pub async fn decide_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::DecideExceptions)?;
     let decision = body.value;
-    let id = id.into_inner();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        precondition.check(row.version)?;
-        let exception = service::decide(conn, &p.sub, &row, &decision)?;
-        Reply::ok(&exception, exception.version)
+    let call = ActionCall::new(id, if_match, key, body.digest);
+    act(db, principal, req, call, move |conn, actor, row| {
+        service::decide(conn, actor, row, &decision)
     })
     .await
 }
@@ -224,7 +270,6 @@ pub async fn decide_exception(
     security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -240,48 +285,9 @@ pub async fn revoke_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::DecideExceptions)?;
     let revocation = body.value;
-    let id = id.into_inner();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        precondition.check(row.version)?;
-        if row.status != "GRANTED" {
-            return Err(ApiError::conflict(
-                crate::text::Text::OnlyGrantedRevoked {
-                    status: row.status.clone(),
-                }
-                .msg(),
-            ));
-        }
-        let mut errors: Vec<FieldError> = service::decided_in_the_future(revocation.decided_at)
-            .into_iter()
-            .collect();
-        if revocation.deciding_body == DecidingBody::Delegate
-            && revocation.delegation_reference.is_none()
-        {
-            errors.push(FieldError::new(
-                "/delegationReference",
-                "required",
-                crate::text::Text::DelegationRequired.msg(),
-            ));
-        }
-        if row.decided_at.is_some_and(|d| revocation.decided_at < d) {
-            errors.push(FieldError::new(
-                "/decidedAt",
-                "before-decision",
-                crate::text::Text::RevocationBeforeGrant.msg(),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
-        }
-        if !store::record_revocation(conn, &id, row.version, &revocation, &p.sub)? {
-            return Err(version_mismatch(row.version + 1));
-        }
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        let exception = appended(conn, &p.sub, EventAction::Revoked, row)?;
-        Reply::ok(&exception, exception.version)
+    let call = ActionCall::new(id, if_match, key, body.digest);
+    act(db, principal, req, call, move |conn, actor, row| {
+        service::revoke(conn, actor, row, &revocation)
     })
     .await
 }
@@ -311,29 +317,8 @@ pub async fn withdraw_exception(
     body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        require_unit(conn, &p, &row.unit_code)?;
-        precondition.check(row.version)?;
-        if row.status != "REQUESTED" {
-            return Err(ApiError::conflict(
-                crate::text::Text::OnlyPendingWithdrawn {
-                    status: row.status.clone(),
-                }
-                .msg(),
-            ));
-        }
-        if !store::withdraw(conn, &id, row.version)? {
-            return Err(version_mismatch(row.version + 1));
-        }
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        let exception = appended(conn, &p.sub, EventAction::Withdrawn, row)?;
-        Reply::ok(&exception, exception.version)
-    })
-    .await
+    let call = ActionCall::new(id, if_match, key, body.digest).of_own_unit();
+    act(db, principal, req, call, service::withdraw).await
 }
 
 /// History of an exception / Historik för ett undantag

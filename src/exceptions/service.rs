@@ -1,15 +1,23 @@
 //! What an exception write does, whoever asks: the HTTP handlers and the demo seed both call these.
 
 use super::store::{self, ExceptionRow};
-use super::{DecidingBody, DecisionInput, DecisionOutcome, Exception, ExceptionRequest};
+use super::{
+    DecidingBody, DecisionInput, DecisionOutcome, Exception, ExceptionRequest, ExceptionStatus,
+    RevocationInput,
+};
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
 use crate::http::etag::version_mismatch;
 use crate::http::problem::{ApiError, FieldError};
+use crate::policy::activation::AgreementStatus;
 use crate::policy::catalogue::codes;
 use crate::text::Text;
 
 pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Exception;
+
+pub fn not_found() -> ApiError {
+    ApiError::not_found("exception request", "begäran om undantag")
+}
 
 pub fn appended(
     conn: &mut AnyConnection,
@@ -97,7 +105,7 @@ pub fn request(
             Text::NotAParty.msg(),
         ));
     }
-    if matches!(agreement.status.as_str(), "ENDED" | "CANCELLED") {
+    if AgreementStatus::from_db(&agreement.status).is_closed() {
         return Err(ApiError::conflict(Text::AgreementClosed.msg()));
     }
     if let Some(open) = store::open_request(conn, &request.agreement_id, &request.partner_id)? {
@@ -129,7 +137,7 @@ pub fn decide(
             )]),
         );
     }
-    if row.status != "REQUESTED" {
+    if row.status() != ExceptionStatus::Requested {
         return Err(ApiError::conflict(
             Text::DecisionOnClosedRequest {
                 status: row.status.clone(),
@@ -157,4 +165,71 @@ pub fn decide(
     };
     let exception = appended(conn, actor, action, row)?;
     Ok(exception)
+}
+
+/// Records the revocation of a granted exception as `actor` (authorisation and the precondition
+/// are the caller's); the grant stays on record.
+pub fn revoke(
+    conn: &mut AnyConnection,
+    actor: &str,
+    row: &ExceptionRow,
+    revocation: &RevocationInput,
+) -> Result<Exception, ApiError> {
+    if row.status() != ExceptionStatus::Granted {
+        return Err(ApiError::conflict(
+            Text::OnlyGrantedRevoked {
+                status: row.status.clone(),
+            }
+            .msg(),
+        ));
+    }
+    let mut errors: Vec<FieldError> = decided_in_the_future(revocation.decided_at)
+        .into_iter()
+        .collect();
+    if revocation.deciding_body == DecidingBody::Delegate
+        && revocation.delegation_reference.is_none()
+    {
+        errors.push(FieldError::new(
+            "/delegationReference",
+            "required",
+            Text::DelegationRequired.msg(),
+        ));
+    }
+    if row.decided_at.is_some_and(|d| revocation.decided_at < d) {
+        errors.push(FieldError::new(
+            "/decidedAt",
+            "before-decision",
+            Text::RevocationBeforeGrant.msg(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    if !store::record_revocation(conn, &row.id, row.version, revocation, actor)? {
+        return Err(version_mismatch(row.version + 1));
+    }
+    let row = store::find_row(conn, &row.id)?.ok_or_else(not_found)?;
+    appended(conn, actor, EventAction::Revoked, row)
+}
+
+/// Withdraws an undecided request as `actor` (authorisation and the precondition are the
+/// caller's).
+pub fn withdraw(
+    conn: &mut AnyConnection,
+    actor: &str,
+    row: &ExceptionRow,
+) -> Result<Exception, ApiError> {
+    if row.status() != ExceptionStatus::Requested {
+        return Err(ApiError::conflict(
+            Text::OnlyPendingWithdrawn {
+                status: row.status.clone(),
+            }
+            .msg(),
+        ));
+    }
+    if !store::withdraw(conn, &row.id, row.version)? {
+        return Err(version_mismatch(row.version + 1));
+    }
+    let row = store::find_row(conn, &row.id)?.ok_or_else(not_found)?;
+    appended(conn, actor, EventAction::Withdrawn, row)
 }

@@ -78,6 +78,12 @@ pub struct ExceptionRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl ExceptionRow {
+    pub fn status(&self) -> ExceptionStatus {
+        status_from_db(&self.status)
+    }
+}
+
 pub fn status_from_db(s: &str) -> ExceptionStatus {
     match s {
         "GRANTED" => ExceptionStatus::Granted,
@@ -112,7 +118,7 @@ impl ExceptionRow {
         let status = if self.revocation_decided_at.is_some_and(|d| d <= date) {
             ExceptionStatus::Revoked
         } else if decided {
-            if self.decision.as_deref() == Some("GRANTED") {
+            if self.decision.as_deref() == Some(DecisionOutcome::Granted.as_str()) {
                 ExceptionStatus::Granted
             } else {
                 ExceptionStatus::Denied
@@ -138,7 +144,7 @@ impl From<ExceptionRow> for Exception {
     fn from(r: ExceptionRow) -> Self {
         let decision = match (&r.decision, r.decided_at, &r.protocol_paragraph) {
             (Some(outcome), Some(decided_at), Some(paragraph)) => Some(Decision {
-                decision: if outcome == "GRANTED" {
+                decision: if outcome == DecisionOutcome::Granted.as_str() {
                     DecisionOutcome::Granted
                 } else {
                     DecisionOutcome::Denied
@@ -295,7 +301,10 @@ pub fn open_request(
     Ok(x::table
         .filter(x::agreement_id.eq(agreement_id))
         .filter(x::partner_id.eq(partner_id))
-        .filter(x::status.eq_any(["REQUESTED", "GRANTED"]))
+        .filter(x::status.eq_any([
+            status_str(ExceptionStatus::Requested),
+            status_str(ExceptionStatus::Granted),
+        ]))
         .select(x::id)
         .first(conn)
         .optional()?)
@@ -317,7 +326,7 @@ pub fn insert(
             x::unit_code.eq(unit_code),
             x::justification.eq(req.justification.as_str()),
             x::case_number.eq(req.case_number.as_str()),
-            x::status.eq("REQUESTED"),
+            x::status.eq(status_str(ExceptionStatus::Requested)),
             x::requested_by.eq(requested_by),
             x::version.eq(1),
             x::created_at.eq(now),

@@ -110,6 +110,41 @@ impl FundingSource {
     }
 }
 
+/// Where an agreement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AgreementStatus {
+    Draft,
+    Active,
+    Ended,
+    Cancelled,
+}
+
+impl AgreementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementStatus::Draft => "DRAFT",
+            AgreementStatus::Active => "ACTIVE",
+            AgreementStatus::Ended => "ENDED",
+            AgreementStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// Ended and cancelled agreements do not change.
+    pub fn is_closed(self) -> bool {
+        matches!(self, AgreementStatus::Ended | AgreementStatus::Cancelled)
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        match s {
+            "ACTIVE" => AgreementStatus::Active,
+            "ENDED" => AgreementStatus::Ended,
+            "CANCELLED" => AgreementStatus::Cancelled,
+            _ => AgreementStatus::Draft,
+        }
+    }
+}
+
 /// One partner of the agreement with its eligibility for this agreement.
 #[derive(Debug, Clone)]
 pub struct PartnerCheck {
@@ -289,6 +324,49 @@ pub fn recommendations(input: &ActivationInput) -> Vec<Finding> {
     warnings
 }
 
+/// What an active agreement's rules look at: its partners, unit, dates, type and purposes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms<'a> {
+    pub partner_ids: &'a [String],
+    pub unit_code: &'a str,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub agreement_type: AgreementType,
+    pub purposes: &'a [Purpose],
+}
+
+/// Whether a change of an active agreement touches its rules: a change to its terms re-runs them
+/// (and is refused when they fail); any other change keeps the findings recorded at activation.
+pub fn touched(before: &Terms, after: &Terms) -> bool {
+    before != after
+}
+
+/// The rules whose findings any change may affect: the recommendations (funding, sister cities).
+pub const RECOMMENDATIONS: [&str; 2] =
+    [codes::PROJECT_EXTERNAL_FUNDING, codes::SISTER_CITY_PARTNER];
+
+/// The warnings after a change that touched no rule: those `kept` for the other rules (each named
+/// by `rule_of`), and the `fresh` findings of the recommendations (each made a warning by `warning`).
+pub fn merge_warnings<W: Clone>(
+    kept: &[W],
+    rule_of: fn(&W) -> &str,
+    fresh: &[Finding],
+    warning: fn(&Finding) -> W,
+) -> Vec<W> {
+    let mut out: Vec<W> = kept
+        .iter()
+        .filter(|w| !RECOMMENDATIONS.contains(&rule_of(w)))
+        .cloned()
+        .collect();
+    out.extend(
+        fresh
+            .iter()
+            .filter(|f| RECOMMENDATIONS.contains(&f.rule))
+            .map(warning),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,19 +376,7 @@ mod tests {
     }
 
     fn decision(status: EligibilityStatus) -> Decision {
-        Decision {
-            status,
-            failing_requirements: match status {
-                EligibilityStatus::ExceptionRequired => vec![codes::DEMOCRACY],
-                EligibilityStatus::AssessmentRequired => vec![codes::ASSESSMENT_REQUIRED],
-                _ => vec![],
-            },
-            assessments_used: vec![],
-            missing_assessments: vec![],
-            exception_used: None,
-            pending_requests: vec![],
-            denied_decisions: vec![],
-        }
+        Decision::of(status)
     }
 
     fn partner(id: &str, index: usize, status: EligibilityStatus) -> PartnerCheck {
@@ -522,5 +588,58 @@ mod tests {
             rules(&outcome.warnings),
             vec![codes::PURPOSE_REQUIRED, codes::EXCEPTION_BY_KOMMUNSTYRELSEN]
         );
+    }
+    fn terms<'a>(partners: &'a [String], purposes: &'a [Purpose]) -> Terms<'a> {
+        Terms {
+            partner_ids: partners,
+            unit_code: "KFN",
+            start_date: Some(day("2027-01-01")),
+            end_date: None,
+            agreement_type: AgreementType::Project,
+            purposes,
+        }
+    }
+
+    #[test]
+    fn a_change_to_the_terms_touches_the_rules_and_any_other_does_not() {
+        let partners = vec!["p1".to_string()];
+        let purposes = [Purpose::ProjectCollaboration];
+        let before = terms(&partners, &purposes);
+        assert!(!touched(&before, &terms(&partners, &purposes)));
+        let more = vec!["p1".to_string(), "p2".to_string()];
+        assert!(touched(&before, &terms(&more, &purposes)));
+        let later = Terms {
+            end_date: Some(day("2030-12-31")),
+            ..before.clone()
+        };
+        assert!(touched(&before, &later));
+        let other_unit = Terms {
+            unit_code: "SN",
+            ..before.clone()
+        };
+        assert!(touched(&before, &other_unit));
+    }
+
+    #[test]
+    fn an_untouched_change_keeps_recorded_findings_and_refreshes_the_recommendations() {
+        let recorded = Finding::text(codes::DEMOCRACY, "/partnerIds/0", Text::SisterCityPartner);
+        let stale = Finding::text(
+            codes::SISTER_CITY_PARTNER,
+            "/purposes",
+            Text::SisterCityPartner,
+        );
+        let fresh = Finding::text(
+            codes::PROJECT_EXTERNAL_FUNDING,
+            "/fundings",
+            Text::ProjectExternalFunding,
+        );
+        let ignored = Finding::text(codes::DEMOCRACY, "/partnerIds/1", Text::SisterCityPartner);
+        let merged = merge_warnings(
+            &[recorded.clone(), stale],
+            |f| f.rule,
+            &[fresh.clone(), ignored],
+            Finding::clone,
+        );
+        assert_eq!(merged, vec![recorded, fresh]);
     }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalogue::codes;
+use crate::text::{Code, Text};
 
 /// One of the three requirements and how an assessment judged it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -41,16 +42,26 @@ impl AssessmentFacts {
 
     /// The requirements not met; an `UNCERTAIN` verdict fails.
     pub fn failing_requirements(&self) -> Vec<&'static str> {
-        [
-            (self.human_rights, codes::HUMAN_RIGHTS),
-            (self.democracy, codes::DEMOCRACY),
-            (self.rule_of_law, codes::RULE_OF_LAW),
-        ]
-        .into_iter()
-        .filter(|(v, _)| *v != Verdict::Meets)
-        .map(|(_, code)| code)
-        .collect()
+        failing_requirements(self.human_rights, self.democracy, self.rule_of_law)
     }
+}
+
+/// The rule codes (`HUMAN_RIGHTS`, `DEMOCRACY`, `RULE_OF_LAW`) of the requirements not met by
+/// these three verdicts; an `UNCERTAIN` verdict fails.
+pub fn failing_requirements(
+    human_rights: Verdict,
+    democracy: Verdict,
+    rule_of_law: Verdict,
+) -> Vec<&'static str> {
+    [
+        (human_rights, codes::HUMAN_RIGHTS),
+        (democracy, codes::DEMOCRACY),
+        (rule_of_law, codes::RULE_OF_LAW),
+    ]
+    .into_iter()
+    .filter(|(v, _)| *v != Verdict::Meets)
+    .map(|(_, code)| code)
+    .collect()
 }
 
 /// Where an exception request stood at the end of the date asked about.
@@ -132,6 +143,27 @@ pub struct Decision {
     pub denied_decisions: Vec<String>,
 }
 
+#[cfg(test)]
+impl Decision {
+    /// A decision of `status`, naming what such a decision names (for the tests of the rules that
+    /// read one).
+    pub(crate) fn of(status: EligibilityStatus) -> Self {
+        Decision {
+            status,
+            failing_requirements: match status {
+                EligibilityStatus::ExceptionRequired => vec![codes::DEMOCRACY],
+                EligibilityStatus::AssessmentRequired => vec![codes::ASSESSMENT_REQUIRED],
+                _ => vec![],
+            },
+            assessments_used: vec![],
+            missing_assessments: vec![],
+            exception_used: None,
+            pending_requests: vec![],
+            denied_decisions: vec![],
+        }
+    }
+}
+
 /// Decides eligibility on `date` for `agreement` (when one is named).
 pub fn decide(input: &EligibilityInput, date: NaiveDate, agreement: Option<&str>) -> Decision {
     let mut missing = Vec::new();
@@ -194,6 +226,23 @@ pub fn decide(input: &EligibilityInput, date: NaiveDate, agreement: Option<&str>
         EligibilityStatus::ExceptionRequired
     };
     decision
+}
+
+/// The sentence that explains `decision` on `date`, for an agreement when `for_agreement`.
+pub fn explanation(decision: &Decision, date: NaiveDate, for_agreement: bool) -> Text {
+    let failing = Code::all(&decision.failing_requirements);
+    match decision.status {
+        EligibilityStatus::Eligible => Text::EligibleAllMet,
+        EligibilityStatus::EligibleByException => Text::EligibleByException { failing },
+        EligibilityStatus::ExceptionRequired if for_agreement => {
+            Text::ExceptionRequiredForAgreement { failing }
+        }
+        EligibilityStatus::ExceptionRequired => Text::ExceptionRequired { failing },
+        EligibilityStatus::AssessmentRequired => Text::AssessmentRequired {
+            date,
+            missing: Code::all(&decision.missing_assessments),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -457,5 +506,41 @@ mod tests {
         assert!(EligibilityStatus::EligibleByException.allows_collaboration());
         assert!(!EligibilityStatus::ExceptionRequired.allows_collaboration());
         assert!(!EligibilityStatus::AssessmentRequired.allows_collaboration());
+    }
+
+    #[test]
+    fn the_explanation_names_what_fails_and_says_when_an_agreement_was_asked_about() {
+        let input = EligibilityInput {
+            country_assessment: Some(fails("a")),
+            ..Default::default()
+        };
+        let d = decide(&input, day(D), Some("x"));
+        let failing = Code::all(&d.failing_requirements);
+        assert_eq!(
+            explanation(&d, day(D), true),
+            Text::ExceptionRequiredForAgreement {
+                failing: failing.clone()
+            }
+        );
+        assert_eq!(
+            explanation(&d, day(D), false),
+            Text::ExceptionRequired { failing }
+        );
+        let none = decide(&EligibilityInput::default(), day(D), None);
+        assert_eq!(
+            explanation(&none, day(D), false),
+            Text::AssessmentRequired {
+                date: day(D),
+                missing: Code::all(&["COUNTRY"]),
+            }
+        );
+        let ok = EligibilityInput {
+            country_assessment: Some(meets("b")),
+            ..Default::default()
+        };
+        assert_eq!(
+            explanation(&decide(&ok, day(D), None), day(D), false),
+            Text::EligibleAllMet
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod catalogue;
+pub mod compliance;
 pub mod eligibility;
 
 use chrono::NaiveDate;

@@ -4,6 +4,7 @@
 //! requests waiting for a decision). Counting is done here, in Rust, over data loaded once.
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

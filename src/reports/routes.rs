@@ -1,26 +1,16 @@
-use std::collections::BTreeSet;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{Days, NaiveDate, NaiveDateTime};
+use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::store;
-use super::{
-    ComplianceReport, ExpiringAssessment, ExpiringException, ExpiryWindow, Names, OverdueItem,
-    Period, ReviewItem, SummaryReport, WaitingRequest, summarise,
-};
-use crate::agreements::ComplianceStatus;
-use crate::agreements::compliance::compliance;
-use crate::agreements::store::AgreementRecord;
-use crate::assessments::end_of_stockholm_day;
-use crate::db::AnyConnection;
+use super::service;
+use super::{ComplianceReport, Period, SummaryReport};
 use crate::db::Db;
 use crate::domain::UnitCode;
+use crate::exceptions::store::status_str;
 use crate::http::auth::{Capability, Principal};
 use crate::http::csv::{escape_cell, wants_csv};
-use crate::http::docs as d;
 use crate::http::json::Query;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply;
@@ -70,6 +60,58 @@ pub struct ComplianceParams {
     /// Only this unit and the units below it (assessments: those its active agreements rest on).
     #[param(example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
     unit_code: Option<String>,
+}
+
+impl SummaryParams {
+    /// The period and the unit asked about.
+    fn resolve(self) -> Result<(Period, Option<UnitCode>), ApiError> {
+        let period = resolve_period(self.date, self.from, self.to)?;
+        Ok((period, parse_unit(self.unit_code)?))
+    }
+}
+
+/// The expiry window of a compliance report: first and last day, inclusive.
+type Window = (NaiveDate, NaiveDate);
+
+impl ComplianceParams {
+    /// The period, the expiry window and the unit asked about.
+    fn resolve(self) -> Result<(Period, Window, Option<UnitCode>), ApiError> {
+        let mut errors = Vec::new();
+        if let Some(n) = self.expires_within_days {
+            if !(1..=MAX_EXPIRES_WITHIN_DAYS).contains(&n) {
+                errors.push(FieldError::new(
+                    "/query/expiresWithinDays",
+                    "out-of-range",
+                    crate::text::Text::ExpiresWithinDaysReport {
+                        max: MAX_EXPIRES_WITHIN_DAYS as usize,
+                    }
+                    .msg(),
+                ));
+            } else if self.from.is_some() || self.to.is_some() {
+                errors.push(conflicting(
+                    "/query/expiresWithinDays",
+                    crate::text::Text::RangeIsTheWindow,
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let period = resolve_period(self.date, self.from, self.to)?;
+        let unit = parse_unit(self.unit_code)?;
+        let days = self
+            .expires_within_days
+            .unwrap_or(DEFAULT_EXPIRES_WITHIN_DAYS) as u64;
+        let window = match period {
+            Period::At(d) => (
+                d,
+                d.checked_add_days(Days::new(days))
+                    .unwrap_or(NaiveDate::MAX),
+            ),
+            Period::Range { from, to } => (from, to),
+        };
+        Ok((period, window, unit))
+    }
 }
 
 fn conflicting(pointer: &str, text: crate::text::Text) -> FieldError {
@@ -125,39 +167,6 @@ fn parse_unit(raw: Option<String>) -> Result<Option<UnitCode>, ApiError> {
         })
     })
     .transpose()
-}
-
-/// The unit and the units below it; `None` for the whole city.
-fn unit_scope(
-    conn: &mut AnyConnection,
-    unit: Option<&UnitCode>,
-) -> Result<Option<Vec<String>>, ApiError> {
-    let Some(unit) = unit else {
-        return Ok(None);
-    };
-    if !crate::units::store::exists(conn, unit.as_str())? {
-        return Err(ApiError::invalid(
-            "/query/unitCode",
-            "unknown-unit",
-            crate::text::Text::NoSuchUnit.msg(),
-        ));
-    }
-    Ok(Some(crate::units::store::subtree(conn, unit.as_str())?))
-}
-
-fn in_scope(scope: &Option<Vec<String>>, unit: &str) -> bool {
-    scope
-        .as_ref()
-        .is_none_or(|units| units.iter().any(|u| u == unit))
-}
-
-fn partner_ids(records: &[&AgreementRecord]) -> Vec<String> {
-    records
-        .iter()
-        .flat_map(|r| r.partner_ids.iter().cloned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect()
 }
 
 /// Writes `rows` under `header` as CSV, every cell escaped for spreadsheets.
@@ -342,7 +351,6 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
             (SummaryReport = "application/json"),
             (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/reports/summary")]
@@ -353,29 +361,9 @@ pub async fn get_summary_report(
     query: Query<SummaryParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    let params = query.0;
-    let period = resolve_period(params.date, params.from, params.to)?;
-    let unit = parse_unit(params.unit_code)?;
+    let (period, unit) = query.0.resolve()?;
     let report = db
-        .read(move |conn| -> Result<_, ApiError> {
-            let scope = unit_scope(conn, unit.as_ref())?;
-            let all = store::agreements_once_active(conn)?;
-            let active: Vec<&AgreementRecord> = all
-                .iter()
-                .filter(|r| period.covers(&r.row) && in_scope(&scope, &r.row.unit_code))
-                .collect();
-            let names = Names {
-                partners: store::partners(conn, &partner_ids(&active))?,
-                units: store::unit_names(conn)?,
-                countries: store::country_names(conn)?,
-            };
-            Ok(summarise(
-                period,
-                unit.map(UnitCode::into_inner),
-                &active,
-                &names,
-            ))
-        })
+        .read(move |conn| service::summary_report(conn, period, unit))
         .await?;
     if wants_csv(&req) {
         return csv_body("summary-report", &SUMMARY_COLUMNS, summary_rows(&report));
@@ -478,161 +466,13 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
             String::new(),
             item.case_number.clone(),
             String::new(),
-            "REQUESTED".into(),
+            status_str(ExceptionStatus::Requested).into(),
             String::new(),
             item.requested_at.date_naive().to_string(),
             item.days_waiting.to_string(),
         ]);
     }
     rows
-}
-
-fn stockholm_date(at: NaiveDateTime) -> NaiveDate {
-    at.and_utc()
-        .with_timezone(&chrono_tz::Europe::Stockholm)
-        .date_naive()
-}
-
-/// Builds the compliance report for `as_of` and the expiry `window` (inclusive).
-fn compliance_report(
-    conn: &mut AnyConnection,
-    period: Period,
-    window: (NaiveDate, NaiveDate),
-    unit: Option<&UnitCode>,
-) -> Result<ComplianceReport, ApiError> {
-    let as_of = period.last_day();
-    let end_of_day = end_of_stockholm_day(as_of);
-    let scope = unit_scope(conn, unit)?;
-    let all = store::agreements_once_active(conn)?;
-    let active: Vec<&AgreementRecord> = all
-        .iter()
-        .filter(|r| Period::At(as_of).covers(&r.row) && in_scope(&scope, &r.row.unit_code))
-        .collect();
-
-    let mut under_review = Vec::new();
-    let mut overdue = Vec::new();
-    for record in &active {
-        // Judged as the active agreement it was on `as_of`, even if it has ended since.
-        let mut judged = (*record).clone();
-        judged.row.status = "ACTIVE".into();
-        if let Some(c) = compliance(conn, &judged, as_of)?
-            && c.status == ComplianceStatus::ReviewRequired
-        {
-            under_review.push(ReviewItem {
-                agreement_id: record.row.id.clone(),
-                title: record.row.title.clone(),
-                unit_code: record.row.unit_code.clone(),
-                case_number: record.row.case_number.clone(),
-                reasons: c.reasons,
-            });
-        }
-        if let Some(end) = record.row.end_date
-            && end < as_of
-        {
-            overdue.push(OverdueItem {
-                agreement_id: record.row.id.clone(),
-                title: record.row.title.clone(),
-                unit_code: record.row.unit_code.clone(),
-                case_number: record.row.case_number.clone(),
-                end_date: end,
-                days_overdue: (as_of - end).num_days(),
-            });
-        }
-    }
-
-    let partners = store::partners(conn, &partner_ids(&active))?;
-    let mut expiring_assessments = Vec::new();
-    for assessment in store::assessments_in_force(conn, end_of_day)? {
-        if assessment.valid_until > window.1 {
-            continue;
-        }
-        let covers = |partner_id: &String| match &assessment.partner_id {
-            Some(own) => own == partner_id,
-            None => partners
-                .get(partner_id)
-                .is_some_and(|p| p.country_code == assessment.country_code),
-        };
-        let agreement_ids: Vec<String> = active
-            .iter()
-            .filter(|r| r.partner_ids.iter().any(covers))
-            .map(|r| r.row.id.clone())
-            .collect();
-        if scope.is_some() && agreement_ids.is_empty() {
-            continue;
-        }
-        expiring_assessments.push(ExpiringAssessment {
-            assessment_id: assessment.id.clone(),
-            country_code: assessment.country_code.clone(),
-            partner_id: assessment.partner_id.clone(),
-            outcome: assessment.outcome,
-            valid_until: assessment.valid_until,
-            days_left: (assessment.valid_until - as_of).num_days(),
-            expired: assessment.valid_until < as_of,
-            agreement_ids,
-        });
-    }
-
-    let mut expiring_exceptions = Vec::new();
-    let mut waiting_requests = Vec::new();
-    for row in store::exceptions_by(conn, end_of_day)? {
-        if !in_scope(&scope, &row.unit_code) {
-            continue;
-        }
-        let Some(facts) = row.facts_as_of(as_of, end_of_day) else {
-            continue;
-        };
-        match facts.status {
-            ExceptionStatus::Granted => {
-                let Some(until) = facts.valid_until else {
-                    continue;
-                };
-                if until < window.0 || until > window.1 {
-                    continue;
-                }
-                expiring_exceptions.push(ExpiringException {
-                    exception_id: row.id.clone(),
-                    agreement_id: row.agreement_id.clone(),
-                    partner_id: row.partner_id.clone(),
-                    unit_code: row.unit_code.clone(),
-                    case_number: row.case_number.clone(),
-                    valid_until: until,
-                    days_left: (until - as_of).num_days(),
-                    expired: until < as_of,
-                });
-            }
-            ExceptionStatus::Requested => waiting_requests.push(WaitingRequest {
-                exception_id: row.id.clone(),
-                agreement_id: row.agreement_id.clone(),
-                partner_id: row.partner_id.clone(),
-                unit_code: row.unit_code.clone(),
-                case_number: row.case_number.clone(),
-                requested_at: row.created_at.and_utc(),
-                days_waiting: (as_of - stockholm_date(row.created_at)).num_days().max(0),
-            }),
-            _ => {}
-        }
-    }
-    expiring_exceptions.sort_by(|a, b| {
-        a.valid_until
-            .cmp(&b.valid_until)
-            .then(a.exception_id.cmp(&b.exception_id))
-    });
-
-    Ok(ComplianceReport {
-        period: period.view(),
-        as_of,
-        window: ExpiryWindow {
-            from: window.0,
-            to: window.1,
-        },
-        unit_code: unit.map(|u| u.as_str().to_string()),
-        generated_at: chrono::Utc::now(),
-        under_review,
-        overdue,
-        expiring_assessments,
-        expiring_exceptions,
-        waiting_requests,
-    })
 }
 
 /// Follow-up of compliance / Uppföljning av efterlevnad
@@ -655,7 +495,6 @@ fn compliance_report(
             (ComplianceReport = "application/json"),
             (String = "text/csv", example = "section,id,agreementId,partnerId,unitCode,countryCode,caseNumber,title,code,detail,date,days\nUNDER_REVIEW,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-0000-7000-8000-000000000004,GSN,,DEMO-2026-003,Kunskapsutbyte (exempel),FAILING_ASSESSMENT,The partner no longer meets: RULE_OF_LAW.,2026-11-26,\nASSESSMENT,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d71,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6f,,,FI,,,EXPIRES,MEETS_REQUIREMENTS,2027-01-30,65\n"),
         )),
-        (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/reports/compliance")]
@@ -666,43 +505,9 @@ pub async fn get_compliance_report(
     query: Query<ComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
-    let params = query.0;
-    let mut errors = Vec::new();
-    if let Some(n) = params.expires_within_days {
-        if !(1..=MAX_EXPIRES_WITHIN_DAYS).contains(&n) {
-            errors.push(FieldError::new(
-                "/query/expiresWithinDays",
-                "out-of-range",
-                crate::text::Text::ExpiresWithinDaysReport {
-                    max: MAX_EXPIRES_WITHIN_DAYS as usize,
-                }
-                .msg(),
-            ));
-        } else if params.from.is_some() || params.to.is_some() {
-            errors.push(conflicting(
-                "/query/expiresWithinDays",
-                crate::text::Text::RangeIsTheWindow,
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let period = resolve_period(params.date, params.from, params.to)?;
-    let unit = parse_unit(params.unit_code)?;
-    let days = params
-        .expires_within_days
-        .unwrap_or(DEFAULT_EXPIRES_WITHIN_DAYS) as u64;
-    let window = match period {
-        Period::At(d) => (
-            d,
-            d.checked_add_days(Days::new(days))
-                .unwrap_or(NaiveDate::MAX),
-        ),
-        Period::Range { from, to } => (from, to),
-    };
+    let (period, window, unit) = query.0.resolve()?;
     let report = db
-        .read(move |conn| compliance_report(conn, period, window, unit.as_ref()))
+        .read(move |conn| service::compliance_report(conn, period, window, unit.as_ref()))
         .await?;
     if wants_csv(&req) {
         return csv_body(
