@@ -116,7 +116,6 @@ pub struct AgreementParams {
     tag = "Agreements",
     operation_id = "listAgreements",
     params(Paging, AgreementParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of agreements (or CSV).", content(
             (Page<Agreement> = "application/json", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
@@ -215,7 +214,6 @@ pub async fn list_agreements(
     tag = "Agreements",
     operation_id = "getAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -253,7 +251,6 @@ pub async fn get_agreement(
     operation_id = "createAgreement",
     request_body(content = AgreementInput, content_type = "application/json"),
     params(d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The draft was registered.", body = Agreement, headers(
             ("ETag" = String, description = "The agreement's version."),
@@ -296,7 +293,6 @@ pub async fn create_agreement(
     operation_id = "updateAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     request_body(content = AgreementPatch, content_type = "application/merge-patch+json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 409, response = d::ActivationBlocked),
@@ -331,7 +327,6 @@ pub async fn update_agreement(
     tag = "Agreements",
     operation_id = "deleteAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The draft was deleted."),
         (status = 409, response = d::Conflict),
@@ -437,7 +432,6 @@ pub struct CancelAgreement {
     tag = "Agreements",
     operation_id = "activateAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
@@ -476,7 +470,6 @@ pub async fn activate_agreement(
     operation_id = "endAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     request_body(content = Option<EndAgreement>, description = "Optional: the end date and the reason. An empty body ends it today without a reason.", content_type = "application/json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 409, response = d::Conflict),
@@ -510,7 +503,6 @@ pub async fn end_agreement(
     operation_id = "cancelAgreement",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
     request_body(content = Option<CancelAgreement>, description = "Optional: the reason. An empty body cancels without one.", content_type = "application/json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
         (status = 409, response = d::Conflict),
@@ -550,7 +542,6 @@ pub async fn cancel_agreement(
     tag = "Agreements",
     operation_id = "getAgreementCompliance",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The compliance, now.", body = Compliance),
         (status = 409, response = d::Conflict),
@@ -593,7 +584,6 @@ pub async fn get_compliance(
     tag = "Agreements",
     operation_id = "getAgreementHistory",
     params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The versions, oldest first.", body = crate::events::history::History, example = json!({"entityType": "AGREEMENT", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "items": [{"eventId": 7, "occurredAt": "2026-11-20T08:00:00Z", "actor": "officer-kfn", "action": "CREATED", "version": 1, "changedFields": ["title"], "data": {"title": "Vänortssamarbete med Tammerfors"}}]})),
     )

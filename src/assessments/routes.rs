@@ -44,7 +44,6 @@ pub struct AssessmentParams {
     tag = "Assessments",
     operation_id = "listAssessments",
     params(Paging, AssessmentParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of assessments.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
     )
@@ -94,7 +93,6 @@ pub struct CountryAssessmentParams {
     tag = "Assessments",
     operation_id = "listCountryAssessments",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$"), Paging, CountryAssessmentParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of the country's assessments, newest first.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
     )
@@ -139,7 +137,6 @@ pub async fn list_country_assessments(
     tag = "Assessments",
     operation_id = "getAssessment",
     params(("id" = uuid::Uuid, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -175,7 +172,6 @@ pub async fn get_assessment(
     operation_id = "createAssessment",
     request_body(content = NewAssessment, content_type = "application/json"),
     params(d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The draft was created.", body = Assessment, headers(
             ("ETag" = String, description = "The assessment's version."),
@@ -221,7 +217,6 @@ pub async fn create_assessment(
         d::IfMatchHeader,
     ),
     request_body(content = AssessmentPatch, content_type = "application/merge-patch+json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
         (status = 409, response = d::Conflict),
@@ -260,7 +255,6 @@ pub async fn update_assessment(
         ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The draft was deleted."),
         (status = 400, response = d::BadRequest),
@@ -309,7 +303,6 @@ pub struct PublishRequest {}
         d::IdempotencyKeyHeader,
     ),
     request_body(content = Option<PublishRequest>, content_type = "application/json", description = "Empty, or `{}`."),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The assessment as published.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
         (status = 403, description = "Not a coordinator, or one of the draft's drafters (rule `ASSESSMENT_FOUR_EYES`).", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "You drafted or edited this assessment; another coordinator must publish it.", "instance": "/api/v1/assessments/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/publish", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "", "code": "ASSESSMENT_FOUR_EYES", "detail": "You drafted or edited this assessment; another coordinator must publish it."}]})),

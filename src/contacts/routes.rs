@@ -29,7 +29,6 @@ pub struct NoFilters {}
     tag = "Contacts",
     operation_id = "listContacts",
     params(("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid), Paging),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of contacts (or CSV).", content(
             (Page<Contact> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31", "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
@@ -64,7 +63,6 @@ pub async fn list_contacts(
         ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The contact, with its ETag.", body = Contact, headers(("ETag" = String, description = "The contact's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -101,7 +99,6 @@ pub async fn get_contact(
         d::IdempotencyKeyHeader,
     ),
     request_body(content = NewContact, content_type = "application/json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The contact was added.", body = Contact, headers(
             ("ETag" = String, description = "The contact's version."),
@@ -139,7 +136,6 @@ pub async fn create_contact(
         d::IfMatchHeader,
     ),
     request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The contact as changed.", body = Contact, headers(("ETag" = String, description = "The contact's new version."))),
     )
@@ -175,7 +171,6 @@ pub async fn update_contact(
         ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
         d::IfMatchHeader,
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The contact was erased."),
         (status = 400, response = d::BadRequest),

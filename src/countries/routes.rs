@@ -38,7 +38,6 @@ pub struct CountryParams {
     tag = "Countries",
     operation_id = "listCountries",
     params(Paging, CountryParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of countries (or CSV).", content(
             (Page<Country> = "application/json", example = json!({"items": [{"code": "NO", "alpha3": "NOR", "name": "Norge", "nameEn": "Norway", "standing": {"outcome": "NOT_ASSESSED", "assessmentId": null, "assessedAt": null, "validUntil": null, "expired": false, "failingRequirements": []}, "version": 1, "createdAt": "2026-11-26T00:00:00Z", "updatedAt": "2026-11-26T00:00:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
@@ -88,7 +87,6 @@ fn content_etag(body: &[u8]) -> String {
     tag = "Countries",
     operation_id = "getCountry",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$")),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The country.", body = Country, headers(("ETag" = String, description = "A tag of this representation, for If-None-Match."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),

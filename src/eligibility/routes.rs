@@ -201,7 +201,6 @@ pub fn answer(
     tag = "Eligibility",
     operation_id = "getPartnerEligibility",
     params(("id" = uuid::Uuid, Path, description = "The partner's id."), EligibilityParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The answer and its reasons.", body = Eligibility),
     )

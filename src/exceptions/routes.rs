@@ -116,7 +116,6 @@ pub struct ExceptionParams {
     tag = "Exceptions",
     operation_id = "listExceptions",
     params(Paging, ExceptionParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of exception requests.", body = Page<Exception>, example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
     )
@@ -156,7 +155,6 @@ pub async fn list_exceptions(
     tag = "Exceptions",
     operation_id = "getException",
     params(("id" = uuid::Uuid, Path, description = "The request's id.")),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The request and any decision.", body = Exception, headers(("ETag" = String, description = "The request's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -190,7 +188,6 @@ pub async fn get_exception(
     operation_id = "requestException",
     request_body(content = ExceptionRequest, content_type = "application/json"),
     params(d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The request was filed.", body = Exception, headers(
             ("ETag" = String, description = "The request's version."),
@@ -234,7 +231,6 @@ pub async fn request_exception(
     operation_id = "decideException",
     request_body(content = DecisionInput, content_type = "application/json"),
     params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 409, response = d::Conflict),
@@ -267,7 +263,6 @@ pub async fn decide_exception(
     operation_id = "revokeException",
     request_body(content = RevocationInput, content_type = "application/json"),
     params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 409, response = d::Conflict),
@@ -299,7 +294,6 @@ pub async fn revoke_exception(
     tag = "Exceptions",
     operation_id = "withdrawException",
     params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The request is withdrawn.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 400, response = d::BadRequest),
@@ -328,7 +322,6 @@ pub async fn withdraw_exception(
     tag = "Exceptions",
     operation_id = "getExceptionHistory",
     params(("id" = uuid::Uuid, Path, description = "The request's id.")),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The versions, oldest first.", body = crate::events::history::History, example = json!({"entityType": "EXCEPTION", "entityId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d70", "items": [{"eventId": 9, "occurredAt": "2026-11-20T09:00:00Z", "actor": "officer-kfn", "action": "REQUESTED", "version": 1, "changedFields": ["status"], "data": {"status": "REQUESTED"}}]})),
     )

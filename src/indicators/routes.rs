@@ -230,7 +230,6 @@ fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
     operation_id = "importIndicators",
     params(d::IdempotencyKeyHeader),
     request_body(content = String, content_type = "text/csv", description = "The values, one a line, after a header line.", example = "countryCode,source,edition,metric,value,category,url\nNO,FREEDOM_HOUSE,2026,total-score,98,Free,https://freedomhouse.org/country/norway\n"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "Every line was imported.", body = IndicatorImport),
         (status = 400, description = "One or more lines are not valid; nothing was imported. `errors` points at each line and column as `/lines/{line}/{column}`.", body = crate::http::problem::Problem, content_type = "application/problem+json", example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "2 fields are not valid; see errors.", "instance": "/api/v1/indicators", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/lines/3/value", "code": "invalid-number", "detail": "Must be a number with '.' as the decimal point, such as 93 or 0.85."}, {"pointer": "/lines/4/countryCode", "code": "unknown-country", "detail": "There is no country XX."}]})),
@@ -272,7 +271,6 @@ pub struct CountryIndicatorParams {
     tag = "Indicators",
     operation_id = "listCountryIndicators",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$"), Paging, CountryIndicatorParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of the latest values.", body = Page<Indicator>, example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001", "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score", "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway", "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
     )

@@ -44,7 +44,6 @@ pub struct PartnerParams {
     tag = "Partners",
     operation_id = "listPartners",
     params(Paging, PartnerParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of partners (or CSV).", content(
             (Page<Partner> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City", "externalIds": {"euPic": null, "organisationNumber": null}, "website": null, "sisterCity": false, "sisterCitySince": null, "archived": false, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
@@ -81,7 +80,6 @@ pub async fn list_partners(
     tag = "Partners",
     operation_id = "getPartner",
     params(("id" = uuid::Uuid, Path, description = "The partner's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The partner, with its ETag.", body = Partner, headers(("ETag" = String, description = "The partner's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -109,7 +107,6 @@ pub async fn get_partner(
     operation_id = "createPartner",
     request_body(content = NewPartner, content_type = "application/json"),
     params(d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The partner was created.", body = Partner, headers(
             ("ETag" = String, description = "The partner's version."),
@@ -148,7 +145,6 @@ pub async fn create_partner(
         d::IfMatchHeader,
     ),
     request_body(content = PartnerPatch, content_type = "application/merge-patch+json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The partner as changed.", body = Partner, headers(("ETag" = String, description = "The partner's new version."))),
     )
@@ -183,7 +179,6 @@ pub async fn update_partner(
         ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The partner was deleted."),
         (status = 400, response = d::BadRequest),

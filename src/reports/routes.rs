@@ -345,7 +345,6 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
     tag = "Reports",
     operation_id = "getSummaryReport",
     params(SummaryParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The summary (or CSV).", content(
             (SummaryReport = "application/json"),
@@ -489,7 +488,6 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
     tag = "Reports",
     operation_id = "getComplianceReport",
     params(ComplianceParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The compliance report (or CSV).", content(
             (ComplianceReport = "application/json"),

@@ -41,7 +41,6 @@ pub struct UnitParams {
     tag = "Units",
     operation_id = "listUnits",
     params(Paging, UnitParams),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of units (or CSV).", content(
             (Page<Unit> = "application/json", example = json!({"items": [{"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": "KS", "validFrom": null, "validUntil": null, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
@@ -75,7 +74,6 @@ pub async fn list_units(
     tag = "Units",
     operation_id = "getUnit",
     params(("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The unit, with its ETag.", body = Unit, headers(("ETag" = String, description = "The unit's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -103,7 +101,6 @@ pub async fn get_unit(
     operation_id = "createUnit",
     request_body(content = NewUnit, content_type = "application/json"),
     params(d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The unit was created.", body = Unit, headers(
             ("ETag" = String, description = "The unit's version."),
@@ -138,7 +135,6 @@ pub async fn create_unit(
         d::IfMatchHeader,
     ),
     request_body(content = UnitPatch, content_type = "application/merge-patch+json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The unit as changed.", body = Unit, headers(("ETag" = String, description = "The unit's new version."))),
     )
@@ -171,7 +167,6 @@ pub async fn update_unit(
         ("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"),
         d::IfMatchHeader,
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The unit was deleted."),
         (status = 400, response = d::BadRequest),

@@ -38,7 +38,6 @@ pub struct DeliveryParams {
     tag = "Webhooks",
     operation_id = "listWebhooks",
     params(Paging, NoFilters),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of subscriptions.", body = Page<Webhook>,
             example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "url": "https://arende.boras.se/hooks/samverkan", "description": "Ärendehanteringssystemet", "eventTypes": ["AGREEMENT"], "active": true, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
@@ -71,7 +70,6 @@ pub async fn list_webhooks(
     operation_id = "createWebhook",
     request_body(content = NewWebhook, content_type = "application/json"),
     params(d::IdempotencyKeyHeader),
-    security(("bearerAuth" = [])),
     responses(
         (status = 201, description = "The subscription was created; its secret is shown this once.", body = CreatedWebhook, headers(
             ("ETag" = String, description = "The subscription's version."),
@@ -102,7 +100,6 @@ pub async fn create_webhook(
     tag = "Webhooks",
     operation_id = "getWebhook",
     params(("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The subscription (without its secret), with its ETag.", body = Webhook, headers(("ETag" = String, description = "The subscription's version."))),
         (status = 304, description = "Not modified since the ETag in If-None-Match."),
@@ -136,7 +133,6 @@ pub async fn get_webhook(
         d::IfMatchHeader,
     ),
     request_body(content = WebhookPatch, content_type = "application/merge-patch+json"),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "The subscription's new version."))),
     )
@@ -178,7 +174,6 @@ pub async fn update_webhook(
         ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
         d::IfMatchHeader,
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 204, description = "The subscription was deleted."),
         (status = 400, response = d::BadRequest),
@@ -211,7 +206,6 @@ pub async fn delete_webhook(
         Paging,
         DeliveryParams,
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 200, description = "A page of deliveries.", body = Page<Delivery>,
             example = json!({"items": [{"id": "0192f5d3-1a2b-7c3d-8e4f-5a6b7c8d9e0f", "webhookId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "eventId": 42, "eventType": "AGREEMENT.ACTIVATED", "status": "FAILED", "attempts": 8, "lastResponseCode": 503, "lastError": "HTTP 503", "lastAttemptAt": "2026-11-26T12:10:00Z", "nextAttemptAt": null, "deliveredAt": null, "createdAt": "2026-11-26T09:15:01Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
@@ -249,7 +243,6 @@ pub async fn list_deliveries(
         ("deliveryId" = uuid::Uuid, Path, description = "The delivery's id.", example = "0192f5d3-1a2b-7c3d-8e4f-5a6b7c8d9e0f", format = Uuid),
         d::IdempotencyKeyHeader,
     ),
-    security(("bearerAuth" = [])),
     responses(
         (status = 202, description = "The delivery is queued again.", body = Delivery),
         (status = 400, response = d::BadRequest),
