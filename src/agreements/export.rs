@@ -2,55 +2,20 @@
 //! cells are empty, as are an agreement's missing dates.
 
 use super::Agreement;
-use crate::http::export::{Cell, Column, Export, plain};
+use crate::export;
+use crate::http::export::{Cell, Column, plain};
 
-impl Export for Agreement {
-    const NAME: &'static str = "agreements";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("title"),
-        Column::text("description"),
-        Column::text("type"),
-        Column::text("unitCode"),
-        Column::list("partnerIds", "partnerId"),
-        Column::list("purposes", "PURPOSE"),
-        Column::list("sdgs", "goal number"),
-        Column::list("fundings", "SOURCE:programme:amount:CURRENCY"),
-        Column::text("externalFundingNotPossibleReason"),
-        Column::date("startDate"),
-        Column::date("endDate"),
-        Column::text("caseNumber"),
-        Column::text("status"),
-        Column::text("compliance.status"),
-        Column::date("compliance.asOf"),
-        Column::list("compliance.reasons", "CODE:RULE:partnerId"),
-        Column::list("warnings", "RULE:partnerId"),
-        Column::boolean("registeredRetroactively"),
-        Column::boolean("boundByPolicy"),
-        Column::boolean("overdue"),
-        Column::timestamp("activatedAt"),
-        Column::text("activatedBy"),
-        Column::timestamp("endedAt"),
-        Column::text("endReason"),
-        Column::timestamp("cancelledAt"),
-        Column::text("cancelReason"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        let compliance = self.compliance.as_ref();
-        vec![
-            (&self.id).into(),
-            (&self.title).into(),
-            self.description.as_ref().into(),
-            Cell::code(&self.agreement_type),
-            (&self.unit_code).into(),
-            Cell::list(&self.partner_ids),
-            Cell::list(self.purposes.iter().map(plain)),
-            Cell::list(self.sdgs.iter().map(u8::to_string)),
-            Cell::records(self.fundings.iter().map(|f| {
+export! {
+    Agreement as "agreements", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("title") => (&row.title).into(),
+        Column::text("description") => row.description.as_ref().into(),
+        Column::text("type") => Cell::code(&row.agreement_type),
+        Column::text("unitCode") => (&row.unit_code).into(),
+        Column::list("partnerIds", "partnerId") => Cell::list(&row.partner_ids),
+        Column::list("purposes", "PURPOSE") => Cell::list(row.purposes.iter().map(plain)),
+        Column::list("sdgs", "goal number") => Cell::list(row.sdgs.iter().map(u8::to_string)),
+        Column::list("fundings", "SOURCE:programme:amount:CURRENCY") => Cell::records(row.fundings.iter().map(|f| {
                 vec![
                     plain(&f.source),
                     plain(&f.programme),
@@ -58,37 +23,36 @@ impl Export for Agreement {
                     plain(&f.currency),
                 ]
             })),
-            self.external_funding_not_possible_reason.as_ref().into(),
-            self.start_date.into(),
-            self.end_date.into(),
-            self.case_number.as_ref().into(),
-            Cell::code(&self.status),
-            compliance.map(|c| Cell::code(&c.status)).into(),
-            compliance.map(|c| c.as_of).into(),
-            Cell::records(compliance.iter().flat_map(|c| &c.reasons).map(|r| {
+        Column::text("externalFundingNotPossibleReason") => row.external_funding_not_possible_reason.as_ref().into(),
+        Column::date("startDate") => row.start_date.into(),
+        Column::date("endDate") => row.end_date.into(),
+        Column::text("caseNumber") => row.case_number.as_ref().into(),
+        Column::text("status") => Cell::code(&row.status),
+        Column::text("compliance.status") => row.compliance.as_ref().map(|c| Cell::code(&c.status)).into(),
+        Column::date("compliance.asOf") => row.compliance.as_ref().map(|c| c.as_of).into(),
+        Column::list("compliance.reasons", "CODE:RULE:partnerId") => Cell::records(row.compliance.iter().flat_map(|c| &c.reasons).map(|r| {
                 vec![
                     r.code.to_string(),
                     r.rule.to_string(),
                     r.partner_id.clone().unwrap_or_default(),
                 ]
             })),
-            Cell::records(
-                self.warnings
+        Column::list("warnings", "RULE:partnerId") => Cell::records(
+                row.warnings
                     .iter()
                     .map(|w| vec![w.rule.clone(), w.partner_id.clone().unwrap_or_default()]),
             ),
-            self.registered_retroactively.into(),
-            self.bound_by_policy.into(),
-            self.overdue.into(),
-            self.activated_at.into(),
-            self.activated_by.as_ref().into(),
-            self.ended_at.into(),
-            self.end_reason.as_ref().into(),
-            self.cancelled_at.into(),
-            self.cancel_reason.as_ref().into(),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+        Column::boolean("registeredRetroactively") => row.registered_retroactively.into(),
+        Column::boolean("boundByPolicy") => row.bound_by_policy.into(),
+        Column::boolean("overdue") => row.overdue.into(),
+        Column::timestamp("activatedAt") => row.activated_at.into(),
+        Column::text("activatedBy") => row.activated_by.as_ref().into(),
+        Column::timestamp("endedAt") => row.ended_at.into(),
+        Column::text("endReason") => row.end_reason.as_ref().into(),
+        Column::timestamp("cancelledAt") => row.cancelled_at.into(),
+        Column::text("cancelReason") => row.cancel_reason.as_ref().into(),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }

@@ -1,51 +1,24 @@
 //! The columns of the assessments export.
 
 use super::{Assessment, verdict_str};
-use crate::http::export::{Cell, Column, Export, plain};
+use crate::export;
+use crate::http::export::{Cell, Column, plain};
 
-impl Export for Assessment {
-    const NAME: &'static str = "assessments";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("countryCode"),
-        Column::text("partnerId"),
-        Column::text("humanRights.verdict"),
-        Column::text("humanRights.rationale"),
-        Column::text("democracy.verdict"),
-        Column::text("democracy.rationale"),
-        Column::text("ruleOfLaw.verdict"),
-        Column::text("ruleOfLaw.rationale"),
+export! {
+    Assessment as "assessments", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("countryCode") => (&row.country_code).into(),
+        Column::text("partnerId") => row.partner_id.as_ref().into(),
+        Column::text("humanRights.verdict") => verdict_str(row.human_rights.verdict).into(),
+        Column::text("humanRights.rationale") => (&row.human_rights.rationale).into(),
+        Column::text("democracy.verdict") => verdict_str(row.democracy.verdict).into(),
+        Column::text("democracy.rationale") => (&row.democracy.rationale).into(),
+        Column::text("ruleOfLaw.verdict") => verdict_str(row.rule_of_law.verdict).into(),
+        Column::text("ruleOfLaw.rationale") => (&row.rule_of_law.rationale).into(),
         Column::list(
             "indicators",
             "SOURCE:edition:metric:value:category:url:indicatorId",
-        ),
-        Column::date("assessedAt"),
-        Column::date("validUntil"),
-        Column::text("status"),
-        Column::text("outcome"),
-        Column::list("failingRequirements", "REQUIREMENT"),
-        Column::timestamp("publishedAt"),
-        Column::text("publishedBy"),
-        Column::timestamp("supersededAt"),
-        Column::text("supersededBy"),
-        Column::list("draftedBy", "user"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            (&self.id).into(),
-            (&self.country_code).into(),
-            self.partner_id.as_ref().into(),
-            verdict_str(self.human_rights.verdict).into(),
-            (&self.human_rights.rationale).into(),
-            verdict_str(self.democracy.verdict).into(),
-            (&self.democracy.rationale).into(),
-            verdict_str(self.rule_of_law.verdict).into(),
-            (&self.rule_of_law.rationale).into(),
-            Cell::records(self.indicators.iter().map(|e| {
+        ) => Cell::records(row.indicators.iter().map(|e| {
                 vec![
                     plain(&e.source),
                     e.edition.clone(),
@@ -56,19 +29,18 @@ impl Export for Assessment {
                     e.indicator_id.clone().unwrap_or_default(),
                 ]
             })),
-            self.assessed_at.into(),
-            self.valid_until.into(),
-            Cell::code(&self.status),
-            Cell::code(&self.outcome),
-            Cell::list(&self.failing_requirements),
-            self.published_at.into(),
-            self.published_by.as_ref().into(),
-            self.superseded_at.into(),
-            self.superseded_by.as_ref().into(),
-            Cell::list(&self.drafted_by),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+        Column::date("assessedAt") => row.assessed_at.into(),
+        Column::date("validUntil") => row.valid_until.into(),
+        Column::text("status") => Cell::code(&row.status),
+        Column::text("outcome") => Cell::code(&row.outcome),
+        Column::list("failingRequirements", "REQUIREMENT") => Cell::list(&row.failing_requirements),
+        Column::timestamp("publishedAt") => row.published_at.into(),
+        Column::text("publishedBy") => row.published_by.as_ref().into(),
+        Column::timestamp("supersededAt") => row.superseded_at.into(),
+        Column::text("supersededBy") => row.superseded_by.as_ref().into(),
+        Column::list("draftedBy", "user") => Cell::list(&row.drafted_by),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }

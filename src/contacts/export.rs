@@ -1,35 +1,20 @@
 //! The columns of the contacts export (personal data: exported to those who may read it).
 
 use super::Contact;
-use crate::http::export::{Cell, Column, Export};
+use crate::export;
+use crate::http::export::Column;
 
-impl Export for Contact {
-    const NAME: &'static str = "contacts";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("partnerId"),
-        Column::text("name"),
-        Column::text("role"),
-        Column::text("email"),
-        Column::text("phone"),
-        Column::date("retentionUntil"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            (&self.id).into(),
-            (&self.partner_id).into(),
-            (&self.name).into(),
-            self.role.as_ref().into(),
-            self.email.as_ref().into(),
-            self.phone.as_ref().into(),
-            self.retention_until.into(),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+export! {
+    Contact as "contacts", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("partnerId") => (&row.partner_id).into(),
+        Column::text("name") => (&row.name).into(),
+        Column::text("role") => row.role.as_ref().into(),
+        Column::text("email") => row.email.as_ref().into(),
+        Column::text("phone") => row.phone.as_ref().into(),
+        Column::date("retentionUntil") => row.retention_until.into(),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }

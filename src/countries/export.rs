@@ -1,42 +1,23 @@
 //! The columns of the countries export.
 
 use super::Country;
-use crate::http::export::{Cell, Column, Export};
+use crate::export;
+use crate::http::export::{Cell, Column};
 
-impl Export for Country {
-    const NAME: &'static str = "countries";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("code"),
-        Column::text("alpha3"),
-        Column::text("name"),
-        Column::text("nameEn"),
-        Column::text("standing.outcome"),
-        Column::text("standing.assessmentId"),
-        Column::date("standing.assessedAt"),
-        Column::date("standing.validUntil"),
-        Column::boolean("standing.expired"),
-        Column::list("standing.failingRequirements", "REQUIREMENT"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        let s = &self.standing;
-        vec![
-            (&self.code).into(),
-            (&self.alpha3).into(),
-            (&self.name).into(),
-            (&self.name_en).into(),
-            Cell::code(&s.outcome),
-            s.assessment_id.as_ref().into(),
-            s.assessed_at.into(),
-            s.valid_until.into(),
-            s.expired.into(),
-            Cell::list(&s.failing_requirements),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+export! {
+    Country as "countries", |row| [
+        Column::text("code") => (&row.code).into(),
+        Column::text("alpha3") => (&row.alpha3).into(),
+        Column::text("name") => (&row.name).into(),
+        Column::text("nameEn") => (&row.name_en).into(),
+        Column::text("standing.outcome") => Cell::code(&row.standing.outcome),
+        Column::text("standing.assessmentId") => row.standing.assessment_id.as_ref().into(),
+        Column::date("standing.assessedAt") => row.standing.assessed_at.into(),
+        Column::date("standing.validUntil") => row.standing.valid_until.into(),
+        Column::boolean("standing.expired") => row.standing.expired.into(),
+        Column::list("standing.failingRequirements", "REQUIREMENT") => Cell::list(&row.standing.failing_requirements),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }

@@ -2,75 +2,39 @@
 //! side (empty where there is none).
 
 use super::Exception;
-use crate::http::export::{Cell, Column, Export};
+use crate::export;
+use crate::http::export::{Cell, Column};
 
-impl Export for Exception {
-    const NAME: &'static str = "exceptions";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("agreementId"),
-        Column::text("partnerId"),
-        Column::text("unitCode"),
-        Column::text("justification"),
-        Column::text("caseNumber"),
-        Column::text("status"),
-        Column::text("requestedBy"),
-        Column::text("decision.decision"),
-        Column::text("decision.decidingBody"),
-        Column::text("decision.delegationReference"),
-        Column::date("decision.decidedAt"),
-        Column::text("decision.protocolParagraph"),
-        Column::text("decision.conditions"),
-        Column::date("decision.validFrom"),
-        Column::date("decision.validUntil"),
-        Column::text("decision.recordedBy"),
-        Column::timestamp("decision.recordedAt"),
-        Column::text("revocation.decidingBody"),
-        Column::text("revocation.delegationReference"),
-        Column::date("revocation.decidedAt"),
-        Column::text("revocation.protocolParagraph"),
-        Column::text("revocation.reason"),
-        Column::text("revocation.recordedBy"),
-        Column::timestamp("revocation.recordedAt"),
-        Column::timestamp("withdrawnAt"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        let d = self.decision.as_ref();
-        let r = self.revocation.as_ref();
-        vec![
-            (&self.id).into(),
-            (&self.agreement_id).into(),
-            (&self.partner_id).into(),
-            (&self.unit_code).into(),
-            (&self.justification).into(),
-            (&self.case_number).into(),
-            Cell::code(&self.status),
-            (&self.requested_by).into(),
-            d.map(|d| Cell::code(&d.decision)).into(),
-            d.map(|d| Cell::code(&d.deciding_body)).into(),
-            d.and_then(|d| d.delegation_reference.as_ref()).into(),
-            d.map(|d| d.decided_at).into(),
-            d.map(|d| &d.protocol_paragraph).into(),
-            d.and_then(|d| d.conditions.as_ref()).into(),
-            d.and_then(|d| d.valid_from).into(),
-            d.and_then(|d| d.valid_until).into(),
-            d.map(|d| &d.recorded_by).into(),
-            d.map(|d| d.recorded_at).into(),
-            r.map(|r| Cell::code(&r.deciding_body)).into(),
-            r.and_then(|r| r.delegation_reference.as_ref()).into(),
-            r.map(|r| r.decided_at).into(),
-            r.map(|r| &r.protocol_paragraph).into(),
-            r.map(|r| &r.reason).into(),
-            r.map(|r| &r.recorded_by).into(),
-            r.map(|r| r.recorded_at).into(),
-            self.withdrawn_at.into(),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+export! {
+    Exception as "exceptions", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("agreementId") => (&row.agreement_id).into(),
+        Column::text("partnerId") => (&row.partner_id).into(),
+        Column::text("unitCode") => (&row.unit_code).into(),
+        Column::text("justification") => (&row.justification).into(),
+        Column::text("caseNumber") => (&row.case_number).into(),
+        Column::text("status") => Cell::code(&row.status),
+        Column::text("requestedBy") => (&row.requested_by).into(),
+        Column::text("decision.decision") => row.decision.as_ref().map(|d| Cell::code(&d.decision)).into(),
+        Column::text("decision.decidingBody") => row.decision.as_ref().map(|d| Cell::code(&d.deciding_body)).into(),
+        Column::text("decision.delegationReference") => row.decision.as_ref().and_then(|d| d.delegation_reference.as_ref()).into(),
+        Column::date("decision.decidedAt") => row.decision.as_ref().map(|d| d.decided_at).into(),
+        Column::text("decision.protocolParagraph") => row.decision.as_ref().map(|d| &d.protocol_paragraph).into(),
+        Column::text("decision.conditions") => row.decision.as_ref().and_then(|d| d.conditions.as_ref()).into(),
+        Column::date("decision.validFrom") => row.decision.as_ref().and_then(|d| d.valid_from).into(),
+        Column::date("decision.validUntil") => row.decision.as_ref().and_then(|d| d.valid_until).into(),
+        Column::text("decision.recordedBy") => row.decision.as_ref().map(|d| &d.recorded_by).into(),
+        Column::timestamp("decision.recordedAt") => row.decision.as_ref().map(|d| d.recorded_at).into(),
+        Column::text("revocation.decidingBody") => row.revocation.as_ref().map(|r| Cell::code(&r.deciding_body)).into(),
+        Column::text("revocation.delegationReference") => row.revocation.as_ref().and_then(|r| r.delegation_reference.as_ref()).into(),
+        Column::date("revocation.decidedAt") => row.revocation.as_ref().map(|r| r.decided_at).into(),
+        Column::text("revocation.protocolParagraph") => row.revocation.as_ref().map(|r| &r.protocol_paragraph).into(),
+        Column::text("revocation.reason") => row.revocation.as_ref().map(|r| &r.reason).into(),
+        Column::text("revocation.recordedBy") => row.revocation.as_ref().map(|r| &r.recorded_by).into(),
+        Column::timestamp("revocation.recordedAt") => row.revocation.as_ref().map(|r| r.recorded_at).into(),
+        Column::timestamp("withdrawnAt") => row.withdrawn_at.into(),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }

@@ -235,6 +235,23 @@ pub trait Export {
     fn cells(&self) -> Vec<Cell>;
 }
 
+/// Declares an `Export` from one list of columns, each beside the cell it holds, so the two cannot
+/// fall out of step: `export! { Unit as "units", |row| [Column::text("code") => (&row.code).into(), …] }`.
+#[macro_export]
+macro_rules! export {
+    ($ty:ty as $name:literal, |$row:ident| [$($column:expr => $cell:expr),* $(,)?]) => {
+        impl $crate::http::export::Export for $ty {
+            const NAME: &'static str = $name;
+            const COLUMNS: &'static [$crate::http::export::Column] = &[$($column),*];
+
+            fn cells(&self) -> Vec<$crate::http::export::Cell> {
+                let $row = self;
+                vec![$($cell),*]
+            }
+        }
+    };
+}
+
 /// The text/csv schema's description: the columns in order, and how cells are written.
 pub fn describe_columns(columns: &[Column]) -> String {
     let listed = columns

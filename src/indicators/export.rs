@@ -1,37 +1,21 @@
 //! The columns of the indicators export.
 
 use super::Indicator;
-use crate::http::export::{Cell, Column, Export};
+use crate::export;
+use crate::http::export::{Cell, Column};
 
-impl Export for Indicator {
-    const NAME: &'static str = "indicators";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("importId"),
-        Column::text("countryCode"),
-        Column::text("source"),
-        Column::text("edition"),
-        Column::text("metric"),
-        Column::decimal("value"),
-        Column::text("category"),
-        Column::text("url"),
-        Column::timestamp("importedAt"),
-        Column::text("importedBy"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            (&self.id).into(),
-            (&self.import_id).into(),
-            (&self.country_code).into(),
-            Cell::code(&self.source),
-            (&self.edition).into(),
-            (&self.metric).into(),
-            self.value.into(),
-            self.category.as_ref().into(),
-            self.url.as_ref().into(),
-            self.imported_at.into(),
-            (&self.imported_by).into(),
-        ]
-    }
+export! {
+    Indicator as "indicators", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("importId") => (&row.import_id).into(),
+        Column::text("countryCode") => (&row.country_code).into(),
+        Column::text("source") => Cell::code(&row.source),
+        Column::text("edition") => (&row.edition).into(),
+        Column::text("metric") => (&row.metric).into(),
+        Column::decimal("value") => row.value.into(),
+        Column::text("category") => row.category.as_ref().into(),
+        Column::text("url") => row.url.as_ref().into(),
+        Column::timestamp("importedAt") => row.imported_at.into(),
+        Column::text("importedBy") => (&row.imported_by).into(),
+    ]
 }

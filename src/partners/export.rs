@@ -1,43 +1,24 @@
 //! The columns of the partners export.
 
 use super::Partner;
-use crate::http::export::{Cell, Column, Export};
+use crate::export;
+use crate::http::export::{Cell, Column};
 
-impl Export for Partner {
-    const NAME: &'static str = "partners";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("name"),
-        Column::text("kind"),
-        Column::text("countryCode"),
-        Column::text("city"),
-        Column::text("externalIds.euPic"),
-        Column::text("externalIds.organisationNumber"),
-        Column::text("website"),
-        Column::boolean("sisterCity"),
-        Column::date("sisterCitySince"),
-        Column::boolean("archived"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            (&self.id).into(),
-            (&self.name).into(),
-            Cell::code(&self.kind),
-            (&self.country_code).into(),
-            self.city.as_ref().into(),
-            self.external_ids.eu_pic.as_ref().into(),
-            self.external_ids.organisation_number.as_ref().into(),
-            self.website.as_ref().into(),
-            self.sister_city.into(),
-            self.sister_city_since.into(),
-            self.archived.into(),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+export! {
+    Partner as "partners", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("name") => (&row.name).into(),
+        Column::text("kind") => Cell::code(&row.kind),
+        Column::text("countryCode") => (&row.country_code).into(),
+        Column::text("city") => row.city.as_ref().into(),
+        Column::text("externalIds.euPic") => row.external_ids.eu_pic.as_ref().into(),
+        Column::text("externalIds.organisationNumber") => row.external_ids.organisation_number.as_ref().into(),
+        Column::text("website") => row.website.as_ref().into(),
+        Column::boolean("sisterCity") => row.sister_city.into(),
+        Column::date("sisterCitySince") => row.sister_city_since.into(),
+        Column::boolean("archived") => row.archived.into(),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }

@@ -1,35 +1,20 @@
 //! The columns of the units export.
 
 use super::Unit;
-use crate::http::export::{Cell, Column, Export};
+use crate::export;
+use crate::http::export::{Cell, Column};
 
-impl Export for Unit {
-    const NAME: &'static str = "units";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("code"),
-        Column::text("name"),
-        Column::text("nameEn"),
-        Column::text("type"),
-        Column::text("parentCode"),
-        Column::date("validFrom"),
-        Column::date("validUntil"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            (&self.code).into(),
-            (&self.name).into(),
-            self.name_en.as_ref().into(),
-            Cell::code(&self.unit_type),
-            self.parent_code.as_ref().into(),
-            self.valid_from.into(),
-            self.valid_until.into(),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+export! {
+    Unit as "units", |row| [
+        Column::text("code") => (&row.code).into(),
+        Column::text("name") => (&row.name).into(),
+        Column::text("nameEn") => row.name_en.as_ref().into(),
+        Column::text("type") => Cell::code(&row.unit_type),
+        Column::text("parentCode") => row.parent_code.as_ref().into(),
+        Column::date("validFrom") => row.valid_from.into(),
+        Column::date("validUntil") => row.valid_until.into(),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }

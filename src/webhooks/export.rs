@@ -2,66 +2,35 @@
 //! `Webhook`, so it cannot reach an export.
 
 use super::{Delivery, Webhook};
-use crate::http::export::{Cell, Column, Export};
+use crate::export;
+use crate::http::export::{Cell, Column};
 
-impl Export for Webhook {
-    const NAME: &'static str = "webhooks";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("url"),
-        Column::text("description"),
-        Column::list("eventTypes", "ENTITY or ENTITY.ACTION"),
-        Column::boolean("active"),
-        Column::integer("version"),
-        Column::timestamp("createdAt"),
-        Column::timestamp("updatedAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            (&self.id).into(),
-            (&self.url).into(),
-            self.description.as_ref().into(),
-            Cell::list(&self.event_types),
-            self.active.into(),
-            self.version.into(),
-            self.created_at.into(),
-            self.updated_at.into(),
-        ]
-    }
+export! {
+    Webhook as "webhooks", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("url") => (&row.url).into(),
+        Column::text("description") => row.description.as_ref().into(),
+        Column::list("eventTypes", "ENTITY or ENTITY.ACTION") => Cell::list(&row.event_types),
+        Column::boolean("active") => row.active.into(),
+        Column::integer("version") => row.version.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+        Column::timestamp("updatedAt") => row.updated_at.into(),
+    ]
 }
 
-impl Export for Delivery {
-    const NAME: &'static str = "webhook-deliveries";
-    const COLUMNS: &'static [Column] = &[
-        Column::text("id"),
-        Column::text("webhookId"),
-        Column::integer("eventId"),
-        Column::text("eventType"),
-        Column::text("status"),
-        Column::integer("attempts"),
-        Column::integer("lastResponseCode"),
-        Column::text("lastError"),
-        Column::timestamp("lastAttemptAt"),
-        Column::timestamp("nextAttemptAt"),
-        Column::timestamp("deliveredAt"),
-        Column::timestamp("createdAt"),
-    ];
-
-    fn cells(&self) -> Vec<Cell> {
-        vec![
-            (&self.id).into(),
-            (&self.webhook_id).into(),
-            self.event_id.into(),
-            (&self.event_type).into(),
-            Cell::code(&self.status),
-            self.attempts.into(),
-            self.last_response_code.into(),
-            self.last_error.as_ref().into(),
-            self.last_attempt_at.into(),
-            self.next_attempt_at.into(),
-            self.delivered_at.into(),
-            self.created_at.into(),
-        ]
-    }
+export! {
+    Delivery as "webhook-deliveries", |row| [
+        Column::text("id") => (&row.id).into(),
+        Column::text("webhookId") => (&row.webhook_id).into(),
+        Column::integer("eventId") => row.event_id.into(),
+        Column::text("eventType") => (&row.event_type).into(),
+        Column::text("status") => Cell::code(&row.status),
+        Column::integer("attempts") => row.attempts.into(),
+        Column::integer("lastResponseCode") => row.last_response_code.into(),
+        Column::text("lastError") => row.last_error.as_ref().into(),
+        Column::timestamp("lastAttemptAt") => row.last_attempt_at.into(),
+        Column::timestamp("nextAttemptAt") => row.next_attempt_at.into(),
+        Column::timestamp("deliveredAt") => row.delivered_at.into(),
+        Column::timestamp("createdAt") => row.created_at.into(),
+    ]
 }
