@@ -86,6 +86,24 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::op
     serde_json::from_value(doc).expect("the finished OpenAPI document deserialises")
 }
 
+/// Every operation of the document, with its path.
+fn operations(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&String, &mut utoipa::openapi::path::Operation)> {
+    openapi.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        .map(move |op| (path, op))
+    })
+}
+
 /// Every operation needs a bearer token unless it says otherwise (`security(())`, the public
 /// ones): the requirement is written on each operation, so a reader of one operation sees it.
 pub struct BearerByDefault;
@@ -93,19 +111,10 @@ pub struct BearerByDefault;
 impl Modify for BearerByDefault {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::SecurityRequirement;
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for op in operations.into_iter().flatten() {
-                op.security.get_or_insert_with(|| {
-                    vec![SecurityRequirement::new("bearerAuth", Vec::<String>::new())]
-                });
-            }
+        for (_, op) in operations(openapi) {
+            op.security.get_or_insert_with(|| {
+                vec![SecurityRequirement::new("bearerAuth", Vec::<String>::new())]
+            });
         }
     }
 }
@@ -121,69 +130,60 @@ impl Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{Ref, RefOr};
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for op in operations.into_iter().flatten() {
-                let secured = op.security.as_ref().is_some_and(|s| {
-                    s.iter().any(|r| {
-                        serde_json::to_value(r)
-                            .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
-                    })
-                });
-                let parameters: Vec<_> = op
-                    .parameters
+        for (path, op) in operations(openapi) {
+            let secured = op.security.as_ref().is_some_and(|s| {
+                s.iter().any(|r| {
+                    serde_json::to_value(r)
+                        .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                })
+            });
+            let parameters: Vec<_> = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(p) => Some((p.parameter_in.clone(), p.name.as_str())),
+                    RefOr::Ref(_) => None,
+                })
+                .collect();
+            let takes = |place: ParameterIn, name: Option<&str>| {
+                parameters
                     .iter()
-                    .flatten()
-                    .filter_map(|p| match p {
-                        RefOr::T(p) => Some((p.parameter_in.clone(), p.name.as_str())),
-                        RefOr::Ref(_) => None,
-                    })
-                    .collect();
-                let takes = |place: ParameterIn, name: Option<&str>| {
-                    parameters
-                        .iter()
-                        .any(|(i, n)| *i == place && name.is_none_or(|name| *n == name))
-                };
-                let takes_input = op.request_body.is_some() || takes(ParameterIn::Query, None);
-                let mut add = |status: &str, name: &str| {
-                    op.responses
-                        .responses
-                        .entry(status.to_string())
-                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
-                };
-                if takes_input {
-                    add("400", "BadRequest");
-                }
-                if op.request_body.is_some() {
-                    add("413", "PayloadTooLarge");
-                    add("415", "UnsupportedMediaType");
-                }
-                if takes(ParameterIn::Path, None) {
-                    add("404", "NotFound");
-                }
-                if takes(ParameterIn::Header, Some("If-Match")) {
-                    add("412", "PreconditionFailed");
-                    add("428", "PreconditionRequired");
-                }
-                if takes(ParameterIn::Header, Some("Idempotency-Key")) {
-                    add("422", "IdempotencyKeyReused");
-                }
-                if secured {
-                    add("401", "Unauthorized");
-                    add("403", "Forbidden");
-                    add("503", "Unavailable");
-                }
-                if path.starts_with("/api/") {
-                    add("429", "TooManyRequests");
-                }
-                add("500", "InternalError");
+                    .any(|(i, n)| *i == place && name.is_none_or(|name| *n == name))
+            };
+            let takes_input = op.request_body.is_some() || takes(ParameterIn::Query, None);
+            let mut add = |status: &str, name: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            };
+            if takes_input {
+                add("400", "BadRequest");
             }
+            if op.request_body.is_some() {
+                add("413", "PayloadTooLarge");
+                add("415", "UnsupportedMediaType");
+            }
+            if takes(ParameterIn::Path, None) {
+                add("404", "NotFound");
+            }
+            if takes(ParameterIn::Header, Some("If-Match")) {
+                add("412", "PreconditionFailed");
+                add("428", "PreconditionRequired");
+            }
+            if takes(ParameterIn::Header, Some("Idempotency-Key")) {
+                add("422", "IdempotencyKeyReused");
+            }
+            if secured {
+                add("401", "Unauthorized");
+                add("403", "Forbidden");
+                add("503", "Unavailable");
+            }
+            if path.starts_with("/api/") {
+                add("429", "TooManyRequests");
+            }
+            add("500", "InternalError");
         }
     }
 }

@@ -1,4 +1,4 @@
-use actix_web::http::header;
+use crate::http::reply;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -105,19 +105,5 @@ pub async fn get_country(
     let not_found = || ApiError::not_found("country", "land");
     let country = crud::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
     let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
-    let tag = content_etag(&body);
-    let unchanged = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
-    if unchanged {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((header::ETAG, tag))
-        .body(body))
+    reply::tagged(&req, content_etag(&body), body)
 }

@@ -144,7 +144,7 @@ fn is_abort(error: &Error) -> bool {
     error.to_string() == ABORT
 }
 
-fn escape(segment: &str) -> String {
+pub(super) fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
@@ -153,7 +153,7 @@ fn unescape(segment: &str) -> String {
 }
 
 /// Text between the first pair of backticks in a serde message.
-fn quoted(message: &str) -> Option<&str> {
+pub(super) fn quoted(message: &str) -> Option<&str> {
     let start = message.find('`')? + 1;
     let end = start + message[start..].find('`')?;
     Some(&message[start..end])

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Schema};
 
-use super::collect::{self, Leaves};
+use super::collect::{self, Leaves, escape, quoted};
 use super::problem::{ApiError, FieldError, ProblemKind};
 use crate::text::Text;
 
@@ -251,17 +251,6 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
         }
         other => *target = other.clone(),
     }
-}
-
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
-/// Text between the first pair of backticks in a serde message.
-fn quoted(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let end = start + message[start..].find('`')?;
-    Some(&message[start..end])
 }
 
 /// Turns serde's message into a field error with a stable code. `Custom` messages come from our

@@ -76,7 +76,11 @@ pub fn resource<T: Serialize>(
     body: &T,
     version: i32,
 ) -> Result<HttpResponse, ApiError> {
-    let tag = etag(version);
+    tagged(req, etag(version), to_bytes(body)?)
+}
+
+/// A body under the ETag `tag`, or 304 when `If-None-Match` names it.
+pub fn tagged(req: &HttpRequest, tag: String, body: Vec<u8>) -> Result<HttpResponse, ApiError> {
     let unchanged = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -90,7 +94,7 @@ pub fn resource<T: Serialize>(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
         .content_type("application/json")
-        .body(to_bytes(body)?))
+        .body(body))
 }
 
 /// A JSON body with no version (lists, reports, computed answers).
