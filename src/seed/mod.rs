@@ -1,6 +1,6 @@
 //! `samverkan seed --demo`: an illustrative register for an empty database, so that a newcomer sees
-//! every feature in /docs at once. Everything is written through the same store functions and
-//! change-log events as the API writes, in one transaction, and is labelled as illustrative:
+//! every feature in /docs at once. Everything is written through the services (or the store
+//! functions and events) the API writes with, in one transaction, and is labelled as illustrative:
 //! partner names and titles end in "(exempel)", texts say "Illustrativ demodata", case numbers
 //! begin with "DEMO-". The units are Borås Stad's real structure; nothing else is real.
 
@@ -16,10 +16,9 @@ use crate::agreements::service::Closing;
 use crate::agreements::store::{self as agreements, AgreementRecord};
 use crate::agreements::{AgreementInput, AgreementStatus};
 use crate::assessments::{Assessment, Content, JudgementInput, Subject};
-use crate::contacts::{ContactRef, NewContact};
+use crate::contacts::NewContact;
 use crate::db::AnyConnection;
 use crate::domain::LongText;
-use crate::events::{self, Change};
 use crate::exceptions::store as exceptions;
 use crate::exceptions::{DecisionInput, Exception, ExceptionRequest};
 use crate::http::problem::ApiError;
@@ -89,58 +88,21 @@ impl Seeder<'_> {
         let new: NewUnit = parse(json!({
             "code": code, "name": name, "nameEn": name_en, "type": kind, "parentCode": parent
         }))?;
-        let unit = crate::units::store::insert(self.conn, &new)?;
-        events::append(
-            self.conn,
-            ACTOR,
-            Change::new(
-                crate::events::EntityType::Unit,
-                &unit.code,
-                crate::events::EventAction::Created,
-                unit.version,
-                &unit,
-            ),
-        )?;
+        crate::units::service::create(self.conn, ACTOR, &new)?;
         self.seeded.units += 1;
         Ok(())
     }
 
     fn partner(&mut self, body: Value) -> Result<String, ApiError> {
         let new: NewPartner = parse(body)?;
-        let partner = crate::partners::store::insert(self.conn, &new)?;
-        events::append(
-            self.conn,
-            ACTOR,
-            Change::new(
-                crate::events::EntityType::Partner,
-                &partner.id,
-                crate::events::EventAction::Created,
-                partner.version,
-                &partner,
-            ),
-        )?;
+        let partner = crate::partners::service::create(self.conn, ACTOR, &new)?;
         self.seeded.partners += 1;
         Ok(partner.id)
     }
 
     fn contact(&mut self, partner_id: &str, body: Value) -> Result<(), ApiError> {
         let new: NewContact = parse(body)?;
-        let contact = crate::contacts::store::insert(self.conn, partner_id, &new)?;
-        // Personal data stays out of the change log, as the API keeps it out.
-        events::append(
-            self.conn,
-            ACTOR,
-            Change::new(
-                crate::events::EntityType::Contact,
-                &contact.id,
-                crate::events::EventAction::Created,
-                contact.version,
-                &ContactRef {
-                    id: &contact.id,
-                    partner_id: &contact.partner_id,
-                },
-            ),
-        )?;
+        crate::contacts::service::create(self.conn, ACTOR, partner_id, &new)?;
         self.seeded.contacts += 1;
         Ok(())
     }
