@@ -10,14 +10,14 @@ use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
-use crate::http::reply::{self, Reply};
+use crate::http::reply;
 
 /// An officer acts for their unit and the units below it; a coordinator for every unit.
 fn require_unit(
@@ -76,16 +76,22 @@ async fn act(
         own_unit,
     } = call;
     let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
-        let precondition = if_match.required()?;
-        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-        if own_unit {
-            require_unit(conn, &p, &row.unit_code)?;
-        }
-        precondition.check(row.version)?;
-        let exception = action(conn, &p.sub, &row)?;
-        Reply::ok(&exception, exception.version)
-    })
+    crud::action(
+        &db,
+        &principal,
+        &req,
+        key,
+        &digest,
+        if_match,
+        move |conn, actor, pre| {
+            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+            if own_unit {
+                require_unit(conn, &p, &row.unit_code)?;
+            }
+            pre.check(row.version)?;
+            action(conn, actor, &row)
+        },
+    )
     .await
 }
 
@@ -137,15 +143,10 @@ pub async fn list_exceptions(
         agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
         case_number: f.case_number,
     };
-    let csv = wants_csv(&req);
-    let (offset, limit) = window(csv, paging);
-    let (items, total) = db
-        .read(move |c| store::list(c, &filter, offset, limit))
-        .await?;
-    if csv {
-        return csv_response(&items, total);
-    }
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, paging, move |c, offset, limit| {
+        store::list(c, &filter, offset, limit)
+    })
+    .await
 }
 
 /// Read an exception request / Läs en begäran om undantag
@@ -169,13 +170,10 @@ pub async fn get_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
-    let exception = db
-        .read(move |c| {
-            store::find_row(c, &id)?
-                .map(Exception::from)
-                .ok_or_else(not_found)
-        })
-        .await?;
+    let exception = crud::one(&db, not_found, move |c| {
+        Ok(store::find_row(c, &id)?.map(Exception::from))
+    })
+    .await?;
     reply::resource(&req, &exception, exception.version)
 }
 
@@ -206,19 +204,13 @@ pub async fn request_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
     let request = body.value;
-    let base = config.public_url.clone();
     let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let exception = service::request(conn, &p.sub, &request, |conn, unit| {
+    let file = move |conn: &mut AnyConnection, actor: &str| {
+        service::request(conn, actor, &request, |conn, unit| {
             require_unit(conn, &p, unit)
-        })?;
-        Reply::created(
-            format!("{base}/api/v1/exceptions/{}", exception.id),
-            &exception,
-            exception.version,
-        )
-    })
-    .await
+        })
+    };
+    crud::created(&db, &config, &principal, &req, key, &body.digest, file).await
 }
 
 /// Record the decision / Registrera beslutet

@@ -103,6 +103,38 @@ where
     commit(db, move |conn| work(conn, &actor, &precondition)).await
 }
 
+/// An action on a resource (activate, publish, decide, withdraw, ...): idempotent by its key and
+/// guarded by `If-Match`. The precondition is required inside the keyed transaction, after a
+/// replay was ruled out, so that a retried action replays instead of failing with 428. `work`
+/// gets the caller's id and the precondition; the resource it answers is the reply, with its new
+/// `ETag`.
+pub async fn action<T, F>(
+    db: &Db,
+    principal: &Principal,
+    req: &HttpRequest,
+    key: IdempotencyKey,
+    digest: &str,
+    if_match: IfMatch,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Resource + Serialize,
+    F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<T, ApiError> + Send + 'static,
+{
+    let actor = principal.sub.clone();
+    idempotency::execute(db, principal, req, key, digest, move |conn| {
+        let precondition = if_match.required()?;
+        let resource = work(conn, &actor, &precondition)?;
+        changed(&resource)
+    })
+    .await
+}
+
+/// The reply to a change: the resource as changed, with its new `ETag`.
+pub fn changed<T: Resource + Serialize>(resource: &T) -> Result<Reply, ApiError> {
+    Reply::ok(resource, resource.located().0)
+}
+
 /// A resource with a version (its `ETag`, what `If-Match` names) and a URL.
 pub trait Resource {
     /// The version, and the path below `/api/v1/` (`units/KFN`).
