@@ -331,54 +331,22 @@ pub async fn delete_agreement(
     .await
 }
 
-/// What every action request carries besides the caller.
-struct ActionCall {
-    id: String,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    digest: String,
-}
-
-impl ActionCall {
-    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
-        ActionCall {
-            id: id.into_inner(),
-            if_match,
-            key,
-            digest,
-        }
-    }
-}
-
+/// An action of the agreement's own unit: loads it, checks the precondition and moves it to `next`.
 async fn act(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    call: ActionCall,
+    call: crud::ActionCall,
+    id: web::Path<String>,
+    digest: &str,
     next: AgreementStatus,
     closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
-    let ActionCall {
-        id,
-        if_match,
-        key,
-        digest,
-    } = call;
-    let p = principal.clone();
-    crud::action(
-        &db,
-        &principal,
-        &req,
-        key,
-        &digest,
-        if_match,
-        move |conn, actor, pre| {
-            let (record, _) = load_own(conn, &p, &id)?;
-            pre.check(record.row.version)?;
-            service::transition(conn, actor, &record, next, &closing, today())
-        },
-    )
+    call.principal().require(Capability::WriteAgreements)?;
+    let id = id.into_inner();
+    let p = call.principal().clone();
+    call.run(digest, move |conn, actor, pre| {
+        let (record, _) = load_own(conn, &p, &id)?;
+        pre.check(record.row.version)?;
+        service::transition(conn, actor, &record, next, &closing, today())
+    })
     .await
 }
 
@@ -424,24 +392,12 @@ pub struct CancelAgreement {
 )]
 #[post("/agreements/{id}/activate")]
 pub async fn activate_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::ActionCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    act(
-        db,
-        principal,
-        req,
-        call,
-        AgreementStatus::Active,
-        Closing::default(),
-    )
-    .await
+    let next = AgreementStatus::Active;
+    act(call, id, &body.digest, next, Closing::default()).await
 }
 
 /// End an agreement / Avsluta ett samarbete
@@ -461,21 +417,16 @@ pub async fn activate_agreement(
 )]
 #[post("/agreements/{id}/end")]
 pub async fn end_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::ActionCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: OptionalJsonBody<EndAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    let body = body.value.unwrap_or_default();
+    let ending = body.value.unwrap_or_default();
     let closing = Closing {
-        end_date: body.end_date,
-        reason: body.reason,
+        end_date: ending.end_date,
+        reason: ending.reason,
     };
-    act(db, principal, req, call, AgreementStatus::Ended, closing).await
+    act(call, id, &body.digest, AgreementStatus::Ended, closing).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
@@ -494,28 +445,15 @@ pub async fn end_agreement(
 )]
 #[post("/agreements/{id}/cancel")]
 pub async fn cancel_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::ActionCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: OptionalJsonBody<CancelAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall::new(id, if_match, key, body.digest);
     let closing = Closing {
         end_date: None,
         reason: body.value.and_then(|b| b.reason),
     };
-    act(
-        db,
-        principal,
-        req,
-        call,
-        AgreementStatus::Cancelled,
-        closing,
-    )
-    .await
+    act(call, id, &body.digest, AgreementStatus::Cancelled, closing).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn

@@ -277,28 +277,15 @@ pub struct PublishRequest {}
 )]
 #[post("/assessments/{id}/publish")]
 pub async fn publish_assessment(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::ActionCall,
     id: web::Path<String>,
-    key: IdempotencyKey,
-    if_match: IfMatch,
     body: OptionalJsonBody<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManageAssessments)?;
+    call.principal().require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
-    let digest = body.digest;
-    crud::action(
-        &db,
-        &principal,
-        &req,
-        key,
-        &digest,
-        if_match,
-        move |conn, actor, pre| {
-            let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
-            service::publish(conn, actor, &current, crate::policy::today())
-        },
-    )
+    call.run(&body.digest, move |conn, actor, pre| {
+        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+        service::publish(conn, actor, &current, crate::policy::today())
+    })
     .await
 }

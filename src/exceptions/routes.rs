@@ -12,7 +12,6 @@ use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud;
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
@@ -28,70 +27,28 @@ fn require_unit(
     crate::units::scope::Scope::of(conn, principal)?.require(unit)
 }
 
-/// What every action on a request carries besides the caller.
-struct ActionCall {
-    id: String,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    digest: String,
-    /// Only the requesting unit (and those above it) may act.
-    own_unit: bool,
-}
-
-impl ActionCall {
-    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
-        ActionCall {
-            id: id.into_inner(),
-            if_match,
-            key,
-            digest,
-            own_unit: false,
-        }
-    }
-
-    fn of_own_unit(self) -> Self {
-        ActionCall {
-            own_unit: true,
-            ..self
-        }
-    }
-}
-
-/// Loads the request, checks the caller's unit (when the action is the unit's own) and the
-/// precondition, and replies with what `action` made of it.
+/// Loads the request, checks the caller's unit (when the action is the unit's own: only the
+/// requesting unit and those above it may act) and the precondition, and replies with what
+/// `action` made of it.
 async fn act(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    call: ActionCall,
+    call: crud::ActionCall,
+    id: web::Path<String>,
+    digest: &str,
+    own_unit: bool,
     action: impl FnOnce(&mut AnyConnection, &str, &ExceptionRow) -> Result<Exception, ApiError>
     + Send
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let ActionCall {
-        id,
-        if_match,
-        key,
-        digest,
-        own_unit,
-    } = call;
-    let p = principal.clone();
-    crud::action(
-        &db,
-        &principal,
-        &req,
-        key,
-        &digest,
-        if_match,
-        move |conn, actor, pre| {
-            let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            if own_unit {
-                require_unit(conn, &p, &row.unit_code)?;
-            }
-            pre.check(row.version)?;
-            action(conn, actor, &row)
-        },
-    )
+    let id = id.into_inner();
+    let p = call.principal().clone();
+    call.run(digest, move |conn, actor, pre| {
+        let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
+        if own_unit {
+            require_unit(conn, &p, &row.unit_code)?;
+        }
+        pre.check(row.version)?;
+        action(conn, actor, &row)
+    })
     .await
 }
 
@@ -230,18 +187,13 @@ pub async fn request_exception(
 )]
 #[post("/exceptions/{id}/decision")]
 pub async fn decide_exception(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::ActionCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: JsonBody<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::DecideExceptions)?;
+    call.principal().require(Capability::DecideExceptions)?;
     let decision = body.value;
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    act(db, principal, req, call, move |conn, actor, row| {
+    act(call, id, &body.digest, false, move |conn, actor, row| {
         service::decide(conn, actor, row, &decision)
     })
     .await
@@ -262,18 +214,13 @@ pub async fn decide_exception(
 )]
 #[post("/exceptions/{id}/revoke")]
 pub async fn revoke_exception(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::ActionCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: JsonBody<RevocationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::DecideExceptions)?;
+    call.principal().require(Capability::DecideExceptions)?;
     let revocation = body.value;
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    act(db, principal, req, call, move |conn, actor, row| {
+    act(call, id, &body.digest, false, move |conn, actor, row| {
         service::revoke(conn, actor, row, &revocation)
     })
     .await
@@ -294,17 +241,12 @@ pub async fn revoke_exception(
 )]
 #[post("/exceptions/{id}/withdraw")]
 pub async fn withdraw_exception(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::ActionCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
-    let call = ActionCall::new(id, if_match, key, body.digest).of_own_unit();
-    act(db, principal, req, call, service::withdraw).await
+    call.principal().require(Capability::WriteAgreements)?;
+    act(call, id, &body.digest, true, service::withdraw).await
 }
 
 /// History of an exception / Historik för ett undantag

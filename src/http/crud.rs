@@ -3,7 +3,9 @@
 //! whole filtered list as CSV; a write runs in one transaction and its `Reply` becomes the
 //! response; an optimistic write that found its row changed is 412.
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 
 use super::auth::Principal;
@@ -103,31 +105,68 @@ where
     commit(db, move |conn| work(conn, &actor, &precondition)).await
 }
 
-/// An action on a resource (activate, publish, decide, withdraw, ...): idempotent by its key and
-/// guarded by `If-Match`. The precondition is required inside the keyed transaction, after a
-/// replay was ruled out, so that a retried action replays instead of failing with 428. `work`
-/// gets the caller's id and the precondition; the resource it answers is the reply, with its new
-/// `ETag`.
-pub async fn action<T, F>(
-    db: &Db,
-    principal: &Principal,
-    req: &HttpRequest,
-    key: IdempotencyKey,
-    digest: &str,
+/// What an action on a resource (activate, publish, decide, withdraw, ...) takes besides its path
+/// and body: the database, the caller, the request, its `If-Match` and its `Idempotency-Key`,
+/// extracted in that order (a handler's own arguments would be).
+pub struct ActionCall {
+    db: web::Data<Db>,
+    principal: Principal,
+    req: HttpRequest,
     if_match: IfMatch,
-    work: F,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Resource + Serialize,
-    F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<T, ApiError> + Send + 'static,
-{
-    let actor = principal.sub.clone();
-    idempotency::execute(db, principal, req, key, digest, move |conn| {
-        let precondition = if_match.required()?;
-        let resource = work(conn, &actor, &precondition)?;
-        changed(&resource)
-    })
-    .await
+    key: IdempotencyKey,
+}
+
+impl FromRequest for ActionCall {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts =
+            <(web::Data<Db>, Principal, IfMatch, IdempotencyKey)>::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let (db, principal, if_match, key) = parts.await?;
+            Ok(ActionCall {
+                db,
+                principal,
+                req,
+                if_match,
+                key,
+            })
+        })
+    }
+}
+
+impl ActionCall {
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The action, idempotent by its key and guarded by `If-Match`. The precondition is required
+    /// inside the keyed transaction, after a replay was ruled out, so that a retried action
+    /// replays instead of failing with 428. `work` gets the caller's id and the precondition; the
+    /// resource it answers is the reply, with its new `ETag`.
+    pub async fn run<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
+    where
+        T: Resource + Serialize,
+        F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<T, ApiError> + Send + 'static,
+    {
+        let ActionCall {
+            db,
+            principal,
+            req,
+            if_match,
+            key,
+        } = self;
+        let actor = principal.sub.clone();
+        idempotency::execute(&db, &principal, &req, key, digest, move |conn| {
+            let precondition = if_match.required()?;
+            let resource = work(conn, &actor, &precondition)?;
+            changed(&resource)
+        })
+        .await
+    }
 }
 
 /// The reply to a change: the resource as changed, with its new `ETag`.
