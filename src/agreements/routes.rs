@@ -10,7 +10,6 @@ use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
 use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
 };
-use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::db::derived::generation;
@@ -19,7 +18,6 @@ use crate::http::auth::{Capability, Principal, Role};
 use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
@@ -242,21 +240,17 @@ pub async fn get_agreement(
 )]
 #[post("/agreements")]
 pub async fn create_agreement(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::CreateCall,
     body: JsonBody<AgreementInput>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
+    call.principal().require(Capability::WriteAgreements)?;
     let input = body.value;
-    let p = principal.clone();
-    let register = move |conn: &mut AnyConnection, actor: &str| {
+    let p = call.principal().clone();
+    call.run(&body.digest, move |conn, actor| {
         Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
         service::register(conn, actor, &input, today())
-    };
-    crud::created(&db, &config, &principal, &req, key, &body.digest, register).await
+    })
+    .await
 }
 
 /// Change an agreement / Ändra ett samarbete

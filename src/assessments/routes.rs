@@ -5,14 +5,12 @@ use utoipa::IntoParams;
 use super::service::{self, not_found};
 use super::store::{self, AssessmentFilter};
 use super::{Assessment, AssessmentPatch, AssessmentStatus, NewAssessment};
-use crate::config::Config;
 use crate::db::Db;
 use crate::domain::CountryCode;
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
@@ -167,17 +165,15 @@ pub async fn get_assessment(
 )]
 #[post("/assessments")]
 pub async fn create_assessment(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::CreateCall,
     body: JsonBody<NewAssessment>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManageAssessments)?;
+    call.principal().require(Capability::ManageAssessments)?;
     let new = body.value;
-    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, new);
-    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    call.run(&body.digest, move |conn, actor| {
+        service::create(conn, actor, new)
+    })
+    .await
 }
 
 /// Change a draft / Ändra ett utkast

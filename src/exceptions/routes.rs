@@ -5,14 +5,12 @@ use utoipa::IntoParams;
 use super::service::{self, ENTITY, not_found};
 use super::store::{self, ExceptionFilter, ExceptionRow};
 use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
-use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud;
 use crate::http::docs as d;
-use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
@@ -152,22 +150,18 @@ pub async fn get_exception(
 )]
 #[post("/exceptions")]
 pub async fn request_exception(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::CreateCall,
     body: JsonBody<ExceptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
+    call.principal().require(Capability::WriteAgreements)?;
     let request = body.value;
-    let p = principal.clone();
-    let file = move |conn: &mut AnyConnection, actor: &str| {
+    let p = call.principal().clone();
+    call.run(&body.digest, move |conn, actor| {
         service::request(conn, actor, &request, |conn, unit| {
             require_unit(conn, &p, unit)
         })
-    };
-    crud::created(&db, &config, &principal, &req, key, &body.digest, file).await
+    })
+    .await
 }
 
 /// Record the decision / Registrera beslutet

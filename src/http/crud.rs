@@ -89,6 +89,62 @@ where
     .await
 }
 
+/// What an idempotent create takes besides its body: the database, the configuration, the caller,
+/// the request and its `Idempotency-Key`, extracted in that order (a handler's own arguments
+/// would be).
+pub struct CreateCall {
+    db: web::Data<Db>,
+    config: web::Data<Config>,
+    principal: Principal,
+    req: HttpRequest,
+    key: IdempotencyKey,
+}
+
+impl FromRequest for CreateCall {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts = <(web::Data<Db>, web::Data<Config>, Principal, IdempotencyKey)>::from_request(
+            req, payload,
+        );
+        let req = req.clone();
+        Box::pin(async move {
+            let (db, config, principal, key) = parts.await?;
+            Ok(CreateCall {
+                db,
+                config,
+                principal,
+                req,
+                key,
+            })
+        })
+    }
+}
+
+impl CreateCall {
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The create, as [`created`] runs it.
+    pub async fn run<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
+    where
+        T: Resource + Serialize,
+        F: FnOnce(&mut AnyConnection, &str) -> Result<T, ApiError> + Send + 'static,
+    {
+        let CreateCall {
+            db,
+            config,
+            principal,
+            req,
+            key,
+        } = self;
+        created(&db, &config, &principal, &req, key, digest, work).await
+    }
+}
+
 /// A change guarded by `If-Match` (428 without it): `work` gets the caller's id and the
 /// precondition, in one transaction.
 pub async fn guarded<F>(
