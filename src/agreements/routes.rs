@@ -240,13 +240,13 @@ pub async fn get_agreement(
 )]
 #[post("/agreements")]
 pub async fn create_agreement(
-    call: crud::CreateCall,
+    call: crud::KeyedCall,
     body: JsonBody<AgreementInput>,
 ) -> Result<HttpResponse, ApiError> {
     call.principal().require(Capability::WriteAgreements)?;
     let input = body.value;
     let p = call.principal().clone();
-    call.run(&body.digest, move |conn, actor| {
+    call.create(&body.digest, move |conn, actor| {
         Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
         service::register(conn, actor, &input, today())
     })
@@ -327,7 +327,7 @@ pub async fn delete_agreement(
 
 /// An action of the agreement's own unit: loads it, checks the precondition and moves it to `next`.
 async fn act(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     digest: &str,
     next: AgreementStatus,
@@ -336,7 +336,7 @@ async fn act(
     call.principal().require(Capability::WriteAgreements)?;
     let id = id.into_inner();
     let p = call.principal().clone();
-    call.run(digest, move |conn, actor, pre| {
+    call.act(digest, move |conn, actor, pre| {
         let (record, _) = load_own(conn, &p, &id)?;
         pre.check(record.row.version)?;
         service::transition(conn, actor, &record, next, &closing, today())
@@ -386,7 +386,7 @@ pub struct CancelAgreement {
 )]
 #[post("/agreements/{id}/activate")]
 pub async fn activate_agreement(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -411,7 +411,7 @@ pub async fn activate_agreement(
 )]
 #[post("/agreements/{id}/end")]
 pub async fn end_agreement(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     body: OptionalJsonBody<EndAgreement>,
 ) -> Result<HttpResponse, ApiError> {
@@ -439,7 +439,7 @@ pub async fn end_agreement(
 )]
 #[post("/agreements/{id}/cancel")]
 pub async fn cancel_agreement(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     body: OptionalJsonBody<CancelAgreement>,
 ) -> Result<HttpResponse, ApiError> {

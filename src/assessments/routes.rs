@@ -165,12 +165,12 @@ pub async fn get_assessment(
 )]
 #[post("/assessments")]
 pub async fn create_assessment(
-    call: crud::CreateCall,
+    call: crud::KeyedCall,
     body: JsonBody<NewAssessment>,
 ) -> Result<HttpResponse, ApiError> {
     call.principal().require(Capability::ManageAssessments)?;
     let new = body.value;
-    call.run(&body.digest, move |conn, actor| {
+    call.create(&body.digest, move |conn, actor| {
         service::create(conn, actor, new)
     })
     .await
@@ -273,13 +273,13 @@ pub struct PublishRequest {}
 )]
 #[post("/assessments/{id}/publish")]
 pub async fn publish_assessment(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     body: OptionalJsonBody<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
     call.principal().require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
-    call.run(&body.digest, move |conn, actor, pre| {
+    call.act(&body.digest, move |conn, actor, pre| {
         let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
         service::publish(conn, actor, &current, crate::policy::today())
     })

@@ -29,7 +29,7 @@ fn require_unit(
 /// requesting unit and those above it may act) and the precondition, and replies with what
 /// `action` made of it.
 async fn act(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     digest: &str,
     own_unit: bool,
@@ -39,7 +39,7 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let p = call.principal().clone();
-    call.run(digest, move |conn, actor, pre| {
+    call.act(digest, move |conn, actor, pre| {
         let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
         if own_unit {
             require_unit(conn, &p, &row.unit_code)?;
@@ -150,13 +150,13 @@ pub async fn get_exception(
 )]
 #[post("/exceptions")]
 pub async fn request_exception(
-    call: crud::CreateCall,
+    call: crud::KeyedCall,
     body: JsonBody<ExceptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     call.principal().require(Capability::WriteAgreements)?;
     let request = body.value;
     let p = call.principal().clone();
-    call.run(&body.digest, move |conn, actor| {
+    call.create(&body.digest, move |conn, actor| {
         service::request(conn, actor, &request, |conn, unit| {
             require_unit(conn, &p, unit)
         })
@@ -181,7 +181,7 @@ pub async fn request_exception(
 )]
 #[post("/exceptions/{id}/decision")]
 pub async fn decide_exception(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     body: JsonBody<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -208,7 +208,7 @@ pub async fn decide_exception(
 )]
 #[post("/exceptions/{id}/revoke")]
 pub async fn revoke_exception(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     body: JsonBody<RevocationInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -235,7 +235,7 @@ pub async fn revoke_exception(
 )]
 #[post("/exceptions/{id}/withdraw")]
 pub async fn withdraw_exception(
-    call: crud::ActionCall,
+    call: crud::KeyedCall,
     id: web::Path<String>,
     body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {

@@ -89,62 +89,6 @@ where
     .await
 }
 
-/// What an idempotent create takes besides its body: the database, the configuration, the caller,
-/// the request and its `Idempotency-Key`, extracted in that order (a handler's own arguments
-/// would be).
-pub struct CreateCall {
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
-}
-
-impl FromRequest for CreateCall {
-    type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let parts = <(web::Data<Db>, web::Data<Config>, Principal, IdempotencyKey)>::from_request(
-            req, payload,
-        );
-        let req = req.clone();
-        Box::pin(async move {
-            let (db, config, principal, key) = parts.await?;
-            Ok(CreateCall {
-                db,
-                config,
-                principal,
-                req,
-                key,
-            })
-        })
-    }
-}
-
-impl CreateCall {
-    /// The caller.
-    pub fn principal(&self) -> &Principal {
-        &self.principal
-    }
-
-    /// The create, as [`created`] runs it.
-    pub async fn run<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
-    where
-        T: Resource + Serialize,
-        F: FnOnce(&mut AnyConnection, &str) -> Result<T, ApiError> + Send + 'static,
-    {
-        let CreateCall {
-            db,
-            config,
-            principal,
-            req,
-            key,
-        } = self;
-        created(&db, &config, &principal, &req, key, digest, work).await
-    }
-}
-
 /// A change guarded by `If-Match` (428 without it): `work` gets the caller's id and the
 /// precondition, in one transaction.
 pub async fn guarded<F>(
@@ -161,29 +105,38 @@ where
     commit(db, move |conn| work(conn, &actor, &precondition)).await
 }
 
-/// What an action on a resource (activate, publish, decide, withdraw, ...) takes besides its path
-/// and body: the database, the caller, the request, its `If-Match` and its `Idempotency-Key`,
-/// extracted in that order (a handler's own arguments would be).
-pub struct ActionCall {
+/// What an idempotent write (a create, or an action such as activate, publish, decide) takes
+/// besides its path and body: the database, the configuration, the caller, the request, its
+/// `If-Match` and its `Idempotency-Key`, extracted in that order (as a handler's own arguments
+/// would be; only the caller and the key can be refused).
+pub struct KeyedCall {
     db: web::Data<Db>,
+    config: web::Data<Config>,
     principal: Principal,
     req: HttpRequest,
     if_match: IfMatch,
     key: IdempotencyKey,
 }
 
-impl FromRequest for ActionCall {
+impl FromRequest for KeyedCall {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let parts =
-            <(web::Data<Db>, Principal, IfMatch, IdempotencyKey)>::from_request(req, payload);
+        type Parts = (
+            web::Data<Db>,
+            web::Data<Config>,
+            Principal,
+            IfMatch,
+            IdempotencyKey,
+        );
+        let parts = Parts::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
-            let (db, principal, if_match, key) = parts.await?;
-            Ok(ActionCall {
+            let (db, config, principal, if_match, key) = parts.await?;
+            Ok(KeyedCall {
                 db,
+                config,
                 principal,
                 req,
                 if_match,
@@ -193,27 +146,45 @@ impl FromRequest for ActionCall {
     }
 }
 
-impl ActionCall {
+impl KeyedCall {
     /// The caller.
     pub fn principal(&self) -> &Principal {
         &self.principal
     }
 
-    /// The action, idempotent by its key and guarded by `If-Match`. The precondition is required
-    /// inside the keyed transaction, after a replay was ruled out, so that a retried action
-    /// replays instead of failing with 428. `work` gets the caller's id and the precondition; the
-    /// resource it answers is the reply, with its new `ETag`.
-    pub async fn run<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
+    /// The create, as [`created`] runs it.
+    pub async fn create<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
+    where
+        T: Resource + Serialize,
+        F: FnOnce(&mut AnyConnection, &str) -> Result<T, ApiError> + Send + 'static,
+    {
+        let KeyedCall {
+            db,
+            config,
+            principal,
+            req,
+            key,
+            ..
+        } = self;
+        created(&db, &config, &principal, &req, key, digest, work).await
+    }
+
+    /// An action on a resource, idempotent by its key and guarded by `If-Match`. The precondition
+    /// is required inside the keyed transaction, after a replay was ruled out, so that a retried
+    /// action replays instead of failing with 428. `work` gets the caller's id and the
+    /// precondition; the resource it answers is the reply, with its new `ETag`.
+    pub async fn act<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
     where
         T: Resource + Serialize,
         F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<T, ApiError> + Send + 'static,
     {
-        let ActionCall {
+        let KeyedCall {
             db,
             principal,
             req,
             if_match,
             key,
+            ..
         } = self;
         let actor = principal.sub.clone();
         idempotency::execute(&db, &principal, &req, key, digest, move |conn| {
