@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::db::derived::Derived;
 use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
+use crate::http::crud::Resource;
 use crate::policy::activation::{AgreementType, Finding, FundingSource, Purpose};
 use crate::text::Localized;
 
@@ -200,6 +201,12 @@ pub struct Agreement {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Resource for Agreement {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("agreements/{}", self.id))
+    }
 }
 
 /// The writable fields of an agreement (a new one, or a draft after a merge patch).

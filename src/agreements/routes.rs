@@ -10,16 +10,14 @@ use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
 use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
 };
-use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::LongText;
 use crate::http::auth::{Capability, Principal, Role};
-use crate::http::csv::{CSV_MAX_ROWS, csv_response, wants_csv};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
@@ -142,68 +140,49 @@ pub async fn list_agreements(
             )
         })?;
     }
-    let paging = params.paging;
-    let csv = wants_csv(&req);
     let answers = answers.into_inner();
-    let (items, total) = db
-        .read(move |conn| -> Result<_, ApiError> {
-            let generation = generation(conn)?;
-            let mut filter = AgreementFilter {
-                statuses: f.status.map(|s| vec![s]),
-                unit_code: f.unit_code,
-                partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
-                country_code: f.country_code,
-                case_number: f.case_number,
-                purpose: f.purpose,
-                agreement_type: f.agreement_type,
-                q: f.q,
-                updated_since: f.updated_since.map(|t| t.naive_utc()),
-                draft_units: draft_units(conn, &principal)?,
-            };
-            let today = today();
-            let (offset, limit) = if csv {
-                (0, CSV_MAX_ROWS)
-            } else {
-                (paging.offset(), i64::from(paging.limit))
-            };
-            if let Some(wanted) = f.compliance {
-                // Compliance is judged now, so the filter runs on the active agreements in Rust.
-                filter.statuses = Some(vec![AgreementStatus::Active]);
-                let active = store::list_all(conn, &filter)?;
-                let matching: Vec<Agreement> =
-                    present_all(conn, &active, today, generation, &answers)?
-                        .into_iter()
-                        .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
-                        .collect();
-                let total = matching.len() as i64;
-                let page = matching
-                    .into_iter()
-                    .skip(offset as usize)
-                    .take(limit as usize)
-                    .collect();
-                return Ok((page, total));
+    crud::list(&db, &req, params.paging, move |conn, offset, limit| {
+        let generation = generation(conn)?;
+        let mut filter = AgreementFilter {
+            statuses: f.status.map(|s| vec![s]),
+            unit_code: f.unit_code,
+            partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+            country_code: f.country_code,
+            case_number: f.case_number,
+            purpose: f.purpose,
+            agreement_type: f.agreement_type,
+            q: f.q,
+            updated_since: f.updated_since.map(|t| t.naive_utc()),
+            draft_units: draft_units(conn, &principal)?,
+        };
+        let today = today();
+        if let Some(wanted) = f.compliance {
+            // Compliance is judged now, so the filter runs on the active agreements in Rust.
+            filter.statuses = Some(vec![AgreementStatus::Active]);
+            let active = store::list_all(conn, &filter)?;
+            let matching: Vec<Agreement> = present_all(conn, &active, today, generation, &answers)?
+                .into_iter()
+                .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
+                .collect();
+            return Ok(crud::slice(matching, offset, limit));
+        }
+        // The total is counted over every match (at 100,000 agreements, thousands of index
+        // entries); it is kept while the register is unchanged, like the derived answers.
+        let key = format!("{filter:?}");
+        let total = match answers.totals.get(generation, &key) {
+            Some(total) => total,
+            None => {
+                let total = store::count(conn, &filter)?;
+                answers.totals.put(generation, key, total);
+                total
             }
-            // The total is counted over every match (at 100,000 agreements, thousands of index
-            // entries); it is kept while the register is unchanged, like the derived answers.
-            let key = format!("{filter:?}");
-            let total = match answers.totals.get(generation, &key) {
-                Some(total) => total,
-                None => {
-                    let total = store::count(conn, &filter)?;
-                    answers.totals.put(generation, key, total);
-                    total
-                }
-            };
-            let rows = store::page(conn, &filter, offset, limit)?;
-            let records = store::with_lists(conn, rows, generation, &answers.lists)?;
-            let page = present_all(conn, &records, today, generation, &answers)?;
-            Ok((page, total))
-        })
-        .await?;
-    if csv {
-        return csv_response(&items, total);
-    }
-    reply::json(&paging.page_of(items, total))
+        };
+        let rows = store::page(conn, &filter, offset, limit)?;
+        let records = store::with_lists(conn, rows, generation, &answers.lists)?;
+        let page = present_all(conn, &records, today, generation, &answers)?;
+        Ok((page, total))
+    })
+    .await
 }
 
 /// Read an agreement / Läs ett samarbete
@@ -230,15 +209,16 @@ pub async fn get_agreement(
     principal.require(Capability::Read)?;
     let id = id.into_inner();
     let answers = answers.into_inner();
-    let agreement = db
-        .read(move |conn| {
-            let read = store::read_row(conn, &id)?.ok_or_else(not_found)?;
-            if !visible(conn, &principal, &read.row)? {
-                return Err(not_found());
-            }
-            present_read(conn, read, &answers)
-        })
-        .await?;
+    let agreement = crud::one(&db, not_found, move |conn| {
+        let Some(read) = store::read_row(conn, &id)? else {
+            return Ok(None);
+        };
+        if !visible(conn, &principal, &read.row)? {
+            return Ok(None);
+        }
+        present_read(conn, read, &answers).map(Some)
+    })
+    .await?;
     reply::resource(&req, &agreement, agreement.version)
 }
 
@@ -260,25 +240,15 @@ pub async fn get_agreement(
 )]
 #[post("/agreements")]
 pub async fn create_agreement(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::KeyedCall,
     body: JsonBody<AgreementInput>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
+    call.principal().require(Capability::WriteAgreements)?;
     let input = body.value;
-    let base = config.public_url.clone();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+    let p = call.principal().clone();
+    call.create(&body.digest, move |conn, actor| {
         Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
-        let body = service::register(conn, &p.sub, &input, today())?;
-        Reply::created(
-            format!("{base}/api/v1/agreements/{}", body.id),
-            &body,
-            body.version,
-        )
+        service::register(conn, actor, &input, today())
     })
     .await
 }
@@ -307,17 +277,21 @@ pub async fn update_agreement(
     patch: AgreementPatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
-    let precondition = if_match.required()?;
     let id = id.into_inner();
-    let reply = db
-        .write(move |conn| {
-            let (record, scope) = load_own(conn, &principal, &id)?;
-            precondition.check(record.row.version)?;
-            let body = service::update(conn, &principal.sub, &scope, &record, &patch, today())?;
-            Reply::ok(&body, body.version)
-        })
-        .await?;
-    Ok(reply.into_response())
+    let p = principal.clone();
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let (record, scope) = load_own(conn, &p, &id)?;
+        pre.check(record.row.version)?;
+        crud::changed(&service::update(
+            conn,
+            actor,
+            &scope,
+            &record,
+            &patch,
+            today(),
+        )?)
+    })
+    .await
 }
 
 /// Delete a draft / Ta bort ett utkast
@@ -340,60 +314,32 @@ pub async fn delete_agreement(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::WriteAgreements)?;
-    let precondition = if_match.required()?;
     let id = id.into_inner();
-    let reply = db
-        .write(move |conn| {
-            let (record, _) = load_own(conn, &principal, &id)?;
-            precondition.check(record.row.version)?;
-            service::delete_draft(conn, &principal.sub, &record)?;
-            Ok::<_, ApiError>(Reply::no_content())
-        })
-        .await?;
-    Ok(reply.into_response())
+    let p = principal.clone();
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let (record, _) = load_own(conn, &p, &id)?;
+        pre.check(record.row.version)?;
+        service::delete_draft(conn, actor, &record)?;
+        Ok(Reply::no_content())
+    })
+    .await
 }
 
-/// What every action request carries besides the caller.
-struct ActionCall {
-    id: String,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    digest: String,
-}
-
-impl ActionCall {
-    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
-        ActionCall {
-            id: id.into_inner(),
-            if_match,
-            key,
-            digest,
-        }
-    }
-}
-
+/// An action of the agreement's own unit: loads it, checks the precondition and moves it to `next`.
 async fn act(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    call: ActionCall,
+    call: crud::KeyedCall,
+    id: web::Path<String>,
+    digest: &str,
     next: AgreementStatus,
     closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
-    let ActionCall {
-        id,
-        if_match,
-        key,
-        digest,
-    } = call;
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
-        let precondition = if_match.required()?;
+    call.principal().require(Capability::WriteAgreements)?;
+    let id = id.into_inner();
+    let p = call.principal().clone();
+    call.act(digest, move |conn, actor, pre| {
         let (record, _) = load_own(conn, &p, &id)?;
-        precondition.check(record.row.version)?;
-        let body = service::transition(conn, &p.sub, &record, next, &closing, today())?;
-        Reply::ok(&body, body.version)
+        pre.check(record.row.version)?;
+        service::transition(conn, actor, &record, next, &closing, today())
     })
     .await
 }
@@ -440,24 +386,12 @@ pub struct CancelAgreement {
 )]
 #[post("/agreements/{id}/activate")]
 pub async fn activate_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    act(
-        db,
-        principal,
-        req,
-        call,
-        AgreementStatus::Active,
-        Closing::default(),
-    )
-    .await
+    let next = AgreementStatus::Active;
+    act(call, id, &body.digest, next, Closing::default()).await
 }
 
 /// End an agreement / Avsluta ett samarbete
@@ -477,21 +411,16 @@ pub async fn activate_agreement(
 )]
 #[post("/agreements/{id}/end")]
 pub async fn end_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: OptionalJsonBody<EndAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    let body = body.value.unwrap_or_default();
+    let ending = body.value.unwrap_or_default();
     let closing = Closing {
-        end_date: body.end_date,
-        reason: body.reason,
+        end_date: ending.end_date,
+        reason: ending.reason,
     };
-    act(db, principal, req, call, AgreementStatus::Ended, closing).await
+    act(call, id, &body.digest, AgreementStatus::Ended, closing).await
 }
 
 /// Cancel an agreement / Avbryt ett samarbete
@@ -510,28 +439,15 @@ pub async fn end_agreement(
 )]
 #[post("/agreements/{id}/cancel")]
 pub async fn cancel_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: OptionalJsonBody<CancelAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = ActionCall::new(id, if_match, key, body.digest);
     let closing = Closing {
         end_date: None,
         reason: body.value.and_then(|b| b.reason),
     };
-    act(
-        db,
-        principal,
-        req,
-        call,
-        AgreementStatus::Cancelled,
-        closing,
-    )
-    .await
+    act(call, id, &body.digest, AgreementStatus::Cancelled, closing).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn

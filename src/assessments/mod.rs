@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{LongText, Name, WebUrl};
+use crate::http::crud::Resource;
 use crate::http::problem::ApiError;
 use crate::indicators::IndicatorSource;
 pub use crate::policy::eligibility::{AssessmentFacts, Verdict};
@@ -250,6 +251,12 @@ pub struct Assessment {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Resource for Assessment {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("assessments/{}", self.id))
+    }
 }
 
 impl Assessment {

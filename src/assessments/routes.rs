@@ -5,14 +5,12 @@ use utoipa::IntoParams;
 use super::service::{self, not_found};
 use super::store::{self, AssessmentFilter};
 use super::{Assessment, AssessmentPatch, AssessmentStatus, NewAssessment};
-use crate::config::Config;
 use crate::db::Db;
 use crate::domain::CountryCode;
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::crud;
 use crate::http::docs as d;
 use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
@@ -64,16 +62,10 @@ pub async fn list_assessments(
         countries_only: false,
         include_drafts: principal.has(Capability::ManageAssessments),
     };
-    let paging = params.paging;
-    let csv = wants_csv(&req);
-    let (offset, limit) = window(csv, paging);
-    let (items, total) = db
-        .read(move |c| store::list(c, &filter, false, offset, limit))
-        .await?;
-    if csv {
-        return csv_response(&items, total);
-    }
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+        store::list(c, &filter, false, offset, limit)
+    })
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -113,21 +105,13 @@ pub async fn list_country_assessments(
         include_drafts: principal.has(Capability::ManageAssessments),
         ..Default::default()
     };
-    let paging = params.paging;
-    let csv = wants_csv(&req);
-    let (offset, limit) = window(csv, paging);
-    let (items, total) = db
-        .read(move |c| {
-            if !crate::db::reference::country_exists(c, code.as_str())? {
-                return Err(ApiError::not_found("country", "land"));
-            }
-            store::list(c, &filter, true, offset, limit)
-        })
-        .await?;
-    if csv {
-        return csv_response(&items, total);
-    }
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+        if !crate::db::reference::country_exists(c, code.as_str())? {
+            return Err(ApiError::not_found("country", "land"));
+        }
+        store::list(c, &filter, true, offset, limit)
+    })
+    .await
 }
 
 /// Read an assessment / Läs en bedömning
@@ -153,11 +137,11 @@ pub async fn get_assessment(
     principal.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
     let drafts = principal.has(Capability::ManageAssessments);
-    let assessment = db
-        .read(move |c| store::find(c, &id))
-        .await?
-        .filter(|a| drafts || a.status != AssessmentStatus::Draft)
-        .ok_or_else(not_found)?;
+    let assessment = crud::one(&db, not_found, move |c| {
+        let found = store::find(c, &id)?;
+        Ok(found.filter(|a| drafts || a.status != AssessmentStatus::Draft))
+    })
+    .await?;
     reply::resource(&req, &assessment, assessment.version)
 }
 
@@ -181,24 +165,13 @@ pub async fn get_assessment(
 )]
 #[post("/assessments")]
 pub async fn create_assessment(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::KeyedCall,
     body: JsonBody<NewAssessment>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManageAssessments)?;
+    call.principal().require(Capability::ManageAssessments)?;
     let new = body.value;
-    let actor = principal.sub.clone();
-    let base = config.public_url.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let assessment = service::create(conn, &actor, new)?;
-        Reply::created(
-            format!("{base}/api/v1/assessments/{}", assessment.id),
-            &assessment,
-            assessment.version,
-        )
+    call.create(&body.digest, move |conn, actor| {
+        service::create(conn, actor, new)
     })
     .await
 }
@@ -232,17 +205,11 @@ pub async fn update_assessment(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            let assessment = service::update(conn, &actor, &current, &patch)?;
-            Reply::ok(&assessment, assessment.version)
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+        crud::changed(&service::update(conn, actor, &current, &patch)?)
+    })
+    .await
 }
 
 /// Delete a draft / Ta bort ett utkast
@@ -270,17 +237,12 @@ pub async fn delete_assessment(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
-    let actor = principal.sub.clone();
-    let reply = db
-        .write(move |conn| {
-            let current = store::find(conn, &id)?.ok_or_else(not_found)?;
-            precondition.check(current.version)?;
-            service::delete_draft(conn, &actor, &current)?;
-            Ok::<_, ApiError>(Reply::no_content())
-        })
-        .await?;
-    Ok(reply.into_response())
+    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+        service::delete_draft(conn, actor, &current)?;
+        Ok(Reply::no_content())
+    })
+    .await
 }
 
 /// The body of a publish action: empty, or an empty object.
@@ -311,24 +273,15 @@ pub struct PublishRequest {}
 )]
 #[post("/assessments/{id}/publish")]
 pub async fn publish_assessment(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    key: IdempotencyKey,
-    if_match: IfMatch,
     body: OptionalJsonBody<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManageAssessments)?;
+    call.principal().require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
-    let actor = principal.sub.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        // Checked here, after a replay, so that a retried publish replays instead of failing.
-        let precondition = if_match.required()?;
-        let current = store::find(conn, &id)?.ok_or_else(not_found)?;
-        precondition.check(current.version)?;
-        let published = service::publish(conn, &actor, &current, crate::policy::today())?;
-        Reply::ok(&published, published.version)
+    call.act(&body.digest, move |conn, actor, pre| {
+        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+        service::publish(conn, actor, &current, crate::policy::today())
     })
     .await
 }

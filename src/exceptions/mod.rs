@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{CaseNumber, LongText, Name};
+use crate::http::crud::Resource;
 pub use crate::policy::eligibility::ExceptionStatus;
 
 /// Who decided.
@@ -122,6 +123,12 @@ pub struct Exception {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Resource for Exception {
+    fn located(&self) -> (i32, String) {
+        (self.version, format!("exceptions/{}", self.id))
+    }
 }
 
 /// A request for an exception.

@@ -5,19 +5,16 @@ use utoipa::IntoParams;
 use super::service::{self, ENTITY, not_found};
 use super::store::{self, ExceptionFilter, ExceptionRow};
 use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
-use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::db::Db;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
-use crate::http::csv::{csv_response, wants_csv, window};
+use crate::http::crud;
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
-use crate::http::reply::{self, Reply};
+use crate::http::reply;
 
 /// An officer acts for their unit and the units below it; a coordinator for every unit.
 fn require_unit(
@@ -28,63 +25,27 @@ fn require_unit(
     crate::units::scope::Scope::of(conn, principal)?.require(unit)
 }
 
-/// What every action on a request carries besides the caller.
-struct ActionCall {
-    id: String,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    digest: String,
-    /// Only the requesting unit (and those above it) may act.
-    own_unit: bool,
-}
-
-impl ActionCall {
-    fn new(id: web::Path<String>, if_match: IfMatch, key: IdempotencyKey, digest: String) -> Self {
-        ActionCall {
-            id: id.into_inner(),
-            if_match,
-            key,
-            digest,
-            own_unit: false,
-        }
-    }
-
-    fn of_own_unit(self) -> Self {
-        ActionCall {
-            own_unit: true,
-            ..self
-        }
-    }
-}
-
-/// Loads the request, checks the caller's unit (when the action is the unit's own) and the
-/// precondition, and replies with what `action` made of it.
+/// Loads the request, checks the caller's unit (when the action is the unit's own: only the
+/// requesting unit and those above it may act) and the precondition, and replies with what
+/// `action` made of it.
 async fn act(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    call: ActionCall,
+    call: crud::KeyedCall,
+    id: web::Path<String>,
+    digest: &str,
+    own_unit: bool,
     action: impl FnOnce(&mut AnyConnection, &str, &ExceptionRow) -> Result<Exception, ApiError>
     + Send
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let ActionCall {
-        id,
-        if_match,
-        key,
-        digest,
-        own_unit,
-    } = call;
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
-        let precondition = if_match.required()?;
+    let id = id.into_inner();
+    let p = call.principal().clone();
+    call.act(digest, move |conn, actor, pre| {
         let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
         if own_unit {
             require_unit(conn, &p, &row.unit_code)?;
         }
-        precondition.check(row.version)?;
-        let exception = action(conn, &p.sub, &row)?;
-        Reply::ok(&exception, exception.version)
+        pre.check(row.version)?;
+        action(conn, actor, &row)
     })
     .await
 }
@@ -137,15 +98,10 @@ pub async fn list_exceptions(
         agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
         case_number: f.case_number,
     };
-    let csv = wants_csv(&req);
-    let (offset, limit) = window(csv, paging);
-    let (items, total) = db
-        .read(move |c| store::list(c, &filter, offset, limit))
-        .await?;
-    if csv {
-        return csv_response(&items, total);
-    }
-    reply::json(&paging.page_of(items, total))
+    crud::list(&db, &req, paging, move |c, offset, limit| {
+        store::list(c, &filter, offset, limit)
+    })
+    .await
 }
 
 /// Read an exception request / Läs en begäran om undantag
@@ -169,13 +125,10 @@ pub async fn get_exception(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Capability::Read)?;
     let id = id.into_inner();
-    let exception = db
-        .read(move |c| {
-            store::find_row(c, &id)?
-                .map(Exception::from)
-                .ok_or_else(not_found)
-        })
-        .await?;
+    let exception = crud::one(&db, not_found, move |c| {
+        Ok(store::find_row(c, &id)?.map(Exception::from))
+    })
+    .await?;
     reply::resource(&req, &exception, exception.version)
 }
 
@@ -197,26 +150,16 @@ pub async fn get_exception(
 )]
 #[post("/exceptions")]
 pub async fn request_exception(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::KeyedCall,
     body: JsonBody<ExceptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
+    call.principal().require(Capability::WriteAgreements)?;
     let request = body.value;
-    let base = config.public_url.clone();
-    let p = principal.clone();
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
-        let exception = service::request(conn, &p.sub, &request, |conn, unit| {
+    let p = call.principal().clone();
+    call.create(&body.digest, move |conn, actor| {
+        service::request(conn, actor, &request, |conn, unit| {
             require_unit(conn, &p, unit)
-        })?;
-        Reply::created(
-            format!("{base}/api/v1/exceptions/{}", exception.id),
-            &exception,
-            exception.version,
-        )
+        })
     })
     .await
 }
@@ -238,18 +181,13 @@ pub async fn request_exception(
 )]
 #[post("/exceptions/{id}/decision")]
 pub async fn decide_exception(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: JsonBody<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::DecideExceptions)?;
+    call.principal().require(Capability::DecideExceptions)?;
     let decision = body.value;
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    act(db, principal, req, call, move |conn, actor, row| {
+    act(call, id, &body.digest, false, move |conn, actor, row| {
         service::decide(conn, actor, row, &decision)
     })
     .await
@@ -270,18 +208,13 @@ pub async fn decide_exception(
 )]
 #[post("/exceptions/{id}/revoke")]
 pub async fn revoke_exception(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: JsonBody<RevocationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::DecideExceptions)?;
+    call.principal().require(Capability::DecideExceptions)?;
     let revocation = body.value;
-    let call = ActionCall::new(id, if_match, key, body.digest);
-    act(db, principal, req, call, move |conn, actor, row| {
+    act(call, id, &body.digest, false, move |conn, actor, row| {
         service::revoke(conn, actor, row, &revocation)
     })
     .await
@@ -302,17 +235,12 @@ pub async fn revoke_exception(
 )]
 #[post("/exceptions/{id}/withdraw")]
 pub async fn withdraw_exception(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
     body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
-    let call = ActionCall::new(id, if_match, key, body.digest).of_own_unit();
-    act(db, principal, req, call, service::withdraw).await
+    call.principal().require(Capability::WriteAgreements)?;
+    act(call, id, &body.digest, true, service::withdraw).await
 }
 
 /// History of an exception / Historik för ett undantag

@@ -3,7 +3,9 @@
 //! whole filtered list as CSV; a write runs in one transaction and its `Reply` becomes the
 //! response; an optimistic write that found its row changed is 412.
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 
 use super::auth::Principal;
@@ -101,6 +103,102 @@ where
     let precondition = if_match.required()?;
     let actor = principal.sub.clone();
     commit(db, move |conn| work(conn, &actor, &precondition)).await
+}
+
+/// What an idempotent write (a create, or an action such as activate, publish, decide) takes
+/// besides its path and body: the database, the configuration, the caller, the request, its
+/// `If-Match` and its `Idempotency-Key`, extracted in that order (as a handler's own arguments
+/// would be; only the caller and the key can be refused).
+pub struct KeyedCall {
+    db: web::Data<Db>,
+    config: web::Data<Config>,
+    principal: Principal,
+    req: HttpRequest,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+}
+
+impl FromRequest for KeyedCall {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        type Parts = (
+            web::Data<Db>,
+            web::Data<Config>,
+            Principal,
+            IfMatch,
+            IdempotencyKey,
+        );
+        let parts = Parts::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let (db, config, principal, if_match, key) = parts.await?;
+            Ok(KeyedCall {
+                db,
+                config,
+                principal,
+                req,
+                if_match,
+                key,
+            })
+        })
+    }
+}
+
+impl KeyedCall {
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The create, as [`created`] runs it.
+    pub async fn create<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
+    where
+        T: Resource + Serialize,
+        F: FnOnce(&mut AnyConnection, &str) -> Result<T, ApiError> + Send + 'static,
+    {
+        let KeyedCall {
+            db,
+            config,
+            principal,
+            req,
+            key,
+            ..
+        } = self;
+        created(&db, &config, &principal, &req, key, digest, work).await
+    }
+
+    /// An action on a resource, idempotent by its key and guarded by `If-Match`. The precondition
+    /// is required inside the keyed transaction, after a replay was ruled out, so that a retried
+    /// action replays instead of failing with 428. `work` gets the caller's id and the
+    /// precondition; the resource it answers is the reply, with its new `ETag`.
+    pub async fn act<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
+    where
+        T: Resource + Serialize,
+        F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<T, ApiError> + Send + 'static,
+    {
+        let KeyedCall {
+            db,
+            principal,
+            req,
+            if_match,
+            key,
+            ..
+        } = self;
+        let actor = principal.sub.clone();
+        idempotency::execute(&db, &principal, &req, key, digest, move |conn| {
+            let precondition = if_match.required()?;
+            let resource = work(conn, &actor, &precondition)?;
+            changed(&resource)
+        })
+        .await
+    }
+}
+
+/// The reply to a change: the resource as changed, with its new `ETag`.
+pub fn changed<T: Resource + Serialize>(resource: &T) -> Result<Reply, ApiError> {
+    Reply::ok(resource, resource.located().0)
 }
 
 /// A resource with a version (its `ETag`, what `If-Match` names) and a URL.
