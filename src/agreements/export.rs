@@ -2,8 +2,7 @@
 //! cells are empty, as are an agreement's missing dates.
 
 use super::Agreement;
-use crate::export;
-use crate::http::export::{Cell, Column, plain};
+use crate::http::export::{Cell, Column, export, plain};
 
 export! {
     Agreement as "agreements", |row| [

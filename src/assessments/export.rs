@@ -1,8 +1,7 @@
 //! The columns of the assessments export.
 
 use super::{Assessment, verdict_str};
-use crate::export;
-use crate::http::export::{Cell, Column, plain};
+use crate::http::export::{Cell, Column, export, plain};
 
 export! {
     Assessment as "assessments", |row| [

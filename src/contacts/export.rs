@@ -1,8 +1,7 @@
 //! The columns of the contacts export (personal data: exported to those who may read it).
 
 use super::Contact;
-use crate::export;
-use crate::http::export::Column;
+use crate::http::export::{Column, export};
 
 export! {
     Contact as "contacts", |row| [

@@ -1,8 +1,7 @@
 //! The columns of the countries export.
 
 use super::Country;
-use crate::export;
-use crate::http::export::{Cell, Column};
+use crate::http::export::{Cell, Column, export};
 
 export! {
     Country as "countries", |row| [

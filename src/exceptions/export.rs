@@ -2,8 +2,7 @@
 //! side (empty where there is none).
 
 use super::Exception;
-use crate::export;
-use crate::http::export::{Cell, Column};
+use crate::http::export::{Cell, Column, export};
 
 export! {
     Exception as "exceptions", |row| [

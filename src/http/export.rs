@@ -237,7 +237,6 @@ pub trait Export {
 
 /// Declares an `Export` from one list of columns, each beside the cell it holds, so the two cannot
 /// fall out of step: `export! { Unit as "units", |row| [Column::text("code") => (&row.code).into(), …] }`.
-#[macro_export]
 macro_rules! export {
     ($ty:ty as $name:literal, |$row:ident| [$($column:expr => $cell:expr),* $(,)?]) => {
         impl $crate::http::export::Export for $ty {
@@ -251,6 +250,7 @@ macro_rules! export {
         }
     };
 }
+pub(crate) use export;
 
 /// The text/csv schema's description: the columns in order, and how cells are written.
 pub fn describe_columns(columns: &[Column]) -> String {

@@ -1,8 +1,7 @@
 //! The columns of the indicators export.
 
 use super::Indicator;
-use crate::export;
-use crate::http::export::{Cell, Column};
+use crate::http::export::{Cell, Column, export};
 
 export! {
     Indicator as "indicators", |row| [

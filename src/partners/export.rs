@@ -1,8 +1,7 @@
 //! The columns of the partners export.
 
 use super::Partner;
-use crate::export;
-use crate::http::export::{Cell, Column};
+use crate::http::export::{Cell, Column, export};
 
 export! {
     Partner as "partners", |row| [

@@ -1,8 +1,7 @@
 //! The columns of the units export.
 
 use super::Unit;
-use crate::export;
-use crate::http::export::{Cell, Column};
+use crate::http::export::{Cell, Column, export};
 
 export! {
     Unit as "units", |row| [

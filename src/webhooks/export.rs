@@ -2,8 +2,7 @@
 //! `Webhook`, so it cannot reach an export.
 
 use super::{Delivery, Webhook};
-use crate::export;
-use crate::http::export::{Cell, Column};
+use crate::http::export::{Cell, Column, export};
 
 export! {
     Webhook as "webhooks", |row| [
