@@ -386,12 +386,6 @@ fn is_unavailable(message: &str) -> bool {
     SIGNS.iter().any(|s| lower.contains(s))
 }
 
-impl From<r2d2::Error> for ApiError {
-    fn from(e: r2d2::Error) -> Self {
-        ApiError::unavailable(e.to_string())
-    }
-}
-
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {

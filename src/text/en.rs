@@ -266,7 +266,6 @@ pub fn render(text: &Text) -> String {
         }
         Text::SubjectRequired => "Name the subject: countryCode for a country, or partnerId for a city or region.".into(),
         Text::NoSuchCountry { code } => format!("There is no country {code}."),
-        Text::MergePatchNotObject => "A merge patch is a JSON object.".into(),
         Text::AssessmentNotDraft { status } => format!(
             "The assessment is {}; only a draft can be changed, deleted or published. Draft a new assessment instead.",
             assessment_status(status)

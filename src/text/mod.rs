@@ -240,8 +240,6 @@ pub enum Text {
     SubjectRequired,
     /// An unknown country.
     NoSuchCountry { code: String },
-    /// A merge patch that is not an object.
-    MergePatchNotObject,
     /// A change to an assessment that is not a draft; `status` is its code.
     AssessmentNotDraft { status: String },
     /// Publishing what one drafted or edited.
@@ -657,7 +655,6 @@ impl Text {
             },
             Text::SubjectRequired,
             Text::NoSuchCountry { code: "XX".into() },
-            Text::MergePatchNotObject,
             Text::FourEyes,
             Text::DraftExpired,
             Text::PublishedConcurrently,

@@ -252,7 +252,6 @@ pub fn render(text: &Text) -> String {
         ),
         Text::SubjectRequired => "Ange vad som bedöms: countryCode för ett land eller partnerId för en stad eller region.".into(),
         Text::NoSuchCountry { code } => format!("Det finns inget land {code}."),
-        Text::MergePatchNotObject => "En merge patch är ett JSON-objekt.".into(),
         Text::AssessmentNotDraft { status } => format!(
             "Bedömningen är {}; endast ett utkast kan ändras, tas bort eller publiceras. Skapa en ny bedömning i stället.",
             assessment_status(status)
