@@ -214,13 +214,44 @@ impl<T: Writable> FromRequest for MergePatch<T> {
 }
 
 impl<T: Writable> utoipa::PartialSchema for MergePatch<T> {
+    /// `T`'s schema with no field required, and `null` allowed on every field `T` does not
+    /// require: a merge patch clears such a field with `null` (it takes its default). `null` on a
+    /// field `T` requires is refused, as the schema says.
     fn schema() -> RefOr<Schema> {
         let mut schema = T::schema();
         if let RefOr::T(Schema::Object(object)) = &mut schema {
-            object.required.clear();
+            let required = std::mem::take(&mut object.required);
+            for (name, property) in object.properties.iter_mut() {
+                if !required.contains(name) {
+                    *property = nullable(property.clone());
+                }
+            }
         }
         schema
     }
+}
+
+/// `property`, or `null`: as it is when it already allows `null`.
+fn nullable(property: RefOr<Schema>) -> RefOr<Schema> {
+    fn allows_null(v: &Value) -> bool {
+        v["type"] == "null"
+            || v["type"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "null"))
+            || ["oneOf", "anyOf"].iter().any(|k| {
+                v[*k]
+                    .as_array()
+                    .is_some_and(|alternatives| alternatives.iter().any(allows_null))
+            })
+    }
+    let Ok(value) = serde_json::to_value(&property) else {
+        return property;
+    };
+    if allows_null(&value) {
+        return property;
+    }
+    serde_json::from_value(serde_json::json!({"oneOf": [value, {"type": "null"}]}))
+        .unwrap_or(property)
 }
 
 impl<T: Writable> ToSchema for MergePatch<T> {
@@ -405,6 +436,40 @@ pub struct ActionBody {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writable fields of three kinds: required, defaulted, optional.
+    #[derive(Deserialize, ToSchema)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        #[serde(default)]
+        tags: Vec<String>,
+        note: Option<String>,
+    }
+
+    impl Writable for Sample {
+        const PATCH: &'static str = "SamplePatch";
+    }
+
+    #[test]
+    fn a_patch_may_clear_with_null_exactly_what_is_not_required() {
+        let schema =
+            serde_json::to_value(<MergePatch<Sample> as utoipa::PartialSchema>::schema()).unwrap();
+        let nulls = |field: &str| {
+            serde_json::to_string(&schema["properties"][field])
+                .unwrap()
+                .matches("\"null\"")
+                .count()
+        };
+        assert!(schema.get("required").is_none(), "{schema}");
+        assert_eq!(nulls("name"), 0, "a required field cannot be cleared");
+        assert_eq!(nulls("tags"), 1, "a defaulted field is cleared with null");
+        assert_eq!(
+            nulls("note"),
+            1,
+            "an optional field allows null once, not twice"
+        );
+    }
 
     #[test]
     fn a_nul_character_in_a_query_parameter_is_refused() {
