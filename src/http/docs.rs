@@ -1,9 +1,7 @@
 //! The problem responses and headers operations name in their `responses(...)` and `params(...)`
 //! (as `d::NotFound`), each the `Problem` document with its own description and example. The
 //! responses every operation shares are added by `app::docs::finish`, not named by each handler.
-
-// Response wrappers for the document: the body sent is the `Problem` they wrap.
-#![allow(dead_code)]
+//! Each wraps the `Problem` that is serialised, so the schema is that type's.
 
 use utoipa::ToResponse;
 
@@ -16,7 +14,7 @@ use super::problem::Problem;
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "'name' is required.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/name", "code": "required", "detail": "'name' is required."}]})
 )]
-pub struct BadRequest(Problem);
+pub struct BadRequest(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -24,7 +22,7 @@ pub struct BadRequest(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/unauthorized", "title": "Authentication is required", "status": 401, "detail": "A bearer token is required (Authorization: Bearer <token>).", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct Unauthorized(Problem);
+pub struct Unauthorized(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -32,7 +30,7 @@ pub struct Unauthorized(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/forbidden", "title": "The operation is not permitted", "status": 403, "detail": "This operation needs one of the roles: admin.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct Forbidden(Problem);
+pub struct Forbidden(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -40,7 +38,7 @@ pub struct Forbidden(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/not-found", "title": "The resource was not found", "status": 404, "detail": "No unit with that identifier exists.", "instance": "/api/v1/units/XYZ", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct NotFound(Problem);
+pub struct NotFound(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -48,7 +46,7 @@ pub struct NotFound(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/conflict", "title": "The request conflicts with the resource's state", "status": 409, "detail": "A unit with code KFN already exists.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct Conflict(Problem);
+pub struct Conflict(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -56,7 +54,7 @@ pub struct Conflict(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/activation-blocked", "title": "Activation is blocked", "status": 409, "detail": "1 rule blocks activation; see errors.", "instance": "/api/v1/agreements/0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e/activate", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/partnerIds/0", "code": "EXCEPTION_BY_KOMMUNSTYRELSEN", "detail": "The partner does not meet the requirements and no exception is in force."}]})
 )]
-pub struct ActivationBlocked(Problem);
+pub struct ActivationBlocked(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -64,7 +62,7 @@ pub struct ActivationBlocked(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/version-mismatch", "title": "The resource has changed", "status": 412, "detail": "The resource has changed since you read it; it is now at ETag \"3\". Read it again and reapply your change.", "instance": "/api/v1/units/KFN", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct PreconditionFailed(Problem);
+pub struct PreconditionFailed(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -72,7 +70,7 @@ pub struct PreconditionFailed(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/precondition-required", "title": "If-Match is required", "status": 428, "detail": "This operation needs an If-Match header with the resource's ETag, so that it cannot overwrite a change you have not seen.", "instance": "/api/v1/units/KFN", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct PreconditionRequired(Problem);
+pub struct PreconditionRequired(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -80,7 +78,7 @@ pub struct PreconditionRequired(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/idempotency-key-reused", "title": "The idempotency key was used with another request", "status": 422, "detail": "This Idempotency-Key was used with a different request body. Use a new key for a new request.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct IdempotencyKeyReused(Problem);
+pub struct IdempotencyKeyReused(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -88,7 +86,7 @@ pub struct IdempotencyKeyReused(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The request body is larger than this operation accepts.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct PayloadTooLarge(Problem);
+pub struct PayloadTooLarge(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -96,7 +94,7 @@ pub struct PayloadTooLarge(Problem);
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/unsupported-media-type", "title": "Unsupported media type", "status": 415, "detail": "The body must be JSON: Content-Type application/json (or application/merge-patch+json for PATCH).", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct UnsupportedMediaType(Problem);
+pub struct UnsupportedMediaType(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -105,7 +103,7 @@ pub struct UnsupportedMediaType(Problem);
     headers(("Retry-After" = u64, description = "Seconds to wait.")),
     example = json!({"type": "https://samverkan.boras.se/problems/rate-limited", "title": "Too many requests", "status": 429, "detail": "Too many requests from this caller. Try again in 2 s.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct TooManyRequests(Problem);
+pub struct TooManyRequests(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
@@ -114,7 +112,7 @@ pub struct TooManyRequests(Problem);
     headers(("Retry-After" = u64, description = "Seconds to wait.")),
     example = json!({"type": "https://samverkan.boras.se/problems/service-unavailable", "title": "The service is temporarily unavailable", "status": 503, "detail": "The database is not reachable. Try again shortly.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct Unavailable(Problem);
+pub struct Unavailable(pub Problem);
 
 /// The headers the routes name in `params(...)`: the extractors document themselves.
 pub use crate::http::etag::IfMatch as IfMatchHeader;
@@ -127,4 +125,4 @@ pub use crate::http::idempotency::IdempotencyKey as IdempotencyKeyHeader;
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/internal-error", "title": "An internal error occurred", "status": 500, "detail": "The request could not be completed. The error has been logged.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
-pub struct InternalError(Problem);
+pub struct InternalError(pub Problem);
