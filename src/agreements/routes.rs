@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -11,13 +11,11 @@ use super::{
     Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, ComplianceStatus,
 };
 use crate::db::AnyConnection;
-use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::LongText;
 use crate::http::auth::{Capability, Principal, Role};
-use crate::http::crud;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
 use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
@@ -123,13 +121,11 @@ pub struct AgreementParams {
 )]
 #[get("/agreements")]
 pub async fn list_agreements(
-    db: web::Data<Db>,
+    call: Call,
     answers: web::Data<AgreementAnswers>,
-    principal: Principal,
-    req: HttpRequest,
     params: ListParams<AgreementParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let f = params.filters;
     if let Some(code) = &f.country_code {
         crate::domain::CountryCode::parse(code).map_err(|_| {
@@ -141,7 +137,8 @@ pub async fn list_agreements(
         })?;
     }
     let answers = answers.into_inner();
-    crud::list(&db, &req, params.paging, move |conn, offset, limit| {
+    let principal = call.principal.clone();
+    call.list(params.paging, move |conn, offset, limit| {
         let generation = generation(conn)?;
         let mut filter = AgreementFilter {
             statuses: f.status.map(|s| vec![s]),
@@ -200,26 +197,26 @@ pub async fn list_agreements(
 )]
 #[get("/agreements/{id}")]
 pub async fn get_agreement(
-    db: web::Data<Db>,
+    call: Call,
     answers: web::Data<AgreementAnswers>,
-    principal: Principal,
-    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let id = id.into_inner();
     let answers = answers.into_inner();
-    let agreement = crud::one(&db, not_found, move |conn| {
-        let Some(read) = store::read_row(conn, &id)? else {
-            return Ok(None);
-        };
-        if !visible(conn, &principal, &read.row)? {
-            return Ok(None);
-        }
-        present_read(conn, read, &answers).map(Some)
-    })
-    .await?;
-    reply::resource(&req, &agreement, agreement.version)
+    let principal = call.principal.clone();
+    let agreement = call
+        .one(not_found, move |conn| {
+            let Some(read) = store::read_row(conn, &id)? else {
+                return Ok(None);
+            };
+            if !visible(conn, &principal, &read.row)? {
+                return Ok(None);
+            }
+            present_read(conn, read, &answers).map(Some)
+        })
+        .await?;
+    call.resource(&agreement, agreement.version)
 }
 
 /// Register an agreement / Registrera ett samarbete
@@ -270,16 +267,14 @@ pub async fn create_agreement(
 )]
 #[patch("/agreements/{id}")]
 pub async fn update_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     id: web::Path<String>,
-    if_match: IfMatch,
     patch: AgreementPatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
+    call.require(Capability::WriteAgreements)?;
     let id = id.into_inner();
-    let p = principal.clone();
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    let p = call.principal.clone();
+    call.guarded(move |conn, actor, pre| {
         let (record, scope) = load_own(conn, &p, &id)?;
         pre.check(record.row.version)?;
         crud::changed(&service::update(
@@ -307,16 +302,11 @@ pub async fn update_agreement(
     )
 )]
 #[delete("/agreements/{id}")]
-pub async fn delete_agreement(
-    db: web::Data<Db>,
-    principal: Principal,
-    id: web::Path<String>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WriteAgreements)?;
+pub async fn delete_agreement(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::WriteAgreements)?;
     let id = id.into_inner();
-    let p = principal.clone();
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    let p = call.principal.clone();
+    call.guarded(move |conn, actor, pre| {
         let (record, _) = load_own(conn, &p, &id)?;
         pre.check(record.row.version)?;
         service::delete_draft(conn, actor, &record)?;
@@ -465,18 +455,18 @@ pub async fn cancel_agreement(
 )]
 #[get("/agreements/{id}/compliance")]
 pub async fn get_compliance(
-    db: web::Data<Db>,
+    call: Call,
     answers: web::Data<AgreementAnswers>,
-    principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let id = id.into_inner();
     let answers = answers.into_inner();
-    let result = db
+    let result = call
+        .db
         .read(move |conn| {
             let generation = generation(conn)?;
-            let record = load_visible(conn, &principal, &id)?;
+            let record = load_visible(conn, &call.principal, &id)?;
             let slice = std::slice::from_ref(&record);
             let mut judged =
                 compliance_read(conn, slice, today(), generation, &answers.compliance)?;
@@ -505,17 +495,14 @@ pub async fn get_compliance(
     )
 )]
 #[get("/agreements/{id}/history")]
-pub async fn get_history(
-    db: web::Data<Db>,
-    principal: Principal,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn get_history(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     let id = id.into_inner();
-    let result = db
+    let result = call
+        .db
         .read(move |conn| {
-            load_visible(conn, &principal, &id)?;
-            crate::events::history::history_of(conn, &principal, ENTITY, &id)
+            load_visible(conn, &call.principal, &id)?;
+            crate::events::history::history_of(conn, &call.principal, ENTITY, &id)
         })
         .await?;
     reply::json(&result)

@@ -1,22 +1,20 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, not_found};
 use super::store::{self, AssessmentFilter};
 use super::{Assessment, AssessmentPatch, AssessmentStatus, NewAssessment};
-use crate::db::Db;
 use crate::domain::CountryCode;
-use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::auth::Capability;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
 use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
-use crate::http::reply::{self, Reply};
+use crate::http::reply::Reply;
 
 const EXAMPLE_PAGE: &str = r#"{"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "countryCode": "NO", "partnerId": null, "humanRights": {"verdict": "MEETS", "rationale": "Strong protection of civil liberties."}, "democracy": {"verdict": "MEETS", "rationale": "Free and fair elections."}, "ruleOfLaw": {"verdict": "MEETS", "rationale": "Independent courts."}, "indicators": [], "assessedAt": "2026-11-20", "validUntil": "2027-11-20", "status": "PUBLISHED", "outcome": "MEETS_REQUIREMENTS", "failingRequirements": [], "publishedAt": "2026-11-26T09:15:00Z", "publishedBy": "per.coordinator", "supersededAt": null, "supersededBy": null, "draftedBy": ["cora.coordinator"], "version": 2, "createdAt": "2026-11-25T14:00:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1}"#;
 
@@ -48,21 +46,19 @@ pub struct AssessmentParams {
 )]
 #[get("/assessments")]
 pub async fn list_assessments(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     params: ListParams<AssessmentParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let f = params.filters;
     let filter = AssessmentFilter {
         status: f.status,
         country_code: f.country_code.map(CountryCode::into_inner),
         partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
         countries_only: false,
-        include_drafts: principal.has(Capability::ManageAssessments),
+        include_drafts: call.has(Capability::ManageAssessments),
     };
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         store::list(c, &filter, false, offset, limit)
     })
     .await
@@ -91,21 +87,19 @@ pub struct CountryAssessmentParams {
 )]
 #[get("/countries/{code}/assessments")]
 pub async fn list_country_assessments(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     code: web::Path<String>,
     params: ListParams<CountryAssessmentParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let code = path_country(&code)?;
     let filter = AssessmentFilter {
         country_code: Some(code.as_str().to_string()),
         countries_only: !params.filters.include_partners.unwrap_or(false),
-        include_drafts: principal.has(Capability::ManageAssessments),
+        include_drafts: call.has(Capability::ManageAssessments),
         ..Default::default()
     };
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         if !crate::db::reference::country_exists(c, code.as_str())? {
             return Err(ApiError::not_found("country", "land"));
         }
@@ -128,21 +122,17 @@ pub async fn list_country_assessments(
     )
 )]
 #[get("/assessments/{id}")]
-pub async fn get_assessment(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn get_assessment(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
-    let drafts = principal.has(Capability::ManageAssessments);
-    let assessment = crud::one(&db, not_found, move |c| {
-        let found = store::find(c, &id)?;
-        Ok(found.filter(|a| drafts || a.status != AssessmentStatus::Draft))
-    })
-    .await?;
-    reply::resource(&req, &assessment, assessment.version)
+    let drafts = call.has(Capability::ManageAssessments);
+    let assessment = call
+        .one(not_found, move |c| {
+            let found = store::find(c, &id)?;
+            Ok(found.filter(|a| drafts || a.status != AssessmentStatus::Draft))
+        })
+        .await?;
+    call.resource(&assessment, assessment.version)
 }
 
 /// Draft an assessment / Skapa ett utkast till bedömning
@@ -197,15 +187,13 @@ pub async fn create_assessment(
 )]
 #[patch("/assessments/{id}")]
 pub async fn update_assessment(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     id: web::Path<String>,
-    if_match: IfMatch,
     patch: AssessmentPatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManageAssessments)?;
+    call.require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
         crud::changed(&service::update(conn, actor, &current, &patch)?)
     })
@@ -230,14 +218,12 @@ pub async fn update_assessment(
 )]
 #[delete("/assessments/{id}")]
 pub async fn delete_assessment(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     id: web::Path<String>,
-    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManageAssessments)?;
+    call.require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
         service::delete_draft(conn, actor, &current)?;
         Ok(Reply::no_content())

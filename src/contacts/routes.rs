@@ -1,20 +1,16 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 
 use super::service::{self, check_retention, not_found, require_partner};
 use super::store;
 use super::{Contact, ContactPatch, NewContact};
-use crate::config::Config;
-use crate::db::Db;
-use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::auth::Capability;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
-use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
-use crate::http::reply::{self, Reply};
+use crate::http::reply::Reply;
 
 /// Contacts have no filters beyond paging.
 #[derive(serde::Deserialize)]
@@ -38,15 +34,13 @@ pub struct NoFilters {}
 )]
 #[get("/partners/{id}/contacts")]
 pub async fn list_contacts(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<String>,
     params: ListParams<NoFilters>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ReadContacts)?;
+    call.require(Capability::ReadContacts)?;
     let partner_id = path_uuid(&id, "/path/id")?;
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         require_partner(c, &partner_id)?;
         store::list(c, &partner_id, offset, limit)
     })
@@ -71,20 +65,17 @@ pub async fn list_contacts(
 )]
 #[get("/partners/{id}/contacts/{contactId}")]
 pub async fn get_contact(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ReadContacts)?;
+    call.require(Capability::ReadContacts)?;
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let contact = crud::one(&db, not_found, move |c| {
-        store::find(c, &partner_id, &contact_id)
-    })
-    .await?;
-    reply::resource(&req, &contact, contact.version)
+    let contact = call
+        .one(not_found, move |c| store::find(c, &partner_id, &contact_id))
+        .await?;
+    call.resource(&contact, contact.version)
 }
 
 /// Add a contact / Lägg till en kontaktperson
@@ -108,20 +99,16 @@ pub async fn get_contact(
 )]
 #[post("/partners/{id}/contacts")]
 pub async fn create_contact(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     id: web::Path<String>,
-    key: IdempotencyKey,
     body: JsonBody<NewContact>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WritePartners)?;
+    call.require(Capability::WritePartners)?;
     let partner_id = path_uuid(&id, "/path/id")?;
     let new = body.value;
     check_retention(new.retention_until)?;
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &partner_id, &new);
-    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    call.create(&body.digest, create).await
 }
 
 /// Change a contact / Ändra en kontaktperson
@@ -142,17 +129,15 @@ pub async fn create_contact(
 )]
 #[patch("/partners/{id}/contacts/{contactId}")]
 pub async fn update_contact(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     path: web::Path<(String, String)>,
-    if_match: IfMatch,
     patch: ContactPatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WritePartners)?;
+    call.require(Capability::WritePartners)?;
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         let ids = (partner_id.as_str(), contact_id.as_str());
         let contact = service::update(conn, actor, ids, pre, &patch)?;
         Reply::ok(&contact, contact.version)
@@ -178,16 +163,14 @@ pub async fn update_contact(
 )]
 #[delete("/partners/{id}/contacts/{contactId}")]
 pub async fn delete_contact(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     path: web::Path<(String, String)>,
-    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WritePartners)?;
+    call.require(Capability::WritePartners)?;
     let (partner_id, contact_id) = path.into_inner();
     let partner_id = path_uuid(&partner_id, "/path/id")?;
     let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         let ids = (partner_id.as_str(), contact_id.as_str());
         service::erase(conn, actor, ids, pre)?;
         Ok(Reply::no_content())

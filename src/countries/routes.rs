@@ -1,13 +1,12 @@
 use crate::http::reply;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::store::{self, CountryFilter};
 use super::{Country, StandingOutcome};
-use crate::db::Db;
-use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::auth::Capability;
+use crate::http::crud::Call;
 use crate::http::docs as d;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
@@ -47,12 +46,10 @@ pub struct CountryParams {
 )]
 #[get("/countries")]
 pub async fn list_countries(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     params: ListParams<CountryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let f = params.filters;
     if f.expires_within_days.is_some_and(|d| d > 3660) {
         return Err(ApiError::invalid(
@@ -68,7 +65,7 @@ pub async fn list_countries(
         expired: f.expired,
     };
     let today = crate::policy::today();
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         store::list(c, &filter, today, offset, limit)
     })
     .await
@@ -94,16 +91,13 @@ fn content_etag(body: &[u8]) -> String {
     )
 )]
 #[get("/countries/{code}")]
-pub async fn get_country(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    code: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn get_country(call: Call, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     let code = path_country(&code)?;
     let not_found = || ApiError::not_found("country", "land");
-    let country = crud::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
+    let country = call
+        .one(not_found, move |c| store::find(c, code.as_str()))
+        .await?;
     let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
-    reply::tagged(&req, content_etag(&body), body)
+    reply::tagged(&call.req, content_etag(&body), body)
 }

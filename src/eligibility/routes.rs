@@ -9,10 +9,10 @@ use super::EligibilityAnswers;
 use super::store::partner;
 use super::{Explained, explain};
 use crate::assessments::Outcome;
-use crate::db::Db;
 use crate::db::derived::generation;
 use crate::domain::UnitCode;
-use crate::http::auth::{Capability, Principal};
+use crate::http::auth::Capability;
+use crate::http::crud::Call;
 use crate::http::json::Query;
 use crate::http::problem::ApiError;
 use crate::http::reply;
@@ -207,13 +207,12 @@ pub fn answer(
 )]
 #[get("/partners/{id}/eligibility")]
 pub async fn get_eligibility(
-    db: web::Data<Db>,
+    call: Call,
     answers: web::Data<EligibilityAnswers>,
-    principal: Principal,
     id: web::Path<String>,
     query: Query<EligibilityParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let params = query.0;
     let unit = match params.unit_code {
         Some(u) => Some(UnitCode::parse(&u).map_err(|_| {
@@ -229,7 +228,8 @@ pub async fn get_eligibility(
     let partner_id = id.into_inner();
     let agreement = params.agreement_id;
     let answers = answers.into_inner();
-    let result = db
+    let result = call
+        .db
         .read(move |conn| {
             let generation = generation(conn)?;
             let key = (

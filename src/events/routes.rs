@@ -1,10 +1,10 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{EntityType, Event};
-use crate::db::Db;
-use crate::http::auth::{Capability, Principal};
+use crate::http::auth::Capability;
+use crate::http::crud::Call;
 use crate::http::json::Query;
 use crate::http::problem::ApiError;
 use crate::http::reply;
@@ -48,12 +48,8 @@ pub struct EventFeed {
     )
 )]
 #[get("/events")]
-pub async fn list_events(
-    db: web::Data<Db>,
-    principal: Principal,
-    query: Query<FeedParams>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn list_events(call: Call, query: Query<FeedParams>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     let params = query.0;
     let after = params.after.unwrap_or(0);
     let limit = params.limit.unwrap_or(100);
@@ -71,12 +67,13 @@ pub async fn list_events(
             crate::text::Text::FeedLimitRange.msg(),
         ));
     }
-    let rows = db
+    let rows = call
+        .db
         .read(move |conn| super::store::feed(conn, after, params.entity_type, limit))
         .await?;
     let items = rows
         .into_iter()
-        .map(|r| r.into_event(&principal))
+        .map(|r| r.into_event(&call.principal))
         .collect::<Result<Vec<Event>, ApiError>>()?;
     let next_after = items.last().map_or(after, |e| e.id);
     reply::json(&EventFeed { items, next_after })

@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -6,10 +6,9 @@ use super::service::{self, ENTITY, not_found};
 use super::store::{self, ExceptionFilter, ExceptionRow};
 use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
 use crate::db::AnyConnection;
-use crate::db::Db;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
@@ -83,12 +82,10 @@ pub struct ExceptionParams {
 )]
 #[get("/exceptions")]
 pub async fn list_exceptions(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     params: ListParams<ExceptionParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let f = params.filters;
     let paging = params.paging;
     let filter = ExceptionFilter {
@@ -98,7 +95,7 @@ pub async fn list_exceptions(
         agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
         case_number: f.case_number,
     };
-    crud::list(&db, &req, paging, move |c, offset, limit| {
+    call.list(paging, move |c, offset, limit| {
         store::list(c, &filter, offset, limit)
     })
     .await
@@ -117,19 +114,15 @@ pub async fn list_exceptions(
     )
 )]
 #[get("/exceptions/{id}")]
-pub async fn get_exception(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn get_exception(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     let id = id.into_inner();
-    let exception = crud::one(&db, not_found, move |c| {
-        Ok(store::find_row(c, &id)?.map(Exception::from))
-    })
-    .await?;
-    reply::resource(&req, &exception, exception.version)
+    let exception = call
+        .one(not_found, move |c| {
+            Ok(store::find_row(c, &id)?.map(Exception::from))
+        })
+        .await?;
+    call.resource(&exception, exception.version)
 }
 
 /// Request an exception / Begär undantag
@@ -256,16 +249,16 @@ pub async fn withdraw_exception(
 )]
 #[get("/exceptions/{id}/history")]
 pub async fn get_exception_history(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let id = id.into_inner();
-    let result = db
+    let result = call
+        .db
         .read(move |conn| {
             store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            history_of(conn, &principal, ENTITY, &id)
+            history_of(conn, &call.principal, ENTITY, &id)
         })
         .await?;
     reply::json(&result)

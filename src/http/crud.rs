@@ -8,7 +8,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 
-use super::auth::Principal;
+use super::auth::{Capability, Principal};
 use super::csv::{csv_response, wants_csv, window};
 use super::etag::{IfMatch, Precondition, version_mismatch};
 use super::export::Export;
@@ -105,16 +105,120 @@ where
     commit(db, move |conn| work(conn, &actor, &precondition)).await
 }
 
+/// What a handler takes besides its path, query and body: the database, the configuration, the
+/// caller, the request and its `If-Match`, extracted in that order (as a handler's own arguments
+/// would be; only the caller can be refused, with 401).
+pub struct Call {
+    pub db: web::Data<Db>,
+    pub config: web::Data<Config>,
+    pub principal: Principal,
+    pub req: HttpRequest,
+    pub if_match: IfMatch,
+}
+
+impl FromRequest for Call {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        type Parts = (web::Data<Db>, web::Data<Config>, Principal, IfMatch);
+        let parts = Parts::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let (db, config, principal, if_match) = parts.await?;
+            Ok(Call {
+                db,
+                config,
+                principal,
+                req,
+                if_match,
+            })
+        })
+    }
+}
+
+impl Call {
+    /// 403 unless the caller holds `capability`.
+    pub fn require(&self, capability: Capability) -> Result<(), ApiError> {
+        self.principal.require(capability)
+    }
+
+    /// Whether the caller holds `capability`.
+    pub fn has(&self, capability: Capability) -> bool {
+        self.principal.has(capability)
+    }
+
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// A page of the list, or the whole filtered list as CSV, as [`list`] reads it.
+    pub async fn list<T, F>(&self, paging: Paging, query: F) -> Result<HttpResponse, ApiError>
+    where
+        T: Export + Serialize + Send + 'static,
+        F: FnOnce(&mut AnyConnection, i64, i64) -> Result<(Vec<T>, i64), ApiError> + Send + 'static,
+    {
+        list(&self.db, &self.req, paging, query).await
+    }
+
+    /// One resource, as [`one`] reads it.
+    pub async fn one<T, F>(&self, not_found: fn() -> ApiError, find: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<Option<T>, ApiError> + Send + 'static,
+    {
+        one(&self.db, not_found, find).await
+    }
+
+    /// One resource with its `ETag` (304 when `If-None-Match` names it): the caller must hold
+    /// `capability` (checked before `key`, the parsed path parameter, is looked at).
+    pub async fn read<K, T, F>(
+        &self,
+        capability: Capability,
+        key: Result<K, ApiError>,
+        not_found: fn() -> ApiError,
+        find: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        K: Send + 'static,
+        T: Resource + Serialize + Send + 'static,
+        F: FnOnce(&mut AnyConnection, &K) -> Result<Option<T>, ApiError> + Send + 'static,
+    {
+        self.require(capability)?;
+        let key = key?;
+        let found = self.one(not_found, move |c| find(c, &key)).await?;
+        self.resource(&found, found.located().0)
+    }
+
+    /// The resource with its `ETag`, or 304 when `If-None-Match` names it.
+    pub fn resource<T: Serialize>(&self, body: &T, version: i32) -> Result<HttpResponse, ApiError> {
+        reply::resource(&self.req, body, version)
+    }
+
+    /// A change guarded by `If-Match`, as [`guarded`] runs it.
+    pub async fn guarded<F>(&self, work: F) -> Result<HttpResponse, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<Reply, ApiError>
+            + Send
+            + 'static,
+    {
+        guarded(&self.db, &self.principal, &self.if_match, work).await
+    }
+
+    /// A write without a precondition or key, as [`commit`] runs it.
+    pub async fn commit<F>(&self, work: F) -> Result<HttpResponse, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<Reply, ApiError> + Send + 'static,
+    {
+        commit(&self.db, work).await
+    }
+}
+
 /// What an idempotent write (a create, or an action such as activate, publish, decide) takes
-/// besides its path and body: the database, the configuration, the caller, the request, its
-/// `If-Match` and its `Idempotency-Key`, extracted in that order (as a handler's own arguments
-/// would be; only the caller and the key can be refused).
+/// besides its path and body: a [`Call`] and its `Idempotency-Key` (400 when malformed).
 pub struct KeyedCall {
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    if_match: IfMatch,
+    call: Call,
     key: IdempotencyKey,
 }
 
@@ -123,50 +227,59 @@ impl FromRequest for KeyedCall {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        type Parts = (
-            web::Data<Db>,
-            web::Data<Config>,
-            Principal,
-            IfMatch,
-            IdempotencyKey,
-        );
-        let parts = Parts::from_request(req, payload);
-        let req = req.clone();
+        let parts = <(Call, IdempotencyKey)>::from_request(req, payload);
         Box::pin(async move {
-            let (db, config, principal, if_match, key) = parts.await?;
-            Ok(KeyedCall {
-                db,
-                config,
-                principal,
-                req,
-                if_match,
-                key,
-            })
+            let (call, key) = parts.await?;
+            Ok(KeyedCall { call, key })
         })
     }
 }
 
-impl KeyedCall {
-    /// The caller.
-    pub fn principal(&self) -> &Principal {
-        &self.principal
-    }
+impl std::ops::Deref for KeyedCall {
+    type Target = Call;
 
+    fn deref(&self) -> &Call {
+        &self.call
+    }
+}
+
+impl KeyedCall {
     /// The create, as [`created`] runs it.
     pub async fn create<T, F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
     where
         T: Resource + Serialize,
         F: FnOnce(&mut AnyConnection, &str) -> Result<T, ApiError> + Send + 'static,
     {
-        let KeyedCall {
-            db,
-            config,
-            principal,
-            req,
+        let KeyedCall { call, key } = self;
+        created(
+            &call.db,
+            &call.config,
+            &call.principal,
+            &call.req,
             key,
-            ..
-        } = self;
-        created(&db, &config, &principal, &req, key, digest, work).await
+            digest,
+            work,
+        )
+        .await
+    }
+
+    /// Any other idempotent write: `work` runs as the caller (`actor`) in one transaction with
+    /// the key, and its reply is stored for a retry to replay.
+    pub async fn keyed<F>(self, digest: &str, work: F) -> Result<HttpResponse, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &str) -> Result<Reply, ApiError> + Send + 'static,
+    {
+        let KeyedCall { call, key } = self;
+        let actor = call.principal.sub.clone();
+        idempotency::execute(
+            &call.db,
+            &call.principal,
+            &call.req,
+            key,
+            digest,
+            move |conn| work(conn, &actor),
+        )
+        .await
     }
 
     /// An action on a resource, idempotent by its key and guarded by `If-Match`. The precondition
@@ -178,19 +291,10 @@ impl KeyedCall {
         T: Resource + Serialize,
         F: FnOnce(&mut AnyConnection, &str, &Precondition) -> Result<T, ApiError> + Send + 'static,
     {
-        let KeyedCall {
-            db,
-            principal,
-            req,
-            if_match,
-            key,
-            ..
-        } = self;
-        let actor = principal.sub.clone();
-        idempotency::execute(&db, &principal, &req, key, digest, move |conn| {
+        let if_match = self.call.if_match.clone();
+        self.keyed(digest, move |conn, actor| {
             let precondition = if_match.required()?;
-            let resource = work(conn, &actor, &precondition)?;
-            changed(&resource)
+            changed(&work(conn, actor, &precondition)?)
         })
         .await
     }

@@ -8,12 +8,10 @@ use utoipa::IntoParams;
 use super::service::{self, MAX_ERRORS, Parsed};
 use super::store::{self, NewIndicator};
 use super::{Indicator, IndicatorImport, IndicatorSource};
-use crate::db::Db;
 use crate::domain::{Name, WebUrl};
-use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::auth::Capability;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
@@ -238,19 +236,15 @@ fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
 )]
 #[post("/indicators")]
 pub async fn import_indicators(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::KeyedCall,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManageAssessments)?;
-    require_csv(&req)?;
+    call.require(Capability::ManageAssessments)?;
+    require_csv(&call.req)?;
     let digest = crate::http::json::digest(&body);
     let rows = parse_csv(&body).map_err(ApiError::validation)?;
-    let actor = principal.sub.clone();
-    idempotency::execute(&db, &principal, &req, key, &digest, move |conn| {
-        let import = service::import(conn, &actor, rows)?;
+    call.keyed(&digest, move |conn, actor| {
+        let import = service::import(conn, actor, rows)?;
         crud::unversioned(201, &import)
     })
     .await
@@ -277,16 +271,14 @@ pub struct CountryIndicatorParams {
 )]
 #[get("/countries/{code}/indicators")]
 pub async fn list_country_indicators(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     code: web::Path<String>,
     params: ListParams<CountryIndicatorParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let code = path_country(&code)?;
     let source = params.filters.source;
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         if !crate::db::reference::country_exists(c, code.as_str())? {
             return Err(ApiError::not_found("country", "land"));
         }

@@ -1,23 +1,19 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, coordinator_only, not_found};
 use super::store::{self, PartnerFilter};
 use super::{NewPartner, Partner, PartnerKind, PartnerPatch};
-use crate::config::Config;
-use crate::db::Db;
 use crate::domain::CountryCode;
-use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::auth::Capability;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
-use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
-use crate::http::reply::{self, Reply};
+use crate::http::reply::Reply;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -53,12 +49,10 @@ pub struct PartnerParams {
 )]
 #[get("/partners")]
 pub async fn list_partners(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     params: ListParams<PartnerParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let f = params.filters;
     let filter = PartnerFilter {
         country_code: f.country_code.map(CountryCode::into_inner),
@@ -67,7 +61,7 @@ pub async fn list_partners(
         archived: f.archived,
         q: f.q,
     };
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         store::list(c, &filter, offset, limit)
     })
     .await
@@ -87,16 +81,11 @@ pub async fn list_partners(
     )
 )]
 #[get("/partners/{id}")]
-pub async fn get_partner(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn get_partner(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     let id = path_uuid(&id, "/path/id")?;
-    let partner = crud::one(&db, not_found, move |c| store::find(c, &id)).await?;
-    reply::resource(&req, &partner, partner.version)
+    let partner = call.one(not_found, move |c| store::find(c, &id)).await?;
+    call.resource(&partner, partner.version)
 }
 
 /// Create a partner / Skapa en samarbetspart
@@ -116,20 +105,16 @@ pub async fn get_partner(
 )]
 #[post("/partners")]
 pub async fn create_partner(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::KeyedCall,
     body: JsonBody<NewPartner>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WritePartners)?;
+    call.require(Capability::WritePartners)?;
     let new = body.value;
-    if new.archived && !principal.has(Capability::ManagePartners) {
+    if new.archived && !call.has(Capability::ManagePartners) {
         coordinator_only(&["archived"])?;
     }
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
-    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    call.create(&body.digest, create).await
 }
 
 /// Change a partner / Ändra en samarbetspart
@@ -151,16 +136,14 @@ pub async fn create_partner(
 )]
 #[patch("/partners/{id}")]
 pub async fn update_partner(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     id: web::Path<String>,
-    if_match: IfMatch,
     patch: PartnerPatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::WritePartners)?;
+    call.require(Capability::WritePartners)?;
     let id = path_uuid(&id, "/path/id")?;
-    let coordinator = principal.has(Capability::ManagePartners);
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    let coordinator = call.has(Capability::ManagePartners);
+    call.guarded(move |conn, actor, pre| {
         let partner = service::update(conn, actor, &id, pre, &patch, coordinator)?;
         Reply::ok(&partner, partner.version)
     })
@@ -186,15 +169,10 @@ pub async fn update_partner(
     )
 )]
 #[delete("/partners/{id}")]
-pub async fn delete_partner(
-    db: web::Data<Db>,
-    principal: Principal,
-    id: web::Path<String>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::ManagePartners)?;
+pub async fn delete_partner(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::ManagePartners)?;
     let id = path_uuid(&id, "/path/id")?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         service::delete(conn, actor, &id, pre)?;
         Ok(Reply::no_content())
     })

@@ -3,7 +3,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::auth::{Capability, Principal};
+use crate::http::auth::Capability;
+use crate::http::crud::Call;
 use crate::http::problem::ApiError;
 use crate::http::reply;
 use crate::policy::catalogue::{self, PurposeInfo, Requirement, Rule, Sdg, Standing};
@@ -91,7 +92,7 @@ pub fn document(today: NaiveDate) -> PolicyDocument {
     )
 )]
 #[get("/policy")]
-pub async fn get_policy(principal: Principal) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn get_policy(call: Call) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     reply::json(&document(crate::policy::today()))
 }

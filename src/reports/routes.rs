@@ -1,15 +1,15 @@
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service;
 use super::{ComplianceReport, Period, SummaryReport};
-use crate::db::Db;
 use crate::domain::UnitCode;
 use crate::exceptions::store::status_str;
-use crate::http::auth::{Capability, Principal};
+use crate::http::auth::Capability;
+use crate::http::crud::Call;
 use crate::http::csv::{escape_cell, wants_csv};
 use crate::http::json::Query;
 use crate::http::problem::{ApiError, FieldError};
@@ -354,17 +354,16 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
 )]
 #[get("/reports/summary")]
 pub async fn get_summary_report(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     query: Query<SummaryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let (period, unit) = query.0.resolve()?;
-    let report = db
+    let report = call
+        .db
         .read(move |conn| service::summary_report(conn, period, unit))
         .await?;
-    if wants_csv(&req) {
+    if wants_csv(&call.req) {
         return csv_body("summary-report", &SUMMARY_COLUMNS, summary_rows(&report));
     }
     reply::json(&report)
@@ -497,17 +496,16 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
 )]
 #[get("/reports/compliance")]
 pub async fn get_compliance_report(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     query: Query<ComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let (period, window, unit) = query.0.resolve()?;
-    let report = db
+    let report = call
+        .db
         .read(move |conn| service::compliance_report(conn, period, window, unit.as_ref()))
         .await?;
-    if wants_csv(&req) {
+    if wants_csv(&call.req) {
         return csv_body(
             "compliance-report",
             &COMPLIANCE_COLUMNS,

@@ -1,22 +1,18 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, not_found};
 use super::store::{self, UnitFilter};
 use super::{NewUnit, Unit, UnitPatch, UnitType};
-use crate::config::Config;
-use crate::db::Db;
-use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::auth::Capability;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
-use crate::http::idempotency::IdempotencyKey;
 use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_unit;
 use crate::http::problem::ApiError;
-use crate::http::reply::{self, Reply};
+use crate::http::reply::Reply;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -50,18 +46,16 @@ pub struct UnitParams {
 )]
 #[get("/units")]
 pub async fn list_units(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     params: ListParams<UnitParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+    call.require(Capability::Read)?;
     let filter = UnitFilter {
         unit_type: params.filters.unit_type,
         parent_code: params.filters.parent_code,
         q: params.filters.q,
     };
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         store::list(c, &filter, offset, limit)
     })
     .await
@@ -81,16 +75,13 @@ pub async fn list_units(
     )
 )]
 #[get("/units/{code}")]
-pub async fn get_unit(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    code: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Read)?;
+pub async fn get_unit(call: Call, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
     let code = path_unit(&code)?;
-    let unit = crud::one(&db, not_found, move |c| store::find(c, code.as_str())).await?;
-    reply::resource(&req, &unit, unit.version)
+    let unit = call
+        .one(not_found, move |c| store::find(c, code.as_str()))
+        .await?;
+    call.resource(&unit, unit.version)
 }
 
 /// Create a unit / Skapa en enhet
@@ -110,17 +101,13 @@ pub async fn get_unit(
 )]
 #[post("/units")]
 pub async fn create_unit(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::KeyedCall,
     body: JsonBody<NewUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+    call.require(Capability::Administer)?;
     let new = body.value;
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
-    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    call.create(&body.digest, create).await
 }
 
 /// Change a unit / Ändra en enhet
@@ -141,15 +128,13 @@ pub async fn create_unit(
 )]
 #[patch("/units/{code}")]
 pub async fn update_unit(
-    db: web::Data<Db>,
-    principal: Principal,
+    call: Call,
     code: web::Path<String>,
-    if_match: IfMatch,
     patch: UnitPatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+    call.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         let unit = service::update(conn, actor, code.as_str(), pre, &patch)?;
         Reply::ok(&unit, unit.version)
     })
@@ -174,15 +159,10 @@ pub async fn update_unit(
     )
 )]
 #[delete("/units/{code}")]
-pub async fn delete_unit(
-    db: web::Data<Db>,
-    principal: Principal,
-    code: web::Path<String>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+pub async fn delete_unit(call: Call, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Administer)?;
     let code = path_unit(&code)?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         service::delete(conn, actor, code.as_str(), pre)?;
         Ok(Reply::no_content())
     })

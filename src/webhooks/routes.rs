@@ -1,22 +1,18 @@
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, check_url, not_found};
 use super::store;
 use super::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, WebhookPatch};
-use crate::config::Config;
-use crate::db::Db;
-use crate::http::auth::{Capability, Principal};
-use crate::http::crud;
+use crate::http::auth::Capability;
+use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::etag::IfMatch;
-use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{JsonBody, OptionalJsonBody};
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
-use crate::http::reply::{self, Reply};
+use crate::http::reply::Reply;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -45,13 +41,11 @@ pub struct DeliveryParams {
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     params: ListParams<NoFilters>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
-    crud::list(&db, &req, params.paging, store::list).await
+    call.require(Capability::Administer)?;
+    call.list(params.paging, store::list).await
 }
 
 /// Create a webhook / Skapa en webhook
@@ -79,18 +73,14 @@ pub async fn list_webhooks(
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
-    req: HttpRequest,
-    key: IdempotencyKey,
+    call: crud::KeyedCall,
     body: JsonBody<NewWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+    call.require(Capability::Administer)?;
     let changes = service::subscription(body.value)?;
-    check_url(&config, &changes.url).await?;
+    check_url(&call.config, &changes.url).await?;
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &changes);
-    crud::created(&db, &config, &principal, &req, key, &body.digest, create).await
+    call.create(&body.digest, create).await
 }
 
 /// Read a webhook / Läs en webhook
@@ -107,17 +97,12 @@ pub async fn create_webhook(
     )
 )]
 #[get("/webhooks/{id}")]
-pub async fn get_webhook(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+pub async fn get_webhook(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
     let find = move |c: &mut _| Ok(store::find(c, &id)?.map(Webhook::from));
-    let webhook = crud::one(&db, not_found, find).await?;
-    reply::resource(&req, &webhook, webhook.version)
+    let webhook = call.one(not_found, find).await?;
+    call.resource(&webhook, webhook.version)
 }
 
 /// Change a webhook / Ändra en webhook
@@ -139,25 +124,23 @@ pub async fn get_webhook(
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
-    db: web::Data<Db>,
-    config: web::Data<Config>,
-    principal: Principal,
+    call: Call,
     id: web::Path<String>,
-    if_match: IfMatch,
     patch: WebhookPatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+    call.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
-    let precondition = if_match.required()?;
-    let current = db
+    let precondition = call.if_match.required()?;
+    let current = call
+        .db
         .read(move |c| service::current(c, &id, &precondition))
         .await?;
     let changes = service::changes(&current, &patch)?;
     if changes.url != current.url {
-        check_url(&config, &changes.url).await?;
+        check_url(&call.config, &changes.url).await?;
     }
-    let actor = principal.sub.clone();
-    crud::commit(&db, move |conn| {
+    let actor = call.principal.sub.clone();
+    call.commit(move |conn| {
         let webhook = service::update(conn, &actor, &current, &changes)?;
         Reply::ok(&webhook, webhook.version)
     })
@@ -180,15 +163,10 @@ pub async fn update_webhook(
     )
 )]
 #[delete("/webhooks/{id}")]
-pub async fn delete_webhook(
-    db: web::Data<Db>,
-    principal: Principal,
-    id: web::Path<String>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+pub async fn delete_webhook(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
-    crud::guarded(&db, &principal, &if_match, move |conn, actor, pre| {
+    call.guarded(move |conn, actor, pre| {
         service::delete(conn, actor, &id, pre)?;
         Ok(Reply::no_content())
     })
@@ -213,16 +191,14 @@ pub async fn delete_webhook(
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<String>,
     params: ListParams<DeliveryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+    call.require(Capability::Administer)?;
     let id = path_uuid(&id, "/path/id")?;
     let status = params.filters.status;
-    crud::list(&db, &req, params.paging, move |c, offset, limit| {
+    call.list(params.paging, move |c, offset, limit| {
         store::find(c, &id)?.ok_or_else(not_found)?;
         store::list_deliveries(c, &id, status, offset, limit)
     })
@@ -253,18 +229,15 @@ pub async fn list_deliveries(
 )]
 #[post("/webhooks/{id}/deliveries/{deliveryId}/redeliver")]
 pub async fn redeliver(
-    db: web::Data<Db>,
-    principal: Principal,
-    req: HttpRequest,
+    call: crud::KeyedCall,
     path: web::Path<(String, String)>,
-    key: IdempotencyKey,
     body: OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Capability::Administer)?;
+    call.require(Capability::Administer)?;
     let (id, delivery_id) = path.into_inner();
     let id = path_uuid(&id, "/path/id")?;
     let delivery_id = path_uuid(&delivery_id, "/path/deliveryId")?;
-    idempotency::execute(&db, &principal, &req, key, &body.digest, move |conn| {
+    call.keyed(&body.digest, move |conn, _| {
         let delivery = service::redeliver(conn, &id, &delivery_id)?;
         crud::unversioned(202, &delivery)
     })
