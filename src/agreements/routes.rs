@@ -192,7 +192,6 @@ pub async fn list_agreements(
     params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     responses(
         (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match."),
     )
 )]
 #[get("/agreements/{id}")]
@@ -227,11 +226,8 @@ pub async fn get_agreement(
     tag = "Agreements",
     operation_id = "createAgreement",
     request_body(content = AgreementInput, content_type = "application/json"),
-    params(d::IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "The draft was registered.", body = Agreement, headers(
-            ("ETag" = String, description = "The agreement's version."),
-            ("Location" = String, description = "The agreement's URL."))),
+        (status = 201, description = "The draft was registered.", body = Agreement),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -258,7 +254,7 @@ pub async fn create_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "updateAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     request_body(content = AgreementPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -295,7 +291,7 @@ pub async fn update_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "deleteAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
     responses(
         (status = 204, description = "The draft was deleted."),
         (status = 409, response = d::Conflict),
@@ -367,11 +363,11 @@ pub struct CancelAgreement {
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "activateAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     responses(
         (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::ActivationBlocked),
+        (status = 400, response = d::BadRequest),
     )
 )]
 #[post("/agreements/{id}/activate")]
@@ -392,7 +388,7 @@ pub async fn activate_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "endAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     request_body(content = Option<EndAgreement>, description = "Optional: the end date and the reason. An empty body ends it today without a reason.", content_type = "application/json"),
     responses(
         (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
@@ -420,7 +416,7 @@ pub async fn end_agreement(
 #[utoipa::path(
     tag = "Agreements",
     operation_id = "cancelAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
     request_body(content = Option<CancelAgreement>, description = "Optional: the reason. An empty body cancels without one.", content_type = "application/json"),
     responses(
         (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),

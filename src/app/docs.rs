@@ -75,6 +75,7 @@ impl Modify for Security {
 /// - a nullable property of a schema that only responses use is `required`: serde sends `None`
 ///   as `null` (no response type skips a field), so the field is always there.
 pub fn finish(mut doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openapi::OpenApi {
+    Conventions.modify(&mut doc);
     BearerByDefault.modify(&mut doc);
     CommonErrors.modify(&mut doc);
     let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
@@ -102,6 +103,90 @@ fn operations(
         .flatten()
         .map(move |op| (path, op))
     })
+}
+
+/// What the service's conventions make true of every operation, written here once instead of on
+/// each handler: every POST takes an `Idempotency-Key`; every PATCH and DELETE takes `If-Match`
+/// (after its path parameters); a GET whose 200 carries an `ETag` answers 304 to a matching
+/// `If-None-Match`; a `201` of a collection whose items have their own path (`/partners` and
+/// `/partners/{id}`) carries the new resource's `ETag` and `Location`.
+pub struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use crate::http::etag::IfMatch;
+        use crate::http::idempotency::IdempotencyKey;
+        use utoipa::IntoParams;
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::Operation;
+        use utoipa::openapi::response::ResponseBuilder;
+
+        fn located(created: &mut utoipa::openapi::Response) {
+            use utoipa::openapi::header::HeaderBuilder;
+            use utoipa::openapi::schema::{ObjectBuilder, Type};
+            for (name, description) in [
+                ("ETag", "The new resource's version."),
+                ("Location", "The new resource's URL."),
+            ] {
+                created.headers.entry(name.into()).or_insert_with(|| {
+                    RefOr::T(
+                        HeaderBuilder::new()
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                            .description(Some(description))
+                            .build(),
+                    )
+                });
+            }
+        }
+        fn ensure(op: &mut Operation, header: Vec<utoipa::openapi::path::Parameter>) {
+            let parameters = op.parameters.get_or_insert_with(Vec::new);
+            for p in header {
+                let named = |q: &RefOr<utoipa::openapi::path::Parameter>| matches!(q, RefOr::T(q) if q.name == p.name);
+                if !parameters.iter().any(named) {
+                    parameters.push(RefOr::T(p));
+                }
+            }
+        }
+        let paths: Vec<String> = openapi.paths.paths.keys().cloned().collect();
+        let has_items = |path: &str| {
+            let items = format!("{path}/{{");
+            paths.iter().any(|p| p.starts_with(&items))
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if let Some(op) = item.post.as_mut() {
+                ensure(op, IdempotencyKey::into_params(|| None));
+                if let Some(RefOr::T(created)) = op.responses.responses.get_mut("201")
+                    && has_items(path)
+                {
+                    located(created);
+                }
+            }
+            for op in [item.patch.as_mut(), item.delete.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                ensure(op, IfMatch::into_params(|| None));
+            }
+            if let Some(op) = item.get.as_mut() {
+                let tagged = match op.responses.responses.get("200") {
+                    Some(RefOr::T(ok)) => ok.headers.contains_key("ETag"),
+                    _ => false,
+                };
+                if tagged {
+                    op.responses
+                        .responses
+                        .entry("304".into())
+                        .or_insert_with(|| {
+                            RefOr::T(
+                                ResponseBuilder::new()
+                                    .description("Not modified since the ETag in If-None-Match.")
+                                    .build(),
+                            )
+                        });
+                }
+            }
+        }
+    }
 }
 
 /// Every operation needs a bearer token unless it says otherwise (`security(())`, the public

@@ -117,22 +117,18 @@ pub async fn list_country_assessments(
     params(("id" = uuid::Uuid, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     responses(
         (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/assessments/{id}")]
 pub async fn get_assessment(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = path_uuid(&id, "/path/id")?;
+    let id = path_uuid(&id, "/path/id");
     let drafts = call.has(Capability::ManageAssessments);
-    let assessment = call
-        .one(not_found, move |c| {
-            let found = store::find(c, &id)?;
-            Ok(found.filter(|a| drafts || a.status != AssessmentStatus::Draft))
-        })
-        .await?;
-    call.resource(&assessment, assessment.version)
+    let find = move |c: &mut _, id: &String| {
+        let found = store::find(c, id)?;
+        Ok(found.filter(|a| drafts || a.status != AssessmentStatus::Draft))
+    };
+    call.read(Capability::Read, id, not_found, find).await
 }
 
 /// Draft an assessment / Skapa ett utkast till bedömning
@@ -145,11 +141,8 @@ pub async fn get_assessment(call: Call, id: web::Path<String>) -> Result<HttpRes
     tag = "Assessments",
     operation_id = "createAssessment",
     request_body(content = NewAssessment, content_type = "application/json"),
-    params(d::IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "The draft was created.", body = Assessment, headers(
-            ("ETag" = String, description = "The assessment's version."),
-            ("Location" = String, description = "The assessment's URL."))),
+        (status = 201, description = "The draft was created.", body = Assessment),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -176,9 +169,7 @@ pub async fn create_assessment(
     tag = "Assessments",
     operation_id = "updateAssessment",
     params(
-        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IfMatchHeader,
-    ),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     request_body(content = AssessmentPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
@@ -207,13 +198,11 @@ pub async fn update_assessment(
     tag = "Assessments",
     operation_id = "deleteAssessment",
     params(
-        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IfMatchHeader,
-    ),
+        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     responses(
         (status = 204, description = "The draft was deleted."),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
+        (status = 400, response = d::BadRequest),
     )
 )]
 #[delete("/assessments/{id}")]

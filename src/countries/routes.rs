@@ -1,3 +1,4 @@
+use crate::http::docs as d;
 use crate::http::reply;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
@@ -7,7 +8,6 @@ use super::store::{self, CountryFilter};
 use super::{Country, StandingOutcome};
 use crate::http::auth::Capability;
 use crate::http::crud::Call;
-use crate::http::docs as d;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::problem::ApiError;
@@ -86,7 +86,6 @@ fn content_etag(body: &[u8]) -> String {
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$")),
     responses(
         (status = 200, description = "The country.", body = Country, headers(("ETag" = String, description = "A tag of this representation, for If-None-Match."))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
     )
 )]

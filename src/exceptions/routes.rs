@@ -110,19 +110,13 @@ pub async fn list_exceptions(
     params(("id" = uuid::Uuid, Path, description = "The request's id.")),
     responses(
         (status = 200, description = "The request and any decision.", body = Exception, headers(("ETag" = String, description = "The request's version."))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match."),
     )
 )]
 #[get("/exceptions/{id}")]
 pub async fn get_exception(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = id.into_inner();
-    let exception = call
-        .one(not_found, move |c| {
-            Ok(store::find_row(c, &id)?.map(Exception::from))
-        })
-        .await?;
-    call.resource(&exception, exception.version)
+    let id = Ok(id.into_inner());
+    let find = |c: &mut _, id: &String| Ok(store::find_row(c, id)?.map(Exception::from));
+    call.read(Capability::Read, id, not_found, find).await
 }
 
 /// Request an exception / Begär undantag
@@ -133,11 +127,8 @@ pub async fn get_exception(call: Call, id: web::Path<String>) -> Result<HttpResp
     tag = "Exceptions",
     operation_id = "requestException",
     request_body(content = ExceptionRequest, content_type = "application/json"),
-    params(d::IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "The request was filed.", body = Exception, headers(
-            ("ETag" = String, description = "The request's version."),
-            ("Location" = String, description = "The request's URL."))),
+        (status = 201, description = "The request was filed.", body = Exception),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -166,7 +157,7 @@ pub async fn request_exception(
     tag = "Exceptions",
     operation_id = "decideException",
     request_body(content = DecisionInput, content_type = "application/json"),
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
     responses(
         (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 409, response = d::Conflict),
@@ -193,7 +184,7 @@ pub async fn decide_exception(
     tag = "Exceptions",
     operation_id = "revokeException",
     request_body(content = RevocationInput, content_type = "application/json"),
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
     responses(
         (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
         (status = 409, response = d::Conflict),
@@ -219,11 +210,11 @@ pub async fn revoke_exception(
 #[utoipa::path(
     tag = "Exceptions",
     operation_id = "withdrawException",
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader, d::IdempotencyKeyHeader),
+    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
     responses(
         (status = 200, description = "The request is withdrawn.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
+        (status = 400, response = d::BadRequest),
     )
 )]
 #[post("/exceptions/{id}/withdraw")]

@@ -206,6 +206,51 @@ impl Call {
         guarded(&self.db, &self.principal, &self.if_match, work).await
     }
 
+    /// A change of the resource at `key`, guarded by `If-Match`: the caller must hold
+    /// `capability` (checked before `key`, the parsed path parameter, is looked at); `work`
+    /// answers the resource as changed, which is the reply, with its new `ETag`.
+    pub async fn change<K, T, F>(
+        &self,
+        capability: Capability,
+        key: Result<K, ApiError>,
+        work: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        K: Send + 'static,
+        T: Resource + Serialize,
+        F: FnOnce(&mut AnyConnection, &str, &K, &Precondition) -> Result<T, ApiError>
+            + Send
+            + 'static,
+    {
+        self.require(capability)?;
+        let key = key?;
+        self.guarded(move |conn, actor, pre| changed(&work(conn, actor, &key, pre)?))
+            .await
+    }
+
+    /// The delete of the resource at `key`, guarded by `If-Match`, as [`Call::change`] checks
+    /// it; the reply is 204.
+    pub async fn remove<K, F>(
+        &self,
+        capability: Capability,
+        key: Result<K, ApiError>,
+        work: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        K: Send + 'static,
+        F: FnOnce(&mut AnyConnection, &str, &K, &Precondition) -> Result<(), ApiError>
+            + Send
+            + 'static,
+    {
+        self.require(capability)?;
+        let key = key?;
+        self.guarded(move |conn, actor, pre| {
+            work(conn, actor, &key, pre)?;
+            Ok(Reply::no_content())
+        })
+        .await
+    }
+
     /// A write without a precondition or key, as [`commit`] runs it.
     pub async fn commit<F>(&self, work: F) -> Result<HttpResponse, ApiError>
     where

@@ -226,7 +226,6 @@ fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "Indicators",
     operation_id = "importIndicators",
-    params(d::IdempotencyKeyHeader),
     request_body(content = String, content_type = "text/csv", description = "The values, one a line, after a header line.", example = "countryCode,source,edition,metric,value,category,url\nNO,FREEDOM_HOUSE,2026,total-score,98,Free,https://freedomhouse.org/country/norway\n"),
     responses(
         (status = 201, description = "Every line was imported.", body = IndicatorImport),

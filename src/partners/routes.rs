@@ -13,7 +13,6 @@ use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
-use crate::http::reply::Reply;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -76,16 +75,14 @@ pub async fn list_partners(
     params(("id" = uuid::Uuid, Path, description = "The partner's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     responses(
         (status = 200, description = "The partner, with its ETag.", body = Partner, headers(("ETag" = String, description = "The partner's version."))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/partners/{id}")]
 pub async fn get_partner(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = path_uuid(&id, "/path/id")?;
-    let partner = call.one(not_found, move |c| store::find(c, &id)).await?;
-    call.resource(&partner, partner.version)
+    let id = path_uuid(&id, "/path/id");
+    call.read(Capability::Read, id, not_found, |c, id| store::find(c, id))
+        .await
 }
 
 /// Create a partner / Skapa en samarbetspart
@@ -95,11 +92,8 @@ pub async fn get_partner(call: Call, id: web::Path<String>) -> Result<HttpRespon
     tag = "Partners",
     operation_id = "createPartner",
     request_body(content = NewPartner, content_type = "application/json"),
-    params(d::IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "The partner was created.", body = Partner, headers(
-            ("ETag" = String, description = "The partner's version."),
-            ("Location" = String, description = "The partner's URL."))),
+        (status = 201, description = "The partner was created.", body = Partner),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -126,9 +120,7 @@ pub async fn create_partner(
     tag = "Partners",
     operation_id = "updatePartner",
     params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IfMatchHeader,
-    ),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     request_body(content = PartnerPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The partner as changed.", body = Partner, headers(("ETag" = String, description = "The partner's new version."))),
@@ -140,13 +132,13 @@ pub async fn update_partner(
     id: web::Path<String>,
     patch: PartnerPatch,
 ) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WritePartners)?;
-    let id = path_uuid(&id, "/path/id")?;
+    let id = path_uuid(&id, "/path/id");
     let coordinator = call.has(Capability::ManagePartners);
-    call.guarded(move |conn, actor, pre| {
-        let partner = service::update(conn, actor, &id, pre, &patch, coordinator)?;
-        Reply::ok(&partner, partner.version)
-    })
+    call.change(
+        Capability::WritePartners,
+        id,
+        move |conn, actor, id, pre| service::update(conn, actor, id, pre, &patch, coordinator),
+    )
     .await
 }
 
@@ -159,22 +151,18 @@ pub async fn update_partner(
     tag = "Partners",
     operation_id = "deletePartner",
     params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IfMatchHeader,
-    ),
+        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     responses(
         (status = 204, description = "The partner was deleted."),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
+        (status = 400, response = d::BadRequest),
     )
 )]
 #[delete("/partners/{id}")]
 pub async fn delete_partner(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::ManagePartners)?;
-    let id = path_uuid(&id, "/path/id")?;
-    call.guarded(move |conn, actor, pre| {
-        service::delete(conn, actor, &id, pre)?;
-        Ok(Reply::no_content())
+    let id = path_uuid(&id, "/path/id");
+    call.remove(Capability::ManagePartners, id, |conn, actor, id, pre| {
+        service::delete(conn, actor, id, pre)
     })
     .await
 }

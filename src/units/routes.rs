@@ -12,7 +12,6 @@ use crate::http::json::JsonBody;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_unit;
 use crate::http::problem::ApiError;
-use crate::http::reply::Reply;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -70,18 +69,16 @@ pub async fn list_units(
     params(("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")),
     responses(
         (status = 200, description = "The unit, with its ETag.", body = Unit, headers(("ETag" = String, description = "The unit's version."))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/units/{code}")]
 pub async fn get_unit(call: Call, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let code = path_unit(&code)?;
-    let unit = call
-        .one(not_found, move |c| store::find(c, code.as_str()))
-        .await?;
-    call.resource(&unit, unit.version)
+    let code = path_unit(&code);
+    call.read(Capability::Read, code, not_found, |c, code| {
+        store::find(c, code.as_str())
+    })
+    .await
 }
 
 /// Create a unit / Skapa en enhet
@@ -91,11 +88,8 @@ pub async fn get_unit(call: Call, code: web::Path<String>) -> Result<HttpRespons
     tag = "Units",
     operation_id = "createUnit",
     request_body(content = NewUnit, content_type = "application/json"),
-    params(d::IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "The unit was created.", body = Unit, headers(
-            ("ETag" = String, description = "The unit's version."),
-            ("Location" = String, description = "The unit's URL."))),
+        (status = 201, description = "The unit was created.", body = Unit),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -118,9 +112,7 @@ pub async fn create_unit(
     tag = "Units",
     operation_id = "updateUnit",
     params(
-        ("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"),
-        d::IfMatchHeader,
-    ),
+        ("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")),
     request_body(content = UnitPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The unit as changed.", body = Unit, headers(("ETag" = String, description = "The unit's new version."))),
@@ -132,12 +124,12 @@ pub async fn update_unit(
     code: web::Path<String>,
     patch: UnitPatch,
 ) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let code = path_unit(&code)?;
-    call.guarded(move |conn, actor, pre| {
-        let unit = service::update(conn, actor, code.as_str(), pre, &patch)?;
-        Reply::ok(&unit, unit.version)
-    })
+    let code = path_unit(&code);
+    call.change(
+        Capability::Administer,
+        code,
+        move |conn, actor, code, pre| service::update(conn, actor, code.as_str(), pre, &patch),
+    )
     .await
 }
 
@@ -149,22 +141,18 @@ pub async fn update_unit(
     tag = "Units",
     operation_id = "deleteUnit",
     params(
-        ("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"),
-        d::IfMatchHeader,
-    ),
+        ("code" = String, Path, description = "The unit's code.", example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")),
     responses(
         (status = 204, description = "The unit was deleted."),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
+        (status = 400, response = d::BadRequest),
     )
 )]
 #[delete("/units/{code}")]
 pub async fn delete_unit(call: Call, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let code = path_unit(&code)?;
-    call.guarded(move |conn, actor, pre| {
-        service::delete(conn, actor, code.as_str(), pre)?;
-        Ok(Reply::no_content())
+    let code = path_unit(&code);
+    call.remove(Capability::Administer, code, |conn, actor, code, pre| {
+        service::delete(conn, actor, code.as_str(), pre)
     })
     .await
 }

@@ -63,11 +63,8 @@ pub async fn list_webhooks(
     tag = "Webhooks",
     operation_id = "createWebhook",
     request_body(content = NewWebhook, content_type = "application/json"),
-    params(d::IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "The subscription was created; its secret is shown this once.", body = CreatedWebhook, headers(
-            ("ETag" = String, description = "The subscription's version."),
-            ("Location" = String, description = "The subscription's URL."))),
+        (status = 201, description = "The subscription was created; its secret is shown this once.", body = CreatedWebhook),
         (status = 409, response = d::Conflict),
     )
 )]
@@ -92,17 +89,14 @@ pub async fn create_webhook(
     params(("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     responses(
         (status = 200, description = "The subscription (without its secret), with its ETag.", body = Webhook, headers(("ETag" = String, description = "The subscription's version."))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match."),
         (status = 400, response = d::BadRequest),
     )
 )]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let id = path_uuid(&id, "/path/id")?;
-    let find = move |c: &mut _| Ok(store::find(c, &id)?.map(Webhook::from));
-    let webhook = call.one(not_found, find).await?;
-    call.resource(&webhook, webhook.version)
+    let id = path_uuid(&id, "/path/id");
+    let find = |c: &mut _, id: &String| Ok(store::find(c, id)?.map(Webhook::from));
+    call.read(Capability::Administer, id, not_found, find).await
 }
 
 /// Change a webhook / Ändra en webhook
@@ -114,9 +108,7 @@ pub async fn get_webhook(call: Call, id: web::Path<String>) -> Result<HttpRespon
     tag = "Webhooks",
     operation_id = "updateWebhook",
     params(
-        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IfMatchHeader,
-    ),
+        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     request_body(content = WebhookPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "The subscription's new version."))),
@@ -154,9 +146,7 @@ pub async fn update_webhook(
     tag = "Webhooks",
     operation_id = "deleteWebhook",
     params(
-        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IfMatchHeader,
-    ),
+        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
     responses(
         (status = 204, description = "The subscription was deleted."),
         (status = 400, response = d::BadRequest),
@@ -164,11 +154,9 @@ pub async fn update_webhook(
 )]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let id = path_uuid(&id, "/path/id")?;
-    call.guarded(move |conn, actor, pre| {
-        service::delete(conn, actor, &id, pre)?;
-        Ok(Reply::no_content())
+    let id = path_uuid(&id, "/path/id");
+    call.remove(Capability::Administer, id, |conn, actor, id, pre| {
+        service::delete(conn, actor, id, pre)
     })
     .await
 }
@@ -221,10 +209,10 @@ pub async fn list_deliveries(
     ),
     responses(
         (status = 202, description = "The delivery is queued again.", body = Delivery),
-        (status = 400, response = d::BadRequest),
         (status = 409, response = d::Conflict),
         (status = 413, response = d::PayloadTooLarge),
         (status = 415, response = d::UnsupportedMediaType),
+        (status = 400, response = d::BadRequest),
     )
 )]
 #[post("/webhooks/{id}/deliveries/{deliveryId}/redeliver")]
