@@ -13,7 +13,8 @@ use super::{
 use crate::db::AnyConnection;
 use crate::db::derived::generation;
 use crate::domain::LongText;
-use crate::http::auth::{Capability, Principal, Role};
+use crate::http::access::{Reader, Scope};
+use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
 use crate::http::json::{JsonBody, OptionalJsonBody};
@@ -22,21 +23,16 @@ use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 use crate::policy::activation::{AgreementType, Purpose};
 use crate::policy::today;
-use crate::units::scope::Scope;
 
 /// Drafts are not yet official records: they are shown to coordinators, board secretaries and the
-/// officers of the owning unit only.
+/// officers of the owning unit only (`http::access`, the rule the change feed shares).
 fn draft_units(
     conn: &mut AnyConnection,
     principal: &Principal,
 ) -> Result<Option<Vec<String>>, ApiError> {
-    if principal.is(Role::Coordinator) || principal.is(Role::BoardSecretary) {
-        return Ok(None);
-    }
-    match Scope::of(conn, principal)? {
-        Scope::All => Ok(None),
-        Scope::Units(units) => Ok(Some(units)),
-    }
+    Ok(Reader::new(principal)
+        .draft_units(conn)?
+        .map(<[String]>::to_vec))
 }
 
 fn visible(
@@ -44,13 +40,8 @@ fn visible(
     principal: &Principal,
     row: &AgreementRow,
 ) -> Result<bool, ApiError> {
-    if AgreementStatus::from_db(&row.status) != AgreementStatus::Draft {
-        return Ok(true);
-    }
-    Ok(match draft_units(conn, principal)? {
-        None => true,
-        Some(units) => units.contains(&row.unit_code),
-    })
+    let audience = service::audience(AgreementStatus::from_db(&row.status), &row.unit_code);
+    Reader::new(principal).may_read(conn, &audience)
 }
 
 fn load_visible(

@@ -14,13 +14,14 @@ use crate::db::AnyConnection;
 use crate::domain::LongText;
 use crate::eligibility::explain;
 use crate::eligibility::store::partner;
-use crate::events::{self, Change, EventAction, Visibility};
+use crate::events::{self, Change, EventAction};
+use crate::http::access::Audience;
+use crate::http::access::Scope;
 use crate::http::etag::version_mismatch;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
 use crate::policy::activation::{self, ActivationInput, Outcome, PartnerCheck};
 use crate::policy::today;
 use crate::text::Text;
-use crate::units::scope::Scope;
 
 pub const ENTITY: crate::events::EntityType = crate::events::EntityType::Agreement;
 
@@ -298,11 +299,17 @@ pub fn event<'a>(
     action: crate::events::EventAction,
     body: &Agreement,
 ) -> Change<'a> {
-    let change = Change::new(ENTITY, &record.row.id, action, body.version, body);
-    if record.status() == AgreementStatus::Draft {
-        change.visible_to(Visibility::CaseWork)
+    let audience = audience(body.status, &body.unit_code);
+    Change::new(ENTITY, &record.row.id, action, body.version, body).visible_to(audience)
+}
+
+/// Who may read an agreement of `unit` in `status`: everyone, or while it is a draft only those
+/// who may read that unit's drafts.
+pub fn audience(status: AgreementStatus, unit: &str) -> Audience {
+    if status == AgreementStatus::Draft {
+        Audience::AgreementDraft(unit.to_string())
     } else {
-        change
+        Audience::Everyone
     }
 }
 
@@ -395,7 +402,7 @@ pub fn delete_draft(
         conn,
         actor,
         Change::gone(ENTITY, id, EventAction::Deleted, record.row.version + 1)
-            .visible_to(Visibility::CaseWork),
+            .visible_to(audience(record.status(), &record.row.unit_code)),
     )?;
     Ok(())
 }
@@ -507,7 +514,8 @@ pub fn transition(
     events::append(
         conn,
         actor,
-        Change::new(ENTITY, id, action, body.version, &body),
+        Change::new(ENTITY, id, action, body.version, &body)
+            .visible_to(audience(body.status, &body.unit_code)),
     )?;
     Ok(body)
 }

@@ -6,6 +6,7 @@ use super::service::{self, not_found};
 use super::store::{self, AssessmentFilter};
 use super::{Assessment, AssessmentPatch, AssessmentStatus, NewAssessment};
 use crate::domain::CountryCode;
+use crate::http::access::Reader;
 use crate::http::auth::Capability;
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
@@ -123,10 +124,12 @@ pub async fn list_country_assessments(
 #[get("/assessments/{id}")]
 pub async fn get_assessment(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&id, "/path/id");
-    let drafts = call.has(Capability::ManageAssessments);
-    let find = move |c: &mut _, id: &String| {
-        let found = store::find(c, id)?;
-        Ok(found.filter(|a| drafts || a.status != AssessmentStatus::Draft))
+    let principal = call.principal.clone();
+    let find = move |c: &mut _, id: &String| match store::find(c, id)? {
+        Some(a) if Reader::new(&principal).may_read(c, &service::audience(a.status))? => {
+            Ok(Some(a))
+        }
+        _ => Ok(None),
     };
     call.read(Capability::Read, id, not_found, find).await
 }

@@ -9,7 +9,8 @@ use super::{
 };
 use crate::db::AnyConnection;
 use crate::domain::CountryCode;
-use crate::events::{self, Change, Visibility};
+use crate::events::{self, Change};
+use crate::http::access::Audience;
 use crate::http::etag::version_mismatch;
 use crate::http::path::path_uuid;
 use crate::http::problem::{ApiError, FieldError};
@@ -48,10 +49,18 @@ fn drafts_event(
         assessment.version,
         &assessment,
     );
-    events::append(conn, actor, change.visible_to(Visibility::Drafts))?;
+    events::append(conn, actor, change.visible_to(audience(assessment.status)))?;
     Ok(assessment)
 }
 
+/// Who may read an assessment in `status`: drafts are for coordinators, the rest for everyone.
+pub fn audience(status: AssessmentStatus) -> Audience {
+    if status == AssessmentStatus::Draft {
+        Audience::AssessmentDrafters
+    } else {
+        Audience::Everyone
+    }
+}
 /// A new draft by `actor`; its event is visible to coordinators only.
 pub fn draft(
     conn: &mut AnyConnection,
@@ -201,7 +210,7 @@ pub fn delete_draft(
             crate::events::EventAction::Deleted,
             current.version + 1,
         )
-        .visible_to(Visibility::Drafts),
+        .visible_to(audience(AssessmentStatus::Draft)),
     )?;
     Ok(())
 }

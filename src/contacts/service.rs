@@ -5,6 +5,7 @@ use super::store;
 use super::{Contact, ContactPatch, ContactRef, NewContact};
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
+use crate::http::access::Audience;
 use crate::http::crud::{checked, removed, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::ApiError;
@@ -46,7 +47,9 @@ fn append(
     version: i32,
 ) -> Result<(), ApiError> {
     let data = ContactRef { id, partner_id };
-    events::append(conn, actor, Change::new(ENTITY, id, action, version, &data))?;
+    let change =
+        Change::new(ENTITY, id, action, version, &data).visible_to(Audience::ContactReaders);
+    events::append(conn, actor, change)?;
     Ok(())
 }
 

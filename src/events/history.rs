@@ -7,6 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::AnyConnection;
+use crate::http::access::Reader;
 use crate::http::auth::Principal;
 use crate::http::problem::ApiError;
 
@@ -47,8 +48,10 @@ pub fn history_of(
     let rows = super::store::history(conn, entity_type, id)?;
     let mut previous: Option<Value> = None;
     let mut items = Vec::new();
+    let mut reader = Reader::new(principal);
     for row in rows {
-        let event = row.into_event(principal)?;
+        let shown = reader.may_read(conn, &row.audience())?;
+        let event = row.into_event(shown)?;
         let changed_fields = match (&previous, &event.data) {
             (Some(Value::Object(before)), Some(Value::Object(after))) => after
                 .iter()

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::http::auth::{Capability, Principal};
+use crate::http::access::Audience;
 use crate::http::problem::ApiError;
 
 /// Declares an enum of codes the change log stores as text, its `as_str` and its `ALL` list from
@@ -87,39 +87,6 @@ pub fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, ApiEr
 }
 
 /// Who may see an event's `data` beyond the readers of everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Everybody who may read the register.
-    Everyone,
-    /// Drafts: those who draft and publish assessments.
-    Drafts,
-    /// Draft agreements and exception requests: those who write agreements or decide exceptions.
-    CaseWork,
-}
-
-impl Visibility {
-    fn as_db(self) -> Option<&'static str> {
-        match self {
-            Visibility::Everyone => None,
-            Visibility::Drafts => Some("drafts"),
-            Visibility::CaseWork => Some("casework"),
-        }
-    }
-
-    fn allows(stored: Option<&str>, principal: &Principal) -> bool {
-        match stored {
-            None => true,
-            Some("drafts") => principal.has(Capability::ManageAssessments),
-            Some("casework") => {
-                principal.has(Capability::WriteAgreements)
-                    || principal.has(Capability::DecideExceptions)
-            }
-            Some(_) => false,
-        }
-    }
-}
-
-/// One change, as written by a handler.
 pub struct Change<'a> {
     pub entity_type: EntityType,
     pub entity_id: &'a str,
@@ -127,7 +94,7 @@ pub struct Change<'a> {
     pub version: i32,
     /// The entity as it now stands, personal data left out; `None` when it no longer exists.
     pub data: Option<Value>,
-    pub visibility: Visibility,
+    pub audience: Audience,
 }
 
 impl<'a> Change<'a> {
@@ -160,12 +127,14 @@ impl<'a> Change<'a> {
             action,
             version,
             data: None,
-            visibility: Visibility::Everyone,
+            audience: Audience::Everyone,
         }
     }
 
-    pub fn visible_to(mut self, visibility: Visibility) -> Self {
-        self.visibility = visibility;
+    /// Who may read the entity in the state this change leaves it in (`http::access`): the feed
+    /// lists the event to them only.
+    pub fn visible_to(mut self, audience: Audience) -> Self {
+        self.audience = audience;
         self
     }
 }
@@ -203,14 +172,21 @@ pub fn entity_data() -> utoipa::openapi::Object {
         .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
         .additional_properties(Some(AdditionalProperties::FreeForm(true)))
         .description(Some(
-            "The entity as it stood after the change, in the entity's own schema (personal data never; drafts only for coordinators); `null` when it no longer exists or is not shown to you.",
+            "The entity as it stood after the change, in the entity's own schema (a contact's ids only, never its personal data); `null` when the change left nothing to show (a deletion, a webhook) or, in a history, for a state you may not read.",
         ))
         .build()
 }
 
 impl EventRow {
-    pub fn into_event(self, principal: &Principal) -> Result<Event, ApiError> {
-        let data = if Visibility::allows(self.visible_to.as_deref(), principal) {
+    /// Who may read the entity in the state this event carries.
+    pub fn audience(&self) -> Audience {
+        Audience::from_db(self.visible_to.as_deref())
+    }
+
+    /// The event as the API shows it; `data` only when `shown` (the caller may read the entity in
+    /// the state the event carries).
+    pub fn into_event(self, shown: bool) -> Result<Event, ApiError> {
+        let data = if shown {
             self.data
                 .as_deref()
                 .and_then(|d| serde_json::from_str(d).ok())

@@ -3,7 +3,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{EntityType, Event};
-use crate::http::auth::Capability;
+use crate::db::AnyConnection;
+use crate::http::access::Reader;
+use crate::http::auth::{Capability, Principal};
 use crate::http::crud::Call;
 use crate::http::json::Query;
 use crate::http::problem::ApiError;
@@ -36,7 +38,12 @@ pub struct EventFeed {
 ///
 /// Every write appends one event in the same transaction. Poll with the last `nextAfter` to receive
 /// each event exactly once and in order, also with many writers and several instances. This
-/// cursor is a documented deviation from DIGG's page-based paging.
+/// cursor is a documented deviation from DIGG's page-based paging. An event is listed only to a
+/// caller who may `GET` its entity in the state the event carries: drafts of agreements to
+/// coordinators, the board secretary and the officers of the agreement's unit (or a unit above
+/// it); assessment drafts to coordinators; contact events to those who may read contacts; webhook
+/// events to admins. A page may hold fewer than `limit` events when many are not yours to read;
+/// `nextAfter` then points past the ones looked at, so keep polling with it.
 #[utoipa::path(
     tag = "Change feed",
     operation_id = "listEvents",
@@ -67,14 +74,50 @@ pub async fn list_events(call: Call, query: Query<FeedParams>) -> Result<HttpRes
             crate::text::Text::FeedLimitRange.msg(),
         ));
     }
-    let rows = call
+    let principal = call.principal.clone();
+    let (items, next_after) = call
         .db
-        .read(move |conn| super::store::feed(conn, after, params.entity_type, limit))
+        .read(move |conn| visible_feed(conn, &principal, after, params.entity_type, limit))
         .await?;
-    let items = rows
-        .into_iter()
-        .map(|r| r.into_event(&call.principal))
-        .collect::<Result<Vec<Event>, ApiError>>()?;
-    let next_after = items.last().map_or(after, |e| e.id);
     reply::json(&EventFeed { items, next_after })
+}
+
+/// How many events one request looks at, at most, as a multiple of `limit`: a caller who may read
+/// few of them (an officer among other units' drafts) gets fewer items and a `nextAfter` past
+/// what was looked at, never an unbounded scan.
+const SCAN_FACTOR: i64 = 10;
+
+/// The events after `after` that the caller may read (`http::access`, the rule `GET` uses: an
+/// event is listed exactly when `GET` of its entity, in the state the event carries, would be
+/// allowed), at most `limit`, and the cursor to continue from: the last event listed when the
+/// page is full, else the last event looked at.
+fn visible_feed(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    after: i64,
+    entity_type: Option<EntityType>,
+    limit: i64,
+) -> Result<(Vec<Event>, i64), ApiError> {
+    let mut reader = Reader::new(principal);
+    let mut items = Vec::new();
+    let mut cursor = after;
+    let mut looked_at = 0;
+    while looked_at < limit * SCAN_FACTOR {
+        let rows = super::store::feed(conn, cursor, entity_type, limit)?;
+        let end = (rows.len() as i64) < limit;
+        looked_at += rows.len() as i64;
+        for row in rows {
+            cursor = row.id;
+            if reader.may_read(conn, &row.audience())? {
+                items.push(row.into_event(true)?);
+                if items.len() as i64 == limit {
+                    return Ok((items, cursor));
+                }
+            }
+        }
+        if end {
+            break;
+        }
+    }
+    Ok((items, cursor))
 }

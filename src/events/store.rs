@@ -25,7 +25,7 @@ pub fn append(conn: &mut AnyConnection, actor: &str, change: Change<'_>) -> Resu
             events::action.eq(change.action.as_str()),
             events::version.eq(change.version),
             events::data.eq(change.data.map(|d| d.to_string())),
-            events::visible_to.eq(change.visibility.as_db()),
+            events::visible_to.eq(change.audience.as_db()),
         ))
         .returning(events::id)
         .get_result::<i64>(conn)?;

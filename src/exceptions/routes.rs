@@ -21,7 +21,7 @@ fn require_unit(
     principal: &Principal,
     unit: &str,
 ) -> Result<(), ApiError> {
-    crate::units::scope::Scope::of(conn, principal)?.require(unit)
+    crate::http::access::Scope::of(conn, principal)?.require(unit)
 }
 
 /// Loads the request, checks the caller's unit (when the action is the unit's own: only the

@@ -1,6 +1,7 @@
 //! Shared HTTP mechanics: problem documents, authentication, bodies and parameters, ETags,
 //! idempotency, paging, CSV and the middleware around every request.
 
+pub mod access;
 pub mod auth;
 pub mod collect;
 pub mod crud;

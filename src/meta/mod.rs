@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::crud::Call;
 use crate::http::docs as d;
 use crate::http::problem::ApiError;
 use crate::policy::catalogue::{self, Standing};
@@ -128,8 +127,8 @@ fn api_info_body(config: &Config) -> ApiInfo {
     )
 )]
 #[get("/api-info")]
-pub async fn api_info(call: Call) -> Result<HttpResponse, ApiError> {
-    crate::http::reply::json(&api_info_body(&call.config))
+pub async fn api_info(config: web::Data<Config>) -> Result<HttpResponse, ApiError> {
+    crate::http::reply::json(&api_info_body(&config))
 }
 
 /// About this API (root alias) / Om detta API
@@ -142,8 +141,8 @@ pub async fn api_info(call: Call) -> Result<HttpResponse, ApiError> {
     responses((status = 200, description = "The API's identity and status.", body = ApiInfo))
 )]
 #[get("/api-info")]
-pub async fn api_info_root(call: Call) -> Result<HttpResponse, ApiError> {
-    crate::http::reply::json(&api_info_body(&call.config))
+pub async fn api_info_root(config: web::Data<Config>) -> Result<HttpResponse, ApiError> {
+    crate::http::reply::json(&api_info_body(&config))
 }
 
 /// Liveness.

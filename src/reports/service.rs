@@ -60,7 +60,10 @@ fn unit_scope(
             crate::text::Text::NoSuchUnit.msg(),
         ));
     }
-    Ok(Some(crate::units::store::subtree(conn, unit.as_str())?))
+    Ok(Some(crate::db::reference::unit_subtree(
+        conn,
+        unit.as_str(),
+    )?))
 }
 
 fn in_scope(scope: &Option<Vec<String>>, unit: &str) -> bool {

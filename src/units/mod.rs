@@ -2,7 +2,7 @@
 
 pub mod export;
 pub mod routes;
-pub mod scope;
+
 pub mod service;
 pub mod store;
 

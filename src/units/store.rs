@@ -177,22 +177,3 @@ pub fn ancestors(conn: &mut AnyConnection, code: &str) -> Result<Vec<String>, Ap
     }
     Ok(chain)
 }
-
-/// `code` and every unit below it: the units an officer of `code` acts for.
-pub fn subtree(conn: &mut AnyConnection, code: &str) -> Result<Vec<String>, ApiError> {
-    let all: Vec<(String, Option<String>)> = units::table
-        .select((units::code, units::parent_code))
-        .load(conn)?;
-    let mut found = vec![code.to_string()];
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i].clone();
-        for (child, p) in &all {
-            if p.as_deref() == Some(parent.as_str()) && !found.contains(child) {
-                found.push(child.clone());
-            }
-        }
-        i += 1;
-    }
-    Ok(found)
-}

@@ -6,7 +6,8 @@ use super::target::{self, AllowList, Host, Refusal};
 use super::{CreatedWebhook, Delivery, NewWebhook, Webhook, WebhookChanges, WebhookPatch};
 use crate::config::Config;
 use crate::db::AnyConnection;
-use crate::events::{self, Change, EventAction, Visibility};
+use crate::events::{self, Change, EventAction};
+use crate::http::access::Audience;
 use crate::http::crud::{checked, removed, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
@@ -14,8 +15,8 @@ use crate::text::TargetRefusal;
 
 const ENTITY: crate::events::EntityType = crate::events::EntityType::Webhook;
 
-/// A webhook's event: ids only. The URL may carry a token and the secret is never shown, and
-/// the change feed is read by every reader.
+/// A webhook's event: ids only (the URL may carry a token and the secret is never shown), listed
+/// to admins only, who alone may read subscriptions.
 fn change(id: &str, action: crate::events::EventAction, version: i32) -> Change<'_> {
     Change {
         entity_type: ENTITY,
@@ -23,7 +24,7 @@ fn change(id: &str, action: crate::events::EventAction, version: i32) -> Change<
         action,
         version,
         data: None,
-        visibility: Visibility::Everyone,
+        audience: Audience::Admins,
     }
 }
 

@@ -1,8 +1,6 @@
 //! Webhook and delivery queries: the subscriptions, the dispatcher that turns change-log events
 //! into deliveries, and the claims that hand each due delivery to exactly one worker.
 
-use std::collections::HashSet;
-
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -10,7 +8,7 @@ use super::{Delivery, DeliveryStatus, Webhook, WebhookChanges};
 use crate::db::schema::{events, webhook_deliveries as wd, webhooks as w};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::events::EventRow;
-use crate::http::auth::{Principal, Role};
+use crate::http::access::Audience;
 use crate::http::problem::ApiError;
 
 #[derive(Queryable, Selectable, Clone)]
@@ -304,12 +302,8 @@ pub fn dispatch(
         return Ok(None);
     };
     let filters = row.filters();
-    // Payloads as the feed serves them to a reader: no draft data, no personal data.
-    let reader = Principal {
-        sub: "webhook".into(),
-        roles: HashSet::from([Role::Reader]),
-        unit: None,
-    };
+    // Every event is delivered (DESIGN: webhooks receive every event), its data as the feed
+    // shows it to every reader: none of drafts, contacts or subscriptions.
     let mut created = 0;
     for event in events {
         if !super::matches(&filters, &event.entity_type, &event.action) {
@@ -317,7 +311,8 @@ pub fn dispatch(
         }
         let event_type = format!("{}.{}", event.entity_type, event.action);
         let event_id = event.id;
-        let payload = serde_json::to_string(&event.into_event(&reader)?)
+        let shown = event.audience() == Audience::Everyone;
+        let payload = serde_json::to_string(&event.into_event(shown)?)
             .map_err(|e| ApiError::internal(format!("serialising an event: {e}")))?;
         diesel::insert_into(wd::table)
             .values((
