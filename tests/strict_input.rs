@@ -108,7 +108,14 @@ impl Answer {
             .unwrap_or_else(|| panic!("no response head in {:?}", String::from_utf8_lossy(raw)));
         let head = String::from_utf8_lossy(&raw[..end]).to_string();
         let mut lines = head.split("\r\n");
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -203,9 +210,7 @@ fn refusals_before_the_application_are_problem_documents_over_a_real_socket() {
         b"GET /api/v1/partners HTTP/9.9\r\nHost: x\r\n\r\n",
         b"GET /api/v1/partners HTTP/1.1\r\nno colon here\r\n\r\n",
     ] {
-        service
-            .send(request)
-            .problem(400, "malformed-request");
+        service.send(request).problem(400, "malformed-request");
     }
 
     // A query or path that is not UTF-8 once decoded: 400 at its pointer, never replaced.
@@ -242,9 +247,7 @@ fn refusals_before_the_application_are_problem_documents_over_a_real_socket() {
     )
     .into_bytes();
     request.extend_from_slice(&big);
-    service
-        .send(&request)
-        .problem(413, "payload-too-large");
+    service.send(&request).problem(413, "payload-too-large");
 
     // Swedish where the head says so and was read whole.
     let answer = service.send(&get(
@@ -256,7 +259,12 @@ fn refusals_before_the_application_are_problem_documents_over_a_real_socket() {
 
     // And a good request still passes the screen, body and all.
     let answer = service.send(&get("/api/v1/partners?q=%C3%A5", &auth));
-    assert_eq!(answer.status, 200, "{:?}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&answer.body)
+    );
 }
 
 #[test]
@@ -273,7 +281,12 @@ fn a_kept_alive_connection_is_held_to_the_same_limits_after_its_first_request() 
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     let (first, rest) = Answer::parse_one(&raw);
-    assert_eq!(first.status, 200, "{:?}", String::from_utf8_lossy(&first.body));
+    assert_eq!(
+        first.status,
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&first.body)
+    );
     Answer::parse(rest).problem(414, "uri-too-long");
 
     let mut stream = TcpStream::connect(service.addr).unwrap();
@@ -281,7 +294,10 @@ fn a_kept_alive_connection_is_held_to_the_same_limits_after_its_first_request() 
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let mut requests = b"GET /api/v1/api-info HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
-    requests.extend(get("/api/v1/api-info", &format!("X-Big: {}\r\n", "e".repeat(20_000))));
+    requests.extend(get(
+        "/api/v1/api-info",
+        &format!("X-Big: {}\r\n", "e".repeat(20_000)),
+    ));
     stream.write_all(&requests).unwrap();
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);

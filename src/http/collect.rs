@@ -814,9 +814,15 @@ mod tests {
 
     #[test]
     fn chrono_still_says_what_strict_date_looks_for() {
-        fn expects<T: for<'de> Deserialize<'de>>() -> String {
-            let error = serde_json::from_value::<T>(json!(1)).unwrap_err().to_string();
-            error.split("expected ").nth(1).unwrap_or_default().to_string()
+        fn expects<T: for<'de> Deserialize<'de> + std::fmt::Debug>() -> String {
+            let error = serde_json::from_value::<T>(json!(1))
+                .unwrap_err()
+                .to_string();
+            error
+                .split("expected ")
+                .nth(1)
+                .unwrap_or_default()
+                .to_string()
         }
         assert_eq!(expects::<chrono::NaiveDate>(), EXPECTS_DATE);
         assert!(expects::<chrono::DateTime<chrono::Utc>>().contains(EXPECTS_DATE_TIME));
@@ -838,7 +844,13 @@ mod tests {
             let p: Vec<&str> = faults.iter().map(|f| f.pointer.as_str()).collect();
             assert_eq!(p, vec!["/day", "/maybe", "/at"], "{leaves:?}");
             assert!(crate::domain::decode(&faults[0].message).is_some());
-            for wrong in ["2025-1-01", "2025-02-30", " 2025-01-01", "2025-01-01x", "-2025-01-01"] {
+            for wrong in [
+                "2025-1-01",
+                "2025-02-30",
+                " 2025-01-01",
+                "2025-01-01x",
+                "-2025-01-01",
+            ] {
                 let faults = deserialize::<Dates>(&json!({"day": wrong}), leaves).unwrap_err();
                 assert_eq!(faults[0].pointer, "/day", "{wrong}");
             }

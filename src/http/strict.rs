@@ -35,16 +35,14 @@ fn percent_decode(raw: &str, plus_is_space: bool) -> Vec<u8> {
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' if plus_is_space => out.push(b' '),
             b => out.push(b),
         }
@@ -198,7 +196,9 @@ pub fn screen_head(buf: &[u8]) -> Screen {
             Screen::Incomplete
         };
     };
-    let line = buf[..line_end].strip_suffix(b"\r").unwrap_or(&buf[..line_end]);
+    let line = buf[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&buf[..line_end]);
     if line.len() > URI_LIMIT {
         return Screen::Refuse(
             ApiError::new(
@@ -242,7 +242,9 @@ pub fn screen_head(buf: &[u8]) -> Screen {
         .filter_map(|f| std::str::from_utf8(f).ok())
         .filter_map(|f| f.split_once(':'))
         .find(|(name, _)| name.eq_ignore_ascii_case("accept-language"))
-        .map_or(Lang::En, |(_, v)| Lang::from_accept_language(Some(v.trim())));
+        .map_or(Lang::En, |(_, v)| {
+            Lang::from_accept_language(Some(v.trim()))
+        });
     if head.len() > HEAD_LIMIT {
         return Screen::Refuse(
             ApiError::new(
