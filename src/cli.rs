@@ -228,7 +228,7 @@ async fn serve() -> Result<(), String> {
     let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     crate::webhooks::worker::Deliverer::new(db.clone(), allow, Default::default())?.spawn();
     crate::sweep::spawn(db, instance);
-    let listener = std::net::TcpListener::bind(&config.bind)
+    let listener = app::server::bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener
         .local_addr()

@@ -148,6 +148,26 @@ async fn refuse(mut io: TcpStream, error: &ApiError, lang: Lang) {
     }
 }
 
+/// A listener on `address` (the first of its addresses that binds), as actix-web's `HttpServer`
+/// makes one: `SO_REUSEADDR`, a backlog of 1,024.
+pub fn bind(address: &str) -> io::Result<std::net::TcpListener> {
+    use std::net::ToSocketAddrs;
+    let mut last = io::Error::new(io::ErrorKind::AddrNotAvailable, "no address to bind");
+    for addr in address.to_socket_addrs()? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(1024)) {
+            Ok(listener) => return listener.into_std(),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
 /// The server on `listener`: actix-http (HTTP/1.1) with the application, behind the screen.
 pub fn serve(listener: std::net::TcpListener, state: AppState) -> io::Result<Server> {
     Ok(Server::build()
