@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use actix_web::HttpServer;
 use clap::{Parser, Subcommand};
 
 use crate::app::{self, AppState};
@@ -229,18 +228,20 @@ async fn serve() -> Result<(), String> {
     let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     crate::webhooks::worker::Deliverer::new(db.clone(), allow, Default::default())?.spawn();
     crate::sweep::spawn(db, instance);
-    let server = HttpServer::new(move || app::build(state.clone()))
-        .bind(&config.bind)
+    let listener = app::server::bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
-    for addr in server.addrs() {
-        log::info!(
-            "Samverkan listens on http://{addr} ({} database {}); docs at {}/docs/",
-            config.database_url.backend().name(),
-            config.database_url.display_safe(),
-            config.public_url
-        );
-    }
-    server.run().await.map_err(|e| e.to_string())
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let server = app::server::serve(listener, state)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    log::info!(
+        "Samverkan listens on http://{addr} ({} database {}); docs at {}/docs/",
+        config.database_url.backend().name(),
+        config.database_url.display_safe(),
+        config.public_url
+    );
+    server.await.map_err(|e| e.to_string())
 }
 
 /// Periodic clean-up that no request should pay for: expired idempotency keys.

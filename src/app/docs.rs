@@ -22,7 +22,7 @@ use crate::http::problem::Problem;
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ActivationBlocked,
             PreconditionFailed, PreconditionRequired, IdempotencyKeyReused, PayloadTooLarge,
-            UnsupportedMediaType, TooManyRequests, Unavailable, InternalError
+            UriTooLong, HeaderFieldsTooLarge, UnsupportedMediaType, TooManyRequests, Unavailable, InternalError
         ),
     ),
     modifiers(&Security),
@@ -206,9 +206,10 @@ impl Modify for BearerByDefault {
 
 /// The error responses an operation gives by what it takes, added to each (unless it names its
 /// own) so that a handler documents only what is its own: 500 always; 401, 403 and 503 where a
-/// token is needed (the database is read); 429 under `/api/` (the rate limit's scope); 400 where
-/// it takes a body or query parameters; 413 and 415 with a body; 404 with a path parameter; 412
-/// and 428 with `If-Match`; 422 with `Idempotency-Key`.
+/// token is needed (the database is read); 429 under `/api/` (the rate limit's scope); 400, 414
+/// and 431 always (the service's own refusals of a malformed request, a path or query that is not
+/// UTF-8, a request line or head over its limits: `http::strict`); 413 and 415 with a body; 404
+/// with a path parameter; 412 and 428 with `If-Match`; 422 with `Idempotency-Key`.
 pub struct CommonErrors;
 
 impl Modify for CommonErrors {
@@ -236,16 +237,15 @@ impl Modify for CommonErrors {
                     .iter()
                     .any(|(i, n)| *i == place && name.is_none_or(|name| *n == name))
             };
-            let takes_input = op.request_body.is_some() || takes(ParameterIn::Query, None);
             let mut add = |status: &str, name: &str| {
                 op.responses
                     .responses
                     .entry(status.to_string())
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
             };
-            if takes_input {
-                add("400", "BadRequest");
-            }
+            add("400", "BadRequest");
+            add("414", "UriTooLong");
+            add("431", "HeaderFieldsTooLarge");
             if op.request_body.is_some() {
                 add("413", "PayloadTooLarge");
                 add("415", "UnsupportedMediaType");

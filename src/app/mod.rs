@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod exports;
+pub mod server;
 mod state;
 
 pub use state::AppState;

@@ -352,10 +352,65 @@ impl<'de, 's> Deserializer<'de> for Node<'de, 's> {
     leaf! {
         deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
-        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
-        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit
-        deserialize_identifier
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+        deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_identifier
     }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if let Value::String(text) = self.value {
+            strict_date(text, &visitor)?;
+        }
+        match self.query_leaf() {
+            Some(leaf) => leaf.deserialize_str(visitor),
+            None => self.value.deserialize_str(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if let Value::String(text) = self.value {
+            strict_date(text, &visitor)?;
+        }
+        match self.query_leaf() {
+            Some(leaf) => leaf.deserialize_string(visitor),
+            None => self.value.deserialize_string(visitor),
+        }
+    }
+}
+
+/// What chrono's visitors say they expect: a `NaiveDate`, and a `DateTime` or `NaiveDateTime`.
+/// A unit test holds these to chrono's own words, so an upgrade that rewords them fails there.
+const EXPECTS_DATE: &str = "a formatted date string";
+const EXPECTS_DATE_TIME: &str = "date and time string";
+
+/// Every date the service reads (bodies, merge patches, query parameters: all pass through here)
+/// is `YYYY-MM-DD` with a four-digit year; every timestamp begins with one. chrono alone would
+/// take `+12025-01-01`, `12025-01-01` and `2025-1-1`.
+fn strict_date<'de, V: Visitor<'de>>(text: &str, visitor: &V) -> Result<(), Error> {
+    let expecting = (visitor as &dyn Expected).to_string();
+    let digits = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .is_some_and(|part| part.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let four_digit_year = digits(0..4) && text.as_bytes().get(4) == Some(&b'-');
+    if expecting == EXPECTS_DATE {
+        let form = text.len() == 10
+            && four_digit_year
+            && digits(5..7)
+            && text.as_bytes()[7] == b'-'
+            && digits(8..10);
+        if !form || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() {
+            return Err(de::Error::custom(crate::domain::rejected(
+                "invalid-value",
+                crate::text::Text::DateForm,
+            )));
+        }
+    } else if expecting.contains(EXPECTS_DATE_TIME) && !four_digit_year {
+        return Err(de::Error::custom(crate::domain::rejected(
+            "invalid-value",
+            crate::text::Text::DateTimeForm,
+        )));
+    }
+    Ok(())
 }
 
 /// The entries of an object, then the stand-ins of its missing required fields.
@@ -755,6 +810,53 @@ mod tests {
                 "/parts/2/size required",
             ]
         );
+    }
+
+    #[test]
+    fn chrono_still_says_what_strict_date_looks_for() {
+        fn expects<T: for<'de> Deserialize<'de> + std::fmt::Debug>() -> String {
+            let error = serde_json::from_value::<T>(json!(1))
+                .unwrap_err()
+                .to_string();
+            error
+                .split("expected ")
+                .nth(1)
+                .unwrap_or_default()
+                .to_string()
+        }
+        assert_eq!(expects::<chrono::NaiveDate>(), EXPECTS_DATE);
+        assert!(expects::<chrono::DateTime<chrono::Utc>>().contains(EXPECTS_DATE_TIME));
+        assert!(expects::<chrono::NaiveDateTime>().contains(EXPECTS_DATE_TIME));
+    }
+
+    #[test]
+    fn a_date_has_a_four_digit_year_in_a_body_and_in_a_query() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Dates {
+            day: chrono::NaiveDate,
+            maybe: Option<chrono::NaiveDate>,
+            at: Option<chrono::DateTime<chrono::Utc>>,
+        }
+        for leaves in [Leaves::Json, Leaves::Query] {
+            let bad = json!({"day": "+12025-01-01", "maybe": "12025-01-01", "at": "+12025-01-01T00:00:00Z"});
+            let faults = deserialize::<Dates>(&bad, leaves).unwrap_err();
+            let p: Vec<&str> = faults.iter().map(|f| f.pointer.as_str()).collect();
+            assert_eq!(p, vec!["/day", "/maybe", "/at"], "{leaves:?}");
+            assert!(crate::domain::decode(&faults[0].message).is_some());
+            for wrong in [
+                "2025-1-01",
+                "2025-02-30",
+                " 2025-01-01",
+                "2025-01-01x",
+                "-2025-01-01",
+            ] {
+                let faults = deserialize::<Dates>(&json!({"day": wrong}), leaves).unwrap_err();
+                assert_eq!(faults[0].pointer, "/day", "{wrong}");
+            }
+            let good = json!({"day": "2025-01-01", "maybe": "0999-12-31", "at": "2026-01-01T10:00:00+01:00"});
+            assert!(deserialize::<Dates>(&good, leaves).is_ok());
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::problem::Problem;
 /// The request is not valid: a field, parameter or the body itself (see `errors`).
 #[derive(ToResponse)]
 #[response(
-    description = "The request is not valid; `errors` names each field or parameter with a JSON pointer. / Begäran är inte giltig.",
+    description = "The request is not valid; `errors` names each field or parameter with a JSON pointer (a path or query that is not UTF-8 once decoded too). A request that is not well-formed HTTP/1.1 is refused with type `malformed-request` before any operation. / Begäran är inte giltig.",
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/validation-failed", "title": "The request is not valid", "status": 400, "detail": "'name' is required.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "errors": [{"pointer": "/name", "code": "required", "detail": "'name' is required."}]})
 )]
@@ -113,6 +113,22 @@ pub struct TooManyRequests(pub Problem);
     example = json!({"type": "https://samverkan.boras.se/problems/service-unavailable", "title": "The service is temporarily unavailable", "status": 503, "detail": "The database is not reachable. Try again shortly.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
 )]
 pub struct Unavailable(pub Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The request line is longer than the service takes (8 KiB). / Begärans första rad är för lång.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/uri-too-long", "title": "The request line is too long", "status": 414, "detail": "The request line is longer than this service takes (8192 bytes).", "instance": "", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
+)]
+pub struct UriTooLong(pub Problem);
+
+#[derive(ToResponse)]
+#[response(
+    description = "The request's header fields are larger than the service takes (16 KiB in all, or more than 64 fields). / Begärans huvudfält är för stora.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/header-fields-too-large", "title": "The request header fields are too large", "status": 431, "detail": "The request's header fields are larger than this service takes (16384 bytes in all).", "instance": "", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
+)]
+pub struct HeaderFieldsTooLarge(pub Problem);
 
 /// The headers the routes name in `params(...)`: the extractors document themselves.
 pub use crate::http::etag::IfMatch as IfMatchHeader;

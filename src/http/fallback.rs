@@ -33,6 +33,24 @@ impl RouteTable {
         Self { routes }
     }
 
+    /// The name of the path parameter at segment `index` of `path` (`id` for `{id}`), when a
+    /// documented route has the path's shape.
+    pub fn parameter_at(&self, path: &str, index: usize) -> Option<String> {
+        let wanted = segments(path);
+        self.routes
+            .iter()
+            .filter(|(template, _)| template.len() == wanted.len())
+            .find_map(|(template, _)| {
+                let name = template.get(index)?.strip_prefix('{')?.strip_suffix('}')?;
+                let fits = template
+                    .iter()
+                    .zip(&wanted)
+                    .enumerate()
+                    .all(|(i, (t, w))| i == index || t.starts_with('{') || t == w);
+                fits.then(|| name.to_string())
+            })
+    }
+
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let wanted = segments(path);
         self.routes

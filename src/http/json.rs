@@ -373,10 +373,10 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // Not UTF-8 once decoded: refused, never replaced (the middleware refuses it first).
+    let pairs = super::strict::query_pairs(query).map_err(ApiError::validation)?;
     // PostgreSQL text cannot hold NUL (the query would fail as a 500), and no parameter needs one.
-    if let Some((name, _)) =
-        url::form_urlencoded::parse(query.as_bytes()).find(|(_, v)| v.contains('\0'))
-    {
+    if let Some((name, _)) = pairs.iter().find(|(_, v)| v.contains('\0')) {
         return Err(ApiError::invalid(
             format!("/query/{name}"),
             "invalid-value",
@@ -389,8 +389,8 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     // Every parameter as a text leaf; a repeated parameter is a fault of its own.
     let mut params = serde_json::Map::new();
     let mut errors = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        if params.contains_key(name.as_ref()) {
+    for (name, value) in pairs {
+        if params.contains_key(name.as_str()) {
             let error = FieldError::new(
                 format!("/query/{name}"),
                 "duplicate-parameter",
@@ -407,7 +407,7 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             }
             continue;
         }
-        params.insert(name.into_owned(), Value::String(value.into_owned()));
+        params.insert(name, Value::String(value));
     }
     let parsed = collect::deserialize::<T>(&Value::Object(params), Leaves::Query);
     let faults = match parsed {

@@ -87,9 +87,13 @@ pub async fn request_context(
 
     // Every text rendered for this request (in the handler, or in its database closures) is in
     // the caller's language, and every response says which.
-    let res = crate::text::scope(lang, next.call(req))
-        .await?
-        .map_into_boxed_body();
+    // What the service refuses before routing (its own limits, a path or query not UTF-8).
+    let res = match super::strict::refusal(&req) {
+        Some(refused) => req.error_response(refused),
+        None => crate::text::scope(lang, next.call(req))
+            .await?
+            .map_into_boxed_body(),
+    };
     let mut res = render_problem(res, lang, &path, &request_id);
     if !res.headers().contains_key(header::CONTENT_LANGUAGE) {
         res.headers_mut().insert(

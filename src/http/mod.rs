@@ -17,4 +17,5 @@ pub mod paging;
 pub mod path;
 pub mod problem;
 pub mod reply;
+pub mod strict;
 pub mod validate;

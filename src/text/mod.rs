@@ -330,6 +330,22 @@ pub enum Text {
     RateLimited { wait: u64 },
     /// A path parameter that does not parse.
     PathParameterInvalid,
+    /// A date that is not `YYYY-MM-DD` with a four-digit year, or no such day.
+    DateForm,
+    /// A timestamp that is not RFC 3339 with a four-digit year.
+    DateTimeForm,
+    /// A query parameter (or its name) whose percent-encoding is not UTF-8.
+    ParameterNotUtf8 { name: String },
+    /// A path whose percent-encoding is not UTF-8.
+    PathNotUtf8,
+    /// A request line longer than the service takes.
+    UriTooLong { max: usize },
+    /// A request head (request line and header fields) larger than the service takes.
+    HeadTooLarge { max: usize },
+    /// A request head with more header fields than the service takes.
+    TooManyHeaders { max: usize },
+    /// A request line or header field that is not HTTP/1.1.
+    MalformedRequest,
     /// Two dispatchers at once.
     CursorMoved,
     /// `seed --demo` on a database with data.
@@ -704,6 +720,14 @@ impl Text {
             Text::RateLimited { wait: 1 },
             Text::RateLimited { wait: 30 },
             Text::PathParameterInvalid,
+            Text::DateForm,
+            Text::DateTimeForm,
+            Text::ParameterNotUtf8 { name: "q".into() },
+            Text::PathNotUtf8,
+            Text::UriTooLong { max: 8192 },
+            Text::HeadTooLarge { max: 16384 },
+            Text::TooManyHeaders { max: 64 },
+            Text::MalformedRequest,
             Text::CursorMoved,
             Text::SeedNeedsEmptyDatabase,
             Text::UnitCodeForm,
