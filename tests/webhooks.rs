@@ -693,10 +693,18 @@ async fn subscriptions_are_managed_by_admins_with_versions(backend: Backend) {
     worker.run_once(now()).await.unwrap();
     assert_eq!(receiver.hits().len(), 1);
 
-    // Webhook events in the feed carry ids only.
-    let feed = app
+    // Webhook events in the feed carry ids only, and are listed to admins only (who alone may
+    // read subscriptions).
+    let hidden = app
         .get("/api/v1/events?entityType=WEBHOOK")
         .role("reader")
+        .send()
+        .await
+        .json();
+    assert_eq!(hidden["items"], json!([]));
+    let feed = app
+        .get("/api/v1/events?entityType=WEBHOOK")
+        .role("admin")
         .send()
         .await
         .json();
@@ -736,7 +744,178 @@ async fn subscriptions_are_managed_by_admins_with_versions(backend: Backend) {
     assert_eq!(list["totalItems"], 0);
 }
 
+/// The secret is shown once: a replay of the creating request answers the same subscription
+/// without it. A rotation issues a new one, shown once too; for 24 hours deliveries carry both
+/// signatures (space-separated), so a receiver holding either secret verifies them.
+async fn a_secret_is_shown_once_and_rotates_with_a_day_of_double_signatures(backend: Backend) {
+    let app = start(backend).await;
+    let receiver = Receiver::start(Answer::Status(204));
+    let body = json!({"url": receiver.url("/hook"), "eventTypes": ["UNIT"]});
+    let first = app
+        .post("/api/v1/webhooks")
+        .role("admin")
+        .header("Idempotency-Key", "create-hook-1")
+        .json(&body)
+        .send()
+        .await;
+    first.assert_status(201);
+    let created = first.json();
+    let old = created["secret"].as_str().unwrap().to_string();
+    let id = created["id"].as_str().unwrap().to_string();
+    let replay = app
+        .post("/api/v1/webhooks")
+        .role("admin")
+        .header("Idempotency-Key", "create-hook-1")
+        .json(&body)
+        .send()
+        .await;
+    replay.assert_status(201);
+    let replayed = replay.json();
+    assert_eq!(replayed["id"], created["id"]);
+    assert!(
+        replayed.get("secret").is_none(),
+        "a replay shows the secret: {replayed}"
+    );
+    assert!(!replay.text().contains(&old));
+
+    // Rotation: admins only, If-Match required and checked.
+    let path = format!("/api/v1/webhooks/{id}/rotate-secret");
+    app.post(&path)
+        .role("coordinator")
+        .if_match(1)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(&path)
+        .role("admin")
+        .send()
+        .await
+        .assert_problem(428, "precondition-required");
+    app.post(&path)
+        .role("admin")
+        .if_match(7)
+        .send()
+        .await
+        .assert_problem(412, "version-mismatch");
+    let rotated = app
+        .post(&path)
+        .role("admin")
+        .if_match(1)
+        .header("Idempotency-Key", "rotate-1")
+        .send()
+        .await;
+    rotated.assert_status(200);
+    assert_eq!(rotated.etag(), 2);
+    let new = rotated.json()["secret"].as_str().unwrap().to_string();
+    assert!(new.starts_with("whsec_") && new != old);
+    let again = app
+        .post(&path)
+        .role("admin")
+        .if_match(1)
+        .header("Idempotency-Key", "rotate-1")
+        .send()
+        .await;
+    again.assert_status(200);
+    assert!(again.json().get("secret").is_none());
+    assert!(!again.text().contains(&new));
+    let read = app
+        .get(&format!("/api/v1/webhooks/{id}"))
+        .role("admin")
+        .send()
+        .await;
+    assert_eq!(read.etag(), 2, "the replay rotated again");
+
+    // Within the day: both signatures, each verifying with its own secret.
+    create_unit(&app, "KFN", "COMMITTEE", None).await;
+    let report = deliverer(&app, &["127.0.0.1/32"], fast())
+        .run_once(now())
+        .await
+        .unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
+    let hit = &receiver.hits()[0];
+    let (msg, ts) = (
+        hit.header("webhook-id").unwrap(),
+        hit.header("webhook-timestamp").unwrap(),
+    );
+    let signatures: Vec<&str> = hit
+        .header("webhook-signature")
+        .unwrap()
+        .split(' ')
+        .collect();
+    assert_eq!(
+        signatures,
+        vec![
+            expected_signature(&new, msg, ts, &hit.body).as_str(),
+            expected_signature(&old, msg, ts, &hit.body).as_str(),
+        ]
+    );
+
+    // After the day: the new secret alone.
+    app.with_db(|c| {
+        use diesel::prelude::*;
+        use samverkan::db::schema::webhooks as w;
+        let past = samverkan::db::now() - Duration::hours(1);
+        diesel::update(w::table)
+            .set(w::previous_secret_until.eq(Some(past)))
+            .execute(c)?;
+        Ok(())
+    })
+    .await;
+    create_unit(&app, "SKOL", "COMMITTEE", None).await;
+    deliverer(&app, &["127.0.0.1/32"], fast())
+        .run_once(now())
+        .await
+        .unwrap();
+    let hits = receiver.hits();
+    let last = hits.last().unwrap();
+    assert_eq!(
+        last.header("webhook-signature").unwrap(),
+        expected_signature(
+            &new,
+            last.header("webhook-id").unwrap(),
+            last.header("webhook-timestamp").unwrap(),
+            &last.body
+        )
+    );
+}
+
+/// Deliveries older than 30 days are purged by the sweep, whatever became of them; newer ones stay.
+async fn the_sweep_purges_deliveries_older_than_thirty_days(backend: Backend) {
+    let app = start(backend).await;
+    let receiver = Receiver::start(Answer::Status(204));
+    let (id, _) = subscribe(&app, &receiver.url("/hook"), json!([])).await;
+    create_unit(&app, "KFN", "COMMITTEE", None).await;
+    create_unit(&app, "SKOL", "COMMITTEE", None).await;
+    deliverer(&app, &["127.0.0.1/32"], fast())
+        .run_once(now())
+        .await
+        .unwrap();
+    let listed = deliveries(&app, &id).await;
+    assert_eq!(listed.len(), 2);
+    let old_id = listed[1]["id"].as_str().unwrap().to_string();
+    let moved = old_id.clone();
+    app.with_db(move |c| {
+        use diesel::prelude::*;
+        use samverkan::db::schema::webhook_deliveries as wd;
+        let long_ago = samverkan::db::now() - Duration::days(31);
+        diesel::update(wd::table.find(&moved))
+            .set(wd::created_at.eq(long_ago))
+            .execute(c)?;
+        Ok(())
+    })
+    .await;
+    let report = samverkan::sweep::run(&app.state.db, "instance-a", samverkan::policy::today())
+        .await
+        .unwrap();
+    assert_eq!(report.deliveries_purged, 1, "{report:?}");
+    let left = deliveries(&app, &id).await;
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0]["id"], old_id.as_str());
+}
+
 on_both!(
+    a_secret_is_shown_once_and_rotates_with_a_day_of_double_signatures,
+    the_sweep_purges_deliveries_older_than_thirty_days,
     deliveries_are_signed_per_standard_webhooks_and_carry_the_event_as_the_feed_serves_it,
     filters_select_entity_types_and_single_events,
     a_failed_attempt_is_retried_with_backoff_and_then_succeeds,

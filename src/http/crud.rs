@@ -392,5 +392,6 @@ pub fn unversioned<T: Serialize>(status: u16, body: &T) -> Result<Reply, ApiErro
         body: Some(body),
         etag: None,
         location: None,
+        once: None,
     })
 }

@@ -207,6 +207,7 @@ fn begin(conn: &mut AnyConnection, s: &Scope) -> Result<Begin, ApiError> {
                 body,
                 etag: row.response_etag,
                 location: row.response_location,
+                once: None,
             }));
         }
         Some(row) if row.locked_until > now => return Err(in_use()),

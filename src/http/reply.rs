@@ -14,6 +14,10 @@ pub struct Reply {
     pub body: Option<Value>,
     pub etag: Option<String>,
     pub location: Option<String>,
+    /// Fields of the body shown in this response only: never stored, so a replay of the request
+    /// answers without them (a webhook's signing secret is shown once).
+    #[serde(skip)]
+    pub once: Option<serde_json::Map<String, Value>>,
 }
 
 fn to_value<T: Serialize>(body: &T) -> Result<Value, ApiError> {
@@ -28,6 +32,7 @@ impl Reply {
             body: Some(to_value(body)?),
             etag: Some(etag(version)),
             location: None,
+            once: None,
         })
     }
 
@@ -41,6 +46,7 @@ impl Reply {
             body: Some(to_value(body)?),
             etag: Some(etag(version)),
             location: Some(location),
+            once: None,
         })
     }
 
@@ -50,10 +56,22 @@ impl Reply {
             body: None,
             etag: None,
             location: None,
+            once: None,
         }
     }
 
-    pub fn into_response(self) -> HttpResponse {
+    /// The reply with `name: value` in its body this once (see [`Reply::once`]).
+    pub fn once(mut self, name: &str, value: Value) -> Reply {
+        self.once
+            .get_or_insert_with(Default::default)
+            .insert(name.to_string(), value);
+        self
+    }
+
+    pub fn into_response(mut self) -> HttpResponse {
+        if let (Some(Value::Object(body)), Some(once)) = (self.body.as_mut(), self.once.take()) {
+            body.extend(once);
+        }
         let status = actix_web::http::StatusCode::from_u16(self.status)
             .unwrap_or(actix_web::http::StatusCode::OK);
         let mut res = HttpResponse::build(status);

@@ -1,7 +1,8 @@
 //! The time sweep: writes the events that time alone causes. Assessments and granted exceptions
 //! whose `validUntil` has passed expire; active agreements fall under review when an assessment or
 //! exception they rest on expires, and become overdue past `endDate`; contacts past their
-//! retention date are erased (the event keeps ids only). One instance at a time sweeps, under a
+//! retention date are erased (the event keeps ids only); webhook deliveries older than 30 days are
+//! purged. One instance at a time sweeps, under a
 //! database lease; each event is written once, remembered in `sweep_marks` (unique key) in the
 //! same transaction as the event, also if two sweeps overlap.
 
@@ -39,7 +40,12 @@ pub struct SweepReport {
     pub agreements_under_review: usize,
     pub agreements_overdue: usize,
     pub contacts_erased: usize,
+    /// Webhook deliveries older than [`DELIVERY_RETENTION_DAYS`], removed.
+    pub deliveries_purged: usize,
 }
+
+/// How long a webhook delivery is kept (DESIGN: deliveries older than 30 days are purged).
+pub const DELIVERY_RETENTION_DAYS: u64 = 30;
 
 /// Appends `change` unless `mark` was announced before; `true` when it was written now. The mark
 /// and the event commit together: on PostgreSQL a concurrent sweep that inserts the same mark
@@ -161,6 +167,13 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
     // Contacts past their retention date: the row goes, the event keeps ids only.
     report.contacts_erased = db
         .write(move |c| crate::contacts::store::erase_past_retention(c, ACTOR, today))
+        .await?;
+
+    // Webhook deliveries older than the retention, whatever became of them.
+    let before =
+        (today - chrono::Days::new(DELIVERY_RETENTION_DAYS)).and_time(chrono::NaiveTime::MIN);
+    report.deliveries_purged = db
+        .write(move |c| crate::webhooks::store::purge_deliveries(c, before))
         .await?;
     Ok(report)
 }

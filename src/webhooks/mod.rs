@@ -48,7 +48,8 @@ impl Resource for Webhook {
     }
 }
 
-/// A subscription as created, with its signing secret: shown this once, never again.
+/// A subscription as created, or with a new secret, and its signing secret: shown this once, in
+/// the first answer; a replay of the same request (its `Idempotency-Key`) answers without it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
@@ -62,8 +63,32 @@ pub struct CreatedWebhook {
     #[schema(inline)]
     pub webhook: Webhook,
     /// The Standard Webhooks signing secret (`whsec_` and base64 of 32 bytes). Store it now: it is
-    /// not shown again.
-    pub secret: String,
+    /// shown in this answer only, and absent from a replay of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub secret: Option<String>,
+}
+
+impl CreatedWebhook {
+    /// The reply (201 at `location` for a new subscription, else 200): the subscription, stored
+    /// for a replay, with its secret in this answer only.
+    pub fn reply(
+        webhook: Webhook,
+        secret: String,
+        location: Option<String>,
+    ) -> Result<crate::http::reply::Reply, crate::http::problem::ApiError> {
+        use crate::http::reply::Reply;
+        let version = webhook.version;
+        let body = CreatedWebhook {
+            webhook,
+            secret: None,
+        };
+        let reply = match location {
+            Some(location) => Reply::created(location, &body, version)?,
+            None => Reply::ok(&body, version)?,
+        };
+        Ok(reply.once("secret", serde_json::Value::String(secret)))
+    }
 }
 
 impl Resource for CreatedWebhook {

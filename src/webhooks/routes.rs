@@ -76,8 +76,50 @@ pub async fn create_webhook(
     call.require(Capability::Administer)?;
     let changes = service::subscription(body.value)?;
     check_url(&call.config, &changes.url).await?;
-    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &changes);
-    call.create(&body.digest, create).await
+    let base = call.config.public_url.clone();
+    call.keyed(&body.digest, move |conn, actor| {
+        let (webhook, secret) = service::create(conn, actor, &changes)?;
+        let location = format!("{base}/api/v1/webhooks/{}", webhook.id);
+        CreatedWebhook::reply(webhook, secret, Some(location))
+    })
+    .await
+}
+
+/// Rotate a webhook's secret / Byt en webhooks hemlighet
+///
+/// A new signing secret, shown in this answer only (a replay of the request answers without it).
+/// For 24 hours deliveries are signed with both the new and the old secret (`webhook-signature`
+/// holds both signatures, space-separated, as Standard Webhooks allows), so that a receiver holding
+/// either verifies them while it switches; then with the new one only.
+#[utoipa::path(
+    tag = "Webhooks",
+    operation_id = "rotateWebhookSecret",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+        d::IfMatchHeader,
+    ),
+    responses(
+        (status = 200, description = "The subscription with its new secret, shown this once.", body = CreatedWebhook, headers(("ETag" = String, description = "The subscription's new version."))),
+        (status = 400, response = d::BadRequest),
+        (status = 413, response = d::PayloadTooLarge),
+        (status = 415, response = d::UnsupportedMediaType),
+    )
+)]
+#[post("/webhooks/{id}/rotate-secret")]
+pub async fn rotate_secret(
+    call: crud::KeyedCall,
+    id: web::Path<String>,
+    body: OptionalJsonBody<crate::http::json::ActionBody>,
+) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Administer)?;
+    let id = path_uuid(&id, "/path/id")?;
+    let if_match = call.if_match.clone();
+    call.keyed(&body.digest, move |conn, actor| {
+        let precondition = if_match.required()?;
+        let (webhook, secret) = service::rotate_secret(conn, actor, &id, &precondition)?;
+        CreatedWebhook::reply(webhook, secret, None)
+    })
+    .await
 }
 
 /// Read a webhook / Läs en webhook

@@ -3,7 +3,7 @@
 
 use super::store;
 use super::target::{self, AllowList, Host, Refusal};
-use super::{CreatedWebhook, Delivery, NewWebhook, Webhook, WebhookChanges, WebhookPatch};
+use super::{Delivery, NewWebhook, Webhook, WebhookChanges, WebhookPatch};
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
@@ -143,18 +143,38 @@ pub fn subscription(new: NewWebhook) -> Result<WebhookChanges, ApiError> {
     Ok(changes)
 }
 
-/// Subscribes: the subscription receives the events after its own creation event.
+/// Subscribes: the subscription receives the events after its own creation event. Answers it
+/// and its signing secret.
 pub fn create(
     conn: &mut AnyConnection,
     actor: &str,
     changes: &WebhookChanges,
-) -> Result<CreatedWebhook, ApiError> {
+) -> Result<(Webhook, String), ApiError> {
     let id = uuid::Uuid::now_v7().to_string();
     let secret = super::signing::generate_secret();
     let cursor = events::append(conn, actor, change(&id, EventAction::Created, 1))?;
     let row = store::insert(conn, &id, changes, &secret, cursor, actor)?;
-    let webhook = Webhook::from(row);
-    Ok(CreatedWebhook { webhook, secret })
+    Ok((Webhook::from(row), secret))
+}
+
+/// How long a replaced secret keeps signing beside the new one.
+pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+
+/// A new signing secret for the subscription `id`, if the precondition names its version; the
+/// old one signs too for [`ROTATION_OVERLAP_HOURS`]. Answers the subscription and the new secret.
+pub fn rotate_secret(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: &str,
+    precondition: &Precondition,
+) -> Result<(Webhook, String), ApiError> {
+    let current = current(conn, id, precondition)?;
+    let secret = super::signing::generate_secret();
+    let until = crate::db::now() + chrono::Duration::hours(ROTATION_OVERLAP_HOURS);
+    let row = store::rotate_secret(conn, id, current.version, &secret, until)?;
+    let row = written(row, current.version)?;
+    events::append(conn, actor, change(id, EventAction::Updated, row.version))?;
+    Ok((Webhook::from(row), secret))
 }
 
 /// The subscription as it is, if the precondition names its version.

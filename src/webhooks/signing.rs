@@ -34,9 +34,36 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> Result<S
     ))
 }
 
+/// The `webhook-signature` header value signed with each of `secrets`, space-separated as
+/// Standard Webhooks allows: a receiver holding any one of them verifies the message.
+pub fn signatures(
+    secrets: &[String],
+    msg_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<String, String> {
+    let signed: Result<Vec<String>, String> = secrets
+        .iter()
+        .map(|secret| sign(secret, msg_id, timestamp, body))
+        .collect();
+    Ok(signed?.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_secrets_sign_twice_space_separated_each_as_alone() {
+        let (a, b) = (generate_secret(), generate_secret());
+        let both = signatures(&[a.clone(), b.clone()], "msg_1", 1614265330, b"{}").unwrap();
+        let one = |s: &str| sign(s, "msg_1", 1614265330, b"{}").unwrap();
+        assert_eq!(both, format!("{} {}", one(&a), one(&b)));
+        assert_eq!(
+            signatures(&[a.clone()], "msg_1", 1614265330, b"{}").unwrap(),
+            one(&a)
+        );
+    }
 
     /// The example of the Standard Webhooks specification's reference libraries.
     #[test]

@@ -25,9 +25,23 @@ pub struct WebhookRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<NaiveDateTime>,
 }
 
 impl WebhookRow {
+    /// The secrets deliveries are signed with at `now`: the current one, and the one it replaced
+    /// while that is within its 24 hours.
+    pub fn signing_secrets(&self, now: NaiveDateTime) -> Vec<String> {
+        let mut secrets = vec![self.secret.clone()];
+        if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_secret_until)
+            && now < until
+        {
+            secrets.push(previous.clone());
+        }
+        secrets
+    }
+
     pub fn filters(&self) -> Vec<String> {
         serde_json::from_str(&self.event_types).unwrap_or_default()
     }
@@ -351,7 +365,8 @@ pub struct Claimed {
     pub id: String,
     pub claim: String,
     pub url: String,
-    pub secret: String,
+    /// The current secret first, then the previous one while it still signs.
+    pub secrets: Vec<String>,
     pub payload: String,
     pub attempts: i32,
 }
@@ -416,8 +431,8 @@ pub fn claim(
         claimed.push(Claimed {
             id: row.id,
             claim: token,
+            secrets: hook.signing_secrets(now),
             url: hook.url,
-            secret: hook.secret,
             payload: row.payload,
             attempts: row.attempts,
         });
@@ -473,4 +488,38 @@ pub fn finish(
     ))
     .execute(conn)?
         == 1)
+}
+
+/// Gives the subscription `id`, still at `version`, the secret `secret`; the one it replaces
+/// keeps signing until `until`. None when another write came first.
+pub fn rotate_secret(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i32,
+    secret: &str,
+    until: NaiveDateTime,
+) -> Result<Option<WebhookRow>, ApiError> {
+    let changed = diesel::update(w::table.find(id).filter(w::version.eq(version)))
+        .set((
+            w::previous_secret.eq(w::secret.nullable()),
+            w::previous_secret_until.eq(Some(until)),
+            w::secret.eq(secret),
+            w::version.eq(version + 1),
+            w::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    if changed != 1 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+/// Removes the deliveries created before `before`, whatever became of them (DESIGN: deliveries
+/// older than 30 days are purged; one still pending then belongs to a subscription paused for a
+/// month); answers how many.
+pub fn purge_deliveries(
+    conn: &mut AnyConnection,
+    before: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    Ok(diesel::delete(wd::table.filter(wd::created_at.lt(before))).execute(conn)?)
 }

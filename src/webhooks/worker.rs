@@ -214,8 +214,8 @@ impl Deliverer {
             }
         }
         let timestamp = chrono::Utc::now().timestamp();
-        let signature = match super::signing::sign(
-            &claimed.secret,
+        let signature = match super::signing::signatures(
+            &claimed.secrets,
             &claimed.id,
             timestamp,
             claimed.payload.as_bytes(),
