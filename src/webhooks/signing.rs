@@ -60,7 +60,7 @@ mod tests {
         let one = |s: &str| sign(s, "msg_1", 1614265330, b"{}").unwrap();
         assert_eq!(both, format!("{} {}", one(&a), one(&b)));
         assert_eq!(
-            signatures(&[a.clone()], "msg_1", 1614265330, b"{}").unwrap(),
+            signatures(std::slice::from_ref(&a), "msg_1", 1614265330, b"{}").unwrap(),
             one(&a)
         );
     }
