@@ -819,6 +819,15 @@ fn rows() -> Vec<Row> {
             [401, 403, 403, 403, 403, 204],
         ),
         row(
+            "POST",
+            "/api/v1/webhooks/{id}/rotate-secret",
+            |f, _| {
+                let path = format!("/api/v1/webhooks/{}", f.webhooks.webhook);
+                Req::action(format!("{path}/rotate-secret"), path, json!({}))
+            },
+            ADMIN,
+        ),
+        row(
             "GET",
             "/api/v1/webhooks/{id}/deliveries",
             |f, _| {
