@@ -363,9 +363,18 @@ impl Db {
         self.on_connection(move |conn| {
             match conn {
                 AnyConnection::Postgresql(pg) => {
+                    let settled = settle_snapshots(pg)?;
                     for table in tables {
                         // One statement each: VACUUM refuses to run in a multi-statement string.
                         pg.batch_execute(&format!("VACUUM FULL {table}"))?;
+                    }
+                    if !settled {
+                        return Err(DbError::Internal(format!(
+                            "a session held a snapshot older than the erasure for {} s, so the \
+                             rewrite may have kept the erased rows; the next sweep rewrites again",
+                            SNAPSHOT_WAIT.as_secs()
+                        ))
+                        .into());
                     }
                 }
                 AnyConnection::Sqlite(lite) => {
@@ -424,6 +433,50 @@ fn after_erasure(conn: &mut AnyConnection) {
             ),
             Err(e) => log::warn!("WAL checkpoint after an erasure failed: {e}"),
         }
+    }
+}
+
+/// How long the rewrite after an erasure waits for older snapshots to end (see `settle_snapshots`).
+const SNAPSHOT_WAIT: Duration = Duration::from_secs(5);
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Xid {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    xid: String,
+}
+
+/// Waits (at most `SNAPSHOT_WAIT`) until no other session of this database holds a snapshot or
+/// a transaction older than now. `VACUUM FULL` copies a deleted row that such a session could
+/// still see ("recently dead") into the new file, so the erased data would survive the rewrite:
+/// an autovacuum `ANALYZE`, or a request that began before the erasure committed, is enough.
+/// Requests that begin later do not hold it back. `false` when the wait ran out (the rewrite runs
+/// anyway, and is not taken as done).
+fn settle_snapshots(pg: &mut diesel::PgConnection) -> Result<bool, diesel::result::Error> {
+    // A transaction id from after the erasure committed (its own statement, committed at once).
+    let now: Xid =
+        diesel::sql_query("SELECT xid(pg_current_xact_id())::text AS xid").get_result(pg)?;
+    let older = format!(
+        "SELECT count(*) AS n FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+           AND (age(backend_xmin) > age('{0}'::xid) OR age(backend_xid) > age('{0}'::xid))",
+        now.xid.parse::<u32>().unwrap_or_default()
+    );
+    let deadline = Instant::now() + SNAPSHOT_WAIT;
+    loop {
+        let Count { n } = diesel::sql_query(&older).get_result(pg)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        if Instant::now() >= deadline {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
