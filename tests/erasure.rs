@@ -289,6 +289,59 @@ async fn an_erased_contact_leaves_no_byte_in_the_database_files_and_its_key_answ
     assert!(again.is_empty(), "{again:#?}");
 }
 
+/// The sweep's erasure at the retention date does the same: no byte left, the key answers 410.
+async fn a_contact_erased_at_its_retention_date_leaves_no_byte_either(app: TestApp) {
+    let person = Person::new();
+    let partner =
+        id(&partner_by(&app, By::Role("coordinator"), json!({"name": "Gallringby"})).await);
+    let contacts = format!("/api/v1/partners/{partner}/contacts");
+    let body = json!({
+        "name": person.names[0], "email": person.emails[0], "retentionUntil": register::in_days(1)
+    });
+    let key = "erasure-retention-1";
+    let send = || {
+        app.post(&contacts)
+            .role("coordinator")
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let contact = id(&send().await.json());
+    app.patch(&format!("{contacts}/{contact}"))
+        .role("coordinator")
+        .if_match(1)
+        .merge_patch(&json!({"name": person.names[1], "email": person.emails[1]}))
+        .send()
+        .await
+        .assert_status(200);
+    let needles: Vec<&String> = person.all().collect();
+    assert_eq!(
+        found_in(&database_files(&app), &needles).len() >= needles.len(),
+        true
+    );
+
+    let later = samverkan::policy::today() + chrono::Duration::days(2);
+    let report = sweep::run(&app.state.db, "erasure-test", later)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.contacts_erased, report.tables_rewritten),
+        (1, true),
+        "{report:?}"
+    );
+    let after = found_in(&database_files(&app), &needles);
+    assert!(
+        after.is_empty(),
+        "erased data is still in the database files: {after:#?}"
+    );
+    send().await.assert_problem(410, "gone");
+    // The next sweep has nothing to rewrite.
+    let again = sweep::run(&app.state.db, "erasure-test", later)
+        .await
+        .unwrap();
+    assert!(!again.tables_rewritten, "{again:?}");
+}
+
 /// A create replayed after its resource was deleted answers 410, not the deleted resource: a
 /// webhook, a partner and a unit (each `service::delete` forgets the creating key's reply).
 async fn a_create_replayed_after_its_resource_was_deleted_answers_gone(app: TestApp) {
@@ -337,5 +390,6 @@ async fn a_create_replayed_after_its_resource_was_deleted_answers_gone(app: Test
 
 both!(
     an_erased_contact_leaves_no_byte_in_the_database_files_and_its_key_answers_gone,
+    a_contact_erased_at_its_retention_date_leaves_no_byte_either,
     a_create_replayed_after_its_resource_was_deleted_answers_gone,
 );

@@ -437,7 +437,7 @@ fn after_erasure(conn: &mut AnyConnection) {
 }
 
 /// How long the rewrite after an erasure waits for older snapshots to end (see `settle_snapshots`).
-const SNAPSHOT_WAIT: Duration = Duration::from_secs(5);
+const SNAPSHOT_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(QueryableByName)]
 struct Count {
@@ -451,21 +451,24 @@ struct Xid {
     xid: String,
 }
 
-/// Waits (at most `SNAPSHOT_WAIT`) until no other session of this database holds a snapshot or
-/// a transaction older than now. `VACUUM FULL` copies a deleted row that such a session could
-/// still see ("recently dead") into the new file, so the erased data would survive the rewrite:
-/// an autovacuum `ANALYZE`, or a request that began before the erasure committed, is enough.
-/// Requests that begin later do not hold it back. `false` when the wait ran out (the rewrite runs
-/// anyway, and is not taken as done).
+/// Waits (at most `SNAPSHOT_WAIT`) until every transaction that began before now has ended, in
+/// any database of the cluster, and no other session of this database holds a snapshot taken
+/// before now. `VACUUM FULL` copies a deleted row that some snapshot could still see ("recently
+/// dead") into the new file, so the erased data would survive the rewrite; and its own snapshot
+/// counts: while a transaction that began before the erasure runs anywhere in the cluster, that
+/// snapshot could see the row. An autovacuum `ANALYZE` or a test creating its database is enough
+/// (seen in tests/erasure.rs). Transactions that begin later do not hold it back. `false` when
+/// the wait ran out (the rewrite runs anyway, and is not taken as done).
 fn settle_snapshots(pg: &mut diesel::PgConnection) -> Result<bool, diesel::result::Error> {
     // A transaction id from after the erasure committed (its own statement, committed at once).
-    let now: Xid =
-        diesel::sql_query("SELECT xid(pg_current_xact_id())::text AS xid").get_result(pg)?;
+    let now: Xid = diesel::sql_query("SELECT pg_current_xact_id()::text AS xid").get_result(pg)?;
+    let now = now.xid.parse::<u64>().unwrap_or_default();
     let older = format!(
-        "SELECT count(*) AS n FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid() \
-           AND (age(backend_xmin) > age('{0}'::xid) OR age(backend_xid) > age('{0}'::xid))",
-        now.xid.parse::<u32>().unwrap_or_default()
+        "SELECT (SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                   AND (age(backend_xmin) > age(xid('{now}'::xid8)) \
+                        OR age(backend_xid) > age(xid('{now}'::xid8)))) \
+              + (pg_snapshot_xmin(pg_current_snapshot()) < '{now}'::xid8)::int AS n"
     );
     let deadline = Instant::now() + SNAPSHOT_WAIT;
     loop {
