@@ -375,6 +375,7 @@ pub fn update(
     if !store::update(conn, id, record.row.version, &input, &warnings)? {
         return Err(version_mismatch(record.row.version + 1));
     }
+    crate::http::idempotency::forget(conn, &format!("agreements/{id}"))?;
     let record = store::find(conn, id)?.ok_or_else(not_found)?;
     let body = present_one(conn, &record)?;
     events::append(conn, actor, event(&record, EventAction::Updated, &body))?;

@@ -21,7 +21,7 @@ use crate::http::problem::Problem;
         schemas(Problem),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ActivationBlocked,
-            PreconditionFailed, PreconditionRequired, IdempotencyKeyReused, PayloadTooLarge,
+            PreconditionFailed, PreconditionRequired, IdempotencyKeyReused, Gone, PayloadTooLarge,
             UriTooLong, HeaderFieldsTooLarge, UnsupportedMediaType, TooManyRequests, Unavailable, InternalError
         ),
     ),
@@ -209,14 +209,25 @@ impl Modify for BearerByDefault {
 /// token is needed (the database is read); 429 under `/api/` (the rate limit's scope); 400, 414
 /// and 431 always (the service's own refusals of a malformed request, a path or query that is not
 /// UTF-8, a request line or head over its limits: `http::strict`); 413 and 415 with a body; 404
-/// with a path parameter; 412 and 428 with `If-Match`; 422 with `Idempotency-Key`.
+/// with a path parameter; 412 and 428 with `If-Match`; 422 with `Idempotency-Key`; 410 on a keyed
+/// create of a resource that can be deleted (a replay after the deletion, `idempotency::forget`).
 pub struct CommonErrors;
 
 impl Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{Ref, RefOr};
+        let deletable: Vec<String> = (openapi.paths.paths.iter())
+            .filter(|(_, item)| item.delete.is_some())
+            .map(|(path, _)| path.clone())
+            .collect();
         for (path, op) in operations(openapi) {
+            let creates_deletable = op.responses.responses.contains_key("201")
+                && deletable.iter().any(|d| {
+                    d.strip_prefix(path.as_str())
+                        .and_then(|rest| rest.strip_prefix("/{"))
+                        .is_some_and(|rest| !rest.contains('/'))
+                });
             let secured = op.security.as_ref().is_some_and(|s| {
                 s.iter().any(|r| {
                     serde_json::to_value(r)
@@ -259,6 +270,9 @@ impl Modify for CommonErrors {
             }
             if takes(ParameterIn::Header, Some("Idempotency-Key")) {
                 add("422", "IdempotencyKeyReused");
+                if creates_deletable {
+                    add("410", "Gone");
+                }
             }
             if secured {
                 add("401", "Unauthorized");

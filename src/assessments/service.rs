@@ -201,6 +201,7 @@ pub fn delete_draft(
     if !store::delete_draft(conn, &current.id, current.version)? {
         return Err(version_mismatch(current.version + 1));
     }
+    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(current).1)?;
     events::append(
         conn,
         actor,

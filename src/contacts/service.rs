@@ -85,6 +85,16 @@ pub fn update(
     Ok(contact)
 }
 
+/// What erasing the contact `id` of `partner_id` does besides deleting its row, in the same
+/// transaction ("Erased means erased"): the idempotency keys whose stored reply created it keep
+/// the key but lose the reply (a replay answers 410 `gone`), and the write is marked as an
+/// erasure, so that once it commits SQLite's WAL is checkpointed (`db::erasing`).
+pub fn forget(conn: &mut AnyConnection, partner_id: &str, id: &str) -> Result<(), ApiError> {
+    crate::http::idempotency::forget(conn, &format!("partners/{partner_id}/contacts/{id}"))?;
+    crate::db::erasing();
+    Ok(())
+}
+
 /// Deletes the person's data for good; the change log keeps an `ERASED` event with the ids.
 pub fn erase(
     conn: &mut AnyConnection,
@@ -97,6 +107,7 @@ pub fn erase(
         store::erase(conn, partner_id, id, current.version)?,
         current.version,
     )?;
+    forget(conn, partner_id, id)?;
     append(
         conn,
         actor,

@@ -143,14 +143,12 @@ pub fn erase(
     )
     .execute(conn)?
         == 1;
-    if erased {
-        crate::http::idempotency::forget_responses_mentioning(conn, id)?;
-    }
     Ok(erased)
 }
 
 /// Erases every contact whose retention date lies before `today`, with an `ERASED` event each
-/// (ids only), for the service's time sweep. Returns how many were erased.
+/// (ids only) and the stored replies that held its data forgotten (`service::forget`), for the
+/// service's time sweep. Returns how many were erased.
 pub fn erase_past_retention(
     conn: &mut AnyConnection,
     actor: &str,
@@ -162,7 +160,7 @@ pub fn erase_past_retention(
         .load(conn)?;
     for (id, partner_id, version) in &due {
         diesel::delete(c::table.find(id)).execute(conn)?;
-        crate::http::idempotency::forget_responses_mentioning(conn, id)?;
+        super::service::forget(conn, partner_id, id)?;
         crate::events::append(
             conn,
             actor,

@@ -138,9 +138,12 @@ impl ConnectionManager {
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(|e| DbError::Connect(e.to_string()))?;
                 // busy_timeout first, so that switching to WAL waits for a concurrent opener.
+                // secure_delete: deleted and overwritten content is zeroed in the file, so that an
+                // erased person's data does not stay readable in free space ("Erased means erased").
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA secure_delete = ON;",
                 )
                 .map_err(|e| DbError::Connect(e.to_string()))?;
                 search::register_unicode_lower(&mut conn)
@@ -265,7 +268,12 @@ impl Db {
                 Backend::Sqlite => Some(sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
                 Backend::Postgres => None,
             };
-            conn.transaction(f)
+            ERASING.set(false);
+            let result = conn.transaction(f);
+            if ERASING.take() && result.is_ok() {
+                after_erasure(conn);
+            }
+            result
         })
         .await
     }
@@ -331,9 +339,60 @@ impl Db {
             Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
+        ERASING.set(false);
         let result = conn.conn.transaction(f);
+        if ERASING.take() && result.is_ok() {
+            after_erasure(&mut conn.conn);
+        }
         conn.proven_at = answered(&result).then(Instant::now);
         result
+    }
+
+    /// Rewrites `tables` so that what an erasure deleted leaves the database files, outside any
+    /// transaction (the sweep calls it after erasures). PostgreSQL: `VACUUM FULL` of each (a
+    /// plain `VACUUM` leaves the dead rows' bytes in the pages; `VACUUM FULL` writes new files with
+    /// the live rows only, rebuilds the indexes and TOAST tables, and drops the old files). It
+    /// holds an exclusive lock on each table while it runs (milliseconds on a register's tables).
+    /// SQLite: `secure_delete` has zeroed the content already; the WAL, which still holds the
+    /// pages as they were, is checkpointed and truncated.
+    pub async fn rewrite_after_erasure<E: WorkError>(
+        &self,
+        tables: &'static [&'static str],
+    ) -> Result<(), E> {
+        let sqlite_writer = self.sqlite_writer.clone();
+        self.on_connection(move |conn| {
+            match conn {
+                AnyConnection::Postgresql(pg) => {
+                    let settled = settle_snapshots(pg)?;
+                    for table in tables {
+                        // One statement each: VACUUM refuses to run in a multi-statement string.
+                        pg.batch_execute(&format!("VACUUM FULL {table}"))?;
+                    }
+                    if !settled {
+                        return Err(DbError::Internal(format!(
+                            "a session held a snapshot older than the erasure for {} s, so the \
+                             rewrite may have kept the erased rows; the next sweep rewrites again",
+                            SNAPSHOT_WAIT.as_secs()
+                        ))
+                        .into());
+                    }
+                }
+                AnyConnection::Sqlite(lite) => {
+                    let _turn = sqlite_writer.lock().unwrap_or_else(|p| p.into_inner());
+                    let busy = checkpoint(lite)?;
+                    if busy {
+                        return Err(DbError::Internal(
+                            "the WAL checkpoint after an erasure could not finish (a reader held \
+                             an older snapshot); the next sweep tries again"
+                                .into(),
+                        )
+                        .into());
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Whether the database answers now (for `/health/ready`).
@@ -344,6 +403,97 @@ impl Db {
         })
         .await
     }
+}
+
+thread_local! {
+    /// Set by [`erasing`] during a write's transaction on this thread; read (and cleared) by
+    /// [`Db::write`] once the transaction has ended.
+    static ERASING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Tells the write running on this thread that it erases personal data. Once its transaction
+/// has committed, [`Db::write`] (or [`Db::write_blocking`]) runs the backend's step after an
+/// erasure on the same connection, outside the transaction: on SQLite a
+/// `wal_checkpoint(TRUNCATE)`, so that the WAL no longer holds the pages as they were before
+/// the erasure (`secure_delete` zeroes them in the database file); on PostgreSQL nothing, as the
+/// sweep rewrites the tables ([`Db::rewrite_after_erasure`]). A rolled-back write does nothing.
+pub fn erasing() {
+    ERASING.set(true);
+}
+
+/// The step after an erasure's commit (see [`erasing`]). The erasure has committed: a failure
+/// here is logged, not answered, and the sweep's rewrite tries again.
+fn after_erasure(conn: &mut AnyConnection) {
+    if let AnyConnection::Sqlite(lite) = conn {
+        match checkpoint(lite) {
+            Ok(false) => {}
+            Ok(true) => log::warn!(
+                "WAL checkpoint after an erasure could not finish (a reader held an older \
+                 snapshot); the sweep tries again"
+            ),
+            Err(e) => log::warn!("WAL checkpoint after an erasure failed: {e}"),
+        }
+    }
+}
+
+/// How long the rewrite after an erasure waits for older snapshots to end (see `settle_snapshots`).
+const SNAPSHOT_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Xid {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    xid: String,
+}
+
+/// Waits (at most `SNAPSHOT_WAIT`) until every transaction that began before now has ended, in
+/// any database of the cluster, and no other session of this database holds a snapshot taken
+/// before now. `VACUUM FULL` copies a deleted row that some snapshot could still see ("recently
+/// dead") into the new file, so the erased data would survive the rewrite; and its own snapshot
+/// counts: while a transaction that began before the erasure runs anywhere in the cluster, that
+/// snapshot could see the row. An autovacuum `ANALYZE` or a test creating its database is enough
+/// (seen in tests/erasure.rs). Transactions that begin later do not hold it back. `false` when
+/// the wait ran out (the rewrite runs anyway, and is not taken as done).
+fn settle_snapshots(pg: &mut diesel::PgConnection) -> Result<bool, diesel::result::Error> {
+    // A transaction id from after the erasure committed (its own statement, committed at once).
+    let now: Xid = diesel::sql_query("SELECT pg_current_xact_id()::text AS xid").get_result(pg)?;
+    let now = now.xid.parse::<u64>().unwrap_or_default();
+    let older = format!(
+        "SELECT (SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                   AND (age(backend_xmin) > age(xid('{now}'::xid8)) \
+                        OR age(backend_xid) > age(xid('{now}'::xid8)))) \
+              + (pg_snapshot_xmin(pg_current_snapshot()) < '{now}'::xid8)::int AS n"
+    );
+    let deadline = Instant::now() + SNAPSHOT_WAIT;
+    loop {
+        let Count { n } = diesel::sql_query(&older).get_result(pg)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        if Instant::now() >= deadline {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[derive(QueryableByName)]
+struct Checkpoint {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+}
+
+/// `PRAGMA wal_checkpoint(TRUNCATE)`: copies the WAL into the database file and truncates it to
+/// zero bytes. `true` when it could not finish (busy), so the WAL was not truncated.
+fn checkpoint(lite: &mut diesel::SqliteConnection) -> Result<bool, diesel::result::Error> {
+    let row: Checkpoint = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(lite)?;
+    Ok(row.busy != 0)
 }
 
 /// Whether the database answered the work (a success or a refusal of the request itself). After

@@ -82,6 +82,14 @@ pub struct IdempotencyKeyReused(pub Problem);
 
 #[derive(ToResponse)]
 #[response(
+    description = "A replay of an Idempotency-Key whose created resource has since been deleted (or, for a contact, erased); nothing was created. / Det som nyckeln skapade har tagits bort.",
+    content_type = "application/problem+json",
+    example = json!({"type": "https://samverkan.boras.se/problems/gone", "title": "The resource is gone", "status": 410, "detail": "What this Idempotency-Key created has since been deleted, and its stored response with it. Nothing was created now; use a new key to create it again.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})
+)]
+pub struct Gone(pub Problem);
+
+#[derive(ToResponse)]
+#[response(
     description = "The body is larger than the operation accepts. / Innehållet är för stort.",
     content_type = "application/problem+json",
     example = json!({"type": "https://samverkan.boras.se/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The request body is larger than this operation accepts.", "instance": "/api/v1/units", "requestId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e"})

@@ -2,6 +2,8 @@
 //! 422, a request still in flight is 409, and keys live 24 hours. Keys are scoped to the caller
 //! (`sub`), the method and the path. The stored response commits in the same transaction as the
 //! work it describes, so a write is never applied twice nor acknowledged without being stored.
+//! When the resource a stored response created is deleted, its key is kept but the response is
+//! dropped (`forget`, in the deletion's own transaction): a replay then answers 410 `gone`.
 
 use std::future::{Ready, ready};
 
@@ -19,6 +21,8 @@ use crate::db::{AnyConnection, Db};
 const KEY_LIFETIME_HOURS: i64 = 24;
 /// A request that holds its key longer than this is taken to have died, and a retry may take over.
 const IN_FLIGHT_SECONDS: i64 = 60;
+/// The stored status of a response whose resource was deleted since (`forget`).
+const GONE: i32 = 410;
 
 #[derive(Debug, Clone, Default)]
 pub struct IdempotencyKey(pub Option<String>);
@@ -195,6 +199,12 @@ fn begin(conn: &mut AnyConnection, s: &Scope) -> Result<Begin, ApiError> {
                 crate::text::Text::IdempotencyKeyReused.msg(),
             ));
         }
+        Some(row) if row.state == "DONE" && row.response_status == Some(GONE) => {
+            return Err(ApiError::new(
+                ProblemKind::Gone,
+                crate::text::Text::IdempotencyKeyGone.msg(),
+            ));
+        }
         Some(row) if row.state == "DONE" => {
             let body = row
                 .response_body
@@ -268,10 +278,29 @@ fn release(conn: &mut AnyConnection, s: &Scope) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Forgets the stored responses that mention `id` (a UUID), so that erasing personal data also
-/// erases the copy an idempotency key kept of the response that created it.
-pub fn forget_responses_mentioning(conn: &mut AnyConnection, id: &str) -> Result<usize, ApiError> {
-    Ok(diesel::delete(k::table.filter(k::response_body.like(format!("%{id}%")))).execute(conn)?)
+/// Forgets the stored responses of the resource at `path` (relative to `/api/v1/`, as
+/// `Resource::located` gives it), in the transaction that deletes or erases it: every reply whose
+/// `Location` is that resource keeps its key but loses its body, ETag and `Location`, and a replay
+/// of the key answers 410 `gone` instead of the deleted resource (or the erased person's data).
+/// Returns how many stored replies were forgotten.
+pub fn forget(conn: &mut AnyConnection, path: &str) -> Result<usize, ApiError> {
+    let escaped = path
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let location = format!("%/api/v1/{}", escaped.trim_start_matches('/'));
+    Ok(diesel::update(
+        k::table
+            .filter(k::state.eq("DONE"))
+            .filter(k::response_location.like(location).escape('\\')),
+    )
+    .set((
+        k::response_status.eq(GONE),
+        k::response_body.eq(None::<String>),
+        k::response_etag.eq(None::<String>),
+        k::response_location.eq(None::<String>),
+    ))
+    .execute(conn)?)
 }
 
 /// Deletes keys past their lifetime (called by the service's periodic housekeeping).

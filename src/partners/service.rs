@@ -124,6 +124,7 @@ pub fn delete(
         return Err(ApiError::conflict(Text::PartnerReferredTo.msg()));
     }
     removed(store::delete(conn, id, current.version)?, current.version)?;
+    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(&current).1)?;
     let change = Change::gone(ENTITY, id, EventAction::Deleted, current.version + 1);
     events::append(conn, actor, change)?;
     Ok(())

@@ -4,7 +4,9 @@
 //! retention date are erased (the event keeps ids only); webhook deliveries older than 30 days are
 //! purged. One instance at a time sweeps, under a
 //! database lease; each event is written once, remembered in `sweep_marks` (unique key) in the
-//! same transaction as the event, also if two sweeps overlap.
+//! same transaction as the event, also if two sweeps overlap. After erasures (its own or a
+//! request's) it rewrites the tables that held the erased data, outside any transaction, so that
+//! no byte of it stays in the database files ("Erased means erased").
 
 mod store;
 
@@ -29,6 +31,9 @@ pub const ACTOR: &str = "system";
 pub const LEASE: &str = "time-sweep";
 /// How long a lease is held; a sweep that dies leaves it to the next instance after this.
 const LEASE_SECONDS: i64 = 300;
+/// The tables an erased contact's data was in: its row, and the stored reply of the request that
+/// created it (the change log and webhook deliveries carry its ids only).
+pub const ERASURE_TABLES: &[&str] = &["contacts", "idempotency_keys"];
 
 /// What one sweep wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -42,6 +47,8 @@ pub struct SweepReport {
     pub contacts_erased: usize,
     /// Webhook deliveries older than [`DELIVERY_RETENTION_DAYS`], removed.
     pub deliveries_purged: usize,
+    /// Whether the tables that held erased data were rewritten (`Db::rewrite_after_erasure`).
+    pub tables_rewritten: bool,
 }
 
 /// How long a webhook delivery is kept (DESIGN: deliveries older than 30 days are purged).
@@ -175,7 +182,32 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
     report.deliveries_purged = db
         .write(move |c| crate::webhooks::store::purge_deliveries(c, before))
         .await?;
+    report.tables_rewritten = rewrite_after_erasure(db).await?;
     Ok(report)
+}
+
+/// Rewrites [`ERASURE_TABLES`] when a contact was erased since they were last rewritten (the
+/// newest `ERASED` event is not yet marked), so that on PostgreSQL the dead rows' bytes leave the
+/// files; on SQLite it retries the WAL checkpoint. `true` when it rewrote them now. A rewrite that
+/// fails (a lock not granted in time) leaves the mark unset: the next sweep tries again.
+async fn rewrite_after_erasure(db: &Db) -> Result<bool, ApiError> {
+    let Some(event_id) = db.read(store::newest_erasure).await? else {
+        return Ok(false);
+    };
+    let mark = format!("ERASURE.REWRITTEN:{event_id}");
+    let seen = mark.clone();
+    if db.read(move |c| store::is_marked(c, &seen)).await? {
+        return Ok(false);
+    }
+    let started = std::time::Instant::now();
+    db.rewrite_after_erasure::<ApiError>(ERASURE_TABLES).await?;
+    log::info!(
+        "rewrote {} after an erasure in {} ms",
+        ERASURE_TABLES.join(", "),
+        started.elapsed().as_millis()
+    );
+    db.write(move |c| store::mark(c, &mark, event_id)).await?;
+    Ok(true)
 }
 
 /// The time-caused findings of one active agreement: how many new causes of review were

@@ -58,6 +58,16 @@ pub fn release_lease(conn: &mut AnyConnection, name: &str, holder: &str) -> Resu
     Ok(())
 }
 
+/// The id of the newest `ERASED` event of a contact, if any.
+pub fn newest_erasure(conn: &mut AnyConnection) -> Result<Option<i64>, ApiError> {
+    use crate::db::schema::events as e;
+    Ok(e::table
+        .filter(e::entity_type.eq(crate::events::EntityType::Contact.as_str()))
+        .filter(e::action.eq(crate::events::EventAction::Erased.as_str()))
+        .select(diesel::dsl::max(e::id))
+        .get_result(conn)?)
+}
+
 /// Whether `mark` was announced before.
 pub fn is_marked(conn: &mut AnyConnection, mark: &str) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(sweep_marks::table.find(mark))).get_result(conn)?)

@@ -63,6 +63,7 @@ fn title(slug: &'static str) -> &'static str {
         "precondition-required" => "If-Match is required",
         "idempotency-key-reused" => "The idempotency key was used with another request",
         "idempotency-key-in-use" => "A request with this idempotency key is in progress",
+        "gone" => "The resource is gone",
         "rate-limited" => "Too many requests",
         "service-unavailable" => "The service is temporarily unavailable",
         "internal-error" => "An internal error occurred",
@@ -223,6 +224,7 @@ pub fn render(text: &Text) -> String {
             "Idempotency-Key is 1–255 visible ASCII characters, such as a UUID.".into()
         }
         Text::IdempotencyKeyReused => "This Idempotency-Key was used with a different request body. Use a new key for a new request.".into(),
+        Text::IdempotencyKeyGone => "What this Idempotency-Key created has since been deleted, and its stored response with it. Nothing was created now; use a new key to create it again.".into(),
         Text::IdempotencyKeyInUse => "A request with this Idempotency-Key is still being processed. Retry when it has finished.".into(),
         Text::MethodNotAllowed { method, allowed } => {
             format!("{method} is not allowed here. Allowed: {allowed}.")

@@ -166,6 +166,8 @@ pub enum Text {
     IdempotencyKeyReused,
     /// An `Idempotency-Key` whose first request is still running.
     IdempotencyKeyInUse,
+    /// A replayed `Idempotency-Key` whose resource was deleted (or erased) since.
+    IdempotencyKeyGone,
     /// A method the path does not take.
     MethodNotAllowed { method: String, allowed: String },
     /// A path with no resource.
@@ -580,6 +582,7 @@ impl Text {
             Text::IdempotencyKeyInvalid,
             Text::IdempotencyKeyReused,
             Text::IdempotencyKeyInUse,
+            Text::IdempotencyKeyGone,
             Text::MethodNotAllowed {
                 method: "PUT".into(),
                 allowed: "GET, POST".into(),

@@ -60,6 +60,7 @@ fn title(slug: &'static str) -> &'static str {
         "precondition-required" => "If-Match krävs",
         "idempotency-key-reused" => "Idempotensnyckeln har använts för en annan begäran",
         "idempotency-key-in-use" => "En begäran med denna idempotensnyckel pågår",
+        "gone" => "Resursen finns inte längre",
         "rate-limited" => "För många begäranden",
         "service-unavailable" => "Tjänsten är tillfälligt otillgänglig",
         "internal-error" => "Ett internt fel inträffade",
@@ -209,6 +210,7 @@ pub fn render(text: &Text) -> String {
             "Idempotency-Key är 1–255 synliga ASCII-tecken, till exempel ett UUID.".into()
         }
         Text::IdempotencyKeyReused => "Denna Idempotency-Key har använts med ett annat innehåll. Använd en ny nyckel för en ny begäran.".into(),
+        Text::IdempotencyKeyGone => "Det som skapades med denna Idempotency-Key har tagits bort sedan dess, och det sparade svaret med det. Inget skapades nu; använd en ny nyckel för att skapa det igen.".into(),
         Text::IdempotencyKeyInUse => "En begäran med denna Idempotency-Key behandlas fortfarande. Försök igen när den är klar.".into(),
         Text::MethodNotAllowed { method, allowed } => {
             format!("{method} är inte tillåtet här. Tillåtet: {allowed}.")

@@ -110,6 +110,7 @@ pub fn delete(
         return Err(ApiError::conflict(Text::UnitHasChildren.msg()));
     }
     removed(store::delete(conn, code, current.version)?, current.version)?;
+    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(&current).1)?;
     let change = Change::gone(ENTITY, code, EventAction::Deleted, current.version + 1);
     events::append(conn, actor, change)?;
     Ok(())

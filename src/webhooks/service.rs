@@ -218,6 +218,7 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     let current = current(conn, id, precondition)?;
     removed(store::delete(conn, id, current.version)?, current.version)?;
+    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(&current).1)?;
     events::append(
         conn,
         actor,
