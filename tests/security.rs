@@ -576,3 +576,173 @@ both!(
     an_officer_cannot_withdraw_another_units_request,
     lists_exports_and_reports_do_not_show_another_units_drafts,
 );
+
+// ---------------------------------------------------------------------------------------------
+// Webhook SSRF targets (tests/webhooks.rs refuses the HTTPS forms of loopback, private, link-local
+// and shared addresses and `localhost` on create; these are the other spellings, on create and on
+// PATCH, with no allow-list)
+// ---------------------------------------------------------------------------------------------
+
+const SSRF_TARGETS: [&str; 32] = [
+    "http://127.0.0.1/",
+    "http://localhost/",
+    "http://[::1]/",
+    "http://169.254.169.254/latest/meta-data",
+    "http://10.0.0.1/",
+    "http://0.0.0.0/",
+    "http://2130706433/",
+    "http://[::ffff:127.0.0.1]/",
+    "file:///etc/passwd",
+    "gopher://x",
+    "https://user:pass@example.org/",
+    "https://0.0.0.0/",
+    "https://2130706433/",
+    "https://0x7f000001/",
+    "https://0177.0.0.1/",
+    "https://127.1/",
+    "https://127.255.255.254/",
+    "https://[::ffff:127.0.0.1]/",
+    "https://[::ffff:169.254.169.254]/",
+    "https://[0:0:0:0:0:ffff:7f00:1]/",
+    "https://[::]/",
+    "https://[fe80::1]/",
+    "https://[fd00::1]/",
+    "https://172.16.0.1/",
+    "https://192.0.0.1/",
+    "https://224.0.0.1/",
+    "https://255.255.255.255/",
+    "https://localhost./",
+    "https://LOCALHOST/",
+    "https://%31%32%37.0.0.1/",
+    "https://169.254.169.254.:443/latest/meta-data",
+    "data:text/plain,hello",
+];
+
+async fn webhooks_cannot_target_the_service_its_network_or_other_schemes(app: TestApp) {
+    let (hook, _) = webhook(&app, json!({"url": "https://93.184.215.14/hook"})).await;
+    let path = format!("/api/v1/webhooks/{hook}");
+    let before = app.event_count().await;
+    let mut held = Vec::new();
+    for url in SSRF_TARGETS {
+        let created = app
+            .post("/api/v1/webhooks")
+            .role("admin")
+            .json(&json!({"url": url}))
+            .send()
+            .await;
+        let patched = app
+            .patch(&path)
+            .role("admin")
+            .if_match(1)
+            .merge_patch(&json!({"url": url}))
+            .send()
+            .await;
+        for (what, res) in [("create", &created), ("PATCH", &patched)] {
+            let refused = res.status == 400
+                && res.json()["type"] == "https://samverkan.boras.se/problems/validation-failed"
+                && res.json()["errors"][0]["pointer"] == "/url";
+            if !refused {
+                held.push(format!("{what} {url}: {} {}", res.status, res.text()));
+            }
+        }
+    }
+    assert!(
+        held.is_empty(),
+        "targets not refused at /url:\n{}",
+        held.join("\n")
+    );
+    assert_eq!(app.event_count().await, before);
+    let list = app.get("/api/v1/webhooks").role("admin").send().await;
+    assert_eq!(list.json()["totalItems"], 1, "{}", list.text());
+    let read = app.get(&path).role("admin").send().await;
+    assert_eq!(read.etag(), 1);
+    assert_eq!(read.json()["url"], "https://93.184.215.14/hook");
+}
+
+// ---------------------------------------------------------------------------------------------
+// If-Match and Idempotency-Key races (tests/idempotency.rs proves replay, in-flight and per-caller
+// keys on units)
+// ---------------------------------------------------------------------------------------------
+
+async fn two_changes_with_one_if_match_one_wins_the_other_is_412(app: TestApp) {
+    let r = kfn_records(&app).await;
+    let path = format!("/api/v1/agreements/{}", id(&r.draft));
+    let v = r.draft["version"].as_i64().unwrap();
+    let before = app.event_count().await;
+    let (a, b) = futures_util::join!(
+        app.patch(&path)
+            .officer_of("KFN")
+            .if_match(v)
+            .merge_patch(&json!({"title": "Först"}))
+            .send(),
+        app.patch(&path)
+            .officer_of("KFN")
+            .if_match(v)
+            .merge_patch(&json!({"title": "Sist"}))
+            .send(),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{} / {}", a.text(), b.text());
+    let loser = if a.status == 412 { &a } else { &b };
+    loser.assert_problem(412, "version-mismatch");
+    let winner = if a.status == 200 { &a } else { &b };
+    let now = read(&app, &path).await;
+    assert_eq!(now["title"], winner.json()["title"]);
+    assert_eq!(now["version"], v + 1);
+    assert_eq!(app.event_count().await, before + 1);
+
+    // Two actions on one version: activating and cancelling the same draft.
+    let v = v + 1;
+    let (a, b) = futures_util::join!(
+        app.post(&format!("{path}/activate"))
+            .officer_of("KFN")
+            .if_match(v)
+            .send(),
+        app.post(&format!("{path}/cancel"))
+            .officer_of("KFN")
+            .if_match(v)
+            .send(),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{} / {}", a.text(), b.text());
+    let now = read(&app, &path).await;
+    assert_eq!(now["version"], v + 1);
+    assert_eq!(app.event_count().await, before + 2);
+}
+
+async fn one_idempotency_key_with_another_body_is_422_and_stores_nothing(app: TestApp) {
+    let r = kfn_records(&app).await;
+    let before = app.event_count().await;
+    let body = |title: &str| json!({"title": title, "type": "OTHER", "unitCode": "KFN", "partnerIds": [r.oslo], "purposes": ["PROFILING"]});
+    app.post("/api/v1/agreements")
+        .officer_of("KFN")
+        .header("Idempotency-Key", "5c1d7e2a-0000-4000-8000-000000000001")
+        .json(&body("Första"))
+        .send()
+        .await
+        .assert_status(201);
+    // Another body, and another unit's agreement smuggled under the same key.
+    for other in [
+        body("Andra"),
+        merged(body("Första"), json!({"unitCode": "KFF"})),
+    ] {
+        app.post("/api/v1/agreements")
+            .officer_of("KFN")
+            .header("Idempotency-Key", "5c1d7e2a-0000-4000-8000-000000000001")
+            .json(&other)
+            .send()
+            .await
+            .assert_problem(422, "idempotency-key-reused");
+    }
+    assert_eq!(app.event_count().await, before + 1);
+    let all = read(&app, "/api/v1/agreements").await;
+    assert_eq!(all["totalItems"], 3, "{all}");
+}
+
+both!(
+    webhooks_cannot_target_the_service_its_network_or_other_schemes,
+    two_changes_with_one_if_match_one_wins_the_other_is_412,
+    one_idempotency_key_with_another_body_is_422_and_stores_nothing,
+);
