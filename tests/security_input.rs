@@ -1,0 +1,408 @@
+//! The adversary's suite, part two (part one and the map of the rest: tests/security.rs): mass
+//! assignment on every writable resource, oversized and malformed bodies, and SQL injection in
+//! every text filter. Each probe asserts the refusal (or, for a filter, exactly the rows a literal
+//! match gives) and that nothing was stored. Field-by-field validation lives in
+//! tests/all_errors.rs, officers' coordinator-only partner fields in tests/partners.rs.
+
+mod common;
+mod register;
+
+use std::collections::BTreeSet;
+
+use common::{TestApp, TestResponse};
+use register::*;
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Mass assignment
+// ---------------------------------------------------------------------------------------------
+
+/// The committed OpenAPI document's property names of a schema.
+fn properties(schema: &str) -> BTreeSet<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["components"]["schemas"][schema]["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no schema {schema}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// The fields a resource serves that a write of `input` does not take: its read-only fields.
+fn read_only(output: &str, input: &str, extra: &[&str]) -> BTreeSet<String> {
+    let taken = properties(input);
+    let mut fields: BTreeSet<String> = properties(output)
+        .into_iter()
+        .filter(|f| !taken.contains(f))
+        .collect();
+    fields.extend(extra.iter().map(|f| f.to_string()));
+    assert!(!fields.is_empty(), "{output} vs {input}");
+    fields
+}
+
+/// `body` with every field of `fields` set, to the value the resource holds where it has one.
+fn with_fields(body: &Value, fields: &BTreeSet<String>, resource: &Value) -> Value {
+    let mut body = body.clone();
+    for f in fields {
+        body[f] = match &resource[f] {
+            Value::Null => json!("2026-01-01T00:00:00Z"),
+            v => v.clone(),
+        };
+    }
+    body
+}
+
+#[track_caller]
+fn assert_refused_at(res: &TestResponse, fields: &BTreeSet<String>, what: &str) {
+    let body = res.assert_problem(400, "validation-failed");
+    let pointers: BTreeSet<String> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == "unknown-field")
+        .map(|e| {
+            e["pointer"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches('/')
+                .to_string()
+        })
+        .collect();
+    assert_eq!(&pointers, fields, "{what}: {body}");
+}
+
+struct Register {
+    partner: String,
+    contact: Value,
+    draft: Value,
+    spare: Value,
+    assessment: Value,
+    exception: Value,
+    webhook: Value,
+}
+
+async fn register(app: &TestApp) -> Register {
+    units(app).await;
+    country(app, "NO", MEETS).await;
+    let partner = partner(app, "Oslo", "CITY", "NO").await;
+    let contact = contact(
+        app,
+        &partner,
+        json!({"name": "Kari Example", "role": "Koordinator", "email": "kari@example.org", "retentionUntil": "2099-12-31"}),
+    )
+    .await;
+    let draft = agreement(app, "KFN", &[&partner], json!({})).await;
+    let spare = agreement(app, "KFN", &[&partner], json!({"title": "Reserv"})).await;
+    let assessment = draft_assessment(app, json!({"countryCode": "FI"}), MEETS).await;
+    let assessment = app
+        .get(&format!("/api/v1/assessments/{assessment}"))
+        .role("coordinator")
+        .send()
+        .await
+        .json();
+    let exception = request_exception(app, &id(&draft), &partner, "KFN").await;
+    let (hook, _) = webhook(app, json!({"url": "https://93.184.215.14/hook"})).await;
+    let webhook = app
+        .get(&format!("/api/v1/webhooks/{hook}"))
+        .role("admin")
+        .send()
+        .await
+        .json();
+    Register {
+        partner,
+        contact,
+        draft,
+        spare,
+        assessment,
+        exception,
+        webhook,
+    }
+}
+
+fn judgement() -> Value {
+    json!({"verdict": "MEETS", "rationale": "Fria val."})
+}
+
+async fn read_only_fields_are_refused_on_every_create_and_nothing_is_stored(app: TestApp) {
+    let r = register(&app).await;
+    let unit = app
+        .get("/api/v1/units/KFN")
+        .role("admin")
+        .send()
+        .await
+        .json();
+    let partner = app
+        .get(&format!("/api/v1/partners/{}", r.partner))
+        .role("coordinator")
+        .send()
+        .await
+        .json();
+    // (who, path, the input's schema, the output's, a valid body, a resource to take values from)
+    let cases: Vec<(By, String, &str, &str, &[&str], Value, Value)> = vec![
+        (
+            By::Role("admin"),
+            "/api/v1/units".into(),
+            "Unit",
+            "NewUnit",
+            &[],
+            json!({"code": "NY", "name": "Ny enhet", "type": "COMMITTEE"}),
+            unit,
+        ),
+        (
+            By::Officer("KFN"),
+            "/api/v1/partners".into(),
+            "Partner",
+            "NewPartner",
+            &[],
+            json!({"name": "Bergen", "kind": "CITY", "countryCode": "NO"}),
+            partner,
+        ),
+        (
+            By::Officer("KFN"),
+            format!("/api/v1/partners/{}/contacts", r.partner),
+            "Contact",
+            "NewContact",
+            &[],
+            json!({"name": "Ola Example", "retentionUntil": "2099-12-31"}),
+            r.contact.clone(),
+        ),
+        (
+            By::Officer("KFN"),
+            "/api/v1/agreements".into(),
+            "Agreement",
+            "AgreementInput",
+            &[],
+            json!({"title": "Nytt", "type": "OTHER", "unitCode": "KFN", "partnerIds": [r.partner], "purposes": ["PROFILING"]}),
+            r.draft.clone(),
+        ),
+        (
+            By::Role("coordinator"),
+            "/api/v1/assessments".into(),
+            "Assessment",
+            "NewAssessment",
+            &[],
+            json!({"countryCode": "SE", "assessedAt": in_days(-10), "validUntil": in_days(300),
+                   "humanRights": judgement(), "democracy": judgement(), "ruleOfLaw": judgement()}),
+            r.assessment.clone(),
+        ),
+        (
+            By::Officer("KFN"),
+            "/api/v1/exceptions".into(),
+            "ExceptionCase",
+            "ExceptionRequest",
+            &[],
+            json!({"agreementId": id(&r.spare), "partnerId": r.partner, "justification": "Viktigt.", "caseNumber": "KS 2026-9"}),
+            r.exception.clone(),
+        ),
+        (
+            By::Role("admin"),
+            "/api/v1/webhooks".into(),
+            "Webhook",
+            "NewWebhook",
+            &["secret"],
+            json!({"url": "https://93.184.215.14/other"}),
+            r.webhook.clone(),
+        ),
+    ];
+    for (by, path, output, input, extra, body, resource) in cases {
+        let fields = read_only(output, input, extra);
+        let before = app.event_count().await;
+        let res = by
+            .on(app.post(&path))
+            .json(&with_fields(&body, &fields, &resource))
+            .send()
+            .await;
+        assert_refused_at(&res, &fields, &path);
+        // One at a time too: no field is taken when it comes alone.
+        for f in &fields {
+            let one = BTreeSet::from([f.clone()]);
+            let res = by
+                .on(app.post(&path))
+                .json(&with_fields(&body, &one, &resource))
+                .send()
+                .await;
+            assert_refused_at(&res, &one, &format!("{path} {f}"));
+        }
+        assert_eq!(
+            app.event_count().await,
+            before,
+            "{path}: an event was written"
+        );
+        // The same body without them is stored: the refusal was the fields'.
+        by.on(app.post(&path))
+            .json(&body)
+            .send()
+            .await
+            .assert_status(201);
+    }
+    // A decision's and a revocation's recording fields are the service's too.
+    let before = app.event_count().await;
+    for (path, output, input, body) in [
+        (
+            "decision",
+            "Decision",
+            "DecisionInput",
+            json!({"decision": "GRANTED", "decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-20", "protocolParagraph": "§ 1"}),
+        ),
+        (
+            "revoke",
+            "Revocation",
+            "RevocationInput",
+            json!({"decidingBody": "KOMMUNSTYRELSEN", "decidedAt": "2026-11-20", "protocolParagraph": "§ 2", "reason": "Skäl."}),
+        ),
+    ] {
+        let fields = read_only(output, input, &["status", "version", "id"]);
+        let res = app
+            .post(&format!("/api/v1/exceptions/{}/{path}", id(&r.exception)))
+            .role("board_secretary")
+            .if_match(1)
+            .json(&with_fields(&body, &fields, &json!({})))
+            .send()
+            .await;
+        assert_refused_at(&res, &fields, path);
+    }
+    assert_eq!(app.event_count().await, before);
+    let x = app
+        .get(&format!("/api/v1/exceptions/{}", id(&r.exception)))
+        .role("coordinator")
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        (x["status"].as_str(), x["version"].as_i64()),
+        (Some("REQUESTED"), Some(1))
+    );
+}
+
+async fn read_only_fields_are_refused_on_every_patch_and_nothing_changes(app: TestApp) {
+    let r = register(&app).await;
+    let cases: Vec<(By, String, &str, &str, &[&str])> = vec![
+        (
+            By::Role("admin"),
+            "/api/v1/units/KFN".into(),
+            "Unit",
+            "UnitPatch",
+            &[],
+        ),
+        (
+            By::Role("coordinator"),
+            format!("/api/v1/partners/{}", r.partner),
+            "Partner",
+            "PartnerPatch",
+            &[],
+        ),
+        (
+            By::Officer("KFN"),
+            format!("/api/v1/partners/{}/contacts/{}", r.partner, id(&r.contact)),
+            "Contact",
+            "ContactPatch",
+            &[],
+        ),
+        (
+            By::Officer("KFN"),
+            format!("/api/v1/agreements/{}", id(&r.draft)),
+            "Agreement",
+            "AgreementPatch",
+            &[],
+        ),
+        (
+            By::Role("coordinator"),
+            format!("/api/v1/assessments/{}", id(&r.assessment)),
+            "Assessment",
+            "AssessmentPatch",
+            &[],
+        ),
+        (
+            By::Role("admin"),
+            format!("/api/v1/webhooks/{}", id(&r.webhook)),
+            "Webhook",
+            "WebhookPatch",
+            &["secret"],
+        ),
+    ];
+    for (by, path, output, input, extra) in cases {
+        let fields = read_only(output, input, extra);
+        let reader = match by {
+            By::Role("admin") => By::Role("admin"),
+            _ => By::Role("coordinator"),
+        };
+        let current = reader.on(app.get(&path)).send().await;
+        current.assert_status(200);
+        let version = current.etag();
+        let current = current.json();
+        let before = app.event_count().await;
+        // The values the resource holds, and values an attacker would want.
+        let mut forged = with_fields(&json!({}), &fields, &current);
+        for f in &fields {
+            forged[f] = match f.as_str() {
+                "version" => json!(version + 100),
+                "status" => json!("ACTIVE"),
+                "id" => json!("00000000-0000-4000-8000-000000000000"),
+                _ => forged[f].clone(),
+            };
+        }
+        for patch in [with_fields(&json!({}), &fields, &current), forged] {
+            let res = by
+                .on(app.patch(&path))
+                .if_match(version)
+                .merge_patch(&patch)
+                .send()
+                .await;
+            assert_refused_at(&res, &fields, &path);
+        }
+        assert_eq!(
+            app.event_count().await,
+            before,
+            "{path}: an event was written"
+        );
+        let after = reader.on(app.get(&path)).send().await;
+        assert_eq!(after.etag(), version, "{path}");
+        assert_eq!(after.json(), current, "{path}");
+    }
+}
+
+async fn an_officer_cannot_unarchive_or_recountry_a_partner(app: TestApp) {
+    let r = register(&app).await;
+    let path = format!("/api/v1/partners/{}", r.partner);
+    acted_patch(&app, &path, json!({"archived": true})).await;
+    let before = app.event_count().await;
+    for patch in [
+        json!({"archived": false}),
+        json!({"countryCode": "FI"}),
+        json!({"kind": "REGION"}),
+    ] {
+        let res = app
+            .patch(&path)
+            .officer_of("KFN")
+            .if_match(2)
+            .merge_patch(&patch)
+            .send()
+            .await;
+        let body = res.assert_problem(403, "forbidden");
+        let field = patch.as_object().unwrap().keys().next().unwrap().clone();
+        assert_eq!(body["errors"][0]["pointer"], format!("/{field}"), "{body}");
+        assert_eq!(body["errors"][0]["code"], "coordinator-only", "{body}");
+    }
+    assert_eq!(app.event_count().await, before);
+    let now = app.get(&path).role("reader").send().await;
+    assert_eq!(now.etag(), 2);
+    assert_eq!(now.json()["archived"], true);
+    assert_eq!(now.json()["countryCode"], "NO");
+}
+
+async fn acted_patch(app: &TestApp, path: &str, patch: Value) {
+    app.patch(path)
+        .role("coordinator")
+        .if_match(1)
+        .merge_patch(&patch)
+        .send()
+        .await
+        .assert_status(200);
+}
+
+both!(
+    read_only_fields_are_refused_on_every_create_and_nothing_is_stored,
+    read_only_fields_are_refused_on_every_patch_and_nothing_changes,
+    an_officer_cannot_unarchive_or_recountry_a_partner,
+);
