@@ -406,3 +406,411 @@ both!(
     read_only_fields_are_refused_on_every_patch_and_nothing_changes,
     an_officer_cannot_unarchive_or_recountry_a_partner,
 );
+
+// ---------------------------------------------------------------------------------------------
+// Oversized and malformed bodies
+// ---------------------------------------------------------------------------------------------
+
+/// A valid agreement of KFN with `title`.
+fn agreement_body(partner: &str, title: &str) -> Value {
+    json!({"title": title, "type": "OTHER", "unitCode": "KFN", "partnerIds": [partner], "purposes": ["PROFILING"]})
+}
+
+async fn agreements_stored(app: &TestApp) -> i64 {
+    let res = app
+        .get("/api/v1/agreements")
+        .role("coordinator")
+        .send()
+        .await;
+    res.json()["totalItems"].as_i64().unwrap()
+}
+
+async fn oversized_bodies_are_refused_and_nothing_is_stored(app: TestApp) {
+    let r = register(&app).await;
+    let events = app.event_count().await;
+    let stored = agreements_stored(&app).await;
+    let post = |body: String| {
+        app.post("/api/v1/agreements")
+            .officer_of("KFN")
+            .raw("application/json", body)
+    };
+    // Over the 256 KiB body limit: a 1 MB string, 100,000 partner ids.
+    let mega = agreement_body(&r.partner, &"A".repeat(1_000_000)).to_string();
+    post(mega)
+        .send()
+        .await
+        .assert_problem(413, "payload-too-large");
+    let ids: Vec<String> = (0..100_000)
+        .map(|i| format!("00000000-0000-4000-8000-{i:012}"))
+        .collect();
+    let mut many = agreement_body(&r.partner, "Många");
+    many["partnerIds"] = json!(ids);
+    post(many.to_string())
+        .send()
+        .await
+        .assert_problem(413, "payload-too-large");
+    // Within the limit, over the schema's: a string over `maxLength`, 5,000 partner ids.
+    let long = agreement_body(&r.partner, &"A".repeat(200_000));
+    let body = post(long.to_string())
+        .send()
+        .await
+        .assert_problem(400, "validation-failed");
+    assert_eq!(body["errors"][0]["pointer"], "/title", "{body}");
+    let mut several = agreement_body(&r.partner, "Många");
+    several["partnerIds"] = json!(ids[..5_000]);
+    let body = post(several.to_string())
+        .send()
+        .await
+        .assert_problem(400, "validation-failed");
+    assert_eq!(body["errors"][0]["pointer"], "/partnerIds", "{body}");
+    // A PATCH over the limit and one over `maxLength`.
+    let path = format!("/api/v1/agreements/{}", id(&r.draft));
+    let v = r.draft["version"].as_i64().unwrap();
+    app.patch(&path)
+        .officer_of("KFN")
+        .if_match(v)
+        .merge_patch(&json!({"description": "B".repeat(1_000_000)}))
+        .send()
+        .await
+        .assert_problem(413, "payload-too-large");
+    let body = app
+        .patch(&path)
+        .officer_of("KFN")
+        .if_match(v)
+        .merge_patch(&json!({"description": "B".repeat(100_000)}))
+        .send()
+        .await
+        .assert_problem(400, "validation-failed");
+    assert_eq!(body["errors"][0]["pointer"], "/description", "{body}");
+    assert_eq!(app.event_count().await, events);
+    assert_eq!(agreements_stored(&app).await, stored);
+}
+
+async fn malformed_bodies_are_problem_documents_and_nothing_is_stored(app: TestApp) {
+    let r = register(&app).await;
+    let events = app.event_count().await;
+    let stored = agreements_stored(&app).await;
+    let valid = agreement_body(&r.partner, "Giltig").to_string();
+    let deep = format!(
+        "{{\"title\": {}1{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let deep_object = format!("{}{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    for (what, content_type, body, status, slug) in [
+        (
+            "text/plain",
+            "text/plain",
+            valid.clone(),
+            415,
+            "unsupported-media-type",
+        ),
+        (
+            "a form",
+            "application/x-www-form-urlencoded",
+            "title=x".to_string(),
+            415,
+            "unsupported-media-type",
+        ),
+        (
+            "XML",
+            "application/xml",
+            "<agreement/>".to_string(),
+            415,
+            "unsupported-media-type",
+        ),
+        (
+            "invalid JSON",
+            "application/json",
+            "{\"title\": ".to_string(),
+            400,
+            "validation-failed",
+        ),
+        (
+            "single quotes",
+            "application/json",
+            "{'title': 'x'}".to_string(),
+            400,
+            "validation-failed",
+        ),
+        (
+            "trailing garbage",
+            "application/json",
+            format!("{valid} x"),
+            400,
+            "validation-failed",
+        ),
+        (
+            "two documents",
+            "application/json",
+            format!("{valid}{valid}"),
+            400,
+            "validation-failed",
+        ),
+        (
+            "nested 10,000 deep",
+            "application/json",
+            deep,
+            400,
+            "validation-failed",
+        ),
+        (
+            "objects nested 10,000 deep",
+            "application/json",
+            deep_object,
+            400,
+            "validation-failed",
+        ),
+        (
+            "null",
+            "application/json",
+            "null".to_string(),
+            400,
+            "validation-failed",
+        ),
+        (
+            "an array",
+            "application/json",
+            format!("[{valid}]"),
+            400,
+            "validation-failed",
+        ),
+        (
+            "a string",
+            "application/json",
+            "\"x\"".to_string(),
+            400,
+            "validation-failed",
+        ),
+        (
+            "empty",
+            "application/json",
+            String::new(),
+            400,
+            "validation-failed",
+        ),
+        (
+            "a NUL in a string",
+            "application/json",
+            "{\"title\": \"\u{0}\"}".to_string(),
+            400,
+            "validation-failed",
+        ),
+    ] {
+        let res = app
+            .post("/api/v1/agreements")
+            .officer_of("KFN")
+            .raw(content_type, body)
+            .send()
+            .await;
+        assert_eq!(res.status, status, "{what}: {}", res.text());
+        res.assert_problem(status, slug);
+    }
+    // Not UTF-8.
+    let latin1: Vec<u8> = b"{\"title\": \"Bor\xe5s\"}".to_vec();
+    let res = app
+        .post("/api/v1/agreements")
+        .officer_of("KFN")
+        .raw("application/json", latin1)
+        .send()
+        .await;
+    res.assert_problem(400, "validation-failed");
+    // Numbers as strings, strings as numbers, a boolean for a list.
+    for (field, value) in [
+        ("sdgs", json!(["4"])),
+        ("title", json!(42)),
+        ("partnerIds", json!(true)),
+        ("purposes", json!("PROFILING")),
+    ] {
+        let mut body = agreement_body(&r.partner, "Typer");
+        body[field] = value;
+        let problem = app
+            .post("/api/v1/agreements")
+            .officer_of("KFN")
+            .json(&body)
+            .send()
+            .await
+            .assert_problem(400, "validation-failed");
+        let pointer = problem["errors"][0]["pointer"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            pointer.starts_with(&format!("/{field}")),
+            "{field}: {problem}"
+        );
+    }
+    assert_eq!(app.event_count().await, events);
+    assert_eq!(agreements_stored(&app).await, stored);
+}
+
+both!(
+    oversized_bodies_are_refused_and_nothing_is_stored,
+    malformed_bodies_are_problem_documents_and_nothing_is_stored,
+);
+
+// ---------------------------------------------------------------------------------------------
+// SQL injection in the text filters
+// ---------------------------------------------------------------------------------------------
+
+/// A name holding every character a probe uses, so that a literal match has a row to find.
+const MARK: &str = "Märkt ' OR 1=1 -- 100% _a\\b";
+
+const PROBES: [&str; 11] = [
+    "' OR 1=1 --",
+    "' OR '1'='1",
+    "%",
+    "_",
+    "\\",
+    "%%",
+    "100% _a\\",
+    "\"; DROP TABLE units; --",
+    "'; DROP TABLE agreements; --",
+    "') OR 1=1 --",
+    "x' UNION SELECT code, name FROM units --",
+];
+
+fn query(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The `field` of every item of a list as `by` sees it, all pages.
+async fn listed(app: &TestApp, by: By<'_>, path: &str, field: &str) -> Vec<String> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let res = by
+        .on(app.get(&format!("{path}{sep}limit=100")))
+        .send()
+        .await;
+    res.assert_status(200);
+    let body = res.json();
+    assert!(
+        body["totalPages"].as_i64().unwrap() <= 1,
+        "{path}: more than a page"
+    );
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[field].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn table_sizes(app: &TestApp) -> [i64; 4] {
+    use diesel::prelude::*;
+    use samverkan::db::schema::{agreements, events, partners, units};
+    app.with_db(|c| {
+        Ok([
+            units::table.count().get_result::<i64>(c)?,
+            partners::table.count().get_result::<i64>(c)?,
+            agreements::table.count().get_result::<i64>(c)?,
+            events::table.count().get_result::<i64>(c)?,
+        ])
+    })
+    .await
+}
+
+async fn injected_text_filters_match_literally_and_the_tables_stay(app: TestApp) {
+    let r = register(&app).await;
+    app.post("/api/v1/units")
+        .role("admin")
+        .json(&json!({"code": "MARK", "name": MARK, "type": "COMMITTEE"}))
+        .send()
+        .await
+        .assert_status(201);
+    let marked_partner = partner(&app, MARK, "CITY", "NO").await;
+    agreement(
+        &app,
+        "KFN",
+        &[&r.partner],
+        json!({"title": MARK, "caseNumber": MARK}),
+    )
+    .await;
+    let sizes = table_sizes(&app).await;
+    // (the list, who reads it, the field that holds MARK, what the filter searches)
+    let searched = [
+        ("/api/v1/units", By::Role("reader"), "name"),
+        ("/api/v1/partners", By::Role("reader"), "name"),
+        ("/api/v1/agreements", By::Role("coordinator"), "title"),
+        ("/api/v1/countries", By::Role("reader"), "name"),
+    ];
+    for probe in PROBES {
+        let literal = MARK.to_lowercase().contains(&probe.to_lowercase());
+        for (path, by, field) in searched {
+            let found = listed(&app, by, &format!("{path}?q={}", query(probe)), field).await;
+            // Countries hold no MARK: a literal match finds none of them.
+            let expected: Vec<String> = if literal && path != "/api/v1/countries" {
+                vec![MARK.to_string()]
+            } else {
+                vec![]
+            };
+            assert_eq!(found, expected, "{path}?q={probe}");
+        }
+        // Exact filters: the one row that holds MARK, only for MARK itself.
+        for (path, field) in [
+            ("/api/v1/agreements?caseNumber=", "title"),
+            ("/api/v1/exceptions?caseNumber=", "caseNumber"),
+        ] {
+            let found = listed(
+                &app,
+                By::Role("coordinator"),
+                &format!("{path}{}", query(probe)),
+                field,
+            )
+            .await;
+            assert_eq!(found, Vec::<String>::new(), "{path}{probe}");
+        }
+        // Code filters refuse what is not a code, or find nothing.
+        for path in [
+            "/api/v1/agreements?unitCode=",
+            "/api/v1/exceptions?unitCode=",
+            "/api/v1/units?parentCode=",
+        ] {
+            let res = app
+                .get(&format!("{path}{}", query(probe)))
+                .role("coordinator")
+                .send()
+                .await;
+            match res.status {
+                400 => {
+                    res.assert_problem(400, "validation-failed");
+                }
+                200 => assert_eq!(res.json()["totalItems"], 0, "{path}{probe}"),
+                other => panic!("{path}{probe}: {other} {}", res.text()),
+            }
+        }
+    }
+    let by_case = listed(
+        &app,
+        By::Role("coordinator"),
+        &format!("/api/v1/agreements?caseNumber={}", query(MARK)),
+        "title",
+    )
+    .await;
+    assert_eq!(by_case, vec![MARK.to_string()]);
+    // Every probe in a path segment is a 404 or a 400, never a row.
+    for probe in PROBES {
+        for path in ["/api/v1/agreements/", "/api/v1/partners/", "/api/v1/units/"] {
+            let res = app
+                .get(&format!("{path}{}", query(probe).replace('+', "%20")))
+                .role("coordinator")
+                .send()
+                .await;
+            assert!(
+                res.status == 404 || res.status == 400,
+                "{path}{probe}: {} {}",
+                res.status,
+                res.text()
+            );
+        }
+    }
+    // Nothing was written and every table is still there, as large as before.
+    assert_eq!(table_sizes(&app).await, sizes);
+    let p = app
+        .get(&format!("/api/v1/partners/{marked_partner}"))
+        .role("reader")
+        .send()
+        .await;
+    assert_eq!(p.json()["name"], MARK);
+}
+
+both!(injected_text_filters_match_literally_and_the_tables_stay);
