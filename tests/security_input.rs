@@ -72,6 +72,18 @@ fn assert_refused_at(res: &TestResponse, fields: &BTreeSet<String>, what: &str) 
     assert_eq!(&pointers, fields, "{what}: {body}");
 }
 
+/// Who creates, where, the output's and the input's schema, read-only fields the document does
+/// not show, a valid body, and a resource to take the fields' values from.
+type CreateCase<'a> = (
+    By<'a>,
+    String,
+    &'a str,
+    &'a str,
+    &'a [&'a str],
+    Value,
+    Value,
+);
+
 struct Register {
     partner: String,
     contact: Value,
@@ -138,8 +150,7 @@ async fn read_only_fields_are_refused_on_every_create_and_nothing_is_stored(app:
         .send()
         .await
         .json();
-    // (who, path, the input's schema, the output's, a valid body, a resource to take values from)
-    let cases: Vec<(By, String, &str, &str, &[&str], Value, Value)> = vec![
+    let cases: Vec<CreateCase> = vec![
         (
             By::Role("admin"),
             "/api/v1/units".into(),
