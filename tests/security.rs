@@ -741,8 +741,79 @@ async fn one_idempotency_key_with_another_body_is_422_and_stores_nothing(app: Te
     assert_eq!(all["totalItems"], 3, "{all}");
 }
 
+async fn two_decisions_on_one_request_one_is_recorded_the_other_is_412(app: TestApp) {
+    let r = kfn_records(&app).await;
+    let before = app.event_count().await;
+    let eva = app.token_for("eva.secretary", &["board_secretary"], None);
+    let bo = app.token_for("bo.secretary", &["board_secretary"], None);
+    let (a, b) = futures_util::join!(
+        decide_by(&app, By::Token(&eva), &r.request, "GRANTED", None, None),
+        decide_by(&app, By::Token(&bo), &r.request, "DENIED", None, None),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{} / {}", a.text(), b.text());
+    let winner = if a.status == 200 { &a } else { &b };
+    let now = read(&app, &format!("/api/v1/exceptions/{}", id(&r.request))).await;
+    assert_eq!(now["status"], winner.json()["status"], "{now}");
+    assert_eq!(now["decision"], winner.json()["decision"], "{now}");
+    assert_eq!(now["version"], 2);
+    assert_eq!(app.event_count().await, before + 1);
+}
+
+/// If-Match values that name no current version (stale, weak, unquoted, out of range, empty) are
+/// 412, and bad Idempotency-Keys are 400 at the header: nothing changes.
+async fn preconditions_that_name_no_current_version_change_nothing(app: TestApp) {
+    let r = kfn_records(&app).await;
+    let before = app.event_count().await;
+    let path = format!("/api/v1/agreements/{}", id(&r.draft));
+    let v = r.draft["version"].as_i64().unwrap();
+    let stale = format!("\"{}\"", v + 1);
+    let weak = format!("W/\"{v}\"");
+    let unquoted = v.to_string();
+    for value in [
+        stale.as_str(),
+        weak.as_str(),
+        unquoted.as_str(),
+        "\"\"",
+        "\"-1\"",
+        "\"99999999999999999999\"",
+        "\"0\", \"-0\"",
+        "garbage",
+    ] {
+        let res = app
+            .patch(&path)
+            .officer_of("KFN")
+            .header("If-Match", value)
+            .merge_patch(&json!({"title": "Kapat"}))
+            .send()
+            .await;
+        assert_eq!(res.status, 412, "If-Match {value}: {}", res.text());
+        res.assert_problem(412, "version-mismatch");
+    }
+    let long = "k".repeat(256);
+    for key in [long.as_str(), "has space", "tab\there", ""] {
+        let res = app
+            .post("/api/v1/agreements")
+            .officer_of("KFN")
+            .header("Idempotency-Key", key)
+            .json(&json!({"title": "Nyckel", "type": "OTHER", "unitCode": "KFN", "partnerIds": [r.oslo], "purposes": ["PROFILING"]}))
+            .send()
+            .await;
+        let body = res.assert_problem(400, "validation-failed");
+        assert_eq!(
+            body["errors"][0]["pointer"], "/header/Idempotency-Key",
+            "{key}: {body}"
+        );
+    }
+    assert_untouched(&app, &r, before).await;
+    assert_eq!(read(&app, "/api/v1/agreements").await["totalItems"], 2);
+}
+
 both!(
     webhooks_cannot_target_the_service_its_network_or_other_schemes,
     two_changes_with_one_if_match_one_wins_the_other_is_412,
     one_idempotency_key_with_another_body_is_422_and_stores_nothing,
+    two_decisions_on_one_request_one_is_recorded_the_other_is_412,
+    preconditions_that_name_no_current_version_change_nothing,
 );
