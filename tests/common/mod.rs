@@ -354,6 +354,14 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// Adds a header line, keeping any of the same name (for requests with a header twice).
+    pub fn append_header(mut self, name: &str, value: &str) -> Self {
+        self.req = self
+            .req
+            .append_header((name.to_string(), value.to_string()));
+        self
+    }
+
     pub fn if_match(self, version: i64) -> Self {
         self.header("If-Match", &format!("\"{version}\""))
     }
