@@ -299,9 +299,33 @@ async fn valid_tokens_without_a_usable_role_or_unit_cannot_write(backend: Backen
     assert_eq!(list.json()["totalItems"], 0, "{}", list.text());
 }
 
+/// Two `Authorization` lines: whichever holds the valid token, the request is refused (a proxy
+/// and the service could otherwise each believe another caller).
+async fn two_authorization_headers_are_refused(backend: Backend) {
+    let app = app_with_keys(backend).await;
+    let before = app.event_count().await;
+    let genuine = format!("Bearer {}", hs256(&admin()));
+    for (first, second) in [
+        ("Bearer garbage", genuine.as_str()),
+        (genuine.as_str(), "Bearer garbage"),
+        (genuine.as_str(), genuine.as_str()),
+    ] {
+        let res = app
+            .post("/api/v1/units")
+            .header("Authorization", first)
+            .append_header("Authorization", second)
+            .json(&unit_body())
+            .send()
+            .await;
+        assert_unauthorized(&res, &format!("{first} / {second}"));
+    }
+    assert_no_unit_written(&app, before).await;
+}
+
 on_both!(
     forged_expired_or_malformed_tokens_cannot_write,
     valid_tokens_without_a_usable_role_or_unit_cannot_write,
+    two_authorization_headers_are_refused,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -569,7 +593,38 @@ async fn lists_exports_and_reports_do_not_show_another_units_drafts(app: TestApp
     assert!(!summary.text().contains("Hemligt"), "{}", summary.text());
 }
 
+/// An exception request names an agreement: another unit's draft is as unknown to the officer as
+/// an agreement that does not exist (400 `unknown-agreement`, not a 403 naming its unit).
+async fn requesting_an_exception_for_another_units_draft_does_not_reveal_it(app: TestApp) {
+    let r = kfn_records(&app).await;
+    let before = app.event_count().await;
+    let ask = |agreement: String| json!({"agreementId": agreement, "partnerId": r.oslo, "justification": "Vi vill.", "caseNumber": "KS 2026-1"});
+    let hidden = app
+        .post("/api/v1/exceptions")
+        .officer_of("SKOL")
+        .json(&ask(id(&r.draft)))
+        .send()
+        .await;
+    let body = hidden.assert_problem(400, "validation-failed");
+    assert_eq!(body["errors"][0]["pointer"], "/agreementId", "{body}");
+    assert_eq!(body["errors"][0]["code"], "unknown-agreement", "{body}");
+    assert!(!hidden.text().contains("KFN"), "{}", hidden.text());
+    let missing = app
+        .post("/api/v1/exceptions")
+        .officer_of("SKOL")
+        .json(&ask("01a22ba4-3f34-70fc-81bc-6527bd3ab285".into()))
+        .send()
+        .await;
+    assert_eq!(
+        missing.assert_problem(400, "validation-failed")["errors"],
+        body["errors"],
+        "a hidden draft and a missing agreement must answer alike"
+    );
+    assert_untouched(&app, &r, before).await;
+}
+
 both!(
+    requesting_an_exception_for_another_units_draft_does_not_reveal_it,
     an_officer_of_another_unit_cannot_see_or_touch_a_draft,
     an_officer_of_another_unit_cannot_touch_an_active_agreement,
     an_officer_cannot_create_or_move_an_agreement_outside_their_unit,
@@ -583,7 +638,9 @@ both!(
 // PATCH, with no allow-list)
 // ---------------------------------------------------------------------------------------------
 
-const SSRF_TARGETS: [&str; 32] = [
+const SSRF_TARGETS: [&str; 34] = [
+    "https://api.localhost/",
+    "https://a.b.localhost./hook",
     "http://127.0.0.1/",
     "http://localhost/",
     "http://[::1]/",

@@ -303,14 +303,9 @@ pub fn event<'a>(
     Change::new(ENTITY, &record.row.id, action, body.version, body).visible_to(audience)
 }
 
-/// Who may read an agreement of `unit` in `status`: everyone, or while it is a draft only those
-/// who may read that unit's drafts.
+/// Who may read an agreement of `unit` in `status` (`http::access`).
 pub fn audience(status: AgreementStatus, unit: &str) -> Audience {
-    if status == AgreementStatus::Draft {
-        Audience::AgreementDraft(unit.to_string())
-    } else {
-        Audience::Everyone
-    }
+    Audience::of_agreement(status, unit)
 }
 
 /// Registers a new draft as `actor` (authorisation is the caller's): checks the input, keeps the

@@ -141,9 +141,8 @@ pub async fn request_exception(
     let request = body.value;
     let p = call.principal().clone();
     call.create(&body.digest, move |conn, actor| {
-        service::request(conn, actor, &request, |conn, unit| {
-            require_unit(conn, &p, unit)
-        })
+        let authorize = |conn: &mut _, unit: &str| require_unit(conn, &p, unit);
+        service::request(conn, actor, Some(&p), &request, authorize)
     })
     .await
 }

@@ -7,6 +7,8 @@ use super::{
 };
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
+use crate::http::access::{Audience, Reader};
+use crate::http::auth::Principal;
 use crate::http::etag::version_mismatch;
 use crate::http::problem::{ApiError, FieldError};
 use crate::policy::activation::AgreementStatus;
@@ -83,20 +85,33 @@ fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
 }
 
 /// Files a request as `actor` for an agreement and one of its partners; `authorize` decides
-/// whether the caller may act for the agreement's unit.
+/// whether the caller may act for the agreement's unit. A draft the `caller` may not read is as
+/// unknown to them as an agreement that does not exist (its unit is not named to them); without a
+/// caller (the seed) every agreement is known.
 pub fn request(
     conn: &mut AnyConnection,
     actor: &str,
+    caller: Option<&Principal>,
     request: &ExceptionRequest,
     authorize: impl FnOnce(&mut AnyConnection, &str) -> Result<(), ApiError>,
 ) -> Result<Exception, ApiError> {
-    let agreement = store::agreement_facts(conn, &request.agreement_id)?.ok_or_else(|| {
+    let unknown = || {
         ApiError::invalid(
             "/agreementId",
             "unknown-agreement",
             Text::NoSuchAgreement.msg(),
         )
-    })?;
+    };
+    let agreement = store::agreement_facts(conn, &request.agreement_id)?.ok_or_else(unknown)?;
+    let audience = Audience::of_agreement(
+        AgreementStatus::from_db(&agreement.status),
+        &agreement.unit_code,
+    );
+    if let Some(caller) = caller
+        && !Reader::new(caller).may_read(conn, &audience)?
+    {
+        return Err(unknown());
+    }
     authorize(conn, &agreement.unit_code)?;
     if !agreement.partner_ids.contains(&request.partner_id) {
         return Err(ApiError::invalid(

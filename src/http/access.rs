@@ -8,6 +8,7 @@ use super::auth::{Capability, Principal, Role};
 use super::problem::ApiError;
 use crate::db::AnyConnection;
 use crate::db::reference::unit_subtree;
+use crate::policy::activation::AgreementStatus;
 use crate::text::Text;
 
 /// The units a caller acts for: all (coordinators) or an officer's unit and those below it.
@@ -69,6 +70,18 @@ pub enum Audience {
     ContactReaders,
     /// Admins: webhook subscriptions.
     Admins,
+}
+
+impl Audience {
+    /// Who may read an agreement of `unit` in `status`: everyone, or while it is a draft only
+    /// those who may read that unit's drafts.
+    pub fn of_agreement(status: AgreementStatus, unit: &str) -> Audience {
+        if status == AgreementStatus::Draft {
+            Audience::AgreementDraft(unit.to_string())
+        } else {
+            Audience::Everyone
+        }
+    }
 }
 
 const ASSESSMENT_DRAFTERS: &str = "drafts";

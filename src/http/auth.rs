@@ -132,12 +132,16 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let verifier = req
         .app_data::<web::Data<JwtVerifier>>()
         .ok_or_else(|| ApiError::internal("no token verifier"))?;
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
+    let mut given = req.headers().get_all(header::AUTHORIZATION);
+    let value = given
+        .next()
         .ok_or_else(|| ApiError::unauthorized(crate::text::Text::TokenRequired.msg()))?
         .to_str()
         .map_err(|_| bad_token())?;
+    // One credential a request: with two, a proxy and the service could each believe another.
+    if given.next().is_some() {
+        return Err(bad_token());
+    }
     // The scheme's name is case-insensitive (RFC 9110 §11.1).
     let token = value
         .split_once(' ')

@@ -8,8 +8,9 @@ use futures_util::future::LocalBoxFuture;
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeSeed;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -134,13 +135,97 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
     }
 }
 
-/// Parses a body, reporting every fault it has (each with its pointer), not only the first.
+/// Parses a body, reporting every fault it has (each with its pointer), not only the first. A
+/// member given twice in one object is refused (RFC 8259 leaves its meaning open: a proxy that
+/// reads the first and the service the last would see two requests).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Value::deserialize(&mut de).map_err(|e| malformed(&e))?;
+    let value = Unique(String::new()).deserialize(&mut de).map_err(|e| {
+        match e.to_string().strip_prefix(DUPLICATE) {
+            Some(rest) => {
+                let pointer = rest.split(" at line ").next().unwrap_or(rest);
+                ApiError::invalid(pointer, "duplicate-key", Text::BodyDuplicateKey.msg())
+            }
+            None => malformed(&e),
+        }
+    })?;
     de.end()
         .map_err(|_| ApiError::invalid("", "malformed-json", Text::BodyTrailing.msg()))?;
     from_value(value)
+}
+
+/// The start of the error a duplicate member raises; its JSON pointer follows.
+const DUPLICATE: &str = "duplicate member ";
+
+/// A JSON value read as `serde_json::Value` reads it, refusing a member given twice in one object;
+/// the string is the value's JSON pointer.
+struct Unique(String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Unique {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Unique {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) =
+            seq.next_element_seed(Unique(format!("{}/{}", self.0, items.len())))?
+        {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("{}/{}", self.0, key.replace('~', "~0").replace('/', "~1"));
+            if members.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE}{pointer}")));
+            }
+            let value = map.next_value_seed(Unique(pointer))?;
+            members.insert(key, value);
+        }
+        Ok(Value::Object(members))
+    }
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {

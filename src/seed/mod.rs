@@ -197,7 +197,7 @@ impl Seeder<'_> {
             "caseNumber": self.case_number(),
         }))?;
         let exception =
-            crate::exceptions::service::request(self.conn, ACTOR, &request, |_, _| Ok(()))?;
+            crate::exceptions::service::request(self.conn, ACTOR, None, &request, |_, _| Ok(()))?;
         self.seeded.exceptions += 1;
         Ok(exception)
     }

@@ -195,6 +195,7 @@ pub fn render(text: &Text) -> String {
         Text::BodyTooLarge => "The request body is larger than this operation accepts.".into(),
         Text::BodyUnreadable => "The request body could not be read.".into(),
         Text::BodyTrailing => "The body has trailing characters after the JSON value.".into(),
+        Text::BodyDuplicateKey => "This member is given twice in the same object; give it once.".into(),
         Text::BodyMalformed { line, column } => {
             format!("The body is not well-formed JSON (line {line}, column {column}).")
         }

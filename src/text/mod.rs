@@ -76,40 +76,70 @@ pub enum Text {
     /// Eligibility: every applicable assessment meets the three requirements.
     EligibleAllMet,
     /// Eligibility: requirements failed, an exception for this agreement is in force.
-    EligibleByException { failing: Vec<Code> },
+    EligibleByException {
+        failing: Vec<Code>,
+    },
     /// Eligibility for an agreement: requirements failed, no exception in force for it.
-    ExceptionRequiredForAgreement { failing: Vec<Code> },
+    ExceptionRequiredForAgreement {
+        failing: Vec<Code>,
+    },
     /// Eligibility without an agreement: requirements failed.
-    ExceptionRequired { failing: Vec<Code> },
+    ExceptionRequired {
+        failing: Vec<Code>,
+    },
     /// Eligibility: assessments missing on the date.
-    AssessmentRequired { date: NaiveDate, missing: Vec<Code> },
+    AssessmentRequired {
+        date: NaiveDate,
+        missing: Vec<Code>,
+    },
     /// Compliance: no published assessment valid today.
-    ComplianceNoValidAssessment { missing: Vec<Code> },
+    ComplianceNoValidAssessment {
+        missing: Vec<Code>,
+    },
     /// Compliance: the partner's exception was revoked.
     ComplianceExceptionRevoked,
     /// Compliance: the partner's exception has run out.
     ComplianceExceptionExpired,
     /// Compliance: a newer assessment fails requirements.
-    ComplianceFailingAssessment { failing: Vec<Code> },
+    ComplianceFailingAssessment {
+        failing: Vec<Code>,
+    },
     /// An agreement ended on a day that has not come.
-    EndDateInTheFuture { end: NaiveDate, today: NaiveDate },
+    EndDateInTheFuture {
+        end: NaiveDate,
+        today: NaiveDate,
+    },
     /// An agreement ended before it started.
-    EndDateBeforeStart { end: NaiveDate, start: NaiveDate },
+    EndDateBeforeStart {
+        end: NaiveDate,
+        start: NaiveDate,
+    },
     /// A decision dated after today.
     DecidedInTheFuture {
         decided: NaiveDate,
         today: NaiveDate,
     },
     /// How many faults a request has.
-    Faults { count: usize },
+    Faults {
+        count: usize,
+    },
     /// How many rules of the policy block an activation.
-    ActivationBlocked { count: usize },
+    ActivationBlocked {
+        count: usize,
+    },
     /// Activation: no assessment valid on the day checked.
-    ActivationAssessmentRequired { date: NaiveDate },
+    ActivationAssessmentRequired {
+        date: NaiveDate,
+    },
     /// Activation: requirements failed on the day checked and no exception is in force.
-    ActivationExceptionRequired { date: NaiveDate, failing: Vec<Code> },
+    ActivationExceptionRequired {
+        date: NaiveDate,
+        failing: Vec<Code>,
+    },
     /// A value of the wrong JSON type.
-    WrongType { expected: Expected },
+    WrongType {
+        expected: Expected,
+    },
     /// Activation: no purpose.
     PurposeRequired,
     /// Activation: no partner.
@@ -134,22 +164,40 @@ pub enum Text {
     BodyUnreadable,
     /// Characters after the JSON value.
     BodyTrailing,
+    BodyDuplicateKey,
     /// Not well-formed JSON.
-    BodyMalformed { line: usize, column: usize },
+    BodyMalformed {
+        line: usize,
+        column: usize,
+    },
     /// A field the request does not have (or may not set).
-    UnknownField { field: String },
+    UnknownField {
+        field: String,
+    },
     /// A required field left out.
-    Required { field: String },
+    Required {
+        field: String,
+    },
     /// A value outside an enumeration; `values` lists the values as they are sent.
-    OneOf { values: String },
+    OneOf {
+        values: String,
+    },
     /// A value refused for a reason serde words itself (no catalogue sentence for it).
-    InvalidValue { message: String },
+    InvalidValue {
+        message: String,
+    },
     /// A query parameter with a NUL character.
-    NulInParameter { name: String },
+    NulInParameter {
+        name: String,
+    },
     /// A query parameter given twice.
-    DuplicateParameter { name: String },
+    DuplicateParameter {
+        name: String,
+    },
     /// A query parameter the operation does not take.
-    UnknownParameter { name: String },
+    UnknownParameter {
+        name: String,
+    },
     /// `page` out of range.
     PageRange,
     /// `limit` out of range.
@@ -159,7 +207,9 @@ pub enum Text {
     /// A change without `If-Match`.
     IfMatchRequired,
     /// A change against an old version.
-    VersionMismatch { current: i32 },
+    VersionMismatch {
+        current: i32,
+    },
     /// An `Idempotency-Key` of the wrong form.
     IdempotencyKeyInvalid,
     /// An `Idempotency-Key` reused with another body.
@@ -169,11 +219,16 @@ pub enum Text {
     /// A replayed `Idempotency-Key` whose resource was deleted (or erased) since.
     IdempotencyKeyGone,
     /// A method the path does not take.
-    MethodNotAllowed { method: String, allowed: String },
+    MethodNotAllowed {
+        method: String,
+        allowed: String,
+    },
     /// A path with no resource.
     NoSuchPath,
     /// An operation for other roles.
-    RoleRequired { roles: String },
+    RoleRequired {
+        roles: String,
+    },
     /// No bearer token.
     TokenRequired,
     /// A token that does not verify.
@@ -191,13 +246,17 @@ pub enum Text {
     /// An exception request for an ended or cancelled agreement.
     AgreementClosed,
     /// A second open request for one agreement and partner.
-    RequestAlreadyOpen { id: String },
+    RequestAlreadyOpen {
+        id: String,
+    },
     /// A decision by whoever filed the request (the problem's detail).
     OwnRequest,
     /// The same, as the rule's error item.
     OwnRequestRule,
     /// A decision on a request that is not pending; `status` is the request's status code.
-    DecisionOnClosedRequest { status: String },
+    DecisionOnClosedRequest {
+        status: String,
+    },
     /// An agreement's unit that does not exist.
     NoSuchUnit,
     /// Too many partners.
@@ -217,33 +276,58 @@ pub enum Text {
     /// A planned end before the start.
     EndDateBeforeStartDate,
     /// A status change the life cycle does not allow; both are status codes.
-    StatusChange { from: String, to: String },
+    StatusChange {
+        from: String,
+        to: String,
+    },
     /// A parameter that should be a UUID.
-    NotAUuid { name: String },
+    NotAUuid {
+        name: String,
+    },
     /// Too many indicators.
-    TooManyIndicators { max: usize },
+    TooManyIndicators {
+        max: usize,
+    },
     /// An unknown imported indicator.
-    NoSuchIndicator { id: String },
+    NoSuchIndicator {
+        id: String,
+    },
     /// An imported indicator of another country.
-    IndicatorOfAnotherCountry { id: String, of: String, not: String },
+    IndicatorOfAnotherCountry {
+        id: String,
+        of: String,
+        not: String,
+    },
     /// A piece of evidence without a field it needs when it names no import.
-    RequiredUnlessImported { field: String },
+    RequiredUnlessImported {
+        field: String,
+    },
     /// An assessment dated after today.
     AssessedInTheFuture,
     /// An assessment valid until before it was made.
     ValidUntilBeforeAssessedAt,
     /// An unknown partner, by id.
-    NoSuchPartnerId { id: String },
+    NoSuchPartnerId {
+        id: String,
+    },
     /// A partner of a kind that is not assessed itself; `kind` is its code.
-    PartnerNotAssessable { kind: String },
+    PartnerNotAssessable {
+        kind: String,
+    },
     /// An assessment naming a country other than its partner's.
-    PartnerInCountry { country: String },
+    PartnerInCountry {
+        country: String,
+    },
     /// An assessment naming no subject.
     SubjectRequired,
     /// An unknown country.
-    NoSuchCountry { code: String },
+    NoSuchCountry {
+        code: String,
+    },
     /// A change to an assessment that is not a draft; `status` is its code.
-    AssessmentNotDraft { status: String },
+    AssessmentNotDraft {
+        status: String,
+    },
     /// Publishing what one drafted or edited.
     FourEyes,
     /// Publishing a draft past its validity.
@@ -253,31 +337,46 @@ pub enum Text {
     /// A unit code in a path that is not one.
     UnitCodeInPathInvalid,
     /// An unknown unit, by code.
-    NoSuchUnitCode { code: String },
+    NoSuchUnitCode {
+        code: String,
+    },
     /// A unit placed below itself.
     UnitBelowItself,
     /// A unit code taken.
-    UnitExists { code: String },
+    UnitExists {
+        code: String,
+    },
     /// Deleting a unit with units below it.
     UnitHasChildren,
     /// An id in a path that is not a UUID.
     IdInPathNotUuid,
     /// Fields only a coordinator changes (quoted or listed).
-    CoordinatorOnly { fields: String },
+    CoordinatorOnly {
+        fields: String,
+    },
     /// Deleting a partner that records refer to.
     PartnerReferredTo,
     /// A text above its length.
-    TooLong { field: String, max: usize },
+    TooLong {
+        field: String,
+        max: usize,
+    },
     /// Retrying a delivery that is pending.
     DeliveryPending,
     /// An officer acting for a unit not theirs.
-    NotYourUnit { unit: String },
+    NotYourUnit {
+        unit: String,
+    },
     /// Revoking what is not granted; `status` is the exception's code.
-    OnlyGrantedRevoked { status: String },
+    OnlyGrantedRevoked {
+        status: String,
+    },
     /// A revocation dated before the grant.
     RevocationBeforeGrant,
     /// Withdrawing what is not pending; `status` is the request's code.
-    OnlyPendingWithdrawn { status: String },
+    OnlyPendingWithdrawn {
+        status: String,
+    },
     /// A country code filter of the wrong form.
     CountryCodeForm,
     /// Changing an ended or cancelled agreement.
@@ -287,7 +386,9 @@ pub enum Text {
     /// Deleting a draft that requests refer to.
     DraftHasRequests,
     /// Compliance of an agreement that is not active; `status` is its code.
-    ComplianceOfActiveOnly { status: String },
+    ComplianceOfActiveOnly {
+        status: String,
+    },
     /// An eligibility `unitCode` of the wrong form.
     UnitCodeParamInvalid,
     /// An eligibility `agreementId` without this partner.
@@ -313,7 +414,9 @@ pub enum Text {
     /// A range that ends before it starts.
     ToBeforeFrom,
     /// `expiresWithinDays` out of range (reports).
-    ExpiresWithinDaysReport { max: usize },
+    ExpiresWithinDaysReport {
+        max: usize,
+    },
     /// `expiresWithinDays` beside a range.
     RangeIsTheWindow,
     /// The database cannot be reached.
@@ -327,9 +430,13 @@ pub enum Text {
     /// Two writes at once.
     SerializationFailure,
     /// A problem's title, by the problem type's slug (`ProblemKind::slug`).
-    ProblemTitle { slug: &'static str },
+    ProblemTitle {
+        slug: &'static str,
+    },
     /// Over the rate limit.
-    RateLimited { wait: u64 },
+    RateLimited {
+        wait: u64,
+    },
     /// A path parameter that does not parse.
     PathParameterInvalid,
     /// A date that is not `YYYY-MM-DD` with a four-digit year, or no such day.
@@ -337,15 +444,23 @@ pub enum Text {
     /// A timestamp that is not RFC 3339 with a four-digit year.
     DateTimeForm,
     /// A query parameter (or its name) whose percent-encoding is not UTF-8.
-    ParameterNotUtf8 { name: String },
+    ParameterNotUtf8 {
+        name: String,
+    },
     /// A path whose percent-encoding is not UTF-8.
     PathNotUtf8,
     /// A request line longer than the service takes.
-    UriTooLong { max: usize },
+    UriTooLong {
+        max: usize,
+    },
     /// A request head (request line and header fields) larger than the service takes.
-    HeadTooLarge { max: usize },
+    HeadTooLarge {
+        max: usize,
+    },
     /// A request head with more header fields than the service takes.
-    TooManyHeaders { max: usize },
+    TooManyHeaders {
+        max: usize,
+    },
     /// A request line or header field that is not HTTP/1.1.
     MalformedRequest,
     /// Two dispatchers at once.
@@ -359,7 +474,9 @@ pub enum Text {
     /// An empty text.
     NotEmpty,
     /// A text above its length.
-    AtMostChars { max: usize },
+    AtMostChars {
+        max: usize,
+    },
     /// A text with control characters.
     NoControlCharacters,
     /// A URL of the wrong form.
@@ -381,15 +498,23 @@ pub enum Text {
     /// A currency of the wrong form.
     CurrencyForm,
     /// No resource of this kind with the identifier asked for.
-    NotFound { what: Thing },
+    NotFound {
+        what: Thing,
+    },
     /// Indicator import: a header that is not CSV.
     CsvHeaderMalformed,
     /// Indicator import: an unknown column.
-    CsvUnknownColumn { name: String },
+    CsvUnknownColumn {
+        name: String,
+    },
     /// Indicator import: a column twice.
-    CsvDuplicateColumn { name: String },
+    CsvDuplicateColumn {
+        name: String,
+    },
     /// Indicator import: a column missing.
-    CsvMissingColumn { name: String },
+    CsvMissingColumn {
+        name: String,
+    },
     /// Indicator import: a line that is not CSV or has the wrong number of cells.
     CsvRowMalformed,
     /// Indicator import: a value that is not a number.
@@ -403,7 +528,9 @@ pub enum Text {
     /// More than 50 event types.
     TooManyEventTypes,
     /// A webhook target the service will not call.
-    TargetRefused { why: TargetRefusal },
+    TargetRefused {
+        why: TargetRefusal,
+    },
 }
 
 /// Why a webhook target is refused.
@@ -562,6 +689,7 @@ impl Text {
             Text::BodyTooLarge,
             Text::BodyUnreadable,
             Text::BodyTrailing,
+            Text::BodyDuplicateKey,
             Text::BodyMalformed { line: 1, column: 2 },
             Text::UnknownField { field: field() },
             Text::Required { field: field() },

@@ -186,6 +186,7 @@ pub fn render(text: &Text) -> String {
         Text::BodyTooLarge => "Begärans innehåll är större än vad åtgärden tar emot.".into(),
         Text::BodyUnreadable => "Begärans innehåll kunde inte läsas.".into(),
         Text::BodyTrailing => "Innehållet har tecken efter JSON-värdet.".into(),
+        Text::BodyDuplicateKey => "Fältet förekommer två gånger i samma objekt; ange det en gång.".into(),
         Text::BodyMalformed { line, column } => {
             format!("Innehållet är inte välformad JSON (rad {line}, kolumn {column}).")
         }

@@ -190,6 +190,14 @@ pub fn parse(raw: &str, allow: &AllowList) -> Result<Target, Refusal> {
     {
         return Err(Refusal::Address(ip));
     }
+    // `localhost` and every name below it are loopback by definition (RFC 6761 §6.3), whatever a
+    // resolver answers for them.
+    if let Host::Name(name) = &host
+        && !host_listed
+        && (name == "localhost" || name.ends_with(".localhost"))
+    {
+        return Err(Refusal::Address(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)));
+    }
     if url.scheme() == "http" && !host_listed {
         // A name may still be listed through its addresses; `check_addresses` decides then.
         if matches!(host, Host::Ip(_)) {
