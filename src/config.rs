@@ -140,7 +140,10 @@ impl IdentityConfig {
             roles_claim: claim_path("SAMVERKAN_JWT_ROLES_CLAIM", "roles")?,
             unit_claim: claim_path("SAMVERKAN_JWT_UNIT_CLAIM", "unit")?,
             role_map: var("SAMVERKAN_JWT_ROLE_MAP"),
-            kid_refresh: lowered_seconds("SAMVERKAN_JWKS_KID_REFRESH_SECONDS", KID_REFRESH_SECONDS)?,
+            kid_refresh: lowered_seconds(
+                "SAMVERKAN_JWKS_KID_REFRESH_SECONDS",
+                KID_REFRESH_SECONDS,
+            )?,
             min_cache: lowered_seconds("SAMVERKAN_JWKS_MIN_CACHE_SECONDS", MIN_CACHE_SECONDS)?,
         })
     }

@@ -263,7 +263,10 @@ async fn the_provider_rotates_its_keys_with_no_restart(backend: Backend) {
     provider.publish(&["test-rsa-1", "test-rsa-2"]);
     let second = token("test-rsa-2", &claims(&provider, json!({})));
     read_units(&app, &second).await.assert_status(200);
-    assert_eq!(app.state.jwt.remote().unwrap().kids(), ["test-rsa-1", "test-rsa-2"]);
+    assert_eq!(
+        app.state.jwt.remote().unwrap().kids(),
+        ["test-rsa-1", "test-rsa-2"]
+    );
 
     provider.publish(&["test-rsa-2"]);
     // Until the next refresh the keys in hand still verify.
@@ -305,8 +308,7 @@ async fn unknown_kids_refresh_at_most_once_per_interval(backend: Backend) {
             .unwrap()
         })
         .collect();
-    let answers =
-        futures_util::future::join_all(tokens.iter().map(|t| read_units(&app, t))).await;
+    let answers = futures_util::future::join_all(tokens.iter().map(|t| read_units(&app, t))).await;
     for res in &answers {
         assert_refused(res, "the token is signed with an unknown key");
     }
@@ -376,7 +378,11 @@ async fn the_service_is_not_ready_until_the_keys_load(backend: Backend) {
         );
     }
     provider.set_up(true);
-    until(|| app.state.jwt.ready(), "the keys load once the provider is up").await;
+    until(
+        || app.state.jwt.ready(),
+        "the keys load once the provider is up",
+    )
+    .await;
     app.get("/health/ready").send().await.assert_status(200);
     read_units(&app, &first).await.assert_status(200);
 
@@ -444,7 +450,10 @@ async fn claims_map_from_the_entra_id_and_keycloak_shapes(backend: Backend) {
     let p = plain
         .authenticate(&token(
             "test-rsa-1",
-            &claims(&provider, json!({"roles": ["officer", "Samverkan.Officer"], "unit": "KFN"})),
+            &claims(
+                &provider,
+                json!({"roles": ["officer", "Samverkan.Officer"], "unit": "KFN"}),
+            ),
         ))
         .await
         .unwrap();
@@ -478,14 +487,20 @@ async fn each_refusal_says_why(backend: Backend) {
         ),
         (
             "wrong audience",
-            token("test-rsa-1", &claims(&provider, json!({"aud": "another-service"}))),
+            token(
+                "test-rsa-1",
+                &claims(&provider, json!({"aud": "another-service"})),
+            ),
             "the token is for another audience",
             "another audience",
             "annan mottagare",
         ),
         (
             "wrong issuer",
-            token("test-rsa-1", &claims(&provider, json!({"iss": "https://login.example.org/"}))),
+            token(
+                "test-rsa-1",
+                &claims(&provider, json!({"iss": "https://login.example.org/"})),
+            ),
             "the token is from another issuer",
             "another issuer",
             "annan utfärdare",
@@ -527,6 +542,206 @@ async fn each_refusal_says_why(backend: Backend) {
         let detail = problem["detail"].as_str().unwrap();
         assert!(detail.contains(sv), "{what}: {detail}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binary: configuration refused at start, and a served instance with SAMVERKAN_JWKS_URL.
+
+fn work_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir()
+        .join("samverkan-oidc-tests")
+        .join(uuid::Uuid::new_v4().simple().to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn serve_command(dir: &std::path::Path, env: &[(&str, &str)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_samverkan"));
+    cmd.arg("serve")
+        .current_dir(dir)
+        .env_clear()
+        .env("RUST_LOG", "info")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("s.db").display()),
+        )
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// A bad identity configuration refuses the start with a message that names the variable(s), and
+/// creates no database.
+#[test]
+fn a_bad_identity_configuration_refuses_the_start_naming_the_variable() {
+    let secret = "0123456789abcdef0123456789abcdef0123";
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: &[Case] = &[
+        (
+            &[("SAMVERKAN_JWT_ROLE_MAP", "Samverkan.Officer")],
+            &["SAMVERKAN_JWT_ROLE_MAP"],
+        ),
+        (
+            &[("SAMVERKAN_JWT_ROLE_MAP", "Samverkan.Officer=superuser")],
+            &["SAMVERKAN_JWT_ROLE_MAP"],
+        ),
+        (
+            &[("SAMVERKAN_JWT_ROLES_CLAIM", "realm_access..roles")],
+            &["SAMVERKAN_JWT_ROLES_CLAIM"],
+        ),
+        (
+            &[("SAMVERKAN_JWT_UNIT_CLAIM", "unit code")],
+            &["SAMVERKAN_JWT_UNIT_CLAIM"],
+        ),
+        (
+            &[(
+                "SAMVERKAN_OIDC_ISSUER",
+                "http://login.example.org/tenant/v2.0",
+            )],
+            &["SAMVERKAN_OIDC_ISSUER"],
+        ),
+        (
+            &[("SAMVERKAN_JWKS_URL", "ftp://127.0.0.1/keys")],
+            &["SAMVERKAN_JWKS_URL"],
+        ),
+        (
+            &[
+                ("SAMVERKAN_OIDC_ISSUER", "https://login.example.org/t/v2.0"),
+                ("SAMVERKAN_JWT_SECRET", secret),
+            ],
+            &["SAMVERKAN_OIDC_ISSUER", "SAMVERKAN_JWT_SECRET"],
+        ),
+        (
+            &[
+                ("SAMVERKAN_JWKS_URL", "https://login.example.org/keys"),
+                ("SAMVERKAN_JWT_SECRET", secret),
+            ],
+            &["SAMVERKAN_JWKS_URL", "SAMVERKAN_JWT_SECRET"],
+        ),
+        (
+            &[
+                ("SAMVERKAN_OIDC_ISSUER", "https://a.example.org"),
+                ("SAMVERKAN_JWKS_URL", "https://a.example.org/keys"),
+            ],
+            &["SAMVERKAN_OIDC_ISSUER", "SAMVERKAN_JWKS_URL"],
+        ),
+        (
+            &[
+                ("SAMVERKAN_JWKS_URL", "https://a.example.org/keys"),
+                ("SAMVERKAN_JWKS_KID_REFRESH_SECONDS", "60"),
+            ],
+            &["SAMVERKAN_JWKS_KID_REFRESH_SECONDS"],
+        ),
+        (
+            &[
+                ("SAMVERKAN_JWKS_URL", "https://a.example.org/keys"),
+                ("SAMVERKAN_JWKS_MIN_CACHE_SECONDS", "0"),
+            ],
+            &["SAMVERKAN_JWKS_MIN_CACHE_SECONDS"],
+        ),
+    ];
+    for (env, named) in cases {
+        let dir = work_dir();
+        let out = serve_command(&dir, env).output().expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{env:?} started");
+        for name in *named {
+            assert!(stderr.contains(name), "{env:?}: {stderr}");
+        }
+        assert!(!dir.join("s.db").exists(), "{env:?} created a database");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+fn http_get(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    Some((status, response))
+}
+
+/// `samverkan serve` with SAMVERKAN_JWKS_URL (keys only; `iss` is SAMVERKAN_JWT_ISSUER) and
+/// Keycloak's claim shape: ready once the keys load, a token of the provider's serves, an expired
+/// one is refused and the log says why at info level with the response's request id.
+#[test]
+fn the_served_instance_takes_keys_from_a_jwks_url_and_logs_each_refusal() {
+    let provider = Provider::start(&["test-rsa-1"]);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = work_dir();
+    let jwks_url = format!("{}/keys", provider.issuer());
+    let bind = format!("127.0.0.1:{port}");
+    let mut child = serve_command(
+        &dir,
+        &[
+            ("SAMVERKAN_BIND", bind.as_str()),
+            ("SAMVERKAN_JWKS_URL", jwks_url.as_str()),
+            (
+                "SAMVERKAN_JWT_ISSUER",
+                "https://keycloak.boras.test/realms/stad",
+            ),
+            ("SAMVERKAN_JWT_ROLES_CLAIM", "realm_access.roles"),
+            ("SAMVERKAN_JWT_ROLE_MAP", "samverkan-reader=reader"),
+        ],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .expect("the binary starts");
+    let started = Instant::now();
+    while http_get(port, "/health/ready", None).map(|(s, _)| s) != Some(200) {
+        assert!(started.elapsed() < Duration::from_secs(30), "never ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let now = jsonwebtoken::get_current_timestamp();
+    let good = json!({"sub": "anna", "iss": "https://keycloak.boras.test/realms/stad", "aud": "samverkan",
+        "exp": now + 600, "realm_access": {"roles": ["samverkan-reader"]}});
+    let (status, _) = http_get(port, "/api/v1/units", Some(&token("test-rsa-1", &good))).unwrap();
+    assert_eq!(status, 200);
+    let mut expired = good.clone();
+    expired["exp"] = json!(now - 120);
+    let (status, response) =
+        http_get(port, "/api/v1/units", Some(&token("test-rsa-1", &expired))).unwrap();
+    assert_eq!(status, 401);
+    assert!(
+        response.contains("error_description=\"the token has expired\""),
+        "{response}"
+    );
+    let request_id = response
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .expect("a request id")
+        .trim()
+        .to_string();
+    child.kill().unwrap();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        log.lines().any(|l| l.contains(" INFO ")
+            && l.contains(&format!("request_id={request_id}"))
+            && l.contains("bearer token refused: the token has expired")),
+        "{log}"
+    );
 }
 
 on_both!(

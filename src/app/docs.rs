@@ -57,7 +57,7 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A JWT from the city's identity provider (RS256/ES256) or, in development, from `samverkan token` (HS256). Claims: `sub`, `iss`, `aud`, `exp`, `roles` (reader, officer, coordinator, board_secretary, admin) and, for officers, `unit`.",
+                        "A JWT from the city's identity provider (RS256/ES256) or, in development, from `samverkan token` (HS256). Claims: `sub`, `iss`, `aud`, `exp`, `roles` (reader, officer, coordinator, board_secretary, admin) and, for officers, `unit`; the deployment may name other claims for roles and unit and map the provider's role names to these (SAMVERKAN_JWT_ROLES_CLAIM, SAMVERKAN_JWT_UNIT_CLAIM, SAMVERKAN_JWT_ROLE_MAP). A refused token answers 401 with `WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"…\"`.",
                     ))
                     .build(),
             ),

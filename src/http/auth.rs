@@ -199,7 +199,9 @@ impl Refusal {
     /// ASCII, as RFC 6750 §3 allows in `error_description`.
     pub fn description(self) -> &'static str {
         match self {
-            Refusal::Malformed => "the token is malformed or uses an algorithm that is not accepted",
+            Refusal::Malformed => {
+                "the token is malformed or uses an algorithm that is not accepted"
+            }
             Refusal::Expired => "the token has expired",
             Refusal::NotYetValid => "the token is not valid yet",
             Refusal::WrongAudience => "the token is for another audience",

@@ -202,9 +202,15 @@ impl RemoteKeys {
                 }
                 Err(e) => {
                     if self.loaded() {
-                        log::warn!("identity provider keys not refreshed (the keys in hand stay in use; retry in {} ms): {e}", retry.as_millis());
+                        log::warn!(
+                            "identity provider keys not refreshed (the keys in hand stay in use; retry in {} ms): {e}",
+                            retry.as_millis()
+                        );
                     } else {
-                        log::warn!("identity provider keys not loaded, the service is not ready (retry in {} ms): {e}", retry.as_millis());
+                        log::warn!(
+                            "identity provider keys not loaded, the service is not ready (retry in {} ms): {e}",
+                            retry.as_millis()
+                        );
                     }
                     tokio::time::sleep(retry).await;
                     retry = (retry * 2).min(self.refresh.max_retry);
@@ -245,7 +251,10 @@ mod tests {
             max_age("public, max-age=86400"),
             Some(Duration::from_secs(86400))
         );
-        assert_eq!(max_age("MAX-AGE=60, private"), Some(Duration::from_secs(60)));
+        assert_eq!(
+            max_age("MAX-AGE=60, private"),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(max_age("no-store"), Some(Duration::ZERO));
         assert_eq!(max_age("no-cache, max-age=60"), Some(Duration::ZERO));
         assert_eq!(max_age("private"), None);

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::docs as d;
 use crate::http::auth::JwtVerifier;
+use crate::http::docs as d;
 use crate::http::problem::ApiError;
 use crate::policy::catalogue::{self, Standing};
 
