@@ -21,6 +21,10 @@ use serde_json::{Value, json};
 
 struct ProviderState {
     up: bool,
+    /// The discovery document's `jwks_uri` when not the provider's own `/keys`.
+    jwks_uri: Option<String>,
+    /// The discovery document's `issuer` when not the provider's own.
+    issuer: Option<String>,
     kids: Vec<&'static str>,
     cache_control: Option<String>,
     hits: Vec<String>,
@@ -37,6 +41,8 @@ impl Provider {
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(ProviderState {
             up: true,
+            jwks_uri: None,
+            issuer: None,
             kids: kids.to_vec(),
             cache_control: None,
             hits: Vec::new(),
@@ -113,7 +119,9 @@ fn serve(mut stream: TcpStream, port: u16, state: &Mutex<ProviderState>) {
         let issuer = format!("http://127.0.0.1:{port}");
         match path.as_str() {
             "/.well-known/openid-configuration" => (
-                json!({"issuer": issuer, "jwks_uri": format!("{issuer}/keys")}).to_string(),
+                json!({"issuer": state.issuer.clone().unwrap_or(issuer.clone()),
+                    "jwks_uri": state.jwks_uri.clone().unwrap_or(format!("{issuer}/keys"))})
+                .to_string(),
                 None,
             ),
             "/keys" => (
@@ -286,12 +294,12 @@ async fn the_provider_rotates_its_keys_with_no_restart(backend: Backend) {
 }
 
 /// 50 requests with unknown `kid`s at once cost the provider one fetch besides the first (the
-/// refresh runs once and the others wait for it); after the interval (lowered from 30 s to 1 s)
+/// refresh runs once and the others wait for it); after the interval (lowered from 30 s to 3 s)
 /// one more fetch is allowed, and within it none.
 async fn unknown_kids_refresh_at_most_once_per_interval(backend: Backend) {
     let provider = Provider::start(&["test-rsa-1"]);
     let refresh = Refresh {
-        kid_interval: Duration::from_secs(1),
+        kid_interval: Duration::from_secs(3),
         ..quick()
     };
     let app = app_with(backend, &provider, refresh).await;
@@ -317,7 +325,7 @@ async fn unknown_kids_refresh_at_most_once_per_interval(backend: Backend) {
         read_units(&app, t).await.assert_status(401);
     }
     assert_eq!(provider.key_fetches(), 2, "within the interval, no refresh");
-    sleep(1100).await;
+    sleep(3100).await;
     for t in &tokens[..10] {
         read_units(&app, t).await.assert_status(401);
     }
@@ -542,6 +550,32 @@ async fn each_refusal_says_why(backend: Backend) {
         let detail = problem["detail"].as_str().unwrap();
         assert!(detail.contains(sv), "{what}: {detail}");
     }
+}
+
+/// Discovery is trusted only as far as it names the configured issuer and an `https` `jwks_uri`
+/// (plain http only to a loopback address); otherwise no key is loaded.
+#[actix_web::test]
+async fn discovery_must_name_the_issuer_and_an_https_jwks_uri() {
+    let provider = Provider::start(&["test-rsa-1"]);
+    let remote = RemoteKeys::new(
+        KeySource::Discovery {
+            issuer: provider.issuer(),
+        },
+        quick(),
+    )
+    .unwrap();
+    provider.state.lock().unwrap().jwks_uri = Some("http://keys.example.org/keys".into());
+    let refused = remote.fetch().await.unwrap_err();
+    assert!(refused.contains("is not https"), "{refused}");
+    provider.state.lock().unwrap().jwks_uri = None;
+    provider.state.lock().unwrap().issuer = Some("https://login.example.org/".into());
+    let refused = remote.fetch().await.unwrap_err();
+    assert!(refused.contains("names the issuer"), "{refused}");
+    assert!(!remote.loaded());
+    assert_eq!(provider.key_fetches(), 0);
+    provider.state.lock().unwrap().issuer = None;
+    remote.fetch().await.unwrap();
+    assert_eq!(remote.kids(), ["test-rsa-1"]);
 }
 
 // ---------------------------------------------------------------------------------------------
