@@ -7,7 +7,10 @@ use clap::{Parser, Subcommand};
 use crate::app::{self, AppState};
 use crate::config::{self, Config};
 use crate::db::{Db, PoolOptions};
-use crate::http::auth::{Claims, JwtVerifier, Role, sign_hs256};
+use std::sync::Arc;
+
+use crate::http::auth::{ClaimMapping, Claims, JwtVerifier, Role, sign_hs256};
+use crate::http::jwks::{KeySource, Refresh, RemoteKeys};
 
 #[derive(Parser)]
 #[command(
@@ -189,8 +192,9 @@ pub fn verifier(config: &Config) -> Result<JwtVerifier, String> {
         ),
         None => None,
     };
-    if secret.is_none() && keys.is_none() {
-        return Err("no token key configured: set SAMVERKAN_JWT_SECRET or SAMVERKAN_JWT_PUBLIC_KEYS (only the embedded database on a loopback address may run without one)".into());
+    let identity = &config.identity;
+    if secret.is_none() && keys.is_none() && !identity.remote() {
+        return Err("no token key configured: set SAMVERKAN_OIDC_ISSUER, SAMVERKAN_JWKS_URL, SAMVERKAN_JWT_PUBLIC_KEYS or SAMVERKAN_JWT_SECRET (only the embedded database on a loopback address may run without one)".into());
     }
     if let Some((_, true)) = &secret {
         log::warn!("==================================================================");
@@ -200,13 +204,35 @@ pub fn verifier(config: &Config) -> Result<JwtVerifier, String> {
         log::warn!("SAMVERKAN_JWT_PUBLIC_KEYS.");
         log::warn!("==================================================================");
     }
-    JwtVerifier::new(
+    let claims = ClaimMapping::parse(
+        &identity.roles_claim,
+        &identity.unit_claim,
+        identity.role_map.as_deref(),
+    )?;
+    let mut verifier = JwtVerifier::new(
         secret.as_ref().map(|(s, _)| s.as_bytes()),
         keys.as_deref(),
         &config.jwt_issuer,
         &config.jwt_audience,
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?
+    .with_claims(claims);
+    let source = match (&identity.oidc_issuer, &identity.jwks_url) {
+        (Some(issuer), _) => Some(KeySource::Discovery {
+            issuer: issuer.clone(),
+        }),
+        (None, Some(url)) => Some(KeySource::Jwks { url: url.clone() }),
+        (None, None) => None,
+    };
+    if let Some(source) = source {
+        let refresh = Refresh {
+            kid_interval: identity.kid_refresh,
+            min_cache: identity.min_cache,
+            ..Refresh::default()
+        };
+        verifier = verifier.with_remote(Arc::new(RemoteKeys::new(source, refresh)?));
+    }
+    Ok(verifier)
 }
 
 #[actix_web::main]
@@ -220,6 +246,10 @@ async fn serve() -> Result<(), String> {
     let applied = db.migrate().map_err(|e| e.to_string())?;
     if !applied.is_empty() {
         log::info!("{} migration(s) applied", applied.len());
+    }
+    // Each instance fetches the provider's keys itself; until they are in it answers 503.
+    if let Some(remote) = jwt.remote() {
+        remote.spawn();
     }
     let state = AppState::new(db.clone(), config.clone(), jwt);
     spawn_housekeeping(db.clone());

@@ -20,6 +20,133 @@ pub struct Config {
     /// Requests per minute per caller and instance; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     pub pool_size: u32,
+    /// Keys from the city's identity provider and how its claims map to ours.
+    pub identity: IdentityConfig,
+}
+
+/// `SAMVERKAN_OIDC_ISSUER` or `SAMVERKAN_JWKS_URL`, the claim mapping and the refresh bounds.
+/// The role map stays text here (roles belong to `http::auth`, which parses it when the verifier
+/// is built and refuses the start naming the variable).
+#[derive(Debug, Clone)]
+pub struct IdentityConfig {
+    pub oidc_issuer: Option<String>,
+    pub jwks_url: Option<String>,
+    pub roles_claim: String,
+    pub unit_claim: String,
+    pub role_map: Option<String>,
+    /// At most one refresh for an unknown `kid` per this interval (`SAMVERKAN_JWKS_KID_REFRESH_SECONDS`).
+    pub kid_refresh: std::time::Duration,
+    /// The least time keys are kept, whatever `Cache-Control` says (`SAMVERKAN_JWKS_MIN_CACHE_SECONDS`).
+    pub min_cache: std::time::Duration,
+}
+
+pub const KID_REFRESH_SECONDS: u64 = 30;
+pub const MIN_CACHE_SECONDS: u64 = 300;
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            oidc_issuer: None,
+            jwks_url: None,
+            roles_claim: "roles".into(),
+            unit_claim: "unit".into(),
+            role_map: None,
+            kid_refresh: std::time::Duration::from_secs(KID_REFRESH_SECONDS),
+            min_cache: std::time::Duration::from_secs(MIN_CACHE_SECONDS),
+        }
+    }
+}
+
+impl IdentityConfig {
+    /// Whether keys come from a provider over the network.
+    pub fn remote(&self) -> bool {
+        self.oidc_issuer.is_some() || self.jwks_url.is_some()
+    }
+}
+
+/// Whether `url` is `https`, or `http` to a loopback address (a provider on the same machine).
+pub fn https_or_loopback(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn provider_url(name: &str) -> Result<Option<String>, ConfigError> {
+    let Some(value) = var(name) else {
+        return Ok(None);
+    };
+    let parsed = url::Url::parse(&value)
+        .map_err(|_| ConfigError::Invalid(format!("{name}='{value}' is not a URL")))?;
+    if !https_or_loopback(&parsed) || parsed.host().is_none() {
+        return Err(ConfigError::Invalid(format!(
+            "{name}='{value}' must be an https URL (plain http only to a loopback address)"
+        )));
+    }
+    Ok(Some(value))
+}
+
+/// A number of seconds between 1 and `default` (configuration may lower the bound, not raise it).
+fn lowered_seconds(name: &str, default: u64) -> Result<std::time::Duration, ConfigError> {
+    let secs: u64 = number(name, default)?;
+    if secs == 0 || secs > default {
+        return Err(ConfigError::Invalid(format!(
+            "{name}='{secs}' must be between 1 and {default} seconds"
+        )));
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+fn claim_path(name: &str, default: &str) -> Result<String, ConfigError> {
+    let value = var(name).unwrap_or_else(|| default.to_string());
+    if value.split('.').any(|part| part.is_empty()) || value.chars().any(char::is_whitespace) {
+        return Err(ConfigError::Invalid(format!(
+            "{name}='{value}' is not a claim name or a dotted path such as realm_access.roles"
+        )));
+    }
+    Ok(value)
+}
+
+impl IdentityConfig {
+    fn from_env(jwt_secret: bool) -> Result<Self, ConfigError> {
+        let oidc_issuer = provider_url("SAMVERKAN_OIDC_ISSUER")?;
+        let jwks_url = provider_url("SAMVERKAN_JWKS_URL")?;
+        if oidc_issuer.is_some() && jwks_url.is_some() {
+            return Err(ConfigError::Invalid(
+                "SAMVERKAN_OIDC_ISSUER and SAMVERKAN_JWKS_URL are both set: set one of them".into(),
+            ));
+        }
+        if jwt_secret {
+            for (name, set) in [
+                ("SAMVERKAN_OIDC_ISSUER", oidc_issuer.is_some()),
+                ("SAMVERKAN_JWKS_URL", jwks_url.is_some()),
+            ] {
+                if set {
+                    return Err(ConfigError::Invalid(format!(
+                        "SAMVERKAN_JWT_SECRET and {name} are both set: tokens come from the identity provider, so remove SAMVERKAN_JWT_SECRET"
+                    )));
+                }
+            }
+        }
+        Ok(Self {
+            oidc_issuer,
+            jwks_url,
+            roles_claim: claim_path("SAMVERKAN_JWT_ROLES_CLAIM", "roles")?,
+            unit_claim: claim_path("SAMVERKAN_JWT_UNIT_CLAIM", "unit")?,
+            role_map: var("SAMVERKAN_JWT_ROLE_MAP"),
+            kid_refresh: lowered_seconds(
+                "SAMVERKAN_JWKS_KID_REFRESH_SECONDS",
+                KID_REFRESH_SECONDS,
+            )?,
+            min_cache: lowered_seconds("SAMVERKAN_JWKS_MIN_CACHE_SECONDS", MIN_CACHE_SECONDS)?,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +201,17 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
+        let identity = IdentityConfig::from_env(jwt_secret.is_some())?;
+        // With discovery, `iss` must equal the provider's issuer.
+        let jwt_issuer = match (&identity.oidc_issuer, var("SAMVERKAN_JWT_ISSUER")) {
+            (Some(oidc), Some(given)) if *oidc != given => {
+                return Err(ConfigError::Invalid(format!(
+                    "SAMVERKAN_JWT_ISSUER='{given}' differs from SAMVERKAN_OIDC_ISSUER='{oidc}': tokens must carry the provider's issuer, so leave SAMVERKAN_JWT_ISSUER unset"
+                )));
+            }
+            (Some(oidc), _) => oidc.clone(),
+            (None, given) => given.unwrap_or_else(|| "samverkan".into()),
+        };
         let default_pool = match database_url.backend() {
             crate::db::Backend::Postgres => 16,
             crate::db::Backend::Sqlite => 8,
@@ -84,11 +222,12 @@ impl Config {
             public_url,
             jwt_secret,
             jwt_public_keys: var("SAMVERKAN_JWT_PUBLIC_KEYS").map(PathBuf::from),
-            jwt_issuer: var("SAMVERKAN_JWT_ISSUER").unwrap_or_else(|| "samverkan".into()),
+            jwt_issuer,
             jwt_audience: var("SAMVERKAN_JWT_AUDIENCE").unwrap_or_else(|| "samverkan".into()),
             webhook_allow,
             rate_limit_per_minute: number("SAMVERKAN_RATE_LIMIT", 1200)?,
             pool_size: number("SAMVERKAN_DB_POOL_SIZE", default_pool)?,
+            identity,
         })
     }
 
@@ -123,7 +262,10 @@ pub fn hs256_secret(config: &Config, create: bool) -> Result<Option<(String, boo
     if let Some(secret) = &config.jwt_secret {
         return Ok(Some((secret.clone(), false)));
     }
-    if config.jwt_public_keys.is_some() || !config.development_mode_allowed() {
+    if config.jwt_public_keys.is_some()
+        || config.identity.remote()
+        || !config.development_mode_allowed()
+    {
         return Ok(None);
     }
     let path = config

@@ -57,7 +57,7 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A JWT from the city's identity provider (RS256/ES256) or, in development, from `samverkan token` (HS256). Claims: `sub`, `iss`, `aud`, `exp`, `roles` (reader, officer, coordinator, board_secretary, admin) and, for officers, `unit`.",
+                        "A JWT from the city's identity provider (RS256/ES256) or, in development, from `samverkan token` (HS256). Claims: `sub`, `iss`, `aud`, `exp`, `roles` (reader, officer, coordinator, board_secretary, admin) and, for officers, `unit`; the deployment may name other claims for roles and unit and map the provider's role names to these (SAMVERKAN_JWT_ROLES_CLAIM, SAMVERKAN_JWT_UNIT_CLAIM, SAMVERKAN_JWT_ROLE_MAP). A refused token answers 401 with `WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"…\"`.",
                     ))
                     .build(),
             ),
@@ -74,17 +74,60 @@ impl Modify for Security {
 /// - every `201` links to the operations that take the new resource's id (OpenAPI `links`);
 /// - a nullable property of a schema that only responses use is `required`: serde sends `None`
 ///   as `null` (no response type skips a field), so the field is always there.
-pub fn finish(mut doc: utoipa::openapi::OpenApi, public_url: &str) -> utoipa::openapi::OpenApi {
+pub fn finish(
+    mut doc: utoipa::openapi::OpenApi,
+    public_url: &str,
+    oidc_issuer: Option<&str>,
+) -> utoipa::openapi::OpenApi {
     Conventions.modify(&mut doc);
     BearerByDefault.modify(&mut doc);
     CommonErrors.modify(&mut doc);
     let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     doc["servers"] =
         json!([{"url": public_url, "description": "This service (SAMVERKAN_PUBLIC_URL)."}]);
+    open_id_connect(&mut doc, public_url, oidc_issuer);
     optional_bodies(&mut doc);
     links(&mut doc);
     always_sent(&mut doc);
     serde_json::from_value(doc).expect("the finished OpenAPI document deserialises")
+}
+
+/// The `openIdConnect` scheme beside `bearerAuth`, accepted wherever a bearer token is: the
+/// configured issuer's discovery document; without one (HS256 or a key file), a placeholder under
+/// `SAMVERKAN_PUBLIC_URL`, so that the document stays valid and the committed one stable (it is
+/// built, like `servers`, from the default public URL) and the URL visibly belongs to this
+/// deployment, not to a made-up provider.
+fn open_id_connect(doc: &mut Value, public_url: &str, oidc_issuer: Option<&str>) {
+    let (url, description) = match oidc_issuer {
+        Some(issuer) => (
+            format!(
+                "{}/.well-known/openid-configuration",
+                issuer.trim_end_matches('/')
+            ),
+            "The city's identity provider (SAMVERKAN_OIDC_ISSUER): its tokens are bearer tokens, as in bearerAuth.",
+        ),
+        None => (
+            format!("{public_url}/.well-known/openid-configuration"),
+            "The city's identity provider, when SAMVERKAN_OIDC_ISSUER is set: the URL is then the provider's discovery document. Without it (this document) the URL is a placeholder under SAMVERKAN_PUBLIC_URL and tokens are sent as in bearerAuth.",
+        ),
+    };
+    doc["components"]["securitySchemes"]["openIdConnect"] = json!({
+        "type": "openIdConnect",
+        "openIdConnectUrl": url,
+        "description": description,
+    });
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            if let Some(Value::Array(security)) = op.get_mut("security")
+                && security.iter().any(|r| r.get("bearerAuth").is_some())
+            {
+                security.push(json!({"openIdConnect": []}));
+            }
+        }
+    }
 }
 
 /// Every operation of the document, with its path.

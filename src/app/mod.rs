@@ -116,7 +116,7 @@ pub const DOCUMENT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
 /// The OpenAPI document `openapi/openapi.json` holds (and `samverkan openapi` prints).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    docs::finish(assemble().1, DOCUMENT_PUBLIC_URL)
+    docs::finish(assemble().1, DOCUMENT_PUBLIC_URL, None)
 }
 
 pub fn openapi_json() -> String {
@@ -141,7 +141,11 @@ pub fn build(
 > {
     crate::meta::metrics_handle();
     let (app, doc) = assemble();
-    let doc = docs::finish(doc, &state.config.public_url);
+    let doc = docs::finish(
+        doc,
+        &state.config.public_url,
+        state.config.identity.oidc_issuer.as_deref(),
+    );
     let routes = web::Data::new(RouteTable::from_openapi(&doc));
     app.app_data(web::Data::new(state.db))
         .app_data(state.config)

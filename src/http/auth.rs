@@ -2,14 +2,18 @@
 //! it for a `Capability` (403 without a role that has it): one guard, one table.
 
 use std::collections::HashSet;
-use std::future::{Ready, ready};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, jwk::JwkSet};
 use serde::{Deserialize, Serialize};
 
+use serde_json::Value;
+
+use super::jwks::RemoteKeys;
 use super::problem::ApiError;
 
 /// The roles of DESIGN.md, as carried in the token's `roles` claim.
@@ -121,39 +125,133 @@ impl Principal {
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let verifier = req.app_data::<web::Data<JwtVerifier>>().cloned();
+        let token = bearer_token(req);
+        let request_id = req
+            .extensions()
+            .get::<super::middleware::RequestContext>()
+            .map(|c| c.request_id.clone())
+            .unwrap_or_default();
+        Box::pin(async move {
+            let verifier = verifier.ok_or_else(|| ApiError::internal("no token verifier"))?;
+            // Until the provider's keys are in, no token can be judged: 503, not 401.
+            if !verifier.ready() {
+                return Err(keys_not_loaded());
+            }
+            let result = match token? {
+                Some(token) => verifier.authenticate(&token).await,
+                None => Err(Refusal::Malformed),
+            };
+            result.map_err(|refusal| {
+                log::info!(
+                    "request_id={request_id} bearer token refused: {}",
+                    refusal.description()
+                );
+                refusal.into()
+            })
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let verifier = req
-        .app_data::<web::Data<JwtVerifier>>()
-        .ok_or_else(|| ApiError::internal("no token verifier"))?;
+/// 503 with `Retry-After` while the identity provider's keys are not loaded.
+pub fn keys_not_loaded() -> ApiError {
+    let mut e = ApiError::new(
+        super::problem::ProblemKind::ServiceUnavailable,
+        crate::text::Text::KeysNotLoaded.msg(),
+    );
+    e.retry_after = Some(5);
+    e
+}
+
+/// The bearer token of the request: `Err` without an `Authorization` header, `Ok(None)` for one
+/// that is not a bearer token, and for two headers (one credential a request: with two, a proxy
+/// and the service could each believe another caller).
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let mut given = req.headers().get_all(header::AUTHORIZATION);
     let value = given
         .next()
-        .ok_or_else(|| ApiError::unauthorized(crate::text::Text::TokenRequired.msg()))?
-        .to_str()
-        .map_err(|_| bad_token())?;
-    // One credential a request: with two, a proxy and the service could each believe another.
+        .ok_or_else(|| ApiError::unauthorized(crate::text::Text::TokenRequired.msg()))?;
     if given.next().is_some() {
-        return Err(bad_token());
+        return Ok(None);
     }
     // The scheme's name is case-insensitive (RFC 9110 §11.1).
-    let token = value
-        .split_once(' ')
+    Ok(value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .ok_or_else(bad_token)?
-        .1
-        .trim();
-    verifier.verify(token)
+        .map(|(_, token)| token.trim().to_string()))
 }
 
-fn bad_token() -> ApiError {
-    ApiError::unauthorized(crate::text::Text::TokenInvalid.msg())
+/// Why a token was refused: the problem's detail (both languages) and `WWW-Authenticate`'s
+/// `error_description`, and the log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Malformed,
+    Expired,
+    NotYetValid,
+    WrongAudience,
+    WrongIssuer,
+    UnknownKey,
+    BadSignature,
+}
+
+impl Refusal {
+    /// ASCII, as RFC 6750 §3 allows in `error_description`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Refusal::Malformed => {
+                "the token is malformed or uses an algorithm that is not accepted"
+            }
+            Refusal::Expired => "the token has expired",
+            Refusal::NotYetValid => "the token is not valid yet",
+            Refusal::WrongAudience => "the token is for another audience",
+            Refusal::WrongIssuer => "the token is from another issuer",
+            Refusal::UnknownKey => "the token is signed with an unknown key",
+            Refusal::BadSignature => "the token's signature does not verify",
+        }
+    }
+
+    fn text(self) -> crate::text::Text {
+        use crate::text::Text;
+        match self {
+            Refusal::Malformed => Text::TokenInvalid,
+            Refusal::Expired => Text::TokenExpired,
+            Refusal::NotYetValid => Text::TokenNotYetValid,
+            Refusal::WrongAudience => Text::TokenWrongAudience,
+            Refusal::WrongIssuer => Text::TokenWrongIssuer,
+            Refusal::UnknownKey => Text::TokenUnknownKey,
+            Refusal::BadSignature => Text::TokenBadSignature,
+        }
+    }
+
+    /// The refusal a failed `decode` with a key of the right family means; `None` when another
+    /// key may still verify the signature.
+    fn of(error: &jsonwebtoken::errors::Error) -> Option<Refusal> {
+        use jsonwebtoken::errors::ErrorKind;
+        match error.kind() {
+            ErrorKind::InvalidSignature
+            | ErrorKind::InvalidEcdsaKey
+            | ErrorKind::InvalidRsaKey(_)
+            | ErrorKind::InvalidKeyFormat => None,
+            ErrorKind::ExpiredSignature => Some(Refusal::Expired),
+            ErrorKind::ImmatureSignature => Some(Refusal::NotYetValid),
+            ErrorKind::InvalidAudience => Some(Refusal::WrongAudience),
+            ErrorKind::InvalidIssuer => Some(Refusal::WrongIssuer),
+            _ => Some(Refusal::Malformed),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        let mut e = ApiError::unauthorized(refusal.text().msg());
+        e.token_error = Some(refusal.description());
+        e
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -170,27 +268,117 @@ pub struct Claims {
     pub unit: Option<String>,
 }
 
-/// The claims we read back; `aud` may be a string or an array, and jsonwebtoken checks it.
-#[derive(Debug, Deserialize)]
-struct VerifiedClaims {
-    sub: String,
-    #[serde(default)]
-    roles: Vec<String>,
-    #[serde(default)]
-    unit: Option<String>,
+/// Where the provider puts roles and the unit, and how its role names become ours
+/// (`SAMVERKAN_JWT_ROLES_CLAIM`, `SAMVERKAN_JWT_UNIT_CLAIM`, `SAMVERKAN_JWT_ROLE_MAP`).
+#[derive(Debug, Clone)]
+pub struct ClaimMapping {
+    roles_claim: String,
+    unit_claim: String,
+    /// `None`: the claim carries our role names. `Some`: only the names listed count.
+    role_map: Option<Vec<(String, Role)>>,
 }
 
-struct PublicKey {
-    kid: Option<String>,
-    algorithm: Algorithm,
-    key: DecodingKey,
+impl Default for ClaimMapping {
+    fn default() -> Self {
+        Self {
+            roles_claim: "roles".into(),
+            unit_claim: "unit".into(),
+            role_map: None,
+        }
+    }
+}
+
+impl ClaimMapping {
+    /// From the configuration; a bad role map refuses the start naming the variable.
+    pub fn parse(
+        roles_claim: &str,
+        unit_claim: &str,
+        role_map: Option<&str>,
+    ) -> Result<Self, String> {
+        let role_map = match role_map {
+            None => None,
+            Some(text) => {
+                let mut pairs = Vec::new();
+                for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                    let (name, role) = item
+                        .split_once('=')
+                        .map(|(n, r)| (n.trim(), r.trim()))
+                        .filter(|(n, _)| !n.is_empty())
+                        .ok_or_else(|| {
+                            format!(
+                                "SAMVERKAN_JWT_ROLE_MAP: '{item}' is not PROVIDER_NAME=ROLE (such as Samverkan.Officer=officer)"
+                            )
+                        })?;
+                    let role = Role::parse(role).ok_or_else(|| {
+                        format!(
+                            "SAMVERKAN_JWT_ROLE_MAP: '{role}' in '{item}' is not a role; use reader, officer, coordinator, board_secretary or admin"
+                        )
+                    })?;
+                    pairs.push((name.to_string(), role));
+                }
+                if pairs.is_empty() {
+                    return Err("SAMVERKAN_JWT_ROLE_MAP maps no role".into());
+                }
+                Some(pairs)
+            }
+        };
+        Ok(Self {
+            roles_claim: roles_claim.to_string(),
+            unit_claim: unit_claim.to_string(),
+            role_map,
+        })
+    }
+
+    /// The claim at `path`: a top-level claim of that exact name first (claim names may hold
+    /// dots, such as URLs), else the dotted path into objects.
+    fn lookup<'a>(claims: &'a Value, path: &str) -> Option<&'a Value> {
+        claims.get(path).or_else(|| {
+            path.split('.')
+                .try_fold(claims, |value, part| value.get(part))
+        })
+    }
+
+    fn roles(&self, claims: &Value) -> HashSet<Role> {
+        let names: Vec<&str> = match Self::lookup(claims, &self.roles_claim) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            Some(Value::String(one)) => vec![one.as_str()],
+            _ => Vec::new(),
+        };
+        // Roles this service does not know are ignored: the identity provider may carry others.
+        match &self.role_map {
+            None => names.into_iter().filter_map(Role::parse).collect(),
+            Some(map) => map
+                .iter()
+                .filter(|(name, _)| names.contains(&name.as_str()))
+                .map(|(_, role)| *role)
+                .collect(),
+        }
+    }
+
+    fn unit(&self, claims: &Value) -> Option<String> {
+        Self::lookup(claims, &self.unit_claim)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+    }
+}
+
+pub(crate) struct PublicKey {
+    pub(crate) kid: Option<String>,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) key: DecodingKey,
 }
 
 /// Checks tokens against the configured keys. Only HS256, RS256 and ES256 are accepted, and each
 /// only with a key of its own family: an HS256 token "signed" with an RSA public key is refused.
+/// Keys come from the configuration (a secret, a key file) and from the identity provider
+/// ([`RemoteKeys`]), whose set is replaced on every refresh.
 pub struct JwtVerifier {
     hmac: Option<DecodingKey>,
     public: Vec<PublicKey>,
+    remote: Option<Arc<RemoteKeys>>,
+    claims: ClaimMapping,
     issuer: String,
     audience: String,
 }
@@ -217,18 +405,59 @@ impl JwtVerifier {
         Ok(Self {
             hmac: hmac_secret.map(DecodingKey::from_secret),
             public,
+            remote: None,
+            claims: ClaimMapping::default(),
             issuer: issuer.to_string(),
             audience: audience.to_string(),
         })
     }
 
+    /// Keys from the identity provider besides the configured ones.
+    pub fn with_remote(mut self, remote: Arc<RemoteKeys>) -> Self {
+        self.remote = Some(remote);
+        self
+    }
+
+    pub fn with_claims(mut self, claims: ClaimMapping) -> Self {
+        self.claims = claims;
+        self
+    }
+
+    pub fn remote(&self) -> Option<&Arc<RemoteKeys>> {
+        self.remote.as_ref()
+    }
+
+    /// Whether tokens can be judged: the provider's keys are loaded (or none are expected).
+    pub fn ready(&self) -> bool {
+        self.remote.as_ref().is_none_or(|r| r.loaded())
+    }
+
+    /// Verifies with the keys in hand (no refresh).
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| bad_token())?;
+        self.check(token).map_err(ApiError::from)
+    }
+
+    /// Verifies, refreshing the provider's keys once when the token names a `kid` it has not
+    /// published yet (at most once per interval for all callers together).
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, Refusal> {
+        match self.check(token) {
+            Err(Refusal::UnknownKey) => match &self.remote {
+                Some(remote) if remote.refresh_for_unknown_kid().await => self.check(token),
+                _ => Err(Refusal::UnknownKey),
+            },
+            other => other,
+        }
+    }
+
+    fn check(&self, token: &str) -> Result<Principal, Refusal> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Malformed)?;
+        let remote = self.remote.as_ref().and_then(|r| r.keys());
         let candidates: Vec<&DecodingKey> = match header.alg {
             Algorithm::HS256 => self.hmac.iter().collect(),
             Algorithm::RS256 | Algorithm::ES256 => self
                 .public
                 .iter()
+                .chain(remote.iter().flat_map(|keys| keys.iter()))
                 .filter(|k| k.algorithm == header.alg)
                 .filter(|k| match (&header.kid, &k.kid) {
                     (Some(wanted), Some(have)) => wanted == have,
@@ -236,8 +465,11 @@ impl JwtVerifier {
                 })
                 .map(|k| &k.key)
                 .collect(),
-            _ => Vec::new(),
+            _ => return Err(Refusal::Malformed),
         };
+        if candidates.is_empty() {
+            return Err(Refusal::UnknownKey);
+        }
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
@@ -245,19 +477,32 @@ impl JwtVerifier {
         validation.leeway = 30;
         // A token that is not valid yet is not valid (jsonwebtoken skips `nbf` by default).
         validation.validate_nbf = true;
-        let claims = candidates
-            .into_iter()
-            .find_map(|key| jsonwebtoken::decode::<VerifiedClaims>(token, key, &validation).ok())
-            .ok_or_else(bad_token)?
-            .claims;
-        if claims.sub.trim().is_empty() {
-            return Err(bad_token());
+        let mut verified = None;
+        for key in candidates {
+            // The signature is checked before the claims: a refusal other than a signature's
+            // comes from a token this key did sign.
+            match jsonwebtoken::decode::<Value>(token, key, &validation) {
+                Ok(data) => {
+                    verified = Some(data.claims);
+                    break;
+                }
+                Err(e) => {
+                    if let Some(refusal) = Refusal::of(&e) {
+                        return Err(refusal);
+                    }
+                }
+            }
         }
+        let claims = verified.ok_or(Refusal::BadSignature)?;
+        let sub = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(Refusal::Malformed)?;
         Ok(Principal {
-            sub: claims.sub,
-            // Roles this service does not know are ignored: the identity provider may carry others.
-            roles: claims.roles.iter().filter_map(|r| Role::parse(r)).collect(),
-            unit: claims.unit.filter(|u| !u.trim().is_empty()),
+            sub: sub.to_string(),
+            roles: self.claims.roles(&claims),
+            unit: self.claims.unit(&claims),
         })
     }
 }
@@ -285,7 +530,7 @@ fn for_verifying(jwk: &jsonwebtoken::jwk::Jwk, algorithm: Algorithm) -> bool {
 }
 
 /// Reads a JWKS document, or a file of one or more PEM public keys (RSA or EC P-256).
-fn parse_public_keys(text: &str) -> Result<Vec<PublicKey>, KeyError> {
+pub(crate) fn parse_public_keys(text: &str) -> Result<Vec<PublicKey>, KeyError> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
         let set: JwkSet = serde_json::from_str(trimmed)

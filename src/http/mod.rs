@@ -12,6 +12,7 @@ pub mod export;
 pub mod fallback;
 pub mod idempotency;
 pub mod json;
+pub mod jwks;
 pub mod middleware;
 pub mod paging;
 pub mod path;

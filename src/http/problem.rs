@@ -190,6 +190,8 @@ pub struct ApiErrorBody {
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
     pub allow: Option<String>,
+    /// Why a bearer token was refused, for `WWW-Authenticate`'s `error_description` (ASCII).
+    pub token_error: Option<&'static str>,
     /// Logged with the request id, never sent to the client.
     internal: Option<String>,
 }
@@ -216,6 +218,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             allow: None,
+            token_error: None,
             internal: None,
         }))
     }
@@ -323,10 +326,13 @@ impl ApiError {
             res.insert_header((header::ALLOW, v));
         }
         if self.kind == ProblemKind::Unauthorized {
-            res.insert_header((
-                header::WWW_AUTHENTICATE,
-                "Bearer realm=\"samverkan\", error=\"invalid_token\"",
-            ));
+            let challenge = match self.token_error {
+                Some(why) => format!(
+                    "Bearer realm=\"samverkan\", error=\"invalid_token\", error_description=\"{why}\""
+                ),
+                None => "Bearer realm=\"samverkan\", error=\"invalid_token\"".to_string(),
+            };
+            res.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
         let body = serde_json::to_string(&self.body(lang, instance, request_id))
             .expect("a problem document serialises");

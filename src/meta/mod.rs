@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::auth::JwtVerifier;
 use crate::http::docs as d;
 use crate::http::problem::ApiError;
 use crate::policy::catalogue::{self, Standing};
@@ -171,18 +172,25 @@ pub async fn live() -> HttpResponse {
 
 /// Readiness / Är tjänsten redo
 ///
-/// 200 when the database answers, 503 with `Retry-After` when it does not. No token needed.
+/// 200 when the database answers and the identity provider's keys are loaded, 503 with
+/// `Retry-After` when not. No token needed.
 #[utoipa::path(
     tag = "Service",
     operation_id = "getReadiness",
     security(()),
     responses(
-        (status = 200, description = "The database answers.", body = Health),
+        (status = 200, description = "The database answers and the token keys are loaded.", body = Health),
         (status = 503, response = d::Unavailable),
     )
 )]
 #[get("/health/ready")]
-pub async fn ready(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn ready(
+    db: web::Data<Db>,
+    jwt: web::Data<JwtVerifier>,
+) -> Result<HttpResponse, ApiError> {
+    if !jwt.ready() {
+        return Err(crate::http::auth::keys_not_loaded());
+    }
     db.ping::<ApiError>().await?;
     Ok(HttpResponse::Ok().json(Health {
         status: HealthStatus::Up,

@@ -238,6 +238,13 @@ pub fn render(text: &Text) -> String {
             "A bearer token is required (Authorization: Bearer <token>).".into()
         }
         Text::TokenInvalid => "The bearer token is missing, malformed, expired or not issued for this service.".into(),
+        Text::TokenExpired => "The bearer token has expired.".into(),
+        Text::TokenNotYetValid => "The bearer token is not valid yet (its nbf is in the future).".into(),
+        Text::TokenWrongAudience => "The bearer token is issued for another audience (aud).".into(),
+        Text::TokenWrongIssuer => "The bearer token is issued by another issuer (iss).".into(),
+        Text::TokenUnknownKey => "The bearer token is signed with a key this service does not know (kid).".into(),
+        Text::TokenBadSignature => "The bearer token's signature does not verify.".into(),
+        Text::KeysNotLoaded => "The identity provider's signing keys are not loaded yet. Try again shortly.".into(),
         Text::DelegationRequired => "A decision by a delegate names the delegation.".into(),
         Text::DenialHasNoValidity => "A denial has no validity.".into(),
         Text::ValidUntilBeforeValidFrom => "validUntil must not be before validFrom.".into(),

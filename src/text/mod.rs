@@ -233,6 +233,20 @@ pub enum Text {
     TokenRequired,
     /// A token that does not verify.
     TokenInvalid,
+    /// A token past its `exp`.
+    TokenExpired,
+    /// A token before its `nbf`.
+    TokenNotYetValid,
+    /// A token for another audience.
+    TokenWrongAudience,
+    /// A token from another issuer.
+    TokenWrongIssuer,
+    /// A token signed with a key the service does not have.
+    TokenUnknownKey,
+    /// A token whose signature does not verify.
+    TokenBadSignature,
+    /// The identity provider's keys are not loaded yet.
+    KeysNotLoaded,
     /// A delegate's decision without the delegation.
     DelegationRequired,
     /// A denial with a validity.
@@ -721,6 +735,13 @@ impl Text {
             },
             Text::TokenRequired,
             Text::TokenInvalid,
+            Text::TokenExpired,
+            Text::TokenNotYetValid,
+            Text::TokenWrongAudience,
+            Text::TokenWrongIssuer,
+            Text::TokenUnknownKey,
+            Text::TokenBadSignature,
+            Text::KeysNotLoaded,
             Text::DelegationRequired,
             Text::DenialHasNoValidity,
             Text::ValidUntilBeforeValidFrom,

@@ -218,7 +218,23 @@ impl TestApp {
         Self::on_database(backend, database, options).await
     }
 
+    /// A fresh database and the app with the token verifier `jwt` (keys from a stand-in
+    /// identity provider, say) instead of the one `Options` describe.
+    pub async fn start_with_verifier(backend: Backend, jwt: JwtVerifier) -> Self {
+        let database = Arc::new(TestDatabase::create(backend));
+        Self::with_verifier(backend, database, Options::default(), Some(jwt)).await
+    }
+
     async fn on_database(backend: Backend, database: Arc<TestDatabase>, options: Options) -> Self {
+        Self::with_verifier(backend, database, options, None).await
+    }
+
+    async fn with_verifier(
+        backend: Backend,
+        database: Arc<TestDatabase>,
+        options: Options,
+        jwt: Option<JwtVerifier>,
+    ) -> Self {
         let config = test_config(&database.url, &options);
         let db = Db::open(
             &config.database_url,
@@ -229,13 +245,15 @@ impl TestApp {
         )
         .expect("test database opens");
         db.migrate().expect("migrations apply");
-        let jwt = JwtVerifier::new(
-            options.hmac.then_some(SECRET.as_bytes()),
-            options.public_keys.as_deref(),
-            "samverkan",
-            "samverkan",
-        )
-        .expect("test keys");
+        let jwt = jwt.unwrap_or_else(|| {
+            JwtVerifier::new(
+                options.hmac.then_some(SECRET.as_bytes()),
+                options.public_keys.as_deref(),
+                "samverkan",
+                "samverkan",
+            )
+            .expect("test keys")
+        });
         let state = AppState::new(db, config, jwt);
         let service = atest::init_service(app::build(state.clone())).await;
         TestApp {
@@ -288,6 +306,7 @@ pub fn test_config(url: &DatabaseUrl, options: &Options) -> Config {
         webhook_allow: options.webhook_allow.clone(),
         rate_limit_per_minute: options.rate_limit_per_minute,
         pool_size: 6,
+        identity: Default::default(),
     }
 }
 
