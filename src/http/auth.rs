@@ -338,29 +338,34 @@ impl ClaimMapping {
         })
     }
 
-    fn roles(&self, claims: &Value) -> HashSet<Role> {
+    /// The caller's roles: the roles claim is an array of names (Entra ID's `roles`, Keycloak's
+    /// `realm_access.roles`); a claim of another shape makes the token malformed, absence none.
+    fn roles(&self, claims: &Value) -> Result<HashSet<Role>, Refusal> {
         let names: Vec<&str> = match Self::lookup(claims, &self.roles_claim) {
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            Some(Value::String(one)) => vec![one.as_str()],
-            _ => Vec::new(),
+            None | Some(Value::Null) => Vec::new(),
+            Some(_) => return Err(Refusal::Malformed),
         };
         // Roles this service does not know are ignored: the identity provider may carry others.
-        match &self.role_map {
+        Ok(match &self.role_map {
             None => names.into_iter().filter_map(Role::parse).collect(),
             Some(map) => map
                 .iter()
                 .filter(|(name, _)| names.contains(&name.as_str()))
                 .map(|(_, role)| *role)
                 .collect(),
-        }
+        })
     }
 
-    fn unit(&self, claims: &Value) -> Option<String> {
-        Self::lookup(claims, &self.unit_claim)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_string)
+    /// The caller's unit: a string claim; a claim of another shape makes the token malformed.
+    fn unit(&self, claims: &Value) -> Result<Option<String>, Refusal> {
+        match Self::lookup(claims, &self.unit_claim) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(unit)) => {
+                Ok(Some(unit.trim().to_string()).filter(|u| !u.is_empty()))
+            }
+            Some(_) => Err(Refusal::Malformed),
+        }
     }
 }
 
@@ -501,8 +506,8 @@ impl JwtVerifier {
             .ok_or(Refusal::Malformed)?;
         Ok(Principal {
             sub: sub.to_string(),
-            roles: self.claims.roles(&claims),
-            unit: self.claims.unit(&claims),
+            roles: self.claims.roles(&claims)?,
+            unit: self.claims.unit(&claims)?,
         })
     }
 }
