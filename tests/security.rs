@@ -407,29 +407,41 @@ async fn an_officer_of_another_unit_cannot_see_or_touch_a_draft(app: TestApp) {
                 .await
                 .assert_problem(404, "not-found");
         }
-        app.patch(&path)
-            .officer_of(unit)
-            .if_match(v)
-            .merge_patch(&json!({"title": "Kapat"}))
-            .send()
-            .await
-            .assert_problem(404, "not-found");
-        app.delete(&path)
-            .officer_of(unit)
-            .if_match(v)
-            .send()
-            .await
-            .assert_problem(404, "not-found");
-        for action in ["activate", "cancel", "end"] {
-            app.post(&format!("{path}/{action}"))
-                .officer_of(unit)
-                .if_match(v)
-                .send()
-                .await
-                .assert_problem(404, "not-found");
-        }
+        every_write_refused(&app, &path, v, unit, (404, "not-found")).await;
     }
     assert_untouched(&app, &r, before).await;
+}
+
+/// PATCH, DELETE and every action on the agreement at `path` (version `v`) as an officer of
+/// `unit`, each refused with `status` and the problem `slug`.
+async fn every_write_refused(
+    app: &TestApp,
+    path: &str,
+    v: i64,
+    unit: &str,
+    (status, slug): (u16, &str),
+) {
+    app.patch(path)
+        .officer_of(unit)
+        .if_match(v)
+        .merge_patch(&json!({"title": "Kapat"}))
+        .send()
+        .await
+        .assert_problem(status, slug);
+    app.delete(path)
+        .officer_of(unit)
+        .if_match(v)
+        .send()
+        .await
+        .assert_problem(status, slug);
+    for action in ["activate", "cancel", "end"] {
+        app.post(&format!("{path}/{action}"))
+            .officer_of(unit)
+            .if_match(v)
+            .send()
+            .await
+            .assert_problem(status, slug);
+    }
 }
 
 async fn an_officer_of_another_unit_cannot_touch_an_active_agreement(app: TestApp) {
@@ -444,27 +456,7 @@ async fn an_officer_of_another_unit_cannot_touch_an_active_agreement(app: TestAp
         .await
         .assert_status(200);
     for unit in ["SKOL", "KFF"] {
-        app.patch(&path)
-            .officer_of(unit)
-            .if_match(v)
-            .merge_patch(&json!({"title": "Kapat"}))
-            .send()
-            .await
-            .assert_problem(403, "forbidden");
-        app.delete(&path)
-            .officer_of(unit)
-            .if_match(v)
-            .send()
-            .await
-            .assert_problem(403, "forbidden");
-        for action in ["end", "cancel", "activate"] {
-            app.post(&format!("{path}/{action}"))
-                .officer_of(unit)
-                .if_match(v)
-                .send()
-                .await
-                .assert_problem(403, "forbidden");
-        }
+        every_write_refused(&app, &path, v, unit, (403, "forbidden")).await;
         app.post("/api/v1/exceptions")
             .officer_of(unit)
             .json(&json!({"agreementId": id(&r.live), "partnerId": r.oslo, "justification": "Vi vill.", "caseNumber": "KS 2026-1"}))

@@ -222,10 +222,10 @@ impl Call {
             + Send
             + 'static,
     {
-        self.require(capability)?;
-        let key = key?;
-        self.guarded(move |conn, actor, pre| changed(&work(conn, actor, &key, pre)?))
-            .await
+        self.at(capability, key, move |conn, actor, key, pre| {
+            changed(&work(conn, actor, key, pre)?)
+        })
+        .await
     }
 
     /// The delete of the resource at `key`, guarded by `If-Match`, as [`Call::change`] checks
@@ -242,13 +242,29 @@ impl Call {
             + Send
             + 'static,
     {
-        self.require(capability)?;
-        let key = key?;
-        self.guarded(move |conn, actor, pre| {
-            work(conn, actor, &key, pre)?;
-            Ok(Reply::no_content())
+        self.at(capability, key, move |conn, actor, key, pre| {
+            work(conn, actor, key, pre).map(|()| Reply::no_content())
         })
         .await
+    }
+
+    /// A guarded write to the resource at `key` by a caller holding `capability`.
+    async fn at<K, F>(
+        &self,
+        capability: Capability,
+        key: Result<K, ApiError>,
+        work: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        K: Send + 'static,
+        F: FnOnce(&mut AnyConnection, &str, &K, &Precondition) -> Result<Reply, ApiError>
+            + Send
+            + 'static,
+    {
+        self.require(capability)?;
+        let key = key?;
+        self.guarded(move |conn, actor, pre| work(conn, actor, &key, pre))
+            .await
     }
 
     /// A write without a precondition or key, as [`commit`] runs it.
