@@ -13,7 +13,7 @@ use super::{
 use crate::db::AnyConnection;
 use crate::db::derived::generation;
 use crate::domain::LongText;
-use crate::http::access::{Reader, Scope};
+use crate::http::access::{Audience, Reader, Scope};
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
@@ -40,7 +40,7 @@ fn visible(
     principal: &Principal,
     row: &AgreementRow,
 ) -> Result<bool, ApiError> {
-    let audience = service::audience(AgreementStatus::from_db(&row.status), &row.unit_code);
+    let audience = Audience::of_agreement(AgreementStatus::from_db(&row.status), &row.unit_code);
     Reader::new(principal).may_read(conn, &audience)
 }
 
@@ -227,9 +227,9 @@ pub async fn create_agreement(
     call: crud::KeyedCall,
     body: JsonBody<AgreementInput>,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::WriteAgreements)?;
+    call.principal.require(Capability::WriteAgreements)?;
     let input = body.value;
-    let p = call.principal().clone();
+    let p = call.principal.clone();
     call.create(&body.digest, move |conn, actor| {
         Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
         service::register(conn, actor, &input, today())
@@ -310,9 +310,9 @@ async fn act(
     next: AgreementStatus,
     closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::WriteAgreements)?;
+    call.principal.require(Capability::WriteAgreements)?;
     let id = id.into_inner();
-    let p = call.principal().clone();
+    let p = call.principal.clone();
     call.act(digest, move |conn, actor, pre| {
         let (record, _) = load_own(conn, &p, &id)?;
         pre.check(record.row.version)?;

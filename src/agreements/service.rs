@@ -299,13 +299,8 @@ pub fn event<'a>(
     action: crate::events::EventAction,
     body: &Agreement,
 ) -> Change<'a> {
-    let audience = audience(body.status, &body.unit_code);
+    let audience = Audience::of_agreement(body.status, &body.unit_code);
     Change::new(ENTITY, &record.row.id, action, body.version, body).visible_to(audience)
-}
-
-/// Who may read an agreement of `unit` in `status` (`http::access`).
-pub fn audience(status: AgreementStatus, unit: &str) -> Audience {
-    Audience::of_agreement(status, unit)
 }
 
 /// Registers a new draft as `actor` (authorisation is the caller's): checks the input, keeps the
@@ -397,8 +392,9 @@ pub fn delete_draft(
     events::append(
         conn,
         actor,
-        Change::gone(ENTITY, id, EventAction::Deleted, record.row.version + 1)
-            .visible_to(audience(record.status(), &record.row.unit_code)),
+        Change::gone(ENTITY, id, EventAction::Deleted, record.row.version + 1).visible_to(
+            Audience::of_agreement(record.status(), &record.row.unit_code),
+        ),
     )?;
     Ok(())
 }
@@ -511,7 +507,7 @@ pub fn transition(
         conn,
         actor,
         Change::new(ENTITY, id, action, body.version, &body)
-            .visible_to(audience(body.status, &body.unit_code)),
+            .visible_to(Audience::of_agreement(body.status, &body.unit_code)),
     )?;
     Ok(body)
 }

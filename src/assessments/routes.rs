@@ -154,7 +154,7 @@ pub async fn create_assessment(
     call: crud::KeyedCall,
     body: JsonBody<NewAssessment>,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::ManageAssessments)?;
+    call.principal.require(Capability::ManageAssessments)?;
     let new = body.value;
     call.create(&body.digest, move |conn, actor| {
         service::create(conn, actor, new)
@@ -255,7 +255,7 @@ pub async fn publish_assessment(
     id: web::Path<String>,
     body: OptionalJsonBody<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::ManageAssessments)?;
+    call.principal.require(Capability::ManageAssessments)?;
     let id = path_uuid(&id, "/path/id")?;
     call.act(&body.digest, move |conn, actor, pre| {
         let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;

@@ -37,7 +37,7 @@ async fn act(
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let p = call.principal().clone();
+    let p = call.principal.clone();
     call.act(digest, move |conn, actor, pre| {
         let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
         if own_unit {
@@ -137,9 +137,9 @@ pub async fn request_exception(
     call: crud::KeyedCall,
     body: JsonBody<ExceptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::WriteAgreements)?;
+    call.principal.require(Capability::WriteAgreements)?;
     let request = body.value;
-    let p = call.principal().clone();
+    let p = call.principal.clone();
     call.create(&body.digest, move |conn, actor| {
         let authorize = |conn: &mut _, unit: &str| require_unit(conn, &p, unit);
         service::request(conn, actor, Some(&p), &request, authorize)
@@ -168,7 +168,7 @@ pub async fn decide_exception(
     id: web::Path<String>,
     body: JsonBody<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::DecideExceptions)?;
+    call.principal.require(Capability::DecideExceptions)?;
     let decision = body.value;
     act(call, id, &body.digest, false, move |conn, actor, row| {
         service::decide(conn, actor, row, &decision)
@@ -195,7 +195,7 @@ pub async fn revoke_exception(
     id: web::Path<String>,
     body: JsonBody<RevocationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::DecideExceptions)?;
+    call.principal.require(Capability::DecideExceptions)?;
     let revocation = body.value;
     act(call, id, &body.digest, false, move |conn, actor, row| {
         service::revoke(conn, actor, row, &revocation)
@@ -222,7 +222,7 @@ pub async fn withdraw_exception(
     id: web::Path<String>,
     body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    call.principal().require(Capability::WriteAgreements)?;
+    call.principal.require(Capability::WriteAgreements)?;
     act(call, id, &body.digest, true, service::withdraw).await
 }
 

@@ -832,7 +832,6 @@ mod tests {
     #[test]
     fn a_date_has_a_four_digit_year_in_a_body_and_in_a_query() {
         #[derive(Deserialize, Debug)]
-        #[allow(dead_code)]
         struct Dates {
             day: chrono::NaiveDate,
             maybe: Option<chrono::NaiveDate>,
@@ -855,7 +854,10 @@ mod tests {
                 assert_eq!(faults[0].pointer, "/day", "{wrong}");
             }
             let good = json!({"day": "2025-01-01", "maybe": "0999-12-31", "at": "2026-01-01T10:00:00+01:00"});
-            assert!(deserialize::<Dates>(&good, leaves).is_ok());
+            let dates = deserialize::<Dates>(&good, leaves).unwrap();
+            assert_eq!(dates.day.to_string(), "2025-01-01");
+            assert_eq!(dates.maybe.unwrap().to_string(), "0999-12-31");
+            assert_eq!(dates.at.unwrap().to_rfc3339(), "2026-01-01T09:00:00+00:00");
         }
     }
 

@@ -148,11 +148,6 @@ impl Call {
         self.principal.has(capability)
     }
 
-    /// The caller.
-    pub fn principal(&self) -> &Principal {
-        &self.principal
-    }
-
     /// A page of the list, or the whole filtered list as CSV, as [`list`] reads it.
     pub async fn list<T, F>(&self, paging: Paging, query: F) -> Result<HttpResponse, ApiError>
     where

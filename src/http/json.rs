@@ -524,7 +524,6 @@ mod tests {
 
     /// Writable fields of three kinds: required, defaulted, optional.
     #[derive(Deserialize, ToSchema)]
-    #[allow(dead_code)]
     struct Sample {
         name: String,
         #[serde(default)]
@@ -547,6 +546,11 @@ mod tests {
                 .count()
         };
         assert!(schema.get("required").is_none(), "{schema}");
+        let read: Sample = parse_json(br#"{"name": "n", "note": null}"#).unwrap();
+        assert_eq!(
+            (read.name.as_str(), read.tags.len(), read.note),
+            ("n", 0, None)
+        );
         assert_eq!(nulls("name"), 0, "a required field cannot be cleared");
         assert_eq!(nulls("tags"), 1, "a defaulted field is cleared with null");
         assert_eq!(
