@@ -277,8 +277,48 @@ impl<T: Writable> MergePatch<T> {
         {
             fields.retain(|name, _| writable.properties.contains_key(name));
         }
+        // A member set to `null` is removed by the merge, so an unknown one would vanish unseen:
+        // the patch is merged a second time keeping its nulls, and only that reading's unknown
+        // fields are taken from it.
+        let mut kept = doc.clone();
         merge_patch(&mut doc, &self.patch);
-        from_value(doc)
+        merge_keeping_nulls(&mut kept, &self.patch);
+        let merged = from_value(doc);
+        let unknown: Vec<FieldError> = match from_value::<T>(kept) {
+            Err(mut e) => std::mem::take(&mut e.errors)
+                .into_iter()
+                .filter(|f| f.code == "unknown-field")
+                .collect(),
+            Ok(_) => Vec::new(),
+        };
+        match merged {
+            Ok(value) if unknown.is_empty() => Ok(value),
+            Ok(_) => Err(ApiError::validation(unknown)),
+            Err(mut e) => {
+                for fault in unknown {
+                    if !e.errors.iter().any(|f| f.pointer == fault.pointer) {
+                        e.errors.push(fault);
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A merge patch whose `null` members are set to `null` instead of removed, to read their names.
+fn merge_keeping_nulls(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(patch) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            let map = target.as_object_mut().expect("just made an object");
+            for (key, value) in patch {
+                merge_keeping_nulls(map.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+        other => *target = other.clone(),
     }
 }
 
@@ -524,6 +564,7 @@ mod tests {
 
     /// Writable fields of three kinds: required, defaulted, optional.
     #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
     struct Sample {
         name: String,
         #[serde(default)]
@@ -558,6 +599,40 @@ mod tests {
             1,
             "an optional field allows null once, not twice"
         );
+    }
+
+    fn patched(patch: Value) -> Result<Sample, ApiError> {
+        let current = serde_json::json!({"name": "n", "tags": ["t"], "id": "read-only"});
+        MergePatch::<Sample> {
+            patch,
+            _onto: PhantomData,
+        }
+        .apply(&current)
+    }
+
+    #[test]
+    fn a_patch_naming_an_unknown_member_is_refused_even_with_null() {
+        let read = patched(serde_json::json!({"note": "x", "tags": null})).unwrap();
+        assert_eq!((read.tags.len(), read.note.as_deref()), (0, Some("x")));
+        for (patch, pointer) in [
+            (serde_json::json!({"": null}), "/"),
+            (serde_json::json!({"colour": null}), "/colour"),
+            (serde_json::json!({"colour": "red"}), "/colour"),
+            (serde_json::json!({"id": null}), "/id"),
+        ] {
+            let e = patched(patch.clone()).err().expect("refused");
+            assert_eq!(
+                first_error(e),
+                (pointer.into(), "unknown-field".into()),
+                "{patch}"
+            );
+        }
+        let e = patched(serde_json::json!({"name": null, "colour": null}))
+            .err()
+            .expect("refused");
+        let mut faults: Vec<_> = e.errors.iter().map(|f| f.pointer.as_str()).collect();
+        faults.sort();
+        assert_eq!(faults, ["/colour", "/name"]);
     }
 
     #[test]
