@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Counts the SQL statements one `GET /partners/{id}/eligibility` runs, for a partner with a short
-history and one with a long history, on PostgreSQL with `log_statement = 'all'` set on a dedicated
-database (read back from the server's log). Exits 1 when the counts differ.
+history and one with a long history, and those of the agreement reads (`GET /agreements/{id}`, its
+compliance, a page of the list) cold and kept, on PostgreSQL with `log_statement = 'all'` set on a
+dedicated database (read back from the server's log). Exits 1 when the eligibility counts differ or
+an agreement read runs more statements than `AGREEMENT_READS` allows.
 
     bench/query_count.py target/release/samverkan
 
@@ -59,9 +61,10 @@ BACKGROUND = ("webhook", "leases", "sweep_marks")
 GENERATION = 'SELECT max("events"."id")'
 
 
-def statements_of(c, log_path, url, token):
-    """The statements of one request: those on the connection that ran its first statement (the
-    register generation read), in the half second after it was sent."""
+def statements_of(c, log_path, url, token, first=GENERATION):
+    """The statements of one request: those on the connection that ran its first statement
+    (`first`: the register generation read, or the statement that reads it with the agreement), in
+    the half second after it was sent."""
     with open(log_path, "rb") as f:
         f.seek(0, 2)
         start = f.tell()
@@ -77,15 +80,15 @@ def statements_of(c, log_path, url, token):
             m = STATEMENT.search(line)
             if m and not any(b in m.group(2) for b in BACKGROUND) and m.group(2).upper() != "SELECT 1":
                 found.append((m.group(1), m.group(2).strip()))
-    first = next(i for i, (_, stmt) in enumerate(found) if stmt.startswith(GENERATION))
-    pid = found[first][0]
+    start_at = next(i for i, (_, stmt) in enumerate(found) if stmt.startswith(first))
+    pid = found[start_at][0]
     own = []
-    for p, stmt in found[first:]:
+    for p, stmt in found[start_at:]:
         if p != pid:
             continue
         # The connection back in the pool: background work (a transaction, the sweep's own
         # generation read) may take it next; the eligibility read opens no transaction.
-        if own and (stmt.upper() == "BEGIN" or stmt.startswith(GENERATION)):
+        if own and (stmt.upper() == "BEGIN" or stmt.startswith(GENERATION) or stmt.startswith(first)):
             break
         own.append(stmt)
     return r.json(), own
@@ -98,7 +101,7 @@ def main():
     if not logs:
         sys.exit("no PostgreSQL server log under /var/log/postgresql")
     with Cluster(sys.argv[1], 1, base_port=18331) as c:
-        t, _ = seed(c)
+        t, seeded = seed(c)
         judged = {"verdict": "MEETS", "rationale": "r"}
         r = request("POST", f"{c.base(0)}/assessments", t["cora"],
                     {"countryCode": "TR", "humanRights": judged,
@@ -143,7 +146,56 @@ def main():
         check("the same question with the register unchanged runs one statement (the generation)",
               counts["short"][1] == counts["long"][1] == 1,
               f"{counts['short'][1]} and {counts['long'][1]}")
+        agreements(c, t, logs[-1], seeded)
     finish()
+
+
+# The statement that reads an agreement with its lists, its unit's kind and the generation.
+ONE_AGREEMENT = "SELECT a.id, a.title"
+
+# The most statements each agreement read may run, cold (the register just changed) and kept
+# (asked again, the register unchanged): (path, first statement, cold, kept).
+AGREEMENT_READS = [
+    ("/agreements/{id}", ONE_AGREEMENT, 4, 1),
+    ("/agreements/{id}/compliance", ONE_AGREEMENT, 4, 1),
+    ("/agreements?limit=20", GENERATION, 7, 2),
+    ("/agreements?status=ACTIVE&unitCode=KFN&limit=20", GENERATION, 7, 2),
+]
+
+
+def agreements(c, t, log, partners):
+    """Statements of the agreement reads, cold and kept, over a register of 25 agreements (active
+    ones with two partners each, drafts with funding lines), printed and checked against
+    AGREEMENT_READS."""
+    ids = []
+    for n in range(25):
+        body = agreement_body(partners, title=f"Avtal {n}", case=f"KS 2026-{n:05d}")
+        body["fundings"] = [{"source": "OWN", "amount": "100.00", "currency": "SEK"}]
+        r = request("POST", f"{c.base(0)}/agreements", t["officer"], body)
+        assert r.status == 201, r
+        a = r.json()
+        if n % 2 == 0:
+            r = request("POST", f"{c.base(0)}/agreements/{a['id']}/activate", t["officer"],
+                        headers={"If-Match": f'"{a["version"]}"'})
+            assert r.status == 200, r
+        ids.append(a["id"])
+    active = ids[0]
+    for path, first, cold_most, kept_most in AGREEMENT_READS:
+        url = c.base(0) + path.replace("{id}", active)
+        request("GET", url, t["reader"])  # statements prepared
+        # A write elsewhere in the register: a new generation, so nothing kept is served.
+        r = request("POST", f"{c.base(0)}/partners", t["cora"],
+                    {"name": f"Ny part {len(path)}", "kind": "ORGANISATION", "countryCode": "SE"})
+        assert r.status == 201, r
+        _, cold = statements_of(c, log, url, t["reader"], first)
+        _, kept = statements_of(c, log, url, t["reader"], first)
+        print(f"GET {path}: cold {len(cold)} statements, kept {len(kept)}:")
+        for s in cold:
+            print(f"    {s[:150]}")
+        check(f"GET {path} cold runs at most {cold_most} statements", len(cold) <= cold_most,
+              str(len(cold)))
+        check(f"GET {path} kept runs at most {kept_most} statements", len(kept) <= kept_most,
+              str(len(kept)))
 
 
 if __name__ == "__main__":

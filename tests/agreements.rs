@@ -580,7 +580,89 @@ async fn bad_agreement_input_names_the_field(app: TestApp) {
     );
 }
 
+/// An agreement's lists (partners in their order, purposes, goals, funding lines in their order)
+/// read the same whichever statement loads them: the write's answer, `GET /agreements/{id}`, a page
+/// of the list, and again after a change.
+async fn an_agreements_lists_read_the_same_by_every_path(app: TestApp) {
+    units(&app).await;
+    let first = partner(&app, "Ålesund", "CITY", "NO").await;
+    let second = partner(&app, "Tromsø", "CITY", "NO").await;
+    let third = partner(&app, "Åbo", "CITY", "FI").await;
+    let created = agreement(
+        &app,
+        "KFN",
+        &[&third, &first, &second],
+        json!({
+            "purposes": ["SISTER_CITIES", "KNOWLEDGE_EXCHANGE"],
+            "sdgs": [17, 3, 11],
+            "fundings": [
+                {"source": "EU", "programme": "Interreg \"Öresund\" \\ del; 2: 100%", "amount": "1500.50", "currency": "EUR"},
+                {"source": "OWN", "amount": "20000.00", "currency": "SEK"},
+                {"source": "REGIONAL", "programme": "Västra Götaland", "amount": "0.05", "currency": "SEK"},
+            ],
+        }),
+    )
+    .await;
+    let lists =
+        |a: &serde_json::Value| json!([a["partnerIds"], a["purposes"], a["sdgs"], a["fundings"]]);
+    assert_eq!(
+        created["partnerIds"],
+        json!([third, first, second]),
+        "partners keep their order"
+    );
+    assert_eq!(created["sdgs"], json!([3, 11, 17]));
+    assert_eq!(
+        created["fundings"][0]["programme"],
+        "Interreg \"Öresund\" \\ del; 2: 100%"
+    );
+    assert!(created["fundings"][1]["programme"].is_null());
+    let id = id(&created);
+    let mut expected = lists(&created);
+    for version in [1, 2] {
+        let read = app
+            .get(&format!("/api/v1/agreements/{id}"))
+            .officer_of("KFN")
+            .send()
+            .await
+            .json();
+        let page = app
+            .get(&format!("/api/v1/agreements?partnerId={second}&limit=5"))
+            .officer_of("KFN")
+            .send()
+            .await
+            .json();
+        assert_eq!(page["items"][0]["id"], id.as_str());
+        assert_eq!(lists(&read), expected, "GET, version {version}");
+        assert_eq!(
+            lists(&page["items"][0]),
+            expected,
+            "a page, version {version}"
+        );
+        if version == 1 {
+            let changed = app
+                .patch(&format!("/api/v1/agreements/{id}"))
+                .officer_of("KFN")
+                .if_match(1)
+                .merge_patch(&json!({
+                    "partnerIds": [second, first],
+                    "sdgs": [5],
+                    "fundings": [],
+                }))
+                .send()
+                .await;
+            changed.assert_status(200);
+            let changed = changed.json();
+            assert_eq!(changed["partnerIds"], json!([second, first]));
+            assert_eq!(changed["sdgs"], json!([5]));
+            assert_eq!(changed["fundings"], json!([]));
+            assert_eq!(changed["purposes"], created["purposes"]);
+            expected = lists(&changed);
+        }
+    }
+}
+
 both!(
+    an_agreements_lists_read_the_same_by_every_path,
     activation_is_refused_when_a_partner_needs_an_exception,
     assessment_required_blocks_activation_and_an_exception_does_not_replace_it,
     purpose_required_partner_required_and_start_date_required,

@@ -21,7 +21,6 @@ use crate::text::Localized;
 
 /// Answers reads of agreements keep while the register is unchanged (`db::derived`), per instance.
 pub struct AgreementAnswers {
-    pub lists: store::ListAnswers,
     pub compliance: compliance::ComplianceAnswers,
     pub companies: Derived<(), Arc<HashSet<String>>>,
     /// How many agreements match a list's filters (by the filters' debug form).
@@ -30,9 +29,8 @@ pub struct AgreementAnswers {
 
 impl Default for AgreementAnswers {
     fn default() -> Self {
-        // About 0.5 kB per agreement's lists or compliance: under 20 MB together.
+        // About 0.5 kB per agreement's compliance: under 10 MB.
         Self {
-            lists: store::ListAnswers::new("agreement lists", 16_384),
             compliance: compliance::ComplianceAnswers::new("compliance", 16_384),
             companies: Derived::new("company units", 1),
             totals: Derived::new("agreement list totals", 4_096),

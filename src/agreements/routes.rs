@@ -165,8 +165,7 @@ pub async fn list_agreements(
                 total
             }
         };
-        let rows = store::page(conn, &filter, offset, limit)?;
-        let records = store::with_lists(conn, rows, generation, &answers.lists)?;
+        let records = store::page(conn, &filter, offset, limit)?;
         let page = present_all(conn, &records, today, generation, &answers)?;
         Ok((page, total))
     })
@@ -200,7 +199,7 @@ pub async fn get_agreement(
             let Some(read) = store::read_row(conn, &id)? else {
                 return Ok(None);
             };
-            if !visible(conn, &principal, &read.row)? {
+            if !visible(conn, &principal, &read.record.row)? {
                 return Ok(None);
             }
             present_read(conn, read, &answers).map(Some)
@@ -452,11 +451,14 @@ pub async fn get_compliance(
     let result = call
         .db
         .read(move |conn| {
-            let generation = generation(conn)?;
-            let record = load_visible(conn, &call.principal, &id)?;
+            let read = store::read_row(conn, &id)?.ok_or_else(not_found)?;
+            if !visible(conn, &call.principal, &read.record.row)? {
+                return Err(not_found());
+            }
+            let record = read.record;
             let slice = std::slice::from_ref(&record);
             let mut judged =
-                compliance_read(conn, slice, today(), generation, &answers.compliance)?;
+                compliance_read(conn, slice, today(), read.generation, &answers.compliance)?;
             judged.remove(&record.row.id).ok_or_else(|| {
                 ApiError::conflict(
                     crate::text::Text::ComplianceOfActiveOnly {

@@ -100,7 +100,7 @@ pub fn present_all(
         .collect())
 }
 
-/// The API form of one agreement whose row [`store::read_row`] loaded.
+/// The API form of one agreement that [`store::read_row`] loaded.
 pub fn present_read(
     conn: &mut AnyConnection,
     read: ReadRow,
@@ -108,15 +108,15 @@ pub fn present_read(
 ) -> Result<Agreement, ApiError> {
     let today = today();
     let ReadRow {
-        row,
+        record,
         unit_is_company,
         generation,
     } = read;
-    let records = store::with_lists(conn, vec![row], generation, &answers.lists)?;
+    let records = [record];
     let mut compliance = compliance_read(conn, &records, today, generation, &answers.compliance)?;
-    let record = &records[0];
+    let [record] = records;
     let compliance = compliance.remove(&record.row.id);
-    Ok(present(record, compliance, today, unit_is_company))
+    Ok(present(&record, compliance, today, unit_is_company))
 }
 
 /// The API form of an agreement inside a write, judged afresh.

@@ -4,11 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamp};
 
 use super::{AgreementInput, AgreementStatus, Funding, Warning};
-use crate::db::derived::Derived;
 use crate::db::schema::{
     agreement_fundings as af, agreement_partners as ap, agreement_purposes as apu,
     agreement_sdgs as asd, agreements as a, partners, units,
@@ -135,72 +135,110 @@ fn attach(
     conn: &mut AnyConnection,
     rows: Vec<AgreementRow>,
 ) -> Result<Vec<AgreementRecord>, ApiError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
+    let mut lists: HashMap<String, Lists> = HashMap::new();
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut partners: HashMap<String, Vec<String>> = HashMap::new();
-    for (agreement, partner) in ap::table
-        .filter(ap::agreement_id.eq_any(&ids))
-        .order((ap::agreement_id, ap::position))
-        .select((ap::agreement_id, ap::partner_id))
-        .load::<(String, String)>(conn)?
-    {
-        partners.entry(agreement).or_default().push(partner);
-    }
-    let mut purposes: HashMap<String, Vec<Purpose>> = HashMap::new();
-    for (agreement, purpose) in apu::table
-        .filter(apu::agreement_id.eq_any(&ids))
-        .select((apu::agreement_id, apu::purpose))
-        .load::<(String, String)>(conn)?
-    {
-        purposes
-            .entry(agreement)
-            .or_default()
-            .extend(Purpose::parse(&purpose));
-    }
-    let mut sdgs: HashMap<String, Vec<u8>> = HashMap::new();
-    for (agreement, sdg) in asd::table
-        .filter(asd::agreement_id.eq_any(&ids))
-        .order((asd::agreement_id, asd::sdg))
-        .select((asd::agreement_id, asd::sdg))
-        .load::<(String, i32)>(conn)?
-    {
-        sdgs.entry(agreement).or_default().push(sdg as u8);
-    }
-    let mut fundings: HashMap<String, Vec<Funding>> = HashMap::new();
-    for (agreement, source, programme, amount, currency) in af::table
-        .filter(af::agreement_id.eq_any(&ids))
-        .order((af::agreement_id, af::position))
-        .select((
-            af::agreement_id,
-            af::source,
-            af::programme,
-            af::amount,
-            af::currency,
-        ))
-        .load::<(String, String, Option<String>, String, String)>(conn)?
-    {
-        fundings
-            .entry(agreement)
-            .or_default()
-            .push(stored_funding(source, programme, amount, currency)?);
+    for chunk in ids.chunks(LISTS_PER_STATEMENT) {
+        let rows = ListsOf { ids: chunk }.load::<ListRow>(conn)?;
+        for (agreement, list, _, first, programme, amount, currency) in rows {
+            let into = lists.entry(agreement).or_default();
+            let first = first.unwrap_or_default();
+            match list {
+                PARTNERS => into.partner_ids.push(first),
+                PURPOSES => into.purposes.extend(Purpose::parse(&first)),
+                GOALS => into.sdgs.extend(first.parse::<u8>().ok()),
+                _ => into.fundings.push(stored_funding(
+                    first,
+                    programme,
+                    amount.unwrap_or_default(),
+                    currency.unwrap_or_default(),
+                )?),
+            }
+        }
     }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let mut purposes = purposes.remove(&row.id).unwrap_or_default();
-            purposes.sort_by_key(|p| Purpose::ALL.iter().position(|q| q == p));
-            AgreementRecord {
-                partner_ids: partners.remove(&row.id).unwrap_or_default(),
-                purposes,
-                sdgs: sdgs.remove(&row.id).unwrap_or_default(),
-                fundings: fundings.remove(&row.id).unwrap_or_default(),
-                row,
-            }
+            let mut found = lists.remove(&row.id).unwrap_or_default();
+            found
+                .purposes
+                .sort_by_key(|p| Purpose::ALL.iter().position(|q| q == p));
+            AgreementRecord::new(row, found)
         })
         .collect())
 }
+
+/// The most agreements whose lists one statement loads (one bound id each, well below the
+/// databases' limits on bound parameters).
+const LISTS_PER_STATEMENT: usize = 5_000;
+
+/// The lists in the rows of [`ListsOf`]: partners in order, purposes, goals in order, funding
+/// lines in order.
+const PARTNERS: i32 = 0;
+const PURPOSES: i32 = 1;
+const GOALS: i32 = 2;
+
+/// A row of [`ListsOf`]: the agreement, the list, the item's order, and up to four values (a
+/// funding line's source, programme, amount and currency; one value for the other lists).
+type ListRow = (
+    String,
+    i32,
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The four lists of the agreements `ids` in one statement, the same on both databases.
+struct ListsOf<'a> {
+    ids: &'a [String],
+}
+
+impl diesel::query_builder::QueryId for ListsOf<'_> {
+    type QueryId = ();
+    /// The statement's text depends on how many ids it binds.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for ListsOf<'_> {
+    type SqlType = (
+        Text,
+        Integer,
+        Integer,
+        Nullable<Text>,
+        Nullable<Text>,
+        Nullable<Text>,
+        Nullable<Text>,
+    );
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for ListsOf<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        out.push_sql("WITH wanted (id) AS (VALUES ");
+        for (i, id) in self.ids.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            out.push_bind_param::<Text, _>(id)?;
+            out.push_sql(")");
+        }
+        out.push_sql(
+            ") SELECT agreement_id, 0, position, partner_id, NULL, NULL, NULL \
+             FROM agreement_partners WHERE agreement_id IN (SELECT id FROM wanted) \
+             UNION ALL SELECT agreement_id, 1, 0, purpose, NULL, NULL, NULL \
+             FROM agreement_purposes WHERE agreement_id IN (SELECT id FROM wanted) \
+             UNION ALL SELECT agreement_id, 2, sdg, CAST(sdg AS TEXT), NULL, NULL, NULL \
+             FROM agreement_sdgs WHERE agreement_id IN (SELECT id FROM wanted) \
+             UNION ALL SELECT agreement_id, 3, position, source, programme, amount, currency \
+             FROM agreement_fundings WHERE agreement_id IN (SELECT id FROM wanted) \
+             ORDER BY 1, 2, 3",
+        );
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<AnyConnection> for ListsOf<'_> {}
 
 fn stored_funding(
     source: String,
@@ -230,29 +268,115 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementRecord
     })
 }
 
-/// One agreement's row as a read needs it: with whether its unit is a company and the register's
-/// generation (`db::derived`) at the moment of the read.
+/// The four lists as JSON arrays, as [`json_lists`] selects them: partner ids, purposes, goals,
+/// funding lines (each `[source, programme, amount, currency]`).
+type JsonLists = (String, String, String, String);
+
+/// The SQL expressions that select an agreement's four lists as JSON arrays in their order, for
+/// the agreement row `agreement` (`json_agg` on PostgreSQL, `json_group_array` on SQLite; both
+/// take `ORDER BY` inside the aggregate, SQLite since 3.44).
+fn json_lists(postgres: bool, agreement: &str) -> [String; 4] {
+    let list = |item: &str, table: &str, order: &str| {
+        if postgres {
+            format!(
+                "(SELECT COALESCE(json_agg({item} ORDER BY {order}), '[]')::text \
+                 FROM {table} l WHERE l.agreement_id = {agreement}.id)"
+            )
+        } else {
+            format!(
+                "(SELECT json_group_array({item} ORDER BY {order}) \
+                 FROM {table} l WHERE l.agreement_id = {agreement}.id)"
+            )
+        }
+    };
+    let line = if postgres {
+        "json_build_array(l.source, l.programme, l.amount, l.currency)"
+    } else {
+        "json_array(l.source, l.programme, l.amount, l.currency)"
+    };
+    [
+        list("l.partner_id", "agreement_partners", "l.position"),
+        list("l.purpose", "agreement_purposes", "l.purpose"),
+        list("l.sdg", "agreement_sdgs", "l.sdg"),
+        list(line, "agreement_fundings", "l.position"),
+    ]
+}
+
+/// The lists [`json_lists`] selected.
+fn from_json((partners, purposes, sdgs, fundings): JsonLists) -> Result<Lists, ApiError> {
+    let json = |what: &str, text: &str| -> Result<serde_json::Value, ApiError> {
+        serde_json::from_str(text)
+            .map_err(|e| ApiError::internal(format!("an agreement's {what} as JSON: {e}")))
+    };
+    let strings = |value: serde_json::Value| -> Vec<String> {
+        let items = value.as_array().cloned().unwrap_or_default();
+        items
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect()
+    };
+    let mut lists = Lists {
+        partner_ids: strings(json("partners", &partners)?),
+        purposes: (strings(json("purposes", &purposes)?).iter())
+            .filter_map(|p| Purpose::parse(p))
+            .collect(),
+        sdgs: (strings(json("goals", &sdgs)?).iter())
+            .filter_map(|n| n.parse().ok())
+            .collect(),
+        fundings: Vec::new(),
+    };
+    lists
+        .purposes
+        .sort_by_key(|p| Purpose::ALL.iter().position(|q| q == p));
+    for line in json("funding lines", &fundings)?
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let part = |i: usize| line.get(i).and_then(|v| v.as_str()).map(str::to_string);
+        lists.fundings.push(stored_funding(
+            part(0).unwrap_or_default(),
+            part(1),
+            part(2).unwrap_or_default(),
+            part(3).unwrap_or_default(),
+        )?);
+    }
+    Ok(lists)
+}
+
+/// One agreement as a read needs it: its row and lists, whether its unit is a company, and the
+/// register's generation (`db::derived`) at the moment of the read.
 pub struct ReadRow {
-    pub row: AgreementRow,
+    pub record: AgreementRecord,
     pub unit_is_company: bool,
     pub generation: i64,
 }
 
 /// [`ReadRow`] in one statement, prepared once per connection (the read behind
-/// `GET /agreements/{id}`).
+/// `GET /agreements/{id}`): the lists come aggregated as JSON arrays.
 pub fn read_row(conn: &mut AnyConnection, id: &str) -> Result<Option<ReadRow>, ApiError> {
-    Ok(OneAgreement { id: id.to_string() }
-        .get_result::<(AgreementRow, (bool, i64))>(conn)
-        .optional()?
-        .map(|(row, (unit_is_company, generation))| ReadRow {
-            row,
-            unit_is_company,
-            generation,
-        }))
+    let postgres = conn.backend() == crate::db::Backend::Postgres;
+    let Some((row, (unit_is_company, generation), lists)) = OneAgreement {
+        id: id.to_string(),
+        postgres,
+    }
+    .get_result::<(AgreementRow, (bool, i64), JsonLists)>(conn)
+    .optional()?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ReadRow {
+        record: AgreementRecord::new(row, from_json(lists)?),
+        unit_is_company,
+        generation,
+    }))
 }
 
 /// An agreement's lists; they change only with its version.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Lists {
     pub partner_ids: Vec<String>,
     pub purposes: Vec<Purpose>,
@@ -260,60 +384,35 @@ pub struct Lists {
     pub fundings: Vec<Funding>,
 }
 
-/// Lists by (agreement, version), while the register is unchanged (`db::derived`).
-pub type ListAnswers = Derived<(String, i32), Lists>;
-
-/// Records for rows a read loaded at `generation`: lists loaded since the register last changed
-/// are taken from `answers`, the others in one query per list for all of them.
-pub fn with_lists(
-    conn: &mut AnyConnection,
-    rows: Vec<AgreementRow>,
-    generation: i64,
-    answers: &ListAnswers,
-) -> Result<Vec<AgreementRecord>, ApiError> {
-    let mut records: Vec<Option<AgreementRecord>> = Vec::with_capacity(rows.len());
-    let mut unloaded = Vec::new();
-    for row in rows {
-        match answers.get(generation, &(row.id.clone(), row.version)) {
-            Some(lists) => records.push(Some(AgreementRecord::new(row, lists))),
-            None => {
-                records.push(None);
-                unloaded.push(row);
-            }
-        }
-    }
-    let mut loaded = attach(conn, unloaded)?.into_iter();
-    records
-        .into_iter()
-        .map(|record| match record {
-            Some(record) => Ok(record),
-            None => {
-                let record = loaded
-                    .next()
-                    .ok_or_else(|| ApiError::internal("an agreement's lists were not loaded"))?;
-                let key = (record.row.id.clone(), record.row.version);
-                answers.put(generation, key, record.lists());
-                Ok(record)
-            }
-        })
-        .collect()
-}
-
 /// The statement of [`read_row`]: `SELECT` the row, `EXISTS` a company unit, the newest
-/// change-log id. Written by hand because diesel cannot express the scalar subqueries across
-/// both backends; a type with a static query id, so diesel keeps it prepared.
+/// change-log id, and the four lists as JSON arrays. Written by hand because diesel cannot
+/// express the scalar subqueries across both backends; a type with a static query id, so diesel
+/// keeps it prepared (a connection is of one backend, so its text never changes).
 struct OneAgreement {
     id: String,
+    postgres: bool,
 }
 
-const ONE_AGREEMENT: &str = "SELECT a.id, a.title, a.description, a.agreement_type, \
-    a.unit_code, a.start_date, a.end_date, a.case_number, a.external_funding_not_possible_reason, \
-    a.status, a.warnings, a.registered_retroactively, a.activated_at, a.activated_by, a.ended_at, \
-    a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, a.end_reason, \
-    a.cancel_reason, \
-    EXISTS (SELECT 1 FROM units c WHERE c.code = a.unit_code AND c.unit_type = 'COMPANY'), \
-    (SELECT COALESCE(MAX(e.id), 0) FROM events e) \
-    FROM agreements a WHERE a.id = ";
+/// [`OneAgreement`]'s text for PostgreSQL (`postgres`) or SQLite, up to the bound id.
+fn one_agreement(postgres: bool) -> String {
+    let [partners, purposes, sdgs, fundings] = json_lists(postgres, "a");
+    format!(
+        "SELECT a.id, a.title, a.description, a.agreement_type, \
+         a.unit_code, a.start_date, a.end_date, a.case_number, \
+         a.external_funding_not_possible_reason, a.status, a.warnings, \
+         a.registered_retroactively, a.activated_at, a.activated_by, a.ended_at, \
+         a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, a.end_reason, \
+         a.cancel_reason, \
+         EXISTS (SELECT 1 FROM units c WHERE c.code = a.unit_code AND c.unit_type = 'COMPANY'), \
+         (SELECT COALESCE(MAX(e.id), 0) FROM events e), {partners}, {purposes}, {sdgs}, {fundings} \
+         FROM agreements a WHERE a.id = "
+    )
+}
+
+static ONE_AGREEMENT_POSTGRES: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| one_agreement(true));
+static ONE_AGREEMENT_SQLITE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| one_agreement(false));
 
 impl diesel::query_builder::QueryId for OneAgreement {
     type QueryId = Self;
@@ -321,7 +420,8 @@ impl diesel::query_builder::QueryId for OneAgreement {
 }
 
 impl diesel::query_builder::Query for OneAgreement {
-    /// The columns of [`AgreementRow`] in its order, then the flag and the generation.
+    /// The columns of [`AgreementRow`] in its order, then the flag and the generation, then the
+    /// partners, purposes, goals and funding lines as JSON arrays.
     #[rustfmt::skip]
     type SqlType = (
         (
@@ -331,6 +431,7 @@ impl diesel::query_builder::Query for OneAgreement {
             Nullable<Text>, Nullable<Text>,
         ),
         (Bool, BigInt),
+        (Text, Text, Text, Text),
     );
 }
 
@@ -339,7 +440,11 @@ impl diesel::query_builder::QueryFragment<MultiBackend> for OneAgreement {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
     ) -> QueryResult<()> {
-        out.push_sql(ONE_AGREEMENT);
+        out.push_sql(if self.postgres {
+            &ONE_AGREEMENT_POSTGRES
+        } else {
+            &ONE_AGREEMENT_SQLITE
+        });
         out.push_bind_param::<Text, _>(&self.id)?;
         Ok(())
     }
@@ -437,19 +542,32 @@ pub fn count(conn: &mut AnyConnection, f: &AgreementFilter) -> Result<i64, ApiEr
     Ok(filtered(f).count().get_result::<i64>(conn)?)
 }
 
-/// A page of the rows matching `f`, in list order.
+/// A page of the agreements matching `f`, in list order, with their lists, in one statement.
 pub fn page(
     conn: &mut AnyConnection,
     f: &AgreementFilter,
     offset: i64,
     limit: i64,
-) -> Result<Vec<AgreementRow>, ApiError> {
-    Ok(filtered(f)
+) -> Result<Vec<AgreementRecord>, ApiError> {
+    let postgres = conn.backend() == crate::db::Backend::Postgres;
+    let [partners, purposes, sdgs, fundings] = json_lists(postgres, "agreements");
+    filtered(f)
         .order((a::created_at.asc(), a::id.asc()))
         .offset(offset)
         .limit(limit)
-        .select(AgreementRow::as_select())
-        .load(conn)?)
+        .select((
+            AgreementRow::as_select(),
+            (
+                sql::<Text>(&partners),
+                sql::<Text>(&purposes),
+                sql::<Text>(&sdgs),
+                sql::<Text>(&fundings),
+            ),
+        ))
+        .load::<(AgreementRow, JsonLists)>(conn)?
+        .into_iter()
+        .map(|(row, lists)| Ok(AgreementRecord::new(row, from_json(lists)?)))
+        .collect()
 }
 
 /// Every agreement matching `f`, in list order (for filters computed in Rust, such as compliance).
