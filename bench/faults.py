@@ -205,8 +205,9 @@ def run_fault(c, t, partners, kind):
           f"{len(whole)} stored, {len(half)} incomplete")
 
     # Retry every request that failed, with its key: each applies exactly once.
-    # A key whose request died with the database stays "in flight" until its lock lapses
-    # (IN_FLIGHT_SECONDS in src/http/idempotency.rs): retry those until then, as a client would.
+    # A key's claim is the transaction of its request (src/http/idempotency.rs): a request that
+    # died with the database left nothing behind, so its retry runs at once; one whose transaction
+    # is still ending on a thawed server answers 409 until it has, and is retried as a client would.
     retried, waited_409 = 0, 0
     retry_started = time.monotonic()
     for key, body in load.failed.items():

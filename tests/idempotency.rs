@@ -293,7 +293,93 @@ async fn a_failed_request_releases_its_key_so_a_retry_runs_again(app: TestApp) {
     assert_eq!(units_named(&app, "UN").await, 0);
 }
 
+/// The claim of a key is its transaction: on PostgreSQL a request whose key another transaction
+/// holds (on any instance) is refused with 409 at once and changes nothing, and the key is free
+/// again as soon as that transaction ends without storing a reply. On SQLite, where writers take
+/// turns, the request waits for the other writer and then runs.
+async fn a_key_claimed_by_a_transaction_in_flight_is_409_at_once_and_free_after_it(app: TestApp) {
+    let body = unit("KFN");
+    let token = admin(&app, "anna");
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = match app.backend {
+        common::Backend::Postgres => {
+            let url = app.database.raw_url.clone();
+            std::thread::spawn(move || {
+                use diesel::connection::SimpleConnection;
+                let mut pg = diesel::PgConnection::establish(&url).unwrap();
+                let lock = samverkan::http::idempotency::lock_number(
+                    "anna",
+                    "POST",
+                    "/api/v1/units",
+                    "key-held",
+                );
+                pg.batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({lock})"))
+                    .unwrap();
+                held_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                pg.batch_execute("ROLLBACK").unwrap();
+            })
+        }
+        common::Backend::Sqlite => {
+            let db = app.state.db.clone();
+            std::thread::spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    db.write(move |_| -> Result<(), samverkan::http::problem::ApiError> {
+                        held_tx.send(()).unwrap();
+                        release_rx.recv().unwrap();
+                        Ok(())
+                    })
+                    .await
+                    .unwrap();
+                });
+            })
+        }
+    };
+    held_rx.recv().unwrap();
+    match app.backend {
+        common::Backend::Postgres => {
+            let started = std::time::Instant::now();
+            post_unit(&app, &token, "key-held", &body)
+                .await
+                .assert_problem(409, "idempotency-key-in-use");
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "refused at once, not after waiting for the holder"
+            );
+            assert_eq!(units_named(&app, "KFN").await, 0);
+            assert_eq!(stored_keys(&app, "key-held").await, 0);
+            release_tx.send(()).unwrap();
+            holder.join().unwrap();
+            post_unit(&app, &token, "key-held", &body)
+                .await
+                .assert_status(201);
+        }
+        common::Backend::Sqlite => {
+            let release = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                release_tx.send(()).unwrap();
+            });
+            post_unit(&app, &token, "key-held", &body)
+                .await
+                .assert_status(201);
+            release.join().unwrap();
+            holder.join().unwrap();
+        }
+    }
+    assert_eq!(units_named(&app, "KFN").await, 1);
+    assert_eq!(stored_keys(&app, "key-held").await, 1);
+    let replay = post_unit(&app, &token, "key-held", &body).await;
+    replay.assert_status(201);
+    assert_eq!(
+        replay.header("idempotent-replayed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(events_of(&app, "KFN").await, ["CREATED"]);
+}
+
 both!(
+    a_key_claimed_by_a_transaction_in_flight_is_409_at_once_and_free_after_it,
     the_same_key_and_body_replay_the_stored_response_once_created,
     the_same_key_with_another_body_is_422,
     a_key_whose_request_is_in_flight_is_409,

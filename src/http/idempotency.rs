@@ -1,7 +1,8 @@
 //! `Idempotency-Key` on POST: the same key and body replay the stored response, another body is
 //! 422, a request still in flight is 409, and keys live 24 hours. Keys are scoped to the caller
-//! (`sub`), the method and the path. The stored response commits in the same transaction as the
-//! work it describes, so a write is never applied twice nor acknowledged without being stored.
+//! (`sub`), the method and the path. The claim of the key, the work and the stored response
+//! commit in one transaction, so a write is never applied twice nor acknowledged without being
+//! stored, and a request that fails leaves its key free for a retry.
 //! When the resource a stored response created is deleted, its key is kept but the response is
 //! dropped (`forget`, in the deletion's own transaction): a replay then answers 410 `gone`.
 
@@ -11,6 +12,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use sha2::{Digest, Sha256};
 
 use super::auth::Principal;
 use super::problem::{ApiError, ProblemKind};
@@ -19,8 +21,6 @@ use crate::db::schema::idempotency_keys as k;
 use crate::db::{AnyConnection, Db};
 
 const KEY_LIFETIME_HOURS: i64 = 24;
-/// A request that holds its key longer than this is taken to have died, and a retry may take over.
-const IN_FLIGHT_SECONDS: i64 = 60;
 /// The stored status of a response whose resource was deleted since (`forget`).
 const GONE: i32 = 410;
 
@@ -87,14 +87,24 @@ struct Scope {
     hash: String,
 }
 
-enum Begin {
-    Proceed,
+/// What a keyed request finds under its key.
+enum Found {
+    /// Nothing usable: run the work and store its reply (`update`: over a row that expired or
+    /// was left by a request that died, instead of inserting one).
+    Fresh {
+        update: bool,
+    },
     Replay(Reply),
 }
 
-/// Runs `work` in one transaction, under the caller's idempotency key when one was sent.
-/// Authorisation must already have been checked; `If-Match` is checked inside `work`, after a
-/// replay, so that a retried action replays instead of failing its precondition.
+/// Runs `work` in one transaction, under the caller's idempotency key when one was sent: the
+/// claim of the key, the work, its change-log entry and the stored reply commit together, or
+/// nothing does. Authorisation must already have been checked; `If-Match` is checked inside
+/// `work`, after a replay, so that a retried action replays instead of failing its precondition.
+///
+/// A second request with the same key while the first is in flight answers 409 at once on
+/// PostgreSQL (it cannot take the key's transaction-level advisory lock); on SQLite, where writers
+/// take turns, it waits for the first and replays its reply.
 pub async fn execute<F>(
     db: &Db,
     principal: &Principal,
@@ -116,36 +126,27 @@ where
         key,
         hash: body_digest.to_string(),
     };
-    let scope = std::sync::Arc::new(scope);
-    let begin_scope = scope.clone();
-    match db.write(move |conn| begin(conn, &begin_scope)).await? {
-        Begin::Replay(reply) => {
-            let mut res = reply.into_response();
-            res.headers_mut().insert(
-                actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
-                actix_web::http::header::HeaderValue::from_static("true"),
-            );
-            return Ok(res);
-        }
-        Begin::Proceed => {}
-    }
-    let work_scope = scope.clone();
     let outcome = db
-        .write(move |conn| {
+        .write(move |conn| -> Result<(Reply, bool), ApiError> {
+            claim(conn, &scope)?;
+            let update = match find(conn, &scope)? {
+                Found::Replay(reply) => return Ok((reply, true)),
+                Found::Fresh { update } => update,
+            };
             let reply = work(conn)?;
-            finish(conn, &work_scope, &reply)?;
-            Ok(reply)
+            store(conn, &scope, &reply, update)?;
+            Ok((reply, false))
         })
-        .await;
-    match outcome {
-        Ok(reply) => Ok(reply.into_response()),
-        Err(error) => {
-            // The work did not happen: release the key so that a retry runs it.
-            let release_scope = scope.clone();
-            let _ = db.write(move |conn| release(conn, &release_scope)).await;
-            Err(error)
-        }
+        .await?;
+    let (reply, replayed) = outcome;
+    let mut res = reply.into_response();
+    if replayed {
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
+            actix_web::http::header::HeaderValue::from_static("true"),
+        );
     }
+    Ok(res)
 }
 
 #[derive(Queryable)]
@@ -173,7 +174,45 @@ fn filter(s: &Scope) -> ByKey {
         .filter(k::idempotency_key.eq(s.key.clone()))
 }
 
-fn begin(conn: &mut AnyConnection, s: &Scope) -> Result<Begin, ApiError> {
+#[derive(QueryableByName)]
+struct Claimed {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    claimed: bool,
+}
+
+/// The number of a key's transaction-level advisory lock on PostgreSQL: the first 8 bytes of the
+/// SHA-256 of its scope. Two keys that share it (one chance in 2^64) only make each other retry.
+pub fn lock_number(owner: &str, method: &str, path: &str, key: &str) -> i64 {
+    let mut digest = Sha256::new();
+    for part in [owner, method, path, key] {
+        digest.update(part.as_bytes());
+        digest.update([0u8]);
+    }
+    let bytes: [u8; 8] = digest.finalize()[..8].try_into().expect("8 bytes");
+    i64::from_be_bytes(bytes)
+}
+
+/// On PostgreSQL, the key's transaction-level advisory lock, or 409 at once when another
+/// transaction (on any instance) holds it.
+fn claim(conn: &mut AnyConnection, s: &Scope) -> Result<(), ApiError> {
+    let AnyConnection::Postgresql(pg) = conn else {
+        return Ok(());
+    };
+    let lock = lock_number(&s.owner, &s.method, &s.path, &s.key);
+    let claimed = diesel::sql_query(format!(
+        "SELECT pg_try_advisory_xact_lock({lock}) AS claimed"
+    ))
+    .get_result::<Claimed>(pg)?;
+    if claimed.claimed {
+        Ok(())
+    } else {
+        Err(in_use())
+    }
+}
+
+/// What the key holds: a reply to replay, a refusal (another body: 422; a forgotten resource:
+/// 410; a request of an earlier release still in flight: 409), or nothing usable.
+fn find(conn: &mut AnyConnection, s: &Scope) -> Result<Found, ApiError> {
     let now = Utc::now().naive_utc();
     let stored: Option<Stored> = filter(s)
         .select((
@@ -188,68 +227,44 @@ fn begin(conn: &mut AnyConnection, s: &Scope) -> Result<Begin, ApiError> {
         ))
         .first(conn)
         .optional()?;
-    match stored {
-        None => {}
-        Some(row) if row.expires_at <= now => {
-            diesel::delete(filter(s)).execute(conn)?;
-        }
-        Some(row) if row.request_hash != s.hash => {
-            return Err(ApiError::new(
-                ProblemKind::IdempotencyKeyReused,
-                crate::text::Text::IdempotencyKeyReused.msg(),
-            ));
-        }
-        Some(row) if row.state == "DONE" && row.response_status == Some(GONE) => {
-            return Err(ApiError::new(
-                ProblemKind::Gone,
-                crate::text::Text::IdempotencyKeyGone.msg(),
-            ));
-        }
-        Some(row) if row.state == "DONE" => {
-            let body = row
-                .response_body
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|e| ApiError::internal(format!("stored response: {e}")))?;
-            return Ok(Begin::Replay(Reply {
-                status: row.response_status.unwrap_or(200) as u16,
-                body,
-                etag: row.response_etag,
-                location: row.response_location,
-                once: None,
-            }));
-        }
-        Some(row) if row.locked_until > now => return Err(in_use()),
-        Some(_) => {
-            diesel::update(filter(s))
-                .set(k::locked_until.eq(now + Duration::seconds(IN_FLIGHT_SECONDS)))
-                .execute(conn)?;
-            return Ok(Begin::Proceed);
-        }
+    let row = match stored {
+        None => return Ok(Found::Fresh { update: false }),
+        Some(row) if row.expires_at <= now => return Ok(Found::Fresh { update: true }),
+        Some(row) => row,
+    };
+    if row.request_hash != s.hash {
+        return Err(ApiError::new(
+            ProblemKind::IdempotencyKeyReused,
+            crate::text::Text::IdempotencyKeyReused.msg(),
+        ));
     }
-    diesel::insert_into(k::table)
-        .values((
-            k::owner.eq(&s.owner),
-            k::method.eq(&s.method),
-            k::path.eq(&s.path),
-            k::idempotency_key.eq(&s.key),
-            k::request_hash.eq(&s.hash),
-            k::state.eq("IN_FLIGHT"),
-            k::created_at.eq(now),
-            k::locked_until.eq(now + Duration::seconds(IN_FLIGHT_SECONDS)),
-            k::expires_at.eq(now + Duration::hours(KEY_LIFETIME_HOURS)),
-        ))
-        .execute(conn)
-        .map_err(|e| match e {
-            // Another request inserted the same key a moment ago and is still working.
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => in_use(),
-            other => other.into(),
-        })?;
-    Ok(Begin::Proceed)
+    if row.state != "DONE" {
+        // A claim written by an earlier release, which held keys in a row of their own.
+        return if row.locked_until > now {
+            Err(in_use())
+        } else {
+            Ok(Found::Fresh { update: true })
+        };
+    }
+    if row.response_status == Some(GONE) {
+        return Err(ApiError::new(
+            ProblemKind::Gone,
+            crate::text::Text::IdempotencyKeyGone.msg(),
+        ));
+    }
+    let body = row
+        .response_body
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| ApiError::internal(format!("stored response: {e}")))?;
+    Ok(Found::Replay(Reply {
+        status: row.response_status.unwrap_or(200) as u16,
+        body,
+        etag: row.response_etag,
+        location: row.response_location,
+        once: None,
+    }))
 }
 
 fn in_use() -> ApiError {
@@ -259,22 +274,43 @@ fn in_use() -> ApiError {
     )
 }
 
-fn finish(conn: &mut AnyConnection, s: &Scope, reply: &Reply) -> Result<(), ApiError> {
+/// Stores the reply under the key, in the work's transaction.
+fn store(conn: &mut AnyConnection, s: &Scope, reply: &Reply, update: bool) -> Result<(), ApiError> {
+    let now = Utc::now().naive_utc();
     let body = reply.body.as_ref().map(|b| b.to_string());
-    diesel::update(filter(s))
-        .set((
-            k::state.eq("DONE"),
-            k::response_status.eq(i32::from(reply.status)),
-            k::response_body.eq(body),
-            k::response_etag.eq(reply.etag.clone()),
-            k::response_location.eq(reply.location.clone()),
+    let fields = (
+        k::request_hash.eq(s.hash.clone()),
+        k::state.eq("DONE"),
+        k::response_status.eq(i32::from(reply.status)),
+        k::response_body.eq(body),
+        k::response_etag.eq(reply.etag.clone()),
+        k::response_location.eq(reply.location.clone()),
+        k::created_at.eq(now),
+        k::locked_until.eq(now),
+        k::expires_at.eq(now + Duration::hours(KEY_LIFETIME_HOURS)),
+    );
+    if update {
+        diesel::update(filter(s)).set(fields).execute(conn)?;
+        return Ok(());
+    }
+    diesel::insert_into(k::table)
+        .values((
+            k::owner.eq(&s.owner),
+            k::method.eq(&s.method),
+            k::path.eq(&s.path),
+            k::idempotency_key.eq(&s.key),
+            fields,
         ))
-        .execute(conn)?;
-    Ok(())
-}
-
-fn release(conn: &mut AnyConnection, s: &Scope) -> Result<(), ApiError> {
-    diesel::delete(filter(s).filter(k::state.eq("IN_FLIGHT"))).execute(conn)?;
+        .execute(conn)
+        .map_err(|e| match e {
+            // Another transaction stored the same key first (an instance of an earlier release,
+            // or SQLite files shared between processes): this one rolls back.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => in_use(),
+            other => other.into(),
+        })?;
     Ok(())
 }
 
