@@ -153,6 +153,12 @@ pub fn document(doc: &mut utoipa::openapi::OpenApi) {
         ));
     body.content.insert(
         sheet::XLSX.to_string(),
-        utoipa::openapi::RefOr::T(ContentBuilder::new().schema(Some(schema)).build()),
+        utoipa::openapi::RefOr::T(
+            ContentBuilder::new()
+                .schema(Some(schema))
+                // A workbook is a zip archive; its bytes have no readable example.
+                .example(Some(serde_json::json!("PK\u{3}\u{4}…")))
+                .build(),
+        ),
     );
 }
