@@ -135,7 +135,7 @@ fn columns(header: &[String]) -> Result<HashMap<&'static str, usize>, Vec<FieldE
         }
     }
     for name in REQUIRED {
-        if !found.contains_key(name) && !seen.contains(name) {
+        if !seen.contains(name) {
             errors.push(FieldError::new(
                 pointer(1, name),
                 "missing-column",
