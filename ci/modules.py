@@ -20,7 +20,7 @@ LAYERS = [
     ("db, rules and configuration", ["db", "policy", "config"], False),
     ("http mechanics", ["http"], False),
     ("features", ["events", "units", "partners", "contacts", "indicators", "assessments",
-                  "countries", "webhooks", "exceptions", "eligibility", "agreements", "reports",
+                  "countries", "webhooks", "exceptions", "eligibility", "agreements", "imports", "reports",
                   "sweep", "seed", "meta", "policy_document"], True),
     ("wiring", ["app", "cli"], True),
 ]

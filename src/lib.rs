@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod events;
 pub mod exceptions;
 pub mod http;
+pub mod imports;
 pub mod indicators;
 pub mod meta;
 pub mod partners;

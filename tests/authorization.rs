@@ -491,6 +491,20 @@ fn rows() -> Vec<Row> {
             },
             [401, 403, 403, 201, 403, 403],
         ),
+        // Importing the register a city already keeps: coordinators and admins.
+        row(
+            "POST",
+            "/api/v1/imports/agreements",
+            |_, _| {
+                let mut req = Req::new(Method::POST, "/api/v1/imports/agreements");
+                req.body = Some((
+                    json!("title,type,unitCode,status\nImporterat utkast,PROJECT,KFN,DRAFT\n"),
+                    "text/csv",
+                ));
+                req
+            },
+            [401, 403, 403, 201, 403, 201],
+        ),
         // Assessments: coordinators write (four eyes), everybody reads published ones.
         row(
             "GET",

@@ -1,5 +1,6 @@
 //! The columns of the agreements export. Every agreement has every column: a draft's compliance
-//! cells are empty, as are an agreement's missing dates.
+//! cells are empty, as are an agreement's missing dates. Each partner is named by id, name,
+//! country and kind, so that an export of one register imports into another (`imports`).
 
 use super::Agreement;
 use crate::http::export::{Cell, Column, export, plain};
@@ -11,7 +12,7 @@ export! {
         Column::text("description") => row.description.as_ref().into(),
         Column::text("type") => Cell::code(&row.agreement_type),
         Column::text("unitCode") => (&row.unit_code).into(),
-        Column::list("partnerIds", "partnerId") => Cell::list(&row.partner_ids),
+        Column::list("partners", "partnerId:name:countryCode:KIND") => Cell::records(partners(row)),
         Column::list("purposes", "PURPOSE") => Cell::list(row.purposes.iter().map(plain)),
         Column::list("sdgs", "goal number") => Cell::list(row.sdgs.iter().map(u8::to_string)),
         Column::list("fundings", "SOURCE:programme:amount:CURRENCY") => Cell::records(row.fundings.iter().map(|f| {
@@ -54,4 +55,21 @@ export! {
         Column::timestamp("createdAt") => row.created_at.into(),
         Column::timestamp("updatedAt") => row.updated_at.into(),
     ]
+}
+
+/// The agreement's partners in its order, each as `partnerId:name:countryCode:KIND`. A list whose
+/// names were not loaded (`service::name_partners`) still carries every id.
+fn partners(row: &Agreement) -> Vec<Vec<String>> {
+    row.partner_ids
+        .iter()
+        .map(|id| match row.partners.iter().find(|p| &p.id == id) {
+            Some(p) => vec![
+                p.id.clone(),
+                p.name.clone(),
+                p.country_code.clone(),
+                p.kind.as_str().to_string(),
+            ],
+            None => vec![id.clone(), String::new(), String::new(), String::new()],
+        })
+        .collect()
 }

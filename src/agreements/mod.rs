@@ -199,6 +199,11 @@ pub struct Agreement {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The partners named, for an export's `partners` column: loaded for an exported list only
+    /// (`service::name_partners`), empty on JSON reads, and never serialised.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub partners: Vec<crate::partners::PartnerRef>,
 }
 
 impl Resource for Agreement {

@@ -129,6 +129,8 @@ pub async fn list_agreements(
     }
     let answers = answers.into_inner();
     let principal = call.principal.clone();
+    // An export names each partner (`partners` column); a JSON page carries ids only.
+    let export = crate::http::csv::wants_csv(&call.req);
     call.list(params.paging, move |conn, offset, limit| {
         let generation = generation(conn)?;
         let mut filter = AgreementFilter {
@@ -152,7 +154,11 @@ pub async fn list_agreements(
                 .into_iter()
                 .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
                 .collect();
-            return Ok(crud::slice(matching, offset, limit));
+            let (mut page, total) = crud::slice(matching, offset, limit);
+            if export {
+                service::name_partners(conn, &mut page)?;
+            }
+            return Ok((page, total));
         }
         // The total is counted over every match (at 100,000 agreements, thousands of index
         // entries); it is kept while the register is unchanged, like the derived answers.
@@ -166,7 +172,10 @@ pub async fn list_agreements(
             }
         };
         let records = store::page(conn, &filter, offset, limit)?;
-        let page = present_all(conn, &records, today, generation, &answers)?;
+        let mut page = present_all(conn, &records, today, generation, &answers)?;
+        if export {
+            service::name_partners(conn, &mut page)?;
+        }
         Ok((page, total))
     })
     .await

@@ -70,7 +70,29 @@ pub fn present(
         version: r.version,
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
+        partners: Vec::new(),
     }
+}
+
+/// Names the partners of `agreements` for an export (`partnerId:name:countryCode:kind`), loading
+/// every partner of the page in one query.
+pub fn name_partners(
+    conn: &mut AnyConnection,
+    agreements: &mut [Agreement],
+) -> Result<(), ApiError> {
+    let mut ids: Vec<String> = agreements
+        .iter()
+        .flat_map(|a| a.partner_ids.iter().cloned())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let refs = crate::partners::store::refs(conn, &ids)?;
+    for agreement in agreements {
+        agreement.partners = (agreement.partner_ids.iter())
+            .filter_map(|id| refs.get(id).cloned())
+            .collect();
+    }
+    Ok(())
 }
 
 /// The API form of many stored agreements for a read that saw the register at `generation`,
@@ -447,10 +469,53 @@ pub fn transition(
     closing: &Closing,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
+    move_to(conn, actor, record, next, closing, today, false)
+}
+
+/// Registers an agreement the city kept before this register, in the status it had, as `actor`
+/// (`imports`; authorisation is the caller's). Each step is the normal path's, with its event:
+/// - `DRAFT`: registered as [`register`] does;
+/// - `ACTIVE`: registered, then activated by the activation rules for today (409
+///   `activation-blocked` when they fail) and marked `registeredRetroactively`, as it was in force
+///   before the register knew of it;
+/// - `CANCELLED`: registered, then cancelled with its reason;
+/// - `ENDED`: registered, then ended on its `endDate` (not in the future, not before
+///   `startDate`) with its reason. An ended collaboration is history: today's activation rules do
+///   not judge it, and it has no activation (`activatedAt` stays empty).
+pub fn register_imported(
+    conn: &mut AnyConnection,
+    actor: &str,
+    input: &AgreementInput,
+    status: AgreementStatus,
+    closing: &Closing,
+    today: NaiveDate,
+) -> Result<Agreement, ApiError> {
+    let draft = register(conn, actor, input, today)?;
+    if status == AgreementStatus::Draft {
+        return Ok(draft);
+    }
+    let record = store::find(conn, &draft.id)?.ok_or_else(not_found)?;
+    move_to(conn, actor, &record, status, closing, today, true)
+}
+
+/// [`transition`]; `imported`: the agreement is being registered as it was kept elsewhere, so an
+/// activation marks it retroactive and a draft may end directly.
+fn move_to(
+    conn: &mut AnyConnection,
+    actor: &str,
+    record: &AgreementRecord,
+    next: AgreementStatus,
+    closing: &Closing,
+    today: NaiveDate,
+    imported: bool,
+) -> Result<Agreement, ApiError> {
     let status = record.status();
     let (allowed, action) = match next {
         AgreementStatus::Active => (status == AgreementStatus::Draft, EventAction::Activated),
-        AgreementStatus::Ended => (status == AgreementStatus::Active, EventAction::Ended),
+        AgreementStatus::Ended => (
+            status == AgreementStatus::Active || (imported && status == AgreementStatus::Draft),
+            EventAction::Ended,
+        ),
         AgreementStatus::Cancelled => (
             matches!(status, AgreementStatus::Draft | AgreementStatus::Active),
             EventAction::Cancelled,
@@ -481,7 +546,7 @@ pub fn transition(
         }
         (
             Some(warnings_of(&outcome.warnings)),
-            Some(outcome.registered_retroactively),
+            Some(outcome.registered_retroactively || imported),
         )
     } else {
         (None, None)

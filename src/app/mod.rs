@@ -81,6 +81,7 @@ fn assemble() -> (
                 .service(crate::agreements::routes::cancel_agreement)
                 .service(crate::agreements::routes::get_compliance)
                 .service(crate::agreements::routes::get_history)
+                .service(crate::imports::routes::import_agreements)
                 .service(crate::exceptions::routes::list_exceptions)
                 .service(crate::exceptions::routes::request_exception)
                 .service(crate::exceptions::routes::get_exception)
@@ -107,6 +108,7 @@ fn assemble() -> (
         .split_for_parts();
     let mut doc = doc;
     exports::document(&mut doc);
+    crate::imports::routes::document(&mut doc);
     (app, doc)
 }
 

@@ -71,6 +71,8 @@ pub enum Capability {
     DecideExceptions,
     /// Units and webhooks.
     Administer,
+    /// Import the register a city already keeps (`POST /imports/agreements`).
+    ImportRegister,
 }
 
 impl Capability {
@@ -85,6 +87,7 @@ impl Capability {
             Capability::ManageAssessments => &[Coordinator],
             Capability::DecideExceptions => &[BoardSecretary],
             Capability::Administer => &[Admin],
+            Capability::ImportRegister => &[Coordinator, Admin],
         }
     }
 }

@@ -127,6 +127,16 @@ impl Resource for Partner {
     }
 }
 
+/// How an agreements export names a partner: its id, name, country and kind (`partnerId:name:
+/// countryCode:kind`), so that an import into another register can find or create it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRef {
+    pub id: String,
+    pub name: String,
+    pub country_code: String,
+    pub kind: PartnerKind,
+}
+
 /// A new partner. Officers may not create it archived.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

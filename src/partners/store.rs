@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{ExternalIdsView, NewPartner, Partner, PartnerChanges, PartnerKind};
+use super::{ExternalIdsView, NewPartner, Partner, PartnerChanges, PartnerKind, PartnerRef};
 use crate::db::schema::partners as p;
 use crate::db::schema::{agreement_partners, agreements};
 use crate::db::search::{like_pattern, lower};
@@ -191,6 +191,50 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Partner>, ApiEr
 
 pub fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(p::table.find(id))).get_result(conn)?)
+}
+
+/// How each of `ids` is named in an export, in one query; unknown ids are absent.
+pub fn refs(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, PartnerRef>, ApiError> {
+    let mut found = HashMap::new();
+    // Bound parameters per statement stay well under SQLite's and PostgreSQL's limits.
+    for chunk in ids.chunks(10_000) {
+        let rows: Vec<(String, String, String, String)> = p::table
+            .filter(p::id.eq_any(chunk))
+            .select((p::id, p::name, p::country_code, p::kind))
+            .load(conn)?;
+        for (id, name, country_code, kind) in rows {
+            let kind = PartnerKind::from_db(&kind);
+            let r = PartnerRef {
+                id: id.clone(),
+                name,
+                country_code,
+                kind,
+            };
+            found.insert(id, r);
+        }
+    }
+    Ok(found)
+}
+
+/// The oldest partner with exactly this name, country and kind (an import's match when the id is
+/// not known here).
+pub fn find_by_identity(
+    conn: &mut AnyConnection,
+    name: &str,
+    country_code: &str,
+    kind: PartnerKind,
+) -> Result<Option<String>, ApiError> {
+    Ok(p::table
+        .filter(p::name.eq(name))
+        .filter(p::country_code.eq(country_code))
+        .filter(p::kind.eq(kind.as_str()))
+        .order((p::created_at.asc(), p::id.asc()))
+        .select(p::id)
+        .first::<String>(conn)
+        .optional()?)
 }
 
 /// The partner's kind and country, for assessments.

@@ -433,6 +433,15 @@ pub fn render(text: &Text) -> String {
         Text::CsvNoValues => "The file has a header but no values.".into(),
         Text::EventTypeForm => "Expected an entity type such as AGREEMENT or an event name such as AGREEMENT.ACTIVATED.".into(),
         Text::TooManyEventTypes => "At most 50 event types.".into(),
+        Text::ImportMediaType => "The file must be CSV (text/csv) or an Excel workbook (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet).".into(),
+        Text::ImportTooLarge { max_mib } => format!("The file is larger than {max_mib} MiB; import it in parts."),
+        Text::ImportTooManyRows { max } => format!("The file has more than {max} rows; import it in parts."),
+        Text::ImportUnknownColumn { name } => format!("'{name}' is not a column of the agreements export."),
+        Text::WorkbookUnreadable => "The file is not an Excel workbook (.xlsx) with a sheet that can be read.".into(),
+        Text::CellHoldsError => "The cell holds a spreadsheet error (such as #REF! or #VALUE!), not a value.".into(),
+        Text::EndedNeedsEndDate => "An ended agreement needs the day it ended in endDate.".into(),
+        Text::PartnerRecordForm => "A partner is written partnerId:name:countryCode:KIND; without an id, give the name, the country code and the kind.".into(),
+        Text::FundingRecordForm => "A funding line is written SOURCE:programme:amount:CURRENCY (the programme may be empty).".into(),
         Text::TargetRefused { why } => {
             let why = match why {
                 TargetRefusal::NotAUrl => "not an absolute URL".to_string(),

@@ -537,6 +537,30 @@ pub enum Text {
     CsvDuplicateRow,
     /// Indicator import: a header and nothing else.
     CsvNoValues,
+    /// Agreement import: a body that is neither CSV nor a workbook.
+    ImportMediaType,
+    /// Agreement import: a file over the size limit.
+    ImportTooLarge {
+        max_mib: usize,
+    },
+    /// Agreement import: more rows than one import takes.
+    ImportTooManyRows {
+        max: usize,
+    },
+    /// Agreement import: a column the agreements export does not have.
+    ImportUnknownColumn {
+        name: String,
+    },
+    /// Agreement import: a body that is not a readable workbook.
+    WorkbookUnreadable,
+    /// Agreement import: a workbook cell that holds an error value.
+    CellHoldsError,
+    /// Agreement import: an ENDED row without the day it ended.
+    EndedNeedsEndDate,
+    /// Agreement import: a partner item of the wrong form.
+    PartnerRecordForm,
+    /// Agreement import: a funding item of the wrong form.
+    FundingRecordForm,
     /// A webhook's event type of the wrong form.
     EventTypeForm,
     /// More than 50 event types.
@@ -910,6 +934,17 @@ impl Text {
             Text::CsvNoValues,
             Text::EventTypeForm,
             Text::TooManyEventTypes,
+            Text::ImportMediaType,
+            Text::ImportTooLarge { max_mib: 32 },
+            Text::ImportTooManyRows { max: 10_000 },
+            Text::ImportUnknownColumn {
+                name: "colour".into(),
+            },
+            Text::WorkbookUnreadable,
+            Text::CellHoldsError,
+            Text::EndedNeedsEndDate,
+            Text::PartnerRecordForm,
+            Text::FundingRecordForm,
         ]);
         for why in [
             TargetRefusal::NotAUrl,

@@ -406,6 +406,15 @@ pub fn render(text: &Text) -> String {
         Text::CsvNoValues => "Filen har en rubrikrad men inga värden.".into(),
         Text::EventTypeForm => "Förväntade en entitetstyp som AGREEMENT eller ett händelsenamn som AGREEMENT.ACTIVATED.".into(),
         Text::TooManyEventTypes => "Högst 50 händelsetyper.".into(),
+        Text::ImportMediaType => "Filen ska vara CSV (text/csv) eller en Excel-arbetsbok (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet).".into(),
+        Text::ImportTooLarge { max_mib } => format!("Filen är större än {max_mib} MiB; importera den i delar."),
+        Text::ImportTooManyRows { max } => format!("Filen har fler än {max} rader; importera den i delar."),
+        Text::ImportUnknownColumn { name } => format!("'{name}' är ingen kolumn i exporten av samarbeten."),
+        Text::WorkbookUnreadable => "Filen är ingen Excel-arbetsbok (.xlsx) med ett blad som går att läsa.".into(),
+        Text::CellHoldsError => "Cellen innehåller ett kalkylbladsfel (till exempel #REF! eller #VÄRDEFEL!), inget värde.".into(),
+        Text::EndedNeedsEndDate => "Ett avslutat samarbete behöver dagen då det avslutades i endDate.".into(),
+        Text::PartnerRecordForm => "En samarbetspart skrivs partnerId:namn:landskod:TYP; utan id anges namnet, landskoden och typen.".into(),
+        Text::FundingRecordForm => "En finansieringsrad skrivs KÄLLA:program:belopp:VALUTA (programmet får vara tomt).".into(),
         Text::TargetRefused { why } => {
             let why = match why {
                 TargetRefusal::NotAUrl => "ingen absolut URL".to_string(),
