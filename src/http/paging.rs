@@ -39,9 +39,10 @@ pub struct Paging {
         example = 20
     )]
     pub limit: u32,
-    /// `csv` or `xlsx`: the whole filtered list as a file (at most 10,000 rows), as `Accept:
-    /// text/csv` or the workbook's media type asks, for links opened in a browser; `json` (the
-    /// page) is the default. Wins over `Accept`; `page` and `limit` do not apply to a file.
+    /// `csv` or `xlsx`: the whole filtered list as a file (at most 10,000 rows), as
+    /// `Accept: text/csv` or the workbook's media type asks, for links opened in a browser;
+    /// `json` (the page) is the default. Wins over `Accept`; `page` and `limit` do not apply to
+    /// a file.
     #[param(required = false, inline)]
     pub format: Option<ExportFormat>,
 }

@@ -383,14 +383,15 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<Cell>> {
 /// country and type; the sister cities (vänorter); and the funding per currency and source with
 /// the external share (`externalSharePercent`: external ÷ total × 100, two decimals, rounded
 /// half up). Sums are exact. "Active" follows the register's activation, end and cancellation
-/// times. `Accept: text/csv` returns one flat table with the columns section, key, label, count,
-/// currency, amount, percent and date.
+/// times. `Accept: text/csv` (or `?format=csv`) returns one flat table with the columns section,
+/// key, label, count, currency, amount, percent and date; the workbook's media type (or
+/// `?format=xlsx`) an Excel workbook with one sheet per section and labelled columns.
 #[utoipa::path(
     tag = "Reports",
     operation_id = "getSummaryReport",
     params(SummaryParams),
     responses(
-        (status = 200, description = "The summary (or CSV).", content(
+        (status = 200, description = "The summary (or CSV, or an Excel workbook).", content(
             (SummaryReport = "application/json"),
             (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
         )),
@@ -549,15 +550,16 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<Cell>> {
 /// published assessments in force that expire within `expiresWithinDays` (default 90) or have
 /// already expired, granted exceptions that expire within that window, and exception requests
 /// waiting for a decision; each with its ids. With a range `from`–`to`, expiries in the range are
-/// listed and the rest is judged on `to`. `Accept: text/csv` returns one flat table with the
-/// columns section, id, agreementId, partnerId, unitCode, countryCode, caseNumber, title, code,
-/// detail, date and days.
+/// listed and the rest is judged on `to`. `Accept: text/csv` (or `?format=csv`) returns one flat
+/// table with the columns section, id, agreementId, partnerId, unitCode, countryCode, caseNumber,
+/// title, code, detail, date and days; the workbook's media type (or `?format=xlsx`) an Excel
+/// workbook with one sheet per section and labelled columns.
 #[utoipa::path(
     tag = "Reports",
     operation_id = "getComplianceReport",
     params(ComplianceParams),
     responses(
-        (status = 200, description = "The compliance report (or CSV).", content(
+        (status = 200, description = "The compliance report (or CSV, or an Excel workbook).", content(
             (ComplianceReport = "application/json"),
             (String = "text/csv", example = "section,id,agreementId,partnerId,unitCode,countryCode,caseNumber,title,code,detail,date,days\nUNDER_REVIEW,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-0000-7000-8000-000000000004,GSN,,DEMO-2026-003,Kunskapsutbyte (exempel),FAILING_ASSESSMENT,The partner no longer meets: RULE_OF_LAW.,2026-11-26,\nASSESSMENT,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d71,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6f,,,FI,,,EXPIRES,MEETS_REQUIREMENTS,2027-01-30,65\n"),
         )),
