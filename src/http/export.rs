@@ -511,6 +511,46 @@ mod tests {
     }
 
     #[test]
+    fn the_query_chooses_the_format_else_the_best_ranked_accepted_one() {
+        use actix_web::test::TestRequest;
+        let with = |accept: &str| {
+            TestRequest::default()
+                .insert_header(("Accept", accept))
+                .to_http_request()
+        };
+        let choose = |accept: &str| ExportFormat::negotiate(&with(accept), None);
+        assert_eq!(
+            ExportFormat::negotiate(&TestRequest::default().to_http_request(), None),
+            ExportFormat::Json
+        );
+        assert_eq!(choose("text/csv"), ExportFormat::Csv);
+        assert_eq!(choose(XLSX), ExportFormat::Xlsx);
+        assert_eq!(
+            choose("application/json, text/csv;q=0.5"),
+            ExportFormat::Json
+        );
+        assert_eq!(
+            choose(&format!("{XLSX}, application/json;q=0.9")),
+            ExportFormat::Xlsx
+        );
+        assert_eq!(
+            choose(&format!("text/csv;q=0.2, {XLSX}")),
+            ExportFormat::Xlsx
+        );
+        assert_eq!(choose(&format!("text/csv, {XLSX}")), ExportFormat::Csv);
+        assert_eq!(choose(&format!("{XLSX};q=0")), ExportFormat::Json);
+        assert_eq!(choose("text/html,*/*;q=0.8"), ExportFormat::Json);
+        assert_eq!(
+            ExportFormat::negotiate(&with("text/csv"), Some(ExportFormat::Xlsx)),
+            ExportFormat::Xlsx
+        );
+        assert_eq!(
+            ExportFormat::negotiate(&with(XLSX), Some(ExportFormat::Json)),
+            ExportFormat::Json
+        );
+    }
+
+    #[test]
     fn the_description_lists_every_column_in_order() {
         const COLUMNS: &[Column] = &[
             Column::text("id"),
