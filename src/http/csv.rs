@@ -29,8 +29,8 @@ pub fn escape_cell(cell: &str) -> String {
     }
 }
 
-/// `rows` under the machine names of `columns`, as RFC 4180 CSV. Text cells are escaped for
-/// spreadsheets; numbers, dates and booleans cannot begin a formula.
+/// `rows` under the machine names of `columns`, as RFC 4180 CSV, one row at a time. Text cells
+/// are escaped for spreadsheets; numbers, dates and booleans cannot begin a formula.
 pub fn csv_bytes<I>(columns: &[Column], rows: I) -> Result<Vec<u8>, ApiError>
 where
     I: IntoIterator<Item = Vec<Cell>>,
@@ -41,6 +41,13 @@ where
         .write_record(columns.iter().map(|c| c.name))
         .map_err(fail)?;
     for cells in rows {
+        if cells.len() != columns.len() {
+            return Err(ApiError::internal(format!(
+                "an export made {} cells for {} columns",
+                cells.len(),
+                columns.len()
+            )));
+        }
         writer
             .write_record(cells.iter().map(|cell| match cell {
                 Cell::Text(_) | Cell::List(_) => escape_cell(&cell.to_text()),
@@ -51,23 +58,6 @@ where
     writer
         .into_inner()
         .map_err(|e| ApiError::internal(e.to_string()))
-}
-
-/// The rows of `items`, checked to have one cell per declared column.
-pub fn rows_of<T: Export>(items: &[T]) -> impl Iterator<Item = Result<Vec<Cell>, ApiError>> + '_ {
-    items.iter().map(|item| {
-        let cells = item.cells();
-        if cells.len() == T::COLUMNS.len() {
-            Ok(cells)
-        } else {
-            Err(ApiError::internal(format!(
-                "the {} export made {} cells for {} columns",
-                T::NAME,
-                cells.len(),
-                T::COLUMNS.len()
-            )))
-        }
-    })
 }
 
 /// A file response: its media type and `Content-Disposition` (`<name>.csv` or `<name>.xlsx`).
@@ -91,12 +81,16 @@ pub fn export_response<T: Export>(
     items: &[T],
     total: i64,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = rows_of(items).collect::<Result<Vec<_>, _>>()?;
+    // Each item's cells are made when its row is written, not all first.
+    let rows = || Box::new(items.iter().map(Export::cells)) as Box<dyn Iterator<Item = Vec<Cell>>>;
     let body = match format {
-        ExportFormat::Xlsx => {
-            super::xlsx::workbook(vec![super::xlsx::Sheet::list(T::NAME, T::COLUMNS, rows)])?
-        }
-        _ => csv_bytes(T::COLUMNS, rows)?,
+        ExportFormat::Xlsx => super::xlsx::workbook(vec![super::xlsx::Sheet {
+            name: T::NAME.to_string(),
+            columns: T::COLUMNS,
+            len: items.len(),
+            rows: &rows,
+        }])?,
+        _ => csv_bytes(T::COLUMNS, rows())?,
     };
     Ok(file_response(format, T::NAME)
         .insert_header(("X-Total-Count", total.to_string()))

@@ -193,19 +193,28 @@ fn report_file(
     let body = match format {
         ExportFormat::Xlsx => {
             let lang = crate::text::current();
+            let of_section = |section: &str| -> Vec<Vec<Cell>> {
+                rows.iter()
+                    .filter(|row| row.first() == Some(&Cell::Text(section.to_string())))
+                    .cloned()
+                    .collect()
+            };
+            let grouped: Vec<Vec<Vec<Cell>>> = sections.iter().map(|s| of_section(s)).collect();
+            let makers: Vec<_> = grouped
+                .iter()
+                .map(|g| move || Box::new(g.iter().cloned()) as Box<dyn Iterator<Item = Vec<Cell>>>)
+                .collect();
             let sheets = sections
                 .iter()
-                .map(|section| Sheet {
+                .zip(grouped.iter().zip(&makers))
+                .map(|(section, (group, rows))| Sheet {
                     name: crate::text::Text::ReportSection {
                         code: (*section).to_string(),
                     }
                     .render(lang),
                     columns,
-                    rows: rows
-                        .iter()
-                        .filter(|row| row.first() == Some(&Cell::Text((*section).to_string())))
-                        .cloned()
-                        .collect(),
+                    len: group.len(),
+                    rows,
                 })
                 .collect();
             workbook(sheets)?
