@@ -740,3 +740,578 @@ async fn on_the_demo_register_every_list_exports_for_every_role_that_may_read_it
 }
 
 on_both!(on_the_demo_register_every_list_exports_for_every_role_that_may_read_it);
+
+// The workbooks: the same rows as the CSV, typed, labelled in the response's language.
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
+use samverkan::http::export::{Column, Export, Kind, XLSX};
+use samverkan::text::{Lang, Text};
+
+/// A parsed workbook: each sheet's name, header labels and rows of typed cells, and the XML of
+/// every sheet (for what calamine does not read: the frozen pane, the autofilter, formulas).
+struct Book {
+    sheets: Vec<Sheet>,
+    xml: Vec<String>,
+}
+
+struct Sheet {
+    name: String,
+    header: Vec<String>,
+    rows: Vec<Vec<Data>>,
+}
+
+fn read_book(bytes: &[u8]) -> Book {
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        assert_eq!(range.start(), Some((0, 0)), "{name} starts at A1");
+        let width = range.width();
+        let cell = |r: usize, c: usize| range.get((r, c)).cloned().unwrap_or(Data::Empty);
+        let header = (0..width)
+            .map(|c| match cell(0, c) {
+                Data::String(s) => s,
+                other => panic!("{name}: a header cell that is not text: {other:?}"),
+            })
+            .collect();
+        let rows = (1..range.height())
+            .map(|r| (0..width).map(|c| cell(r, c)).collect())
+            .collect();
+        sheets.push(Sheet { name, header, rows });
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = Vec::new();
+    for n in 1..=sheets.len() {
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        xml.push(text);
+    }
+    Book { sheets, xml }
+}
+
+/// An Excel serial date-time (days since 1899-12-30), to the millisecond.
+fn serial(x: f64) -> NaiveDateTime {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    epoch + Duration::milliseconds((x * 86_400_000.0).round() as i64)
+}
+
+/// Whether a workbook cell holds what the CSV cell says, with the type its column declares.
+fn same_cell(kind: Kind, csv: &str, cell: &Data) -> Result<(), String> {
+    let fault = || Err(format!("{kind:?} column: CSV {csv:?}, workbook {cell:?}"));
+    match (kind, cell) {
+        (_, Data::Empty) if csv.is_empty() => Ok(()),
+        (Kind::Text | Kind::List, Data::String(s)) if escaped(s) == csv => Ok(()),
+        (Kind::Date, Data::DateTime(d))
+            if d.is_datetime() && serial(d.as_f64()).format("%Y-%m-%d").to_string() == csv =>
+        {
+            Ok(())
+        }
+        (Kind::Timestamp, Data::DateTime(d)) if d.is_datetime() => {
+            let want = DateTime::parse_from_rfc3339(csv).unwrap().naive_utc();
+            let got = serial(d.as_f64());
+            if (got - want).num_milliseconds().abs() <= 1 {
+                Ok(())
+            } else {
+                fault()
+            }
+        }
+        (Kind::Integer, Data::Float(x)) if csv.parse::<i64>().ok() == Some(*x as i64) => Ok(()),
+        (Kind::Integer, Data::Int(x)) if csv.parse::<i64>().ok() == Some(*x) => Ok(()),
+        (Kind::Decimal, Data::Float(x))
+            if csv.parse::<f64>().is_ok_and(|want| (want - x).abs() < 1e-9) =>
+        {
+            Ok(())
+        }
+        (Kind::Boolean, Data::Bool(b)) if b.to_string() == csv => Ok(()),
+        _ => fault(),
+    }
+}
+
+/// The labels of `columns` in `lang`, as the workbook's header must read.
+fn labels(columns: &[Column], lang: Lang) -> Vec<String> {
+    columns
+        .iter()
+        .map(|c| {
+            Text::ColumnLabel {
+                name: c.name.to_string(),
+            }
+            .render(lang)
+        })
+        .collect()
+}
+
+/// Checks one sheet against CSV rows: the labels, one row per CSV row, every cell equal and typed.
+fn sheet_matches(what: &str, sheet: &Sheet, columns: &[Column], csv: &[Vec<String>], lang: Lang) {
+    assert_eq!(sheet.header, labels(columns, lang), "{what}: the header");
+    assert_eq!(sheet.rows.len(), csv.len(), "{what}: the rows");
+    for (i, (row, csv_row)) in sheet.rows.iter().zip(csv).enumerate() {
+        for ((column, cell), text) in columns.iter().zip(row).zip(csv_row) {
+            if let Err(e) = same_cell(column.kind, text, cell) {
+                panic!("{what}, row {}, {}: {e}", i + 2, column.name);
+            }
+        }
+    }
+}
+
+/// The frozen header row and the autofilter over it, in every sheet; and no formula anywhere.
+fn frozen_and_filtered(what: &str, book: &Book) {
+    for (sheet, xml) in book.sheets.iter().zip(&book.xml) {
+        assert!(
+            xml.contains(
+                r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+            ),
+            "{what}/{}: no frozen header row in {xml:.600}",
+            sheet.name
+        );
+        let last = sheet.header.len();
+        let column = if last <= 26 {
+            ((b'A' + last as u8 - 1) as char).to_string()
+        } else {
+            format!(
+                "{}{}",
+                (b'A' + ((last - 1) / 26) as u8 - 1) as char,
+                (b'A' + ((last - 1) % 26) as u8) as char
+            )
+        };
+        let filter = format!(r#"<autoFilter ref="A1:{column}{}"/>"#, sheet.rows.len() + 1);
+        assert!(xml.contains(&filter), "{what}/{}: no {filter}", sheet.name);
+        assert!(!xml.contains("<f>"), "{what}: a formula cell");
+    }
+}
+
+fn as_of<'a>(auth: &Auth, call: common::Call<'a>) -> common::Call<'a> {
+    auth.apply(call)
+}
+
+/// Fetches `path` as CSV and as a workbook (by `Accept`, and by `?format=`), and checks that the
+/// workbook holds the CSV's rows: the same headers of the export, one sheet named after the list,
+/// labels in `lang`, every cell equal and typed as its column, frozen and filtered.
+async fn workbook_matches_csv(
+    app: &TestApp,
+    path: &str,
+    auth: &Auth,
+    columns: &[Column],
+    lang: Lang,
+) -> Book {
+    let language = if lang == Lang::Sv { "sv" } else { "en" };
+    let csv = as_of(auth, app.get(path))
+        .header("Accept", "text/csv")
+        .header("Accept-Language", language)
+        .send()
+        .await;
+    csv.assert_status(200);
+    let csv_rows = parse(&csv.text()).rows;
+    let sep = if path.contains('?') { '&' } else { '?' };
+    for (accept, query) in [(XLSX, ""), ("application/json", "format=xlsx")] {
+        let uri = if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}{sep}{query}")
+        };
+        let res = as_of(auth, app.get(&uri))
+            .header("Accept", accept)
+            .header("Accept-Language", language)
+            .send()
+            .await;
+        res.assert_status(200);
+        assert_eq!(res.header("content-type").as_deref(), Some(XLSX), "{uri}");
+        for header in ["x-total-count", "x-row-limit", "x-truncated"] {
+            assert_eq!(res.header(header), csv.header(header), "{uri}: {header}");
+        }
+        let disposition = csv.header("content-disposition").unwrap();
+        assert_eq!(
+            res.header("content-disposition").unwrap(),
+            disposition.replace(".csv\"", ".xlsx\""),
+            "{uri}"
+        );
+        if query.is_empty() {
+            let book = read_book(&res.body);
+            assert_eq!(book.sheets.len(), 1, "{uri}");
+            sheet_matches(&uri, &book.sheets[0], columns, &csv_rows, lang);
+            frozen_and_filtered(&uri, &book);
+            return book;
+        }
+    }
+    unreachable!()
+}
+
+/// Every exporting list of the mixed register, with its columns and the roles that may read it.
+fn lists(m: &Mixed) -> Vec<(String, &'static [Column], &'static [&'static str])> {
+    const EVERYBODY: &[&str] = &[
+        "reader",
+        "officer",
+        "coordinator",
+        "board_secretary",
+        "admin",
+    ];
+    const CONTACT_READERS: &[&str] = &["officer", "coordinator", "board_secretary"];
+    const ADMINS: &[&str] = &["admin"];
+    use samverkan::{
+        agreements::Agreement, assessments::Assessment, contacts::Contact, countries::Country,
+        exceptions::Exception, indicators::Indicator, partners::Partner, units::Unit,
+        webhooks::Delivery, webhooks::Webhook,
+    };
+    vec![
+        ("/api/v1/units".into(), Unit::COLUMNS, EVERYBODY),
+        ("/api/v1/countries".into(), Country::COLUMNS, EVERYBODY),
+        (
+            "/api/v1/countries/NO/assessments?includePartners=true".into(),
+            Assessment::COLUMNS,
+            EVERYBODY,
+        ),
+        (
+            "/api/v1/countries/NO/indicators".into(),
+            Indicator::COLUMNS,
+            EVERYBODY,
+        ),
+        ("/api/v1/assessments".into(), Assessment::COLUMNS, EVERYBODY),
+        ("/api/v1/partners".into(), Partner::COLUMNS, EVERYBODY),
+        (
+            format!("/api/v1/partners/{}/contacts", m.oslo),
+            Contact::COLUMNS,
+            CONTACT_READERS,
+        ),
+        ("/api/v1/agreements".into(), Agreement::COLUMNS, EVERYBODY),
+        ("/api/v1/exceptions".into(), Exception::COLUMNS, EVERYBODY),
+        ("/api/v1/webhooks".into(), Webhook::COLUMNS, ADMINS),
+        (
+            format!("/api/v1/webhooks/{}/deliveries", m.webhook),
+            Delivery::COLUMNS,
+            ADMINS,
+        ),
+    ]
+}
+
+fn auth_of(role: &'static str) -> Auth {
+    if role == "officer" {
+        Auth::Officer("KFN")
+    } else {
+        Auth::Role(role)
+    }
+}
+
+/// Every list and both reports of a register in every state, for every role that may read them:
+/// the JSON, the CSV and the workbook hold the same rows and values; the workbook's cells are
+/// typed; a role that may not read a list gets 403 for the workbook too.
+async fn every_list_and_report_is_the_same_in_json_csv_and_xlsx_for_every_role(app: TestApp) {
+    let m = mixed(&app).await;
+    let everybody = [
+        "reader",
+        "officer",
+        "coordinator",
+        "board_secretary",
+        "admin",
+    ];
+    for (path, columns, readers) in lists(&m) {
+        for role in everybody {
+            let auth = auth_of(role);
+            if readers.contains(&role) {
+                export_matches_json(&app, &path, &auth).await;
+                workbook_matches_csv(&app, &path, &auth, columns, Lang::En).await;
+            } else {
+                for query in ["", "?format=xlsx"] {
+                    auth.apply(app.get(&format!("{path}{query}")))
+                        .header("Accept", XLSX)
+                        .send()
+                        .await
+                        .assert_problem(403, "forbidden");
+                }
+            }
+        }
+    }
+    use samverkan::reports::routes::{
+        COMPLIANCE_COLUMNS, COMPLIANCE_SECTIONS, SUMMARY_COLUMNS, SUMMARY_SECTIONS,
+    };
+    for (path, columns, sections) in [
+        ("/api/v1/reports/summary", SUMMARY_COLUMNS, SUMMARY_SECTIONS),
+        (
+            "/api/v1/reports/compliance",
+            COMPLIANCE_COLUMNS,
+            COMPLIANCE_SECTIONS,
+        ),
+    ] {
+        for role in everybody {
+            for lang in [Lang::En, Lang::Sv] {
+                report_matches(&app, path, &auth_of(role), columns, sections, lang).await;
+            }
+        }
+    }
+}
+
+/// A report's workbook against its CSV: one sheet per section, in order, named in `lang`, each
+/// holding the CSV rows of that section, typed.
+async fn report_matches(
+    app: &TestApp,
+    path: &str,
+    auth: &Auth,
+    columns: &[Column],
+    sections: &[&str],
+    lang: Lang,
+) -> Book {
+    let language = if lang == Lang::Sv { "sv" } else { "en" };
+    let csv = auth
+        .apply(app.get(path))
+        .header("Accept", "text/csv")
+        .header("Accept-Language", language)
+        .send()
+        .await;
+    csv.assert_status(200);
+    let csv = parse(&csv.text());
+    let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+    assert_eq!(csv.header, names, "{path}");
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let res = auth
+        .apply(app.get(&format!("{path}{sep}format=xlsx")))
+        .header("Accept-Language", language)
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.header("content-type").as_deref(), Some(XLSX));
+    assert!(
+        res.header("content-disposition")
+            .unwrap()
+            .ends_with("-report.xlsx\""),
+        "{path}"
+    );
+    let book = read_book(&res.body);
+    let sheet_names: Vec<String> = book.sheets.iter().map(|s| s.name.clone()).collect();
+    let want: Vec<String> = sections
+        .iter()
+        .map(|code| {
+            Text::ReportSection {
+                code: code.to_string(),
+            }
+            .render(lang)
+        })
+        .collect();
+    assert_eq!(sheet_names, want, "{path}");
+    let mut rows = 0;
+    for (sheet, section) in book.sheets.iter().zip(sections) {
+        let of_section: Vec<Vec<String>> = csv
+            .rows
+            .iter()
+            .filter(|r| r[0] == *section)
+            .cloned()
+            .collect();
+        rows += of_section.len();
+        sheet_matches(
+            &format!("{path} {section}"),
+            sheet,
+            columns,
+            &of_section,
+            lang,
+        );
+    }
+    assert_eq!(rows, csv.rows.len(), "{path}: a row in no section");
+    frozen_and_filtered(path, &book);
+    book
+}
+
+/// What the workbook holds for people: formula-like text as text (and escaped in the CSV),
+/// typed dates, amounts and booleans, labels in Swedish or English.
+async fn the_workbook_is_typed_labelled_and_never_runs_text(app: TestApp) {
+    let m = mixed(&app).await;
+    let coordinator = Auth::Role("coordinator");
+    let columns = samverkan::agreements::Agreement::COLUMNS;
+    let en =
+        workbook_matches_csv(&app, "/api/v1/agreements", &coordinator, columns, Lang::En).await;
+    let sv =
+        workbook_matches_csv(&app, "/api/v1/agreements", &coordinator, columns, Lang::Sv).await;
+    let (en, sv) = (&en.sheets[0], &sv.sheets[0]);
+    assert_eq!(en.name, "agreements");
+    for (label_en, label_sv) in [
+        ("Case number", "Diarienummer"),
+        ("Start date", "Startdatum"),
+        ("Compliance", "Efterlevnad"),
+        ("Partner IDs", "Parternas ID"),
+    ] {
+        assert!(en.header.iter().any(|h| h == label_en), "{:?}", en.header);
+        assert!(sv.header.iter().any(|h| h == label_sv), "{:?}", sv.header);
+    }
+    let col = |name: &str| columns.iter().position(|c| c.name == name).unwrap();
+    let row = |id: &str| {
+        en.rows
+            .iter()
+            .find(|r| r[col("id")] == Data::String(id.to_string()))
+            .unwrap()
+    };
+    // Formula-like text is a string cell, as written, never a formula.
+    assert_eq!(
+        row(&m.draft)[col("title")],
+        Data::String("=SUM(A1) utkast".into())
+    );
+    assert!(matches!(row(&m.draft)[col("createdAt")], Data::DateTime(_)));
+    assert!(matches!(row(&m.draft)[col("version")], Data::Float(_)));
+    assert_eq!(row(&m.draft)[col("boundByPolicy")], Data::Bool(true));
+    assert_eq!(row(&m.draft)[col("activatedAt")], Data::Empty);
+    assert!(matches!(row(&m.ended)[col("startDate")], Data::DateTime(d) if d.is_datetime()));
+    assert!(matches!(row(&m.ended)[col("endedAt")], Data::DateTime(_)));
+    assert_eq!(
+        row(&m.compliant)[col("compliance.status")],
+        Data::String("COMPLIANT".into())
+    );
+    assert_eq!(row(&m.cancelled)[col("compliance.status")], Data::Empty);
+
+    // The units' formula text, and @-text, stay text; the CSV escapes them.
+    let units = workbook_matches_csv(
+        &app,
+        "/api/v1/units",
+        &Auth::Role("reader"),
+        samverkan::units::Unit::COLUMNS,
+        Lang::Sv,
+    )
+    .await;
+    let formula = units.sheets[0]
+        .rows
+        .iter()
+        .find(|r| r[0] == Data::String("FORMEL".into()))
+        .unwrap();
+    assert_eq!(formula[1], Data::String("=SUM(A1)".into()));
+    assert_eq!(formula[2], Data::String("@cmd".into()));
+    assert_eq!(units.sheets[0].header[0], "Kod");
+
+    // An indicator's value is a number.
+    let indicators = workbook_matches_csv(
+        &app,
+        "/api/v1/countries/NO/indicators",
+        &Auth::Role("reader"),
+        samverkan::indicators::Indicator::COLUMNS,
+        Lang::En,
+    )
+    .await;
+    let value = samverkan::indicators::Indicator::COLUMNS
+        .iter()
+        .position(|c| c.name == "value")
+        .unwrap();
+    let values: Vec<&Data> = indicators.sheets[0]
+        .rows
+        .iter()
+        .map(|r| &r[value])
+        .collect();
+    assert!(values.contains(&&Data::Float(0.815)), "{values:?}");
+
+    // The summary's amounts are numbers, its dates dates.
+    let summary = report_matches(
+        &app,
+        "/api/v1/reports/summary?unitCode=KFN",
+        &Auth::Role("reader"),
+        samverkan::reports::routes::SUMMARY_COLUMNS,
+        samverkan::reports::routes::SUMMARY_SECTIONS,
+        Lang::Sv,
+    )
+    .await;
+    assert_eq!(summary.sheets[0].name, "Period");
+    assert_eq!(summary.sheets[7].name, "Vänorter");
+    assert!(matches!(summary.sheets[0].rows[0][7], Data::DateTime(_)));
+    assert!(matches!(summary.sheets[1].rows[0][3], Data::Float(x) if x >= 2.0));
+
+    // `?format=csv` and `?format=json` choose as `Accept` does; another value is refused.
+    let csv = app
+        .get("/api/v1/units?format=csv")
+        .role("reader")
+        .send()
+        .await;
+    csv.assert_status(200);
+    assert_eq!(
+        csv.header("content-type").as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let json = app
+        .get("/api/v1/units?format=json&limit=1")
+        .role("reader")
+        .header("Accept", XLSX)
+        .send()
+        .await;
+    json.assert_status(200);
+    assert_eq!(json.json()["limit"], 1);
+    let report = app
+        .get("/api/v1/reports/compliance?format=csv")
+        .role("reader")
+        .send()
+        .await;
+    assert_eq!(
+        report.header("content-type").as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    for path in [
+        "/api/v1/units?format=pdf",
+        "/api/v1/reports/summary?format=XLSX",
+    ] {
+        let problem = app
+            .get(path)
+            .role("reader")
+            .send()
+            .await
+            .assert_problem(400, "validation-failed");
+        assert_eq!(problem["errors"][0]["pointer"], "/query/format", "{path}");
+    }
+}
+
+/// At most 10,000 rows in CSV and in XLSX alike, and the same headers saying so.
+async fn a_workbook_is_capped_at_the_csv_limit_with_the_same_headers(app: TestApp) {
+    use diesel::prelude::*;
+    // One statement per thousand rows, in SQL both databases read (a batch insert through the
+    // connection enum is not supported).
+    app.with_db(|c| {
+        for chunk in (0..10_001).collect::<Vec<u32>>().chunks(1000) {
+            let values = chunk
+                .iter()
+                .map(|n| {
+                    format!(
+                        "('E{n:05}', 'Enhet {n} på Öland', 'ADMINISTRATION', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            diesel::sql_query(format!(
+                "INSERT INTO units (code, name, unit_type, version, created_at, updated_at) VALUES {values}"
+            ))
+            .execute(c)?;
+        }
+        Ok(())
+    })
+    .await;
+    let csv = app
+        .get("/api/v1/units")
+        .role("reader")
+        .header("Accept", "text/csv")
+        .send()
+        .await;
+    let xlsx = app
+        .get("/api/v1/units?format=xlsx")
+        .role("reader")
+        .send()
+        .await;
+    for res in [&csv, &xlsx] {
+        res.assert_status(200);
+        assert_eq!(res.header("x-total-count").as_deref(), Some("10001"));
+        assert_eq!(res.header("x-row-limit").as_deref(), Some("10000"));
+        assert_eq!(res.header("x-truncated").as_deref(), Some("true"));
+    }
+    let csv = parse(&csv.text());
+    let book = read_book(&xlsx.body);
+    assert_eq!(csv.rows.len(), 10_000);
+    sheet_matches(
+        "units",
+        &book.sheets[0],
+        samverkan::units::Unit::COLUMNS,
+        &csv.rows,
+        Lang::En,
+    );
+    frozen_and_filtered("units", &book);
+}
+
+both!(
+    every_list_and_report_is_the_same_in_json_csv_and_xlsx_for_every_role,
+    the_workbook_is_typed_labelled_and_never_runs_text,
+    a_workbook_is_capped_at_the_csv_limit_with_the_same_headers,
+);

@@ -227,9 +227,23 @@ async fn an_export_of_one_register_imports_into_another(app: TestApp) {
     let original = comparable(&app).await;
     assert_eq!(original.len(), 4);
 
+    // The service's own workbook, headed by labels in the response language, imports as well.
+    let mut workbooks = Vec::new();
+    for language in ["en", "sv"] {
+        let res = app
+            .get("/api/v1/agreements?format=xlsx")
+            .role("coordinator")
+            .header("Accept-Language", language)
+            .send()
+            .await;
+        res.assert_status(200);
+        workbooks.push(res.body.to_vec());
+    }
     for (content_type, body) in [
         ("text/csv", export.clone().into_bytes()),
         (XLSX, workbook_of(&export)),
+        (XLSX, workbooks[0].clone()),
+        (XLSX, workbooks[1].clone()),
     ] {
         let other = TestApp::start(app.backend).await;
         groundwork(&other).await;

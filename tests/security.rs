@@ -568,12 +568,25 @@ async fn lists_exports_and_reports_do_not_show_another_units_drafts(app: TestApp
         .send()
         .await;
     assert_eq!(mine.json()["totalItems"], 2, "{}", mine.text());
-    // There is no `format` parameter to get round the filter with.
-    app.get("/api/v1/agreements?format=csv")
+    // `?format=csv|xlsx` (for links opened in a browser) reads through the same filter.
+    let by_query = app
+        .get("/api/v1/agreements?format=csv")
         .officer_of("SKOL")
         .send()
-        .await
-        .assert_problem(400, "validation-failed");
+        .await;
+    by_query.assert_status(200);
+    assert!(!by_query.text().contains("Hemligt") && !by_query.text().contains(&id(&r.draft)));
+    let workbook = app
+        .get("/api/v1/agreements?format=xlsx")
+        .officer_of("SKOL")
+        .send()
+        .await;
+    workbook.assert_status(200);
+    assert_eq!(
+        workbook.header("x-total-count"),
+        by_query.header("x-total-count")
+    );
+    assert_eq!(by_query.header("x-total-count").as_deref(), Some("1"));
     // Reports are open to every role and count active agreements only.
     let summary = app
         .get("/api/v1/reports/summary?unitCode=KFN")

@@ -130,7 +130,8 @@ pub async fn list_agreements(
     let answers = answers.into_inner();
     let principal = call.principal.clone();
     // An export names each partner (`partners` column); a JSON page carries ids only.
-    let export = crate::http::csv::wants_csv(&call.req);
+    let export =
+        crate::http::export::ExportFormat::negotiate(&call.req, params.paging.format).is_file();
     call.list(params.paging, move |conn, offset, limit| {
         let generation = generation(conn)?;
         let mut filter = AgreementFilter {

@@ -1,10 +1,10 @@
-//! Which operations export which resource: the document's `text/csv` content of every paged list
-//! (but the change feed) is written here from the resource's own column declaration, so the
-//! documented columns cannot drift from the ones the service writes.
+//! Which operations export which resource: the document's `text/csv` and workbook content of
+//! every paged list (but the change feed) and of both reports is written here from the resource's
+//! own column declaration, so the documented columns cannot drift from the ones the service writes.
 
 use utoipa::openapi::{OpenApi, RefOr};
 
-use crate::http::export::{Column, Export, document_csv};
+use crate::http::export::{Column, Export, document_exports, document_report};
 
 /// Every exporting list: its operation id and the columns of its items.
 pub const LISTS: &[(&str, &[Column])] = &[
@@ -27,20 +27,35 @@ pub const LISTS: &[(&str, &[Column])] = &[
     ("listWebhookDeliveries", crate::webhooks::Delivery::COLUMNS),
 ];
 
-/// Declares the CSV export on the 200 response of every operation in `LISTS`.
+/// Every report: its operation id, the columns of its file and its sections (workbook sheets).
+pub const REPORTS: &[(&str, &[Column], &[&str])] = &[
+    (
+        "getSummaryReport",
+        crate::reports::routes::SUMMARY_COLUMNS,
+        crate::reports::routes::SUMMARY_SECTIONS,
+    ),
+    (
+        "getComplianceReport",
+        crate::reports::routes::COMPLIANCE_COLUMNS,
+        crate::reports::routes::COMPLIANCE_SECTIONS,
+    ),
+];
+
+/// Declares the CSV and XLSX exports on the 200 response of every operation in `LISTS`, and the
+/// workbook beside the CSV of every report in `REPORTS`.
 pub fn document(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
         let Some(op) = item.get.as_mut() else {
             continue;
         };
-        let Some((_, columns)) = LISTS
-            .iter()
-            .find(|(id, _)| op.operation_id.as_deref() == Some(*id))
-        else {
+        let id = op.operation_id.clone().unwrap_or_default();
+        let Some(RefOr::T(response)) = op.responses.responses.get_mut("200") else {
             continue;
         };
-        if let Some(RefOr::T(response)) = op.responses.responses.get_mut("200") {
-            document_csv(response, columns);
+        if let Some((_, columns)) = LISTS.iter().find(|(list, _)| *list == id) {
+            document_exports(response, columns);
+        } else if let Some((_, columns, sections)) = REPORTS.iter().find(|(r, _, _)| *r == id) {
+            document_report(response, columns, sections);
         }
     }
 }
@@ -94,5 +109,39 @@ mod tests {
             .collect();
         assert_eq!(header.trim_end().split(',').collect::<Vec<_>>(), names);
         assert!(names.contains(&"compliance.status"));
+    }
+
+    /// Every column of every export has a label in both languages (the workbook's header), and
+    /// every report section a sheet name; so has the agreements' `partners` column to come.
+    #[test]
+    fn every_column_and_section_has_a_label_in_both_languages() {
+        use crate::text::{Lang, Text};
+        let columns = LISTS
+            .iter()
+            .flat_map(|(_, columns)| columns.iter())
+            .chain(REPORTS.iter().flat_map(|(_, columns, _)| columns.iter()))
+            .map(|c| c.name)
+            .chain(["partners"]);
+        for name in columns {
+            for lang in [Lang::En, Lang::Sv] {
+                let label = Text::ColumnLabel {
+                    name: name.to_string(),
+                }
+                .render(lang);
+                assert_ne!(label, name, "{name} has no label in {lang:?}");
+            }
+        }
+        for (_, _, sections) in REPORTS {
+            for code in *sections {
+                for lang in [Lang::En, Lang::Sv] {
+                    let name = Text::ReportSection {
+                        code: code.to_string(),
+                    }
+                    .render(lang);
+                    assert_ne!(name, *code, "{code} has no sheet name in {lang:?}");
+                    assert!(name.chars().count() <= 31, "{name}: too long for a sheet");
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The steps the list and write handlers share, so that each handler reads as: authorise, parse,
-//! call the feature's service, reply. A list is a page of JSON or, for `Accept: text/csv`, the
-//! whole filtered list as CSV; a write runs in one transaction and its `Reply` becomes the
+//! call the feature's service, reply. A list is a page of JSON or, for `Accept: text/csv` or the
+//! workbook's media type (or `?format=csv|xlsx`), the whole filtered list as CSV or XLSX; a write runs in one transaction and its `Reply` becomes the
 //! response; an optimistic write that found its row changed is 412.
 
 use actix_web::dev::Payload;
@@ -9,9 +9,9 @@ use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 
 use super::auth::{Capability, Principal};
-use super::csv::{csv_response, wants_csv, window};
+use super::csv::{export_response, window};
 use super::etag::{IfMatch, Precondition, version_mismatch};
-use super::export::Export;
+use super::export::{Export, ExportFormat};
 use super::idempotency::{self, IdempotencyKey};
 use super::paging::Paging;
 use super::problem::ApiError;
@@ -30,11 +30,11 @@ where
     T: Export + Serialize + Send + 'static,
     F: FnOnce(&mut AnyConnection, i64, i64) -> Result<(Vec<T>, i64), ApiError> + Send + 'static,
 {
-    let csv = wants_csv(req);
-    let (offset, limit) = window(csv, paging);
+    let format = ExportFormat::negotiate(req, paging.format);
+    let (offset, limit) = window(format.is_file(), paging);
     let (items, total) = db.read(move |c| query(c, offset, limit)).await?;
-    if csv {
-        return csv_response(&items, total);
+    if format.is_file() {
+        return export_response(format, &items, total);
     }
     reply::json(&paging.page_of(items, total))
 }
@@ -148,7 +148,7 @@ impl Call {
         self.principal.has(capability)
     }
 
-    /// A page of the list, or the whole filtered list as CSV, as [`list`] reads it.
+    /// A page of the list, or the whole filtered list as CSV or XLSX, as [`list`] reads it.
     pub async fn list<T, F>(&self, paging: Paging, query: F) -> Result<HttpResponse, ApiError>
     where
         T: Export + Serialize + Send + 'static,

@@ -1,50 +1,24 @@
-//! `Accept: text/csv` on lists: the whole filtered list in the columns its type declares
-//! (`http::export`), capped, and safe to open in a spreadsheet (text that begins with = + - @ is
-//! escaped).
+//! `Accept: text/csv` on lists and reports: the whole filtered list in the columns its type
+//! declares (`http::export`), capped, and safe to open in a spreadsheet (text that begins with
+//! = + - @ is escaped). The workbook (`http::xlsx`) carries the same rows and the same headers.
 
-use super::export::{Cell, Export};
+use super::export::{Cell, Column, Export, ExportFormat, XLSX};
 use super::paging::Paging;
 use super::problem::ApiError;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpResponse, HttpResponseBuilder};
 
-/// The most rows one CSV response carries; the `X-Total-Count` header tells whether more matched.
+/// The most rows one CSV or XLSX response carries; the `X-Total-Count` header tells whether more
+/// matched.
 pub const CSV_MAX_ROWS: i64 = 10_000;
 
-/// The rows to read: the page asked for, or for CSV the whole list up to `CSV_MAX_ROWS`.
-pub fn window(csv: bool, paging: Paging) -> (i64, i64) {
-    if csv {
+/// The rows to read: the page asked for, or for a file the whole list up to `CSV_MAX_ROWS`.
+pub fn window(file: bool, paging: Paging) -> (i64, i64) {
+    if file {
         (0, CSV_MAX_ROWS)
     } else {
         (paging.offset(), i64::from(paging.limit))
     }
-}
-
-/// Whether the caller prefers CSV to JSON.
-pub fn wants_csv(req: &HttpRequest) -> bool {
-    let Some(accept) = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let quality = |wanted: &str| -> f32 {
-        accept
-            .split(',')
-            .filter_map(|part| {
-                let mut it = part.trim().split(';');
-                let media = it.next()?.trim().to_ascii_lowercase();
-                let q = it
-                    .filter_map(|p| p.trim().strip_prefix("q="))
-                    .find_map(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                (media == wanted).then_some(q)
-            })
-            .fold(0.0, f32::max)
-    };
-    let csv = quality("text/csv");
-    csv > 0.0 && csv >= quality("application/json")
 }
 
 /// Escapes a cell that a spreadsheet would take for a formula.
@@ -55,22 +29,23 @@ pub fn escape_cell(cell: &str) -> String {
     }
 }
 
-/// Renders `items` as CSV with the columns their type declares; `total` is how many matched.
-/// Text cells are escaped for spreadsheets; numbers, dates and booleans cannot begin a formula.
-pub fn csv_response<T: Export>(items: &[T], total: i64) -> Result<HttpResponse, ApiError> {
+/// `rows` under the machine names of `columns`, as RFC 4180 CSV, one row at a time. Text cells
+/// are escaped for spreadsheets; numbers, dates and booleans cannot begin a formula.
+pub fn csv_bytes<I>(columns: &[Column], rows: I) -> Result<Vec<u8>, ApiError>
+where
+    I: IntoIterator<Item = Vec<Cell>>,
+{
     let fail = |e: ::csv::Error| ApiError::internal(e.to_string());
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     writer
-        .write_record(T::COLUMNS.iter().map(|c| c.name))
+        .write_record(columns.iter().map(|c| c.name))
         .map_err(fail)?;
-    for item in items {
-        let cells = item.cells();
-        if cells.len() != T::COLUMNS.len() {
+    for cells in rows {
+        if cells.len() != columns.len() {
             return Err(ApiError::internal(format!(
-                "the {} export made {} cells for {} columns",
-                T::NAME,
+                "an export made {} cells for {} columns",
                 cells.len(),
-                T::COLUMNS.len()
+                columns.len()
             )));
         }
         writer
@@ -80,15 +55,44 @@ pub fn csv_response<T: Export>(items: &[T], total: i64) -> Result<HttpResponse, 
             }))
             .map_err(fail)?;
     }
-    let body = writer
+    writer
         .into_inner()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}.csv\"", T::NAME),
-        ))
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// A file response: its media type and `Content-Disposition` (`<name>.csv` or `<name>.xlsx`).
+pub fn file_response(format: ExportFormat, name: &str) -> HttpResponseBuilder {
+    let (media, extension) = match format {
+        ExportFormat::Xlsx => (XLSX, "xlsx"),
+        _ => ("text/csv; charset=utf-8", "csv"),
+    };
+    let mut builder = HttpResponse::Ok();
+    builder.content_type(media).insert_header((
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{name}.{extension}\""),
+    ));
+    builder
+}
+
+/// Renders `items` as CSV or as a workbook with the columns their type declares; `total` is how
+/// many matched. Both carry the same rows and the same headers.
+pub fn export_response<T: Export>(
+    format: ExportFormat,
+    items: &[T],
+    total: i64,
+) -> Result<HttpResponse, ApiError> {
+    // Each item's cells are made when its row is written, not all first.
+    let rows = || Box::new(items.iter().map(Export::cells)) as Box<dyn Iterator<Item = Vec<Cell>>>;
+    let body = match format {
+        ExportFormat::Xlsx => super::xlsx::workbook(vec![super::xlsx::Sheet {
+            name: T::NAME.to_string(),
+            columns: T::COLUMNS,
+            len: items.len(),
+            rows: &rows,
+        }])?,
+        _ => csv_bytes(T::COLUMNS, rows())?,
+    };
+    Ok(file_response(format, T::NAME)
         .insert_header(("X-Total-Count", total.to_string()))
         .insert_header(("X-Row-Limit", CSV_MAX_ROWS.to_string()))
         .insert_header(("X-Truncated", (total > items.len() as i64).to_string()))

@@ -1,7 +1,8 @@
 //! Exports of lists: each resource declares its columns once (`Export::COLUMNS`) and renders one
 //! row of typed cells per item (`Export::cells`). The CSV writer (`http::csv`) and the document
-//! (`document_csv`) read the same declaration, so the columns a program receives are the ones
-//! the OpenAPI document lists; a spreadsheet writer can read the cell types.
+//! (`document_exports`) read the same declaration, so the columns a program receives are the ones
+//! the OpenAPI document lists; the workbook writer (`http::xlsx`) reads the cell types, and labels
+//! each column from the text catalogue by its name.
 //!
 //! Every row has every column whatever the item's state: an absent value is an empty cell.
 //! A cell that holds several values (partner ids, funding lines) is a list: its items joined
@@ -9,11 +10,86 @@
 //! part are written `%25`, `%3B` and `%3A`, so that splitting on `;`, then on `:`, then decoding
 //! the three escapes gives the values back exactly.
 
+use actix_web::HttpRequest;
+use actix_web::http::header;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::Response;
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, RefOr, Type};
+
+/// The media type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// What a list or a report answers in: `format` in the query chooses, else `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// The JSON page or report (the default).
+    Json,
+    /// RFC 4180 CSV with the machine column names, for programs.
+    Csv,
+    /// An Excel workbook with labels in the response language, for people.
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The format named in the query (`?format=xlsx`), as a link opened in a browser asks; without
+    /// it, the one `Accept` ranks highest (q > 0): CSV, then the workbook, then JSON on a tie, and
+    /// JSON when the header names none of them (as before: no 406).
+    pub fn negotiate(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
+        if let Some(format) = asked {
+            return format;
+        }
+        let Some(accept) = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return ExportFormat::Json;
+        };
+        let quality = |wanted: &str| -> f32 {
+            accept
+                .split(',')
+                .filter_map(|part| {
+                    let mut it = part.trim().split(';');
+                    let media = it.next()?.trim().to_ascii_lowercase();
+                    let q = it
+                        .filter_map(|p| p.trim().strip_prefix("q="))
+                        .find_map(|q| q.parse::<f32>().ok())
+                        .unwrap_or(1.0);
+                    (media == wanted).then_some(q)
+                })
+                .fold(0.0, f32::max)
+        };
+        let json = quality("application/json");
+        let csv = quality("text/csv");
+        let xlsx = quality(XLSX);
+        if csv > 0.0 && csv >= json && csv >= xlsx {
+            ExportFormat::Csv
+        } else if xlsx > 0.0 && xlsx >= json {
+            ExportFormat::Xlsx
+        } else {
+            ExportFormat::Json
+        }
+    }
+
+    /// Parses the query parameter's value.
+    pub fn parse(value: &str) -> Option<ExportFormat> {
+        match value {
+            "json" => Some(ExportFormat::Json),
+            "csv" => Some(ExportFormat::Csv),
+            "xlsx" => Some(ExportFormat::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// Whether the whole filtered list is sent (a file), not a page.
+    pub fn is_file(self) -> bool {
+        self != ExportFormat::Json
+    }
+}
 
 /// The type of a column's cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +180,9 @@ pub enum Cell {
     Boolean(bool),
     /// The items, each already in its documented form (see `Cell::list` and `Cell::records`).
     List(Vec<String>),
+    /// A decimal number kept as its exact text (a sum of money, a percentage with two decimals):
+    /// CSV writes the text, a workbook the number.
+    Exact(String),
 }
 
 impl Cell {
@@ -152,6 +231,7 @@ impl Cell {
             Cell::Decimal(x) => x.to_string(),
             Cell::Boolean(b) => b.to_string(),
             Cell::List(items) => items.join(";"),
+            Cell::Exact(s) => s.clone(),
         }
     }
 }
@@ -280,9 +360,46 @@ pub fn header_line(columns: &[Column]) -> String {
     line
 }
 
-/// Declares on a list's 200 response the `text/csv` content with its columns, and the headers
-/// a CSV export carries.
-pub fn document_csv(response: &mut Response, columns: &[Column]) {
+/// The workbook's schema description: the same columns as the CSV, with their cell types.
+pub fn describe_workbook(columns: &[Column]) -> String {
+    let listed = columns
+        .iter()
+        .map(|c| format!("`{}` ({})", c.name, super::xlsx::cell_type(c.kind)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "An Excel workbook (.xlsx), for people: the same rows and the same columns, in the same order, as the CSV, \
+         under a frozen header row of labels in the response language (Accept-Language sv or en) with an autofilter. \
+         Columns, in order: {listed}. Dates are date cells, timestamps date-time cells in UTC, amounts and decimals numbers shown with two decimals; \
+         text, lists included (in the CSV's form), is always a text cell, never a formula."
+    )
+}
+
+/// The workbook's content: a binary body.
+fn workbook_content(description: String) -> RefOr<utoipa::openapi::Content> {
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .content_media_type(XLSX)
+        .description(Some(description))
+        .build();
+    RefOr::T(ContentBuilder::new().schema(Some(schema)).build())
+}
+
+/// A header of an export response, sent with the file formats only.
+fn file_header(kind: Type, description: &str) -> RefOr<utoipa::openapi::header::Header> {
+    RefOr::T(
+        HeaderBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(kind)))
+            .description(Some(format!(
+                "Sent with text/csv and {XLSX} only: {description}"
+            )))
+            .build(),
+    )
+}
+
+/// Declares on a list's 200 response the `text/csv` and the workbook content with their columns,
+/// and the headers both carry.
+pub fn document_exports(response: &mut Response, columns: &[Column]) {
     let schema = ObjectBuilder::new()
         .schema_type(Type::String)
         .description(Some(describe_columns(columns)))
@@ -296,45 +413,60 @@ pub fn document_csv(response: &mut Response, columns: &[Column]) {
                 .build(),
         ),
     );
+    response.content.insert(
+        XLSX.to_string(),
+        workbook_content(describe_workbook(columns)),
+    );
     if !response.description.contains("text/csv") {
         response.description.push_str(
-            " With `Accept: text/csv`, the whole filtered list (at most 10,000 rows) as CSV.",
+            " With `Accept: text/csv` or `?format=csv`, the whole filtered list (at most 10,000 rows) as CSV; \
+             with the workbook's media type or `?format=xlsx`, the same rows as an Excel workbook.",
         );
     }
-    let header = |kind: Type, description: &str| {
-        RefOr::T(
-            HeaderBuilder::new()
-                .schema(Some(ObjectBuilder::new().schema_type(kind)))
-                .description(Some(description.to_string()))
-                .build(),
-        )
-    };
     response.headers.insert(
         "Content-Disposition".to_string(),
-        header(
+        file_header(
             Type::String,
-            "Sent with text/csv only: `attachment; filename=\"<list>.csv\"`.",
+            "`attachment; filename=\"<list>.csv\"` (or `<list>.xlsx`).",
         ),
     );
     response.headers.insert(
         "X-Total-Count".to_string(),
-        header(
-            Type::Integer,
-            "Sent with text/csv only: how many items matched the filters.",
-        ),
+        file_header(Type::Integer, "how many items matched the filters."),
     );
     response.headers.insert(
         "X-Row-Limit".to_string(),
-        header(
-            Type::Integer,
-            "Sent with text/csv only: the most rows one export carries (10000).",
-        ),
+        file_header(Type::Integer, "the most rows one export carries (10000)."),
     );
     response.headers.insert(
         "X-Truncated".to_string(),
-        header(
+        file_header(
             Type::Boolean,
-            "Sent with text/csv only: `true` when more items matched than the export carries.",
+            "`true` when more items matched than the export carries.",
+        ),
+    );
+}
+
+/// Declares on a report's 200 response the workbook content (one sheet per section, each with
+/// `columns`) beside its CSV, and the file name header both carry.
+pub fn document_report(response: &mut Response, columns: &[Column], sections: &[&str]) {
+    let sheets = sections
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    response.content.insert(
+        XLSX.to_string(),
+        workbook_content(format!(
+            "{} One sheet per section, in this order, each named after its section in the response language: {sheets}.",
+            describe_workbook(columns)
+        )),
+    );
+    response.headers.insert(
+        "Content-Disposition".to_string(),
+        file_header(
+            Type::String,
+            "`attachment; filename=\"<report>.csv\"` (or `<report>.xlsx`).",
         ),
     );
 }
@@ -376,6 +508,46 @@ mod tests {
         assert_eq!(Cell::from(None::<&str>).to_text(), "");
         assert_eq!(Cell::list(["a", "b"]).to_text(), "a;b");
         assert_eq!(Cell::list(Vec::<String>::new()).to_text(), "");
+    }
+
+    #[test]
+    fn the_query_chooses_the_format_else_the_best_ranked_accepted_one() {
+        use actix_web::test::TestRequest;
+        let with = |accept: &str| {
+            TestRequest::default()
+                .insert_header(("Accept", accept))
+                .to_http_request()
+        };
+        let choose = |accept: &str| ExportFormat::negotiate(&with(accept), None);
+        assert_eq!(
+            ExportFormat::negotiate(&TestRequest::default().to_http_request(), None),
+            ExportFormat::Json
+        );
+        assert_eq!(choose("text/csv"), ExportFormat::Csv);
+        assert_eq!(choose(XLSX), ExportFormat::Xlsx);
+        assert_eq!(
+            choose("application/json, text/csv;q=0.5"),
+            ExportFormat::Json
+        );
+        assert_eq!(
+            choose(&format!("{XLSX}, application/json;q=0.9")),
+            ExportFormat::Xlsx
+        );
+        assert_eq!(
+            choose(&format!("text/csv;q=0.2, {XLSX}")),
+            ExportFormat::Xlsx
+        );
+        assert_eq!(choose(&format!("text/csv, {XLSX}")), ExportFormat::Csv);
+        assert_eq!(choose(&format!("{XLSX};q=0")), ExportFormat::Json);
+        assert_eq!(choose("text/html,*/*;q=0.8"), ExportFormat::Json);
+        assert_eq!(
+            ExportFormat::negotiate(&with("text/csv"), Some(ExportFormat::Xlsx)),
+            ExportFormat::Xlsx
+        );
+        assert_eq!(
+            ExportFormat::negotiate(&with(XLSX), Some(ExportFormat::Json)),
+            ExportFormat::Json
+        );
     }
 
     #[test]

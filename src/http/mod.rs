@@ -20,3 +20,4 @@ pub mod problem;
 pub mod reply;
 pub mod strict;
 pub mod validate;
+pub mod xlsx;

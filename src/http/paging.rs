@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::export::ExportFormat;
 use super::json::parse_query;
 use super::problem::{ApiError, FieldError};
 use crate::text::Text;
@@ -38,6 +39,12 @@ pub struct Paging {
         example = 20
     )]
     pub limit: u32,
+    /// `csv` or `xlsx`: the whole filtered list as a file (at most 10,000 rows), as
+    /// `Accept: text/csv` or the workbook's media type asks, for links opened in a browser;
+    /// `json` (the page) is the default. Wins over `Accept`; `page` and `limit` do not apply to
+    /// a file.
+    #[param(required = false, inline)]
+    pub format: Option<ExportFormat>,
 }
 
 impl Default for Paging {
@@ -45,6 +52,7 @@ impl Default for Paging {
         Self {
             page: 1,
             limit: DEFAULT_LIMIT,
+            format: None,
         }
     }
 }
@@ -104,6 +112,25 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
                     Text::LimitRange.msg(),
                 )),
             },
+            "format" if paging.format.is_some() => errors.push(FieldError::new(
+                "/query/format",
+                "duplicate-parameter",
+                Text::DuplicateParameter {
+                    name: "format".into(),
+                }
+                .msg(),
+            )),
+            "format" => match ExportFormat::parse(&value) {
+                Some(format) => paging.format = Some(format),
+                None => errors.push(FieldError::new(
+                    "/query/format",
+                    "invalid-value",
+                    Text::OneOf {
+                        values: "json, csv, xlsx".into(),
+                    }
+                    .msg(),
+                )),
+            },
             "q" if value.chars().count() > MAX_Q_CHARS => errors.push(FieldError::new(
                 "/query/q",
                 "too-long",
@@ -157,10 +184,29 @@ mod tests {
         assert!(parse_list_params::<NoFilters>("page=2147483647").is_ok());
         assert!(parse_list_params::<NoFilters>("page=2147483648").is_err());
         assert!(parse_list_params::<NoFilters>("sort=name").is_err());
+        let f = parse_list_params::<NoFilters>("format=xlsx")
+            .unwrap()
+            .paging;
+        assert_eq!(f.format, Some(ExportFormat::Xlsx));
+        assert!(parse_list_params::<NoFilters>("format=pdf").is_err());
+        assert!(parse_list_params::<NoFilters>("format=csv&format=csv").is_err());
         let long_q = format!("q={}", "ö".repeat(MAX_Q_CHARS + 1));
         assert!(parse_list_params::<NoFilters>(&long_q).is_err());
-        let page = Paging { page: 2, limit: 20 }.page_of(vec![1], 21);
+        let page = Paging {
+            page: 2,
+            limit: 20,
+            format: None,
+        }
+        .page_of(vec![1], 21);
         assert_eq!(page.total_pages, 2);
-        assert_eq!(Paging { page: 3, limit: 10 }.offset(), 20);
+        assert_eq!(
+            Paging {
+                page: 3,
+                limit: 10,
+                format: None,
+            }
+            .offset(),
+            20
+        );
     }
 }

@@ -109,7 +109,12 @@ fn columns(header: &[String]) -> Result<HashMap<&'static str, usize>, Vec<FieldE
             // A trailing comma, as some spreadsheets save.
             continue;
         }
-        let known = Agreement::COLUMNS.iter().find(|c| c.name == name);
+        // The machine name (the CSV's header) or its label in either language (the workbook's).
+        let known = Agreement::COLUMNS.iter().find(|c| {
+            c.name == name
+                || crate::text::en::column_label(c.name) == Some(name)
+                || crate::text::sv::column_label(c.name) == Some(name)
+        });
         let Some(column) = known else {
             errors.push(FieldError::new(
                 pointer(1, &name.replace('~', "~0").replace('/', "~1")),

@@ -1,4 +1,3 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, get};
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
@@ -10,10 +9,12 @@ use crate::domain::UnitCode;
 use crate::exceptions::store::status_str;
 use crate::http::auth::Capability;
 use crate::http::crud::Call;
-use crate::http::csv::{escape_cell, wants_csv};
+use crate::http::csv::{csv_bytes, file_response};
+use crate::http::export::{Cell, Column, ExportFormat, plain};
 use crate::http::json::Query;
 use crate::http::problem::{ApiError, FieldError};
 use crate::http::reply;
+use crate::http::xlsx::{Sheet, workbook};
 use crate::policy::eligibility::ExceptionStatus;
 
 /// The default and the limits of `expiresWithinDays`.
@@ -37,6 +38,11 @@ pub struct SummaryParams {
     /// Only this unit and the units below it.
     #[param(example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
     unit_code: Option<String>,
+    /// `csv` or `xlsx`: the report as a file (CSV: one flat table; XLSX: one sheet per section),
+    /// as `Accept` with the file's media type asks, for links opened in a browser; `json` is the
+    /// default. Wins over `Accept`.
+    #[param(required = false, inline)]
+    format: Option<ExportFormat>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -60,6 +66,11 @@ pub struct ComplianceParams {
     /// Only this unit and the units below it (assessments: those its active agreements rest on).
     #[param(example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
     unit_code: Option<String>,
+    /// `csv` or `xlsx`: the report as a file (CSV: one flat table; XLSX: one sheet per section),
+    /// as `Accept` with the file's media type asks, for links opened in a browser; `json` is the
+    /// default. Wins over `Accept`.
+    #[param(required = false, inline)]
+    format: Option<ExportFormat>,
 }
 
 impl SummaryParams {
@@ -169,84 +180,144 @@ fn parse_unit(raw: Option<String>) -> Result<Option<UnitCode>, ApiError> {
     .transpose()
 }
 
-/// Writes `rows` under `header` as CSV, every cell escaped for spreadsheets.
-fn csv_body(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<HttpResponse, ApiError> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let fail = |e: ::csv::Error| ApiError::internal(e.to_string());
-    writer.write_record(header).map_err(fail)?;
-    for row in rows {
-        writer
-            .write_record(row.iter().map(|c| escape_cell(c)))
-            .map_err(fail)?;
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(body))
+/// A report as a file: CSV keeps one flat table whose first column names the section; the
+/// workbook has one sheet per section (every section, in this order, even when it has no rows),
+/// each with the same columns.
+fn report_file(
+    format: ExportFormat,
+    name: &str,
+    columns: &[Column],
+    sections: &[&str],
+    rows: Vec<Vec<Cell>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = match format {
+        ExportFormat::Xlsx => {
+            let lang = crate::text::current();
+            let of_section = |section: &str| -> Vec<Vec<Cell>> {
+                rows.iter()
+                    .filter(|row| row.first() == Some(&Cell::Text(section.to_string())))
+                    .cloned()
+                    .collect()
+            };
+            let grouped: Vec<Vec<Vec<Cell>>> = sections.iter().map(|s| of_section(s)).collect();
+            let makers: Vec<_> = grouped
+                .iter()
+                .map(|g| move || Box::new(g.iter().cloned()) as Box<dyn Iterator<Item = Vec<Cell>>>)
+                .collect();
+            let sheets = sections
+                .iter()
+                .zip(grouped.iter().zip(&makers))
+                .map(|(section, (group, rows))| Sheet {
+                    name: crate::text::Text::ReportSection {
+                        code: (*section).to_string(),
+                    }
+                    .render(lang),
+                    columns,
+                    len: group.len(),
+                    rows,
+                })
+                .collect();
+            workbook(sheets)?
+        }
+        _ => csv_bytes(columns, rows)?,
+    };
+    Ok(file_response(format, name).body(body))
 }
 
-const SUMMARY_COLUMNS: [&str; 8] = [
-    "section", "key", "label", "count", "currency", "amount", "percent", "date",
+/// The columns of the summary's file, in order.
+pub const SUMMARY_COLUMNS: &[Column] = &[
+    Column::text("section"),
+    Column::text("key"),
+    Column::text("label"),
+    Column::integer("count"),
+    Column::text("currency"),
+    Column::decimal("amount"),
+    Column::decimal("percent"),
+    Column::date("date"),
 ];
 
-fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
-    let row = |section: &str,
-               key: &str,
-               label: &str,
-               count: String,
-               currency: &str,
-               amount: String,
-               percent: &str,
-               date: String| {
+/// The summary's sections, in the order of its rows.
+pub const SUMMARY_SECTIONS: &[&str] = &[
+    "PERIOD",
+    "ACTIVE_AGREEMENTS",
+    "PURPOSE",
+    "SDG",
+    "UNIT",
+    "COUNTRY",
+    "TYPE",
+    "SISTER_CITY",
+    "FUNDING",
+    "FUNDING_TOTAL",
+];
+
+/// One row of the summary's file, every column present.
+struct SummaryRow<'a> {
+    section: &'a str,
+    key: &'a str,
+    label: &'a str,
+    count: Option<i64>,
+    currency: &'a str,
+    amount: Option<String>,
+    percent: Option<&'a str>,
+    date: Option<NaiveDate>,
+}
+
+impl SummaryRow<'_> {
+    fn of(section: &str) -> SummaryRow<'_> {
+        SummaryRow {
+            section,
+            key: "",
+            label: "",
+            count: None,
+            currency: "",
+            amount: None,
+            percent: None,
+            date: None,
+        }
+    }
+
+    fn cells(self) -> Vec<Cell> {
+        let text = |s: &str| {
+            if s.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s.to_string())
+            }
+        };
         vec![
-            section.to_string(),
-            key.to_string(),
-            label.to_string(),
-            count,
-            currency.to_string(),
-            amount,
-            percent.to_string(),
-            date,
+            text(self.section),
+            text(self.key),
+            text(self.label),
+            self.count.into(),
+            text(self.currency),
+            self.amount.map_or(Cell::Empty, Cell::Exact),
+            self.percent
+                .map_or(Cell::Empty, |p| Cell::Exact(p.to_string())),
+            self.date.into(),
         ]
-    };
-    let none = String::new;
+    }
+}
+
+fn summary_rows(report: &SummaryReport) -> Vec<Vec<Cell>> {
     let mut rows = vec![
-        row(
-            "PERIOD",
-            "FROM",
-            "",
-            none(),
-            "",
-            none(),
-            "",
-            report.period.from.to_string(),
-        ),
-        row(
-            "PERIOD",
-            "TO",
-            "",
-            none(),
-            "",
-            none(),
-            "",
-            report.period.to.to_string(),
-        ),
-        row(
-            "ACTIVE_AGREEMENTS",
-            report.unit_code.as_deref().unwrap_or(""),
-            "",
-            report.active_agreements.to_string(),
-            "",
-            none(),
-            "",
-            none(),
-        ),
+        SummaryRow {
+            key: "FROM",
+            date: Some(report.period.from),
+            ..SummaryRow::of("PERIOD")
+        }
+        .cells(),
+        SummaryRow {
+            key: "TO",
+            date: Some(report.period.to),
+            ..SummaryRow::of("PERIOD")
+        }
+        .cells(),
+        SummaryRow {
+            key: report.unit_code.as_deref().unwrap_or(""),
+            count: Some(report.active_agreements),
+            ..SummaryRow::of("ACTIVE_AGREEMENTS")
+        }
+        .cells(),
     ];
     for (section, items) in [
         ("PURPOSE", &report.by_purpose),
@@ -256,78 +327,60 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
         ("TYPE", &report.by_type),
     ] {
         for item in items {
-            rows.push(row(
-                section,
-                &item.key,
-                item.label.as_deref().unwrap_or(""),
-                item.count.to_string(),
-                "",
-                none(),
-                "",
-                none(),
-            ));
+            rows.push(
+                SummaryRow {
+                    key: &item.key,
+                    label: item.label.as_deref().unwrap_or(""),
+                    count: Some(item.count),
+                    ..SummaryRow::of(section)
+                }
+                .cells(),
+            );
         }
     }
     for s in &report.sister_cities {
-        rows.push(row(
-            "SISTER_CITY",
-            &s.partner_id,
-            &s.name,
-            s.agreement_ids.len().to_string(),
-            "",
-            none(),
-            "",
-            s.since.map(|d| d.to_string()).unwrap_or_default(),
-        ));
+        rows.push(
+            SummaryRow {
+                key: &s.partner_id,
+                label: &s.name,
+                count: Some(s.agreement_ids.len() as i64),
+                date: s.since,
+                ..SummaryRow::of("SISTER_CITY")
+            }
+            .cells(),
+        );
     }
     for f in &report.funding {
         let currency = f.currency.as_str();
         for s in &f.by_source {
-            let source = serde_json::to_value(s.source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            rows.push(row(
-                "FUNDING",
-                &source,
-                "",
-                s.lines.to_string(),
-                currency,
-                s.amount.to_string(),
-                "",
-                none(),
-            ));
+            let source = plain(&s.source);
+            rows.push(
+                SummaryRow {
+                    key: &source,
+                    count: Some(s.lines),
+                    currency,
+                    amount: Some(s.amount.to_string()),
+                    ..SummaryRow::of("FUNDING")
+                }
+                .cells(),
+            );
         }
-        rows.push(row(
-            "FUNDING_TOTAL",
-            "TOTAL",
-            "",
-            none(),
-            currency,
-            f.total.to_string(),
-            "",
-            none(),
-        ));
-        rows.push(row(
-            "FUNDING_TOTAL",
-            "OWN",
-            "",
-            none(),
-            currency,
-            f.own.to_string(),
-            "",
-            none(),
-        ));
-        rows.push(row(
-            "FUNDING_TOTAL",
-            "EXTERNAL",
-            "",
-            none(),
-            currency,
-            f.external.to_string(),
-            f.external_share_percent.as_deref().unwrap_or(""),
-            none(),
-        ));
+        for (key, amount, percent) in [
+            ("TOTAL", &f.total, None),
+            ("OWN", &f.own, None),
+            ("EXTERNAL", &f.external, f.external_share_percent.as_deref()),
+        ] {
+            rows.push(
+                SummaryRow {
+                    key,
+                    currency,
+                    amount: Some(amount.to_string()),
+                    percent,
+                    ..SummaryRow::of("FUNDING_TOTAL")
+                }
+                .cells(),
+            );
+        }
     }
     rows
 }
@@ -339,14 +392,15 @@ fn summary_rows(report: &SummaryReport) -> Vec<Vec<String>> {
 /// country and type; the sister cities (vänorter); and the funding per currency and source with
 /// the external share (`externalSharePercent`: external ÷ total × 100, two decimals, rounded
 /// half up). Sums are exact. "Active" follows the register's activation, end and cancellation
-/// times. `Accept: text/csv` returns one flat table with the columns section, key, label, count,
-/// currency, amount, percent and date.
+/// times. `Accept: text/csv` (or `?format=csv`) returns one flat table with the columns section,
+/// key, label, count, currency, amount, percent and date; the workbook's media type (or
+/// `?format=xlsx`) an Excel workbook with one sheet per section and labelled columns.
 #[utoipa::path(
     tag = "Reports",
     operation_id = "getSummaryReport",
     params(SummaryParams),
     responses(
-        (status = 200, description = "The summary (or CSV).", content(
+        (status = 200, description = "The summary (or CSV, or an Excel workbook).", content(
             (SummaryReport = "application/json"),
             (String = "text/csv", example = "section,key,label,count,currency,amount,percent,date\nPERIOD,FROM,,,,,,2026-11-26\nPERIOD,TO,,,,,,2026-11-26\nACTIVE_AGREEMENTS,,,2,,,,\nPURPOSE,SISTER_CITIES,Developing the work with sister cities,1,,,,\nCOUNTRY,NO,Norge,1,,,,\nSISTER_CITY,0192f5d2-0000-7000-8000-000000000001,Tammerfors (exempel),1,,,,2025-01-01\nFUNDING,REGIONAL,,1,SEK,100000.00,,\nFUNDING_TOTAL,EXTERNAL,,,SEK,100000.00,66.67,\n"),
         )),
@@ -358,116 +412,141 @@ pub async fn get_summary_report(
     query: Query<SummaryParams>,
 ) -> Result<HttpResponse, ApiError> {
     call.require(Capability::Read)?;
+    let format = query.0.format;
     let (period, unit) = query.0.resolve()?;
     let report = call
         .db
         .read(move |conn| service::summary_report(conn, period, unit))
         .await?;
-    if wants_csv(&call.req) {
-        return csv_body("summary-report", &SUMMARY_COLUMNS, summary_rows(&report));
+    let format = ExportFormat::negotiate(&call.req, format);
+    if format.is_file() {
+        return report_file(
+            format,
+            "summary-report",
+            SUMMARY_COLUMNS,
+            SUMMARY_SECTIONS,
+            summary_rows(&report),
+        );
     }
     reply::json(&report)
 }
 
-const COMPLIANCE_COLUMNS: [&str; 12] = [
-    "section",
-    "id",
-    "agreementId",
-    "partnerId",
-    "unitCode",
-    "countryCode",
-    "caseNumber",
-    "title",
-    "code",
-    "detail",
-    "date",
-    "days",
+/// The columns of the compliance report's file, in order.
+pub const COMPLIANCE_COLUMNS: &[Column] = &[
+    Column::text("section"),
+    Column::text("id"),
+    Column::text("agreementId"),
+    Column::text("partnerId"),
+    Column::text("unitCode"),
+    Column::text("countryCode"),
+    Column::text("caseNumber"),
+    Column::text("title"),
+    Column::text("code"),
+    Column::text("detail"),
+    Column::date("date"),
+    Column::integer("days"),
 ];
 
-fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
+/// The compliance report's sections, in the order of its rows.
+pub const COMPLIANCE_SECTIONS: &[&str] = &[
+    "UNDER_REVIEW",
+    "OVERDUE",
+    "ASSESSMENT",
+    "EXCEPTION",
+    "WAITING_REQUEST",
+];
+
+fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let text = |s: &str| {
+        if s.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(s.to_string())
+        }
+    };
+    let opt = |v: &Option<String>| text(v.as_deref().unwrap_or(""));
     for item in &report.under_review {
         for reason in &item.reasons {
             rows.push(vec![
-                "UNDER_REVIEW".into(),
-                item.agreement_id.clone(),
-                item.agreement_id.clone(),
+                text("UNDER_REVIEW"),
+                text(&item.agreement_id),
+                text(&item.agreement_id),
                 opt(&reason.partner_id),
-                item.unit_code.clone(),
-                String::new(),
+                text(&item.unit_code),
+                Cell::Empty,
                 opt(&item.case_number),
-                item.title.clone(),
-                reason.code.to_string(),
-                reason.detail.0.get(crate::text::current()).to_string(),
-                report.as_of.to_string(),
-                String::new(),
+                text(&item.title),
+                text(&reason.code.to_string()),
+                text(reason.detail.0.get(crate::text::current())),
+                report.as_of.into(),
+                Cell::Empty,
             ]);
         }
     }
     for item in &report.overdue {
         rows.push(vec![
-            "OVERDUE".into(),
-            item.agreement_id.clone(),
-            item.agreement_id.clone(),
-            String::new(),
-            item.unit_code.clone(),
-            String::new(),
+            text("OVERDUE"),
+            text(&item.agreement_id),
+            text(&item.agreement_id),
+            Cell::Empty,
+            text(&item.unit_code),
+            Cell::Empty,
             opt(&item.case_number),
-            item.title.clone(),
-            "OVERDUE".into(),
-            String::new(),
-            item.end_date.to_string(),
-            item.days_overdue.to_string(),
+            text(&item.title),
+            text("OVERDUE"),
+            Cell::Empty,
+            item.end_date.into(),
+            item.days_overdue.into(),
         ]);
     }
-    let state = |expired: bool| if expired { "EXPIRED" } else { "EXPIRES" }.to_string();
+    let state = |expired: bool| text(if expired { "EXPIRED" } else { "EXPIRES" });
     for item in &report.expiring_assessments {
         rows.push(vec![
-            "ASSESSMENT".into(),
-            item.assessment_id.clone(),
-            item.agreement_ids.join(";"),
+            text("ASSESSMENT"),
+            text(&item.assessment_id),
+            text(&item.agreement_ids.join(";")),
             opt(&item.partner_id),
-            String::new(),
-            item.country_code.clone(),
-            String::new(),
-            String::new(),
+            Cell::Empty,
+            text(&item.country_code),
+            Cell::Empty,
+            Cell::Empty,
             state(item.expired),
-            item.outcome.as_str().to_string(),
-            item.valid_until.to_string(),
-            item.days_left.to_string(),
+            text(item.outcome.as_str()),
+            item.valid_until.into(),
+            item.days_left.into(),
         ]);
     }
     for item in &report.expiring_exceptions {
         rows.push(vec![
-            "EXCEPTION".into(),
-            item.exception_id.clone(),
-            item.agreement_id.clone(),
-            item.partner_id.clone(),
-            item.unit_code.clone(),
-            String::new(),
-            item.case_number.clone(),
-            String::new(),
+            text("EXCEPTION"),
+            text(&item.exception_id),
+            text(&item.agreement_id),
+            text(&item.partner_id),
+            text(&item.unit_code),
+            Cell::Empty,
+            text(&item.case_number),
+            Cell::Empty,
             state(item.expired),
-            String::new(),
-            item.valid_until.to_string(),
-            item.days_left.to_string(),
+            Cell::Empty,
+            item.valid_until.into(),
+            item.days_left.into(),
         ]);
     }
     for item in &report.waiting_requests {
         rows.push(vec![
-            "WAITING_REQUEST".into(),
-            item.exception_id.clone(),
-            item.agreement_id.clone(),
-            item.partner_id.clone(),
-            item.unit_code.clone(),
-            String::new(),
-            item.case_number.clone(),
-            String::new(),
-            status_str(ExceptionStatus::Requested).into(),
-            String::new(),
-            item.requested_at.date_naive().to_string(),
-            item.days_waiting.to_string(),
+            text("WAITING_REQUEST"),
+            text(&item.exception_id),
+            text(&item.agreement_id),
+            text(&item.partner_id),
+            text(&item.unit_code),
+            Cell::Empty,
+            text(&item.case_number),
+            Cell::Empty,
+            text(status_str(ExceptionStatus::Requested)),
+            Cell::Empty,
+            item.requested_at.date_naive().into(),
+            item.days_waiting.into(),
         ]);
     }
     rows
@@ -480,15 +559,16 @@ fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<String>> {
 /// published assessments in force that expire within `expiresWithinDays` (default 90) or have
 /// already expired, granted exceptions that expire within that window, and exception requests
 /// waiting for a decision; each with its ids. With a range `from`–`to`, expiries in the range are
-/// listed and the rest is judged on `to`. `Accept: text/csv` returns one flat table with the
-/// columns section, id, agreementId, partnerId, unitCode, countryCode, caseNumber, title, code,
-/// detail, date and days.
+/// listed and the rest is judged on `to`. `Accept: text/csv` (or `?format=csv`) returns one flat
+/// table with the columns section, id, agreementId, partnerId, unitCode, countryCode, caseNumber,
+/// title, code, detail, date and days; the workbook's media type (or `?format=xlsx`) an Excel
+/// workbook with one sheet per section and labelled columns.
 #[utoipa::path(
     tag = "Reports",
     operation_id = "getComplianceReport",
     params(ComplianceParams),
     responses(
-        (status = 200, description = "The compliance report (or CSV).", content(
+        (status = 200, description = "The compliance report (or CSV, or an Excel workbook).", content(
             (ComplianceReport = "application/json"),
             (String = "text/csv", example = "section,id,agreementId,partnerId,unitCode,countryCode,caseNumber,title,code,detail,date,days\nUNDER_REVIEW,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e,0192f5d2-0000-7000-8000-000000000004,GSN,,DEMO-2026-003,Kunskapsutbyte (exempel),FAILING_ASSESSMENT,The partner no longer meets: RULE_OF_LAW.,2026-11-26,\nASSESSMENT,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d71,0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6f,,,FI,,,EXPIRES,MEETS_REQUIREMENTS,2027-01-30,65\n"),
         )),
@@ -500,15 +580,19 @@ pub async fn get_compliance_report(
     query: Query<ComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
     call.require(Capability::Read)?;
+    let format = query.0.format;
     let (period, window, unit) = query.0.resolve()?;
     let report = call
         .db
         .read(move |conn| service::compliance_report(conn, period, window, unit.as_ref()))
         .await?;
-    if wants_csv(&call.req) {
-        return csv_body(
+    let format = ExportFormat::negotiate(&call.req, format);
+    if format.is_file() {
+        return report_file(
+            format,
             "compliance-report",
-            &COMPLIANCE_COLUMNS,
+            COMPLIANCE_COLUMNS,
+            COMPLIANCE_SECTIONS,
             compliance_rows(&report),
         );
     }

@@ -565,6 +565,14 @@ pub enum Text {
     EventTypeForm,
     /// More than 50 event types.
     TooManyEventTypes,
+    /// An export column's label (`http::export`), by the column's machine name.
+    ColumnLabel {
+        name: String,
+    },
+    /// A report section's name, as the sheet of a workbook is named.
+    ReportSection {
+        code: String,
+    },
     /// A webhook target the service will not call.
     TargetRefused {
         why: TargetRefusal,
@@ -945,6 +953,15 @@ impl Text {
             Text::EndedNeedsEndDate,
             Text::PartnerRecordForm,
             Text::FundingRecordForm,
+            Text::ColumnLabel {
+                name: "caseNumber".into(),
+            },
+            Text::ColumnLabel {
+                name: "partners".into(),
+            },
+            Text::ReportSection {
+                code: "SISTER_CITY".into(),
+            },
         ]);
         for why in [
             TargetRefusal::NotAUrl,

@@ -8,7 +8,7 @@
 //! 2. finds the declared response for the status (else `NXX`, else `default`): an undeclared
 //!    status fails;
 //! 3. requires every header the declared response names (ETag, Location, Retry-After, …; one
-//!    whose description begins "Sent with MEDIA/TYPE only" only with that media type): the
+//!    whose description begins "Sent with MEDIA/TYPE [and MEDIA/TYPE] only" only with those): the
 //!    document promises them, so a client may rely on them;
 //! 4. requires the `Content-Type` to be one the response declares (a body with no declared
 //!    content fails; so does declared content with an empty body);
@@ -285,16 +285,19 @@ pub fn verify(
 
     if let Some(declared_headers) = response["headers"].as_object() {
         for (name, header) in declared_headers {
-            // A header sent with one media type only says so in its description ("Sent with
-            // text/csv only: …", the export headers): it is required exactly with that type.
-            // utoipa's header object cannot carry `required`, so the condition is in the text.
+            // A header sent with some media types only says so in its description ("Sent with
+            // text/csv and application/vnd…sheet only: …", the export headers): it is required
+            // exactly with those types. utoipa's header object cannot carry `required`, so the
+            // condition is in the text.
             let condition = header["description"]
                 .as_str()
                 .and_then(|d| d.strip_prefix("Sent with "))
                 .and_then(|d| d.split_once(" only"))
-                .map(|(media_type, _)| media_type);
+                .map(|(media_types, _)| media_types);
             let expected = match condition {
-                Some(media_type) => content_type.as_deref() == Some(media_type),
+                Some(media_types) => media_types
+                    .split(" and ")
+                    .any(|media_type| content_type.as_deref() == Some(media_type)),
                 None => true,
             };
             if expected && !headers.contains_key(name.as_str()) {
