@@ -39,6 +39,21 @@ pub struct Row {
     pub cells: Vec<Result<String, CellFault>>,
 }
 
+/// The most a workbook's parts may unpack to, together. A 10,000-row export of agreements is a
+/// workbook of about 1 MiB that unpacks to a few MiB.
+pub const MAX_UNPACKED_MIB: u64 = 128;
+
+/// What the parts of a zip archive unpack to together, as its directory declares it (the reader
+/// stops at a part's declared size); `None` for a file that is not a zip archive.
+fn unpacked_size(bytes: &[u8]) -> Option<u64> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut unpacked: u64 = 0;
+    for index in 0..archive.len() {
+        unpacked = unpacked.saturating_add(archive.by_index_raw(index).ok()?.size());
+    }
+    Some(unpacked)
+}
+
 /// A cell with no value to read: a spreadsheet error (`#REF!`, `#VALUE!`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CellFault;
@@ -129,6 +144,17 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, Vec<FieldError>> {
             Text::WorkbookUnreadable,
         )]
     };
+    // A workbook is a zip archive: its parts' sizes, as its directory declares them, are checked
+    // before anything is unpacked, so that a small file cannot unpack into all of memory.
+    if unpacked_size(bytes).ok_or_else(unreadable)? > MAX_UNPACKED_MIB * 1024 * 1024 {
+        return Err(vec![fault(
+            String::new(),
+            "workbook-too-large",
+            Text::WorkbookTooLarge {
+                max_mib: MAX_UNPACKED_MIB,
+            },
+        )]);
+    }
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let range = match workbook.worksheet_range_at(0) {
@@ -206,6 +232,21 @@ fn number_text(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_workbook_is_measured_by_what_it_unpacks_to_before_it_is_read() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+        zip.write_all(&vec![b' '; 4 * 1024 * 1024]).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(bytes.len() < 64 * 1024, "{} bytes packed", bytes.len());
+        assert_eq!(unpacked_size(&bytes), Some(4 * 1024 * 1024));
+        assert_eq!(unpacked_size(b"not a zip"), None);
+    }
+
     use super::*;
 
     #[test]

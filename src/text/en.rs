@@ -593,6 +593,7 @@ pub fn render(text: &Text) -> String {
         Text::ImportTooManyRows { max } => format!("The file has more than {max} rows; import it in parts."),
         Text::ImportUnknownColumn { name } => format!("'{name}' is not a column of the agreements export."),
         Text::WorkbookUnreadable => "The file is not an Excel workbook (.xlsx) with a sheet that can be read.".into(),
+        Text::WorkbookTooLarge { max_mib } => format!("The workbook unpacks to more than {max_mib} MiB; import it in parts, or as CSV."),
         Text::CellHoldsError => "The cell holds a spreadsheet error (such as #REF! or #VALUE!), not a value.".into(),
         Text::EndedNeedsEndDate => "An ended agreement needs the day it ended in endDate.".into(),
         Text::PartnerRecordForm => "A partner is written partnerId:name:countryCode:KIND; without an id, give the name, the country code and the kind.".into(),

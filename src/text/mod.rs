@@ -553,6 +553,10 @@ pub enum Text {
     },
     /// Agreement import: a body that is not a readable workbook.
     WorkbookUnreadable,
+    /// A workbook whose parts unpack to more than the import reads.
+    WorkbookTooLarge {
+        max_mib: u64,
+    },
     /// Agreement import: a workbook cell that holds an error value.
     CellHoldsError,
     /// Agreement import: an ENDED row without the day it ended.
@@ -949,6 +953,7 @@ impl Text {
                 name: "colour".into(),
             },
             Text::WorkbookUnreadable,
+            Text::WorkbookTooLarge { max_mib: 128 },
             Text::CellHoldsError,
             Text::EndedNeedsEndDate,
             Text::PartnerRecordForm,

@@ -566,6 +566,7 @@ pub fn render(text: &Text) -> String {
         Text::ImportTooManyRows { max } => format!("Filen har fler än {max} rader; importera den i delar."),
         Text::ImportUnknownColumn { name } => format!("'{name}' är ingen kolumn i exporten av samarbeten."),
         Text::WorkbookUnreadable => "Filen är ingen Excel-arbetsbok (.xlsx) med ett blad som går att läsa.".into(),
+        Text::WorkbookTooLarge { max_mib } => format!("Arbetsboken packas upp till mer än {max_mib} MiB; importera den i delar eller som CSV."),
         Text::CellHoldsError => "Cellen innehåller ett kalkylbladsfel (till exempel #REF! eller #VÄRDEFEL!), inget värde.".into(),
         Text::EndedNeedsEndDate => "Ett avslutat samarbete behöver dagen då det avslutades i endDate.".into(),
         Text::PartnerRecordForm => "En samarbetspart skrivs partnerId:namn:landskod:TYP; utan id anges namnet, landskoden och typen.".into(),
