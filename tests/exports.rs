@@ -1132,7 +1132,7 @@ async fn the_workbook_is_typed_labelled_and_never_runs_text(app: TestApp) {
         ("Case number", "Diarienummer"),
         ("Start date", "Startdatum"),
         ("Compliance", "Efterlevnad"),
-        ("Partner IDs", "Parternas ID"),
+        ("Partners", "Samarbetsparter"),
     ] {
         assert!(en.header.iter().any(|h| h == label_en), "{:?}", en.header);
         assert!(sv.header.iter().any(|h| h == label_sv), "{:?}", sv.header);
