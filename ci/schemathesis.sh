@@ -120,6 +120,8 @@ summary=()
 # schemathesis and hypothesis keep caches (.schemathesis, .hypothesis) in the working directory,
 # and replay cached crashes: each run starts clean in the temporary folder.
 cd "$work"
+# The hooks (ci/schemathesis_hooks.py): a serializer for the import's workbook body.
+export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks
 for role in reader officer coordinator board_secretary admin; do
     # shellcheck disable=SC2086 # role_args holds several words on purpose
     tok=$(token "$role" ${role_args[$role]})
