@@ -221,23 +221,10 @@ async fn export_matches_json(app: &TestApp, path: &str, auth: &Auth) -> Csv {
     csv
 }
 
-/// Splits a list cell into items and their parts, decoding the three escapes.
+/// Splits a list cell into items and their parts, decoding the three escapes (after the CSV's
+/// formula escape).
 fn split_list(cell: &str) -> Vec<Vec<String>> {
-    let cell = cell.strip_prefix('\'').unwrap_or(cell);
-    if cell.is_empty() {
-        return Vec::new();
-    }
-    cell.split(';')
-        .map(|item| {
-            item.split(':')
-                .map(|p| {
-                    p.replace("%3A", ":")
-                        .replace("%3B", ";")
-                        .replace("%25", "%")
-                })
-                .collect()
-        })
-        .collect()
+    samverkan::http::export::split_list(cell.strip_prefix('\'').unwrap_or(cell))
 }
 
 /// What the mixed register holds, for the checks.

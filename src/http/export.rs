@@ -259,6 +259,26 @@ fn escape_part(part: &str) -> String {
     out
 }
 
+/// A list cell's items, each split into its parts with the three escapes decoded: the inverse of
+/// [`Cell::list`] and [`Cell::records`] (surrounding white space ignored; an empty cell has none).
+pub fn split_list(raw: &str) -> Vec<Vec<String>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    raw.split(';')
+        .map(|item| {
+            item.split(':')
+                .map(|p| {
+                    p.replace("%3A", ":")
+                        .replace("%3B", ";")
+                        .replace("%25", "%")
+                })
+                .collect()
+        })
+        .collect()
+}
+
 impl From<&str> for Cell {
     fn from(s: &str) -> Cell {
         Cell::Text(s.to_string())

@@ -253,25 +253,6 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial as u64))
 }
 
-/// The items of a list cell, each split into its parts and unescaped (`http::export`).
-fn list_items(raw: &str) -> Vec<Vec<String>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Vec::new();
-    }
-    raw.split(';')
-        .map(|item| {
-            item.split(':')
-                .map(|p| {
-                    p.replace("%3A", ":")
-                        .replace("%3B", ";")
-                        .replace("%25", "%")
-                })
-                .collect()
-        })
-        .collect()
-}
-
 fn parse_row(
     columns: &HashMap<&'static str, usize>,
     width: usize,
@@ -330,11 +311,11 @@ fn parse_row(
         .then(|| f.code::<AgreementStatus>("status", cell("status")))
         .flatten();
     let partners = partner_cells(&mut f, cell("partners"));
-    let purposes: Vec<Purpose> = list_items(cell("purposes"))
+    let purposes: Vec<Purpose> = crate::http::export::split_list(cell("purposes"))
         .iter()
         .filter_map(|p| f.code("purposes", &p.join(":")))
         .collect();
-    let sdgs: Vec<Sdg> = list_items(cell("sdgs"))
+    let sdgs: Vec<Sdg> = crate::http::export::split_list(cell("sdgs"))
         .iter()
         .filter_map(|p| {
             let raw = p.join(":");
@@ -397,7 +378,7 @@ fn parse_row(
 /// `partnerId:name:countryCode:KIND` items; without an id, the other three are needed.
 fn partner_cells(f: &mut Faults, raw: &str) -> Vec<PartnerCell> {
     let mut out = Vec::new();
-    for parts in list_items(raw) {
+    for parts in crate::http::export::split_list(raw) {
         let part = |i: usize| parts.get(i).map(|s| s.trim()).unwrap_or("");
         let id = match part(0) {
             "" => None,
@@ -433,7 +414,7 @@ fn partner_cells(f: &mut Faults, raw: &str) -> Vec<PartnerCell> {
 /// `SOURCE:programme:amount:CURRENCY` items.
 fn fundings(f: &mut Faults, raw: &str) -> Vec<Funding> {
     let mut out = Vec::new();
-    for parts in list_items(raw) {
+    for parts in crate::http::export::split_list(raw) {
         if parts.len() != 4 {
             f.push("fundings", "invalid-funding", Text::FundingRecordForm);
             continue;
