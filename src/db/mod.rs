@@ -48,6 +48,35 @@ pub enum AnyConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Runs `f` in one transaction. On SQLite it begins with `BEGIN IMMEDIATE`, which takes the
+/// write lock at once and waits for it within `busy_timeout`: a deferred `BEGIN` that reads first
+/// and writes later fails with "database is locked" at once, without waiting, when another
+/// process (a second instance on the same file) wrote in between. PostgreSQL begins as usual.
+fn transaction<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <AnyConnection as Connection>::TransactionManager;
+    match conn {
+        AnyConnection::Sqlite(lite) => {
+            AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?
+        }
+        AnyConnection::Postgresql(_) => Manager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
 impl AnyConnection {
     pub fn backend(&self) -> Backend {
         match self {
@@ -269,7 +298,7 @@ impl Db {
                 Backend::Postgres => None,
             };
             ERASING.set(false);
-            let result = conn.transaction(f);
+            let result = transaction(conn, f);
             if ERASING.take() && result.is_ok() {
                 after_erasure(conn);
             }
@@ -340,7 +369,7 @@ impl Db {
             Backend::Postgres => None,
         };
         ERASING.set(false);
-        let result = conn.conn.transaction(f);
+        let result = transaction(&mut conn.conn, f);
         if ERASING.take() && result.is_ok() {
             after_erasure(&mut conn.conn);
         }
