@@ -157,6 +157,17 @@ def generate(n_agreements):
             plan["partners"].append(partners[chosen[0]][0])
     plan["partners"] = sorted(set(plan["partners"]))
     assert plan["agreement"], "no target agreement chosen"
+    # Ids over the whole register in a seeded random order, for the cold-path reads: wrk asks for
+    # them in turn from a file of literal paths (no load tool's random-URL feature). Drafts are
+    # left out, since not every role may read them; the writer changes one draft, as an officer
+    # of its unit.
+    order = random.Random(20261130)
+    readable = [row[0] for row in t["agreements"] if row[9] != "DRAFT"]
+    active = [row[0] for row in t["agreements"] if row[9] == "ACTIVE"]
+    plan["readable_ids"] = order.sample(readable, min(2000, len(readable)))
+    plan["active_ids"] = order.sample(active, min(2000, len(active)))
+    plan["draft"], plan["draft_unit"] = next((row[0], row[4]) for row in t["agreements"]
+                                             if row[9] == "DRAFT")
     return t, plan
 
 

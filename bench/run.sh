@@ -11,7 +11,13 @@
 # Writes bench/results/<backend>-<size>.json (one object per measured endpoint) and
 # bench/results/summary.md. The service runs with SAMVERKAN_RATE_LIMIT=0 (one caller sends all the
 # load; the per-caller limit would otherwise answer most of it 429) and RUST_LOG=warn.
-# Needs: cargo, wrk, psql/createdb on 127.0.0.1:5432 (trust), python3, curl.
+# Issue 16's cold-path figures come from the same run: GETs over 2,000 ids spread over the whole
+# register (bench/wrk_report.lua goes through a file of literal paths in turn), the same while
+# bench/writer.py changes a draft 10 and 100 times a second (each write drops every kept answer),
+# compliance over 2,000 active ids, the baseline's bare POST beside the service's keyed POST, and
+# latency at a fixed offered rate (oha -q with latency correction) at half the random-id rate.
+# Needs: cargo, wrk, oha (installed here when missing), psql/createdb on 127.0.0.1:5432 (trust),
+# python3, curl.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +43,8 @@ fi
 echo "building the baseline (release, its own target dir)"
 (cd "$here/baseline" && cargo build --release --quiet --target-dir "$here/baseline/target")
 baseline=$here/baseline/target/release/samverkan-baseline
+command -v oha >/dev/null || { echo "installing oha (open-loop load)"; cargo install --locked --quiet oha; }
+seconds=${duration%s}
 
 work=$(mktemp -d)
 pids=()
@@ -165,6 +173,48 @@ EOF
         connections=1 measure "one connection: GET /partners/{id}/eligibility" "$elig_url" -H "Authorization: Bearer $reader"
         BENCH_POST_BODY=$body BENCH_POST_PATH=/api/v1/agreements BENCH_RUN_ID="bench-$$-$backend-$size" \
             measure "POST /agreements (Idempotency-Key)" "$svc/agreements" -H "Authorization: Bearer $officer"
+        BENCH_POST_BODY=$body BENCH_POST_PATH=/agreements BENCH_RUN_ID="base-$$-$backend-$size" \
+            measure "baseline POST /agreements" "http://127.0.0.1:$base_port/agreements"
+
+        # The cold path (issue 16): ids over the whole register, in a seeded random order.
+        python3 "$here/record.py" paths "$work/plan.json" "$work"
+        read -r draft draft_unit <"$work/draft"
+        writer_token=$(DATABASE_URL=$url "$bin" token --role officer --unit "$draft_unit" --sub bench-writer)
+        BENCH_PATHS_FILE=$work/baseline-ids.txt \
+            measure "baseline GET /agreements/{id}, random ids" "http://127.0.0.1:$base_port/"
+        BENCH_PATHS_FILE=$work/service-ids.txt \
+            measure "GET /agreements/{id}, random ids" "http://127.0.0.1:$svc_port/" -H "Authorization: Bearer $reader"
+        BENCH_PATHS_FILE=$work/compliance-ids.txt \
+            measure "GET /agreements/{id}/compliance, random active ids" "http://127.0.0.1:$svc_port/" -H "Authorization: Bearer $reader"
+        for rate in 10 100; do
+            # The writer starts first and ends last, so that every read of the run meets it.
+            python3 "$here/writer.py" "$svc" "$writer_token" "$draft" "$rate" $((seconds + 2)) >"$work/writer.json" &
+            writer=$!
+            sleep 1
+            BENCH_PATHS_FILE=$work/service-ids.txt \
+                measure "GET /agreements/{id}, random ids, $rate writes/s" "http://127.0.0.1:$svc_port/" -H "Authorization: Bearer $reader"
+            if [[ $rate == 10 ]]; then
+                BENCH_PATHS_FILE=$work/compliance-ids.txt \
+                    measure "GET /agreements/{id}/compliance, random active ids, 10 writes/s" "http://127.0.0.1:$svc_port/" -H "Authorization: Bearer $reader"
+            fi
+            wait "$writer" || echo "  the writer at $rate/s had errors" >&2
+            echo "  writer at $rate/s: $(cat "$work/writer.json")"
+            python3 "$here/record.py" writer "$out" "$rate" "$work/writer.json"
+        done
+        # Latency at a fixed offered rate, half of what the random-id GET reached, open loop with
+        # latency correction, while the writer drops the kept answers ten times a second. One
+        # literal URL: oha's URL lists pick at random, which this machine's rules forbid.
+        max_rps=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["endpoints"].get("GET /agreements/{id}, random ids", {}).get("rps", 0)))' "$out")
+        open_loop="open loop: GET /agreements/{id} at half the random-id rate, 10 writes/s"
+        if [[ $max_rps -gt 1 ]] && { [[ -z ${BENCH_ONLY:-} ]] || [[ $open_loop =~ $BENCH_ONLY ]]; }; then
+            python3 "$here/writer.py" "$svc" "$writer_token" "$draft" 10 $((seconds + 2)) >"$work/writer.json" &
+            writer=$!
+            sleep 1
+            oha -z "$duration" -c "$connections" -q $((max_rps / 2)) --latency-correction --no-tui \
+                --output-format json -H "Authorization: Bearer $reader" "$get_url" >"$work/oha.json"
+            wait "$writer" || echo "  the writer during the open loop had errors" >&2
+            python3 "$here/record.py" oha "$out" "$work/oha.json" $((max_rps / 2)) "$open_loop"
+        fi
         peak=$(peak_mb "$svc_pid")
         base_peak=$(peak_mb "$base_pid")
         echo "  peak memory: service ${peak} MB, baseline ${base_peak} MB"

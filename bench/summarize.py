@@ -10,6 +10,20 @@ READS = ["GET /agreements/{id}", "GET /agreements?status=ACTIVE&unitCode=U07",
          "GET /partners/{id}/eligibility"]
 SCALED = ["GET /agreements?status=ACTIVE&unitCode=U07", "GET /partners/{id}/eligibility"]
 ALONE = "one connection: "
+# Issue 16's ratios: (name, measured, against, at least).
+BASE_GET = "baseline GET /agreements/{id}, random ids"
+COLD = [
+    ("random GET under 10 writes/s", "GET /agreements/{id}, random ids, 10 writes/s", BASE_GET, 0.60),
+    ("random compliance", "GET /agreements/{id}/compliance, random active ids", BASE_GET, 0.40),
+    ("keyed POST", "POST /agreements (Idempotency-Key)", "baseline POST /agreements", 0.50),
+]
+OPEN_LOOP = "open loop: GET /agreements/{id} at half the random-id rate, 10 writes/s"
+
+
+def cold_ratios(ep):
+    """Issue 16's ratios of one run, by name, where both figures were measured."""
+    return {label: ep[name]["rps"] / ep[base]["rps"]
+            for label, name, base, _ in COLD if name in ep and base in ep and ep[base]["rps"]}
 
 
 def main():
@@ -54,6 +68,22 @@ def main():
             errs = sum(e["non_2xx"] + e["socket_errors"] for n, e in ep.items()
                        if not n.startswith("baseline"))
             checks.append((f"{backend} {size:,}: no errors from the service", errs == 0, str(errs)))
+            ratios = cold_ratios(ep)
+            for label, name, base, least in COLD:
+                if label in ratios:
+                    checks.append((f"{backend} {size:,}: {label} at ≥ {least:.0%} of {base}",
+                                   ratios[label] >= least, f"{ratios[label]:.0%}"))
+            post = ep.get("POST /agreements (Idempotency-Key)")
+            if post:
+                checks.append((f"{backend} {size:,}: keyed POST ≥ 600 req/s at "
+                               f"{doc['connections']} connections", post["rps"] >= 600,
+                               f"{post['rps']:,.0f} req/s"))
+            if OPEN_LOOP in ep:
+                e = ep[OPEN_LOOP]
+                checks.append((f"{backend} {size:,}: p99 of GET /agreements/{{id}} at half the "
+                               f"maximum rate ≤ 10 ms", e["p99_ms"] <= 10,
+                               f"{e['p99_ms']:.1f} ms at {e['offered_rps']:,}/s offered, "
+                               f"{e['rps']:,.0f}/s served"))
             checks.append((f"{backend} {size:,}: peak memory ≤ 150 MB",
                            doc["service_peak_mb"] <= 150, f"{doc['service_peak_mb']} MB"))
         if len(sizes) >= 2:
@@ -67,6 +97,15 @@ def main():
                     checks.append((f"{backend}: {name} p50 at {sizes[-1]:,} within 1.5× of "
                                    f"{sizes[0]:,} ({label})", b / a <= 1.5,
                                    f"{b / a:.2f}× ({a:.2f} → {b:.2f} ms)"))
+        if len(sizes) >= 2:
+            small = cold_ratios(runs[(backend, sizes[0])]["endpoints"])
+            big = cold_ratios(runs[(backend, sizes[-1])]["endpoints"])
+            for label in small:
+                if label in big and big[label]:
+                    worse = small[label] / big[label]
+                    checks.append((f"{backend}: {label} ratio at {sizes[-1]:,} no worse than 1.5× "
+                                   f"its value at {sizes[0]:,}", worse <= 1.5,
+                                   f"{small[label]:.0%} → {big[label]:.0%}"))
     print("### Targets\n")
     print("| target | met | measured |")
     print("|---|---|---|")

@@ -1,6 +1,9 @@
 -- wrk script for bench/run.sh: prints one JSON line with the figures at the end of a run.
 -- With BENCH_POST_BODY set, every request is a POST of that body to BENCH_POST_PATH with an
 -- Idempotency-Key unique to the run, the thread and the request (a counter, never random).
+-- With BENCH_PATHS_FILE set, every request is a GET of the file's next path (one literal path a
+-- line, already in a seeded random order): each thread starts at its own place in the list and
+-- goes through it in turn, so a run spreads over the whole list without any random URL.
 
 local post_body = os.getenv("BENCH_POST_BODY")
 local post_path = os.getenv("BENCH_POST_PATH")
@@ -26,6 +29,24 @@ if post_body then
         headers["Content-Type"] = "application/json"
         headers["Idempotency-Key"] = run_id .. "-" .. thread_no .. "-" .. counter
         return wrk.format("POST", post_path, headers, post_body)
+    end
+end
+
+local paths_file = os.getenv("BENCH_PATHS_FILE")
+if paths_file then
+    local paths = {}
+    for line in io.lines(paths_file) do
+        if line ~= "" then
+            table.insert(paths, line)
+        end
+    end
+    local at = 0
+    function init(args)
+        at = ((thread_no or 1) - 1) * math.floor(#paths / 2)
+    end
+    function request()
+        at = at % #paths + 1
+        return wrk.format("GET", paths[at])
     end
 end
 
