@@ -21,20 +21,14 @@ impl utoipa::IntoParams for IfMatch {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
         use utoipa::openapi::schema::{ObjectBuilder, Type};
-        vec![
-            ParameterBuilder::new()
-                .name("If-Match")
-                .parameter_in(ParameterIn::Header)
-                .description(Some(
-                    "The ETag you read; the change is refused with 412 if the resource has changed since.",
-                ))
-                .required(utoipa::openapi::Required::True)
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                .example(Some(serde_json::json!("\"1\"")))
-                .build(),
-        ]
+        vec![super::header_parameter(
+            "If-Match",
+            "The ETag you read; the change is refused with 412 if the resource has changed since.",
+            true,
+            ObjectBuilder::new().schema_type(Type::String),
+            "\"1\"",
+        )]
     }
 }
 
@@ -119,26 +113,16 @@ mod tests {
         let p = IfMatch::parse(Some("\"3\"")).required().unwrap();
         assert!(p.check(3).is_ok());
         assert_eq!(p.check(4).unwrap_err().kind, ProblemKind::VersionMismatch);
-        assert!(
-            IfMatch::parse(Some("W/\"3\""))
+        for (header, version, matches) in [
+            ("W/\"3\"", 3, false),
+            ("*", 9, true),
+            ("\"1\", \"2\"", 2, true),
+        ] {
+            let checked = IfMatch::parse(Some(header))
                 .required()
                 .unwrap()
-                .check(3)
-                .is_err()
-        );
-        assert!(
-            IfMatch::parse(Some("*"))
-                .required()
-                .unwrap()
-                .check(9)
-                .is_ok()
-        );
-        assert!(
-            IfMatch::parse(Some("\"1\", \"2\""))
-                .required()
-                .unwrap()
-                .check(2)
-                .is_ok()
-        );
+                .check(version);
+            assert_eq!(checked.is_ok(), matches, "{header}");
+        }
     }
 }

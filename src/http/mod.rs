@@ -21,3 +21,30 @@ pub mod reply;
 pub mod strict;
 pub mod validate;
 pub mod xlsx;
+
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::ObjectBuilder;
+
+/// A request header as the document declares it, for the extractors that are headers
+/// (`If-Match`, `Idempotency-Key`).
+fn header_parameter(
+    name: &str,
+    description: &str,
+    required: bool,
+    schema: ObjectBuilder,
+    example: &str,
+) -> Parameter {
+    let required = if required {
+        utoipa::openapi::Required::True
+    } else {
+        utoipa::openapi::Required::False
+    };
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .description(Some(description))
+        .required(required)
+        .schema(Some(schema))
+        .example(Some(serde_json::json!(example)))
+        .build()
+}
