@@ -703,15 +703,16 @@ impl<'de> Deserializer<'de> for StandIn {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde::Deserialize;
     use serde_json::json;
 
+    /// A body with a field of each kind; `http::json`'s tests read it too.
     #[derive(Deserialize, Debug)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     #[allow(dead_code)]
-    struct Body {
+    pub(in crate::http) struct Body {
         name: String,
         count: u32,
         kind: Kind,
@@ -725,14 +726,14 @@ mod tests {
     #[derive(Deserialize, Debug)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
-    struct Part {
+    pub(in crate::http) struct Part {
         size: u32,
         label: String,
     }
 
     #[derive(Deserialize, Debug)]
     #[allow(dead_code)]
-    enum Kind {
+    pub(in crate::http) enum Kind {
         A,
         B,
     }

@@ -642,22 +642,8 @@ mod tests {
         assert_eq!(e.errors[0].pointer, "/query/q");
         assert!(parse_query::<Params>("q=ab").is_ok());
     }
+    use crate::http::collect::tests::Body;
     use serde::Deserialize;
-
-    #[derive(Deserialize, Debug)]
-    #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    #[allow(dead_code)]
-    struct Body {
-        name: String,
-        parts: Vec<Part>,
-    }
-
-    #[derive(Deserialize, Debug)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Part {
-        size: u32,
-    }
 
     fn first_error(e: ApiError) -> (String, String) {
         let f = &e.errors[0];
@@ -666,13 +652,19 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_field() {
-        let e =
-            parse_json::<Body>(br#"{"name":"x","parts":[{"size":1},{"size":"big"}]}"#).unwrap_err();
+        let e = parse_json::<Body>(
+            br#"{"name":"x","count":1,"kind":"A","day":"2026-01-01",
+                 "parts":[{"size":1,"label":"a"},{"size":"big","label":"b"}]}"#,
+        )
+        .unwrap_err();
         assert_eq!(
             first_error(e),
             ("/parts/1/size".into(), "invalid-type".into())
         );
-        let e = parse_json::<Body>(br#"{"name":"x","parts":[],"version":3}"#).unwrap_err();
+        let e = parse_json::<Body>(
+            br#"{"name":"x","count":1,"kind":"A","day":"2026-01-01","parts":[],"version":3}"#,
+        )
+        .unwrap_err();
         assert_eq!(first_error(e), ("/version".into(), "unknown-field".into()));
         let e = parse_json::<Body>(br#"{"parts":[]}"#).unwrap_err();
         assert_eq!(first_error(e), ("/name".into(), "required".into()));
