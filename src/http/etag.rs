@@ -16,22 +16,6 @@ pub fn etag(version: i32) -> String {
 #[derive(Debug, Clone)]
 pub struct IfMatch(Option<Precondition>);
 
-/// The header as the OpenAPI document declares it on every change (the extractor is the type).
-impl utoipa::IntoParams for IfMatch {
-    fn into_params(
-        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-    ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        vec![super::header_parameter(
-            "If-Match",
-            "The ETag you read; the change is refused with 412 if the resource has changed since.",
-            true,
-            ObjectBuilder::new().schema_type(Type::String),
-            "\"1\"",
-        )]
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Precondition {
     /// `If-Match: *`
