@@ -26,19 +26,29 @@ pub struct JsonBody<T> {
     pub digest: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+/// The two body extractors: `read_body`, then the value as the extractor holds it.
+macro_rules! body_extractor {
+    ($body:ident, optional: $optional:literal, |$value:ident| $held:expr) => {
+        impl<T: DeserializeOwned + 'static> FromRequest for $body<T> {
+            type Error = ApiError;
+            type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_body::<T>(req, payload, false);
-        Box::pin(async move {
-            let (value, digest) = body.await?;
-            let value = value.ok_or_else(|| ApiError::internal("a required body was not read"))?;
-            Ok(JsonBody { value, digest })
-        })
-    }
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let body = read_body::<T>(req, payload, $optional);
+                Box::pin(async move {
+                    let ($value, digest) = body.await?;
+                    Ok($body {
+                        value: $held,
+                        digest,
+                    })
+                })
+            }
+        }
+    };
 }
+
+body_extractor!(JsonBody, optional: false, |value| value
+    .ok_or_else(|| ApiError::internal("a required body was not read"))?);
 
 /// Reads a JSON object body as `T` with the digest of its bytes; an `optional` body may be empty
 /// (no value then).
@@ -69,18 +79,7 @@ pub struct OptionalJsonBody<T> {
     pub digest: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_body::<T>(req, payload, true);
-        Box::pin(async move {
-            let (value, digest) = body.await?;
-            Ok(OptionalJsonBody { value, digest })
-        })
-    }
-}
+body_extractor!(OptionalJsonBody, optional: true, |value| value);
 
 /// Every request body is a JSON object: serde would otherwise take an array as a struct's fields
 /// by position, and a scalar merge patch would replace the whole resource.
