@@ -12,7 +12,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::de::value::StrDeserializer;
+use serde::de::value::{MapDeserializer, SeqDeserializer, StrDeserializer};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, Expected, IntoDeserializer, MapAccess,
     SeqAccess, Unexpected, Visitor,
@@ -121,7 +121,7 @@ struct Pass<'s> {
     stop: RefCell<Option<Stop>>,
 }
 
-impl Pass<'_> {
+impl<'s> Pass<'s> {
     /// Records the fault at `pointer` and unwinds the pass.
     fn fail(&self, pointer: &str, error: Error, stop: Stop) -> Error {
         if is_abort(&error) {
@@ -137,6 +137,22 @@ impl Pass<'_> {
     fn stopped(&self, stop: Stop) -> Error {
         self.stop.borrow_mut().get_or_insert(stop);
         de::Error::custom(ABORT)
+    }
+
+    /// `seed` over the value at `pointer`; a fault there is recorded, and the next pass leaves
+    /// that value out.
+    fn read<'de, S: DeserializeSeed<'de>>(
+        &'s self,
+        seed: S,
+        value: &'de Value,
+        pointer: String,
+    ) -> Result<S::Value, Error> {
+        seed.deserialize(Node {
+            value,
+            path: pointer.clone(),
+            pass: self,
+        })
+        .map_err(|e| self.fail(&pointer, e, Stop::Value(pointer.clone())))
     }
 }
 
@@ -235,6 +251,19 @@ impl<'de, 's> Node<'de, 's> {
     }
 }
 
+/// A newtype struct is its inner value, in every deserialiser here.
+macro_rules! newtype_as_inner {
+    () => {
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            visitor.visit_newtype_struct(self)
+        }
+    };
+}
+
 /// A tuple (struct) is read as a sequence, in both deserialisers.
 macro_rules! tuples_as_seq {
     () => {
@@ -257,13 +286,24 @@ macro_rules! tuples_as_seq {
     };
 }
 
+/// A node's leaf: a query's string parses itself (`QueryLeaf`), anything else reads as JSON.
+macro_rules! as_leaf {
+    ($node:ident.$method:ident($($arg:ident),*)) => {
+        match $node.query_leaf() {
+            Some(leaf) => leaf.$method($($arg),*),
+            None => $node.value.$method($($arg),*),
+        }
+    };
+}
+
+/// A leaf of the tree; a string is first held to the date forms the visitor may ask for.
 macro_rules! leaf {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self.query_leaf() {
-                Some(leaf) => leaf.$method(visitor),
-                None => self.value.$method(visitor),
+            if let Value::String(text) = self.value {
+                strict_date(text, &visitor)?;
             }
+            as_leaf!(self.$method(visitor))
         }
     )*};
 }
@@ -275,10 +315,7 @@ impl<'de, 's> Deserializer<'de> for Node<'de, 's> {
         match self.value {
             Value::Object(map) => self.object(map, visitor),
             Value::Array(items) => self.array(items, visitor),
-            _ => match self.query_leaf() {
-                Some(leaf) => leaf.deserialize_any(visitor),
-                None => self.value.deserialize_any(visitor),
-            },
+            _ => as_leaf!(self.deserialize_any(visitor)),
         }
     }
 
@@ -317,13 +354,7 @@ impl<'de, 's> Deserializer<'de> for Node<'de, 's> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
+    newtype_as_inner!();
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
@@ -331,10 +362,7 @@ impl<'de, 's> Deserializer<'de> for Node<'de, 's> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.query_leaf() {
-            Some(leaf) => leaf.deserialize_enum(name, variants, visitor),
-            None => self.value.deserialize_enum(name, variants, visitor),
-        }
+        as_leaf!(self.deserialize_enum(name, variants, visitor))
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
@@ -354,26 +382,7 @@ impl<'de, 's> Deserializer<'de> for Node<'de, 's> {
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
         deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
         deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_identifier
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if let Value::String(text) = self.value {
-            strict_date(text, &visitor)?;
-        }
-        match self.query_leaf() {
-            Some(leaf) => leaf.deserialize_str(visitor),
-            None => self.value.deserialize_str(visitor),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if let Value::String(text) = self.value {
-            strict_date(text, &visitor)?;
-        }
-        match self.query_leaf() {
-            Some(leaf) => leaf.deserialize_string(visitor),
-            None => self.value.deserialize_string(visitor),
-        }
+        deserialize_str deserialize_string
     }
 }
 
@@ -462,13 +471,7 @@ impl<'de, 's> MapAccess<'de> for Entries<'de, 's> {
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
         match self.current.take() {
-            Some(Current::Value(value, pointer)) => seed
-                .deserialize(Node {
-                    value,
-                    path: pointer.clone(),
-                    pass: self.pass,
-                })
-                .map_err(|e| self.pass.fail(&pointer, e, Stop::Value(pointer.clone()))),
+            Some(Current::Value(value, pointer)) => self.pass.read(seed, value, pointer),
             Some(Current::StandIn(candidate, pointer)) => seed
                 .deserialize(StandIn(candidate))
                 .map_err(|_| self.pass.stopped(Stop::StandIn(pointer))),
@@ -496,14 +499,7 @@ impl<'de, 's> SeqAccess<'de> for Elements<'de, 's> {
             if self.pass.skipped.contains(&pointer) {
                 continue;
             }
-            return seed
-                .deserialize(Node {
-                    value,
-                    path: pointer.clone(),
-                    pass: self.pass,
-                })
-                .map(Some)
-                .map_err(|e| self.pass.fail(&pointer, e, Stop::Value(pointer.clone())));
+            return self.pass.read(seed, value, pointer).map(Some);
         }
         Ok(None)
     }
@@ -534,13 +530,7 @@ impl<'de> Deserializer<'de> for QueryLeaf<'de> {
         visitor.visit_some(self)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
+    newtype_as_inner!();
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
@@ -598,28 +588,6 @@ impl StandIn {
         } else {
             STRINGS.get(self.0).copied().unwrap_or("")
         }
-    }
-}
-
-struct Empty;
-
-impl<'de> SeqAccess<'de> for Empty {
-    type Error = Error;
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        _: T,
-    ) -> Result<Option<T::Value>, Error> {
-        Ok(None)
-    }
-}
-
-impl<'de> MapAccess<'de> for Empty {
-    type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, _: K) -> Result<Option<K::Value>, Error> {
-        Ok(None)
-    }
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, _: S) -> Result<S::Value, Error> {
-        Err(de::Error::custom("a value without a key"))
     }
 }
 
@@ -685,18 +653,14 @@ impl<'de> Deserializer<'de> for StandIn {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_none()
     }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
+    newtype_as_inner!();
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_seq(Empty)
+        visitor.visit_seq(SeqDeserializer::<_, Error>::new(std::iter::empty::<()>()))
     }
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_map(Empty)
+        visitor.visit_map(MapDeserializer::<_, Error>::new(
+            std::iter::empty::<((), ())>(),
+        ))
     }
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -739,15 +703,16 @@ impl<'de> Deserializer<'de> for StandIn {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde::Deserialize;
     use serde_json::json;
 
+    /// A body with a field of each kind; `http::json`'s tests read it too.
     #[derive(Deserialize, Debug)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     #[allow(dead_code)]
-    struct Body {
+    pub(in crate::http) struct Body {
         name: String,
         count: u32,
         kind: Kind,
@@ -761,14 +726,14 @@ mod tests {
     #[derive(Deserialize, Debug)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
-    struct Part {
+    pub(in crate::http) struct Part {
         size: u32,
         label: String,
     }
 
     #[derive(Deserialize, Debug)]
     #[allow(dead_code)]
-    enum Kind {
+    pub(in crate::http) enum Kind {
         A,
         B,
     }

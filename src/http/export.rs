@@ -91,35 +91,46 @@ impl ExportFormat {
     }
 }
 
-/// The type of a column's cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// RFC 3339 in UTC.
-    Timestamp,
-    Integer,
-    /// A number with a fraction (`98.5`).
-    Decimal,
-    /// `true` or `false`.
-    Boolean,
-    /// Several values in one cell, in the form the module documentation gives.
-    List,
+/// Every kind of cell but a list, once: its variant, its label in the descriptions of the
+/// columns, and the constructor of a column of that kind.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $variant:ident => $label:literal, $constructor:ident;)*) => {
+        /// The type of a column's cells.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Kind {
+            $($(#[$doc])* $variant,)*
+            /// Several values in one cell, in the form the module documentation gives.
+            List,
+        }
+
+        impl Kind {
+            fn label(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $label,)*
+                    Kind::List => "list",
+                }
+            }
+        }
+
+        impl Column {
+            $(pub const fn $constructor(name: &'static str) -> Column {
+                Column { name, kind: Kind::$variant, item: "" }
+            })*
+        }
+    };
 }
 
-impl Kind {
-    fn label(self) -> &'static str {
-        match self {
-            Kind::Text => "text",
-            Kind::Date => "date",
-            Kind::Timestamp => "timestamp",
-            Kind::Integer => "integer",
-            Kind::Decimal => "decimal",
-            Kind::Boolean => "boolean",
-            Kind::List => "list",
-        }
-    }
+kinds! {
+    Text => "text", text;
+    /// `YYYY-MM-DD`.
+    Date => "date", date;
+    /// RFC 3339 in UTC.
+    Timestamp => "timestamp", timestamp;
+    Integer => "integer", integer;
+    /// A number with a fraction (`98.5`).
+    Decimal => "decimal", decimal;
+    /// `true` or `false`.
+    Boolean => "boolean", boolean;
 }
 
 /// One column of an export: its stable machine name (the JSON field's name, dotted for nested
@@ -133,37 +144,12 @@ pub struct Column {
 }
 
 impl Column {
-    pub const fn text(name: &'static str) -> Column {
-        Column::of(name, Kind::Text)
-    }
-    pub const fn date(name: &'static str) -> Column {
-        Column::of(name, Kind::Date)
-    }
-    pub const fn timestamp(name: &'static str) -> Column {
-        Column::of(name, Kind::Timestamp)
-    }
-    pub const fn integer(name: &'static str) -> Column {
-        Column::of(name, Kind::Integer)
-    }
-    pub const fn decimal(name: &'static str) -> Column {
-        Column::of(name, Kind::Decimal)
-    }
-    pub const fn boolean(name: &'static str) -> Column {
-        Column::of(name, Kind::Boolean)
-    }
     /// A list whose items have the form `item` (parts joined with `:`).
     pub const fn list(name: &'static str, item: &'static str) -> Column {
         Column {
             name,
             kind: Kind::List,
             item,
-        }
-    }
-    const fn of(name: &'static str, kind: Kind) -> Column {
-        Column {
-            name,
-            kind,
-            item: "",
         }
     }
 }

@@ -27,35 +27,6 @@ const GONE: i32 = 410;
 #[derive(Debug, Clone, Default)]
 pub struct IdempotencyKey(pub Option<String>);
 
-/// The header as the OpenAPI document declares it on every POST (the extractor is the type).
-impl utoipa::IntoParams for IdempotencyKey {
-    fn into_params(
-        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-    ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        vec![
-            ParameterBuilder::new()
-                .name("Idempotency-Key")
-                .parameter_in(ParameterIn::Header)
-                .description(Some(
-                    "A key of your choosing (a UUID, say), 1–255 visible ASCII characters. A retry with the same key and body returns the first response instead of writing twice; keys live 24 hours.",
-                ))
-                .required(utoipa::openapi::Required::False)
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .min_length(Some(1))
-                        .max_length(Some(255)),
-                ))
-                .example(Some(serde_json::json!(
-                    "5f0c2a8e-3d1b-4c6e-9a7f-2b8d4e6f1a3c"
-                )))
-                .build(),
-        ]
-    }
-}
-
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;

@@ -26,19 +26,29 @@ pub struct JsonBody<T> {
     pub digest: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+/// The two body extractors: `read_body`, then the value as the extractor holds it.
+macro_rules! body_extractor {
+    ($body:ident, optional: $optional:literal, |$value:ident| $held:expr) => {
+        impl<T: DeserializeOwned + 'static> FromRequest for $body<T> {
+            type Error = ApiError;
+            type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_body::<T>(req, payload, false);
-        Box::pin(async move {
-            let (value, digest) = body.await?;
-            let value = value.ok_or_else(|| ApiError::internal("a required body was not read"))?;
-            Ok(JsonBody { value, digest })
-        })
-    }
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let body = read_body::<T>(req, payload, $optional);
+                Box::pin(async move {
+                    let ($value, digest) = body.await?;
+                    Ok($body {
+                        value: $held,
+                        digest,
+                    })
+                })
+            }
+        }
+    };
 }
+
+body_extractor!(JsonBody, optional: false, |value| value
+    .ok_or_else(|| ApiError::internal("a required body was not read"))?);
 
 /// Reads a JSON object body as `T` with the digest of its bytes; an `optional` body may be empty
 /// (no value then).
@@ -69,18 +79,7 @@ pub struct OptionalJsonBody<T> {
     pub digest: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_body::<T>(req, payload, true);
-        Box::pin(async move {
-            let (value, digest) = body.await?;
-            Ok(OptionalJsonBody { value, digest })
-        })
-    }
-}
+body_extractor!(OptionalJsonBody, optional: true, |value| value);
 
 /// Every request body is a JSON object: serde would otherwise take an array as a struct's fields
 /// by position, and a scalar merge patch would replace the whole resource.
@@ -642,22 +641,8 @@ mod tests {
         assert_eq!(e.errors[0].pointer, "/query/q");
         assert!(parse_query::<Params>("q=ab").is_ok());
     }
+    use crate::http::collect::tests::Body;
     use serde::Deserialize;
-
-    #[derive(Deserialize, Debug)]
-    #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    #[allow(dead_code)]
-    struct Body {
-        name: String,
-        parts: Vec<Part>,
-    }
-
-    #[derive(Deserialize, Debug)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Part {
-        size: u32,
-    }
 
     fn first_error(e: ApiError) -> (String, String) {
         let f = &e.errors[0];
@@ -666,13 +651,19 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_field() {
-        let e =
-            parse_json::<Body>(br#"{"name":"x","parts":[{"size":1},{"size":"big"}]}"#).unwrap_err();
+        let e = parse_json::<Body>(
+            br#"{"name":"x","count":1,"kind":"A","day":"2026-01-01",
+                 "parts":[{"size":1,"label":"a"},{"size":"big","label":"b"}]}"#,
+        )
+        .unwrap_err();
         assert_eq!(
             first_error(e),
             ("/parts/1/size".into(), "invalid-type".into())
         );
-        let e = parse_json::<Body>(br#"{"name":"x","parts":[],"version":3}"#).unwrap_err();
+        let e = parse_json::<Body>(
+            br#"{"name":"x","count":1,"kind":"A","day":"2026-01-01","parts":[],"version":3}"#,
+        )
+        .unwrap_err();
         assert_eq!(first_error(e), ("/version".into(), "unknown-field".into()));
         let e = parse_json::<Body>(br#"{"parts":[]}"#).unwrap_err();
         assert_eq!(first_error(e), ("/name".into(), "required".into()));

@@ -101,16 +101,7 @@ impl RemoteKeys {
             KeySource::Jwks { url } => url.clone(),
             KeySource::Discovery { issuer } => self.discover(issuer).await?,
         };
-        let response = self
-            .client
-            .get(&jwks_url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| format!("{jwks_url}: {e}"))?;
-        if !response.status().is_success() {
-            return Err(format!("{jwks_url} answered {}", response.status()));
-        }
+        let response = self.get_json(&jwks_url).await?;
         let max_age = response
             .headers()
             .get(reqwest::header::CACHE_CONTROL)
@@ -134,14 +125,11 @@ impl RemoteKeys {
         Ok(max_age)
     }
 
-    async fn discover(&self, issuer: &str) -> Result<String, String> {
-        let url = format!(
-            "{}/.well-known/openid-configuration",
-            issuer.trim_end_matches('/')
-        );
+    /// A successful answer to a GET of `url` that asks for JSON; the failure names the URL.
+    async fn get_json(&self, url: &str) -> Result<reqwest::Response, String> {
         let response = self
             .client
-            .get(&url)
+            .get(url)
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
@@ -149,7 +137,20 @@ impl RemoteKeys {
         if !response.status().is_success() {
             return Err(format!("{url} answered {}", response.status()));
         }
-        let body = response.text().await.map_err(|e| format!("{url}: {e}"))?;
+        Ok(response)
+    }
+
+    async fn discover(&self, issuer: &str) -> Result<String, String> {
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let body = self
+            .get_json(&url)
+            .await?
+            .text()
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
         let document: serde_json::Value =
             serde_json::from_str(&body).map_err(|e| format!("{url}: not JSON: {e}"))?;
         // OpenID Connect Discovery §4.3: the document's issuer is the one configured.

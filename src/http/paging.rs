@@ -96,21 +96,13 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             // The document says int32 (utoipa's format for u32), so the upper bound is i32::MAX.
-            "page" => match value.parse::<u32>() {
-                Ok(p) if (1..=MAX_PAGE).contains(&p) => paging.page = p,
-                _ => errors.push(FieldError::new(
-                    "/query/page",
-                    "invalid-value",
-                    Text::PageRange.msg(),
-                )),
+            "page" => match from_one_to(&value, MAX_PAGE, "page", Text::PageRange) {
+                Ok(p) => paging.page = p,
+                Err(e) => errors.push(e),
             },
-            "limit" => match value.parse::<u32>() {
-                Ok(l) if (1..=MAX_LIMIT).contains(&l) => paging.limit = l,
-                _ => errors.push(FieldError::new(
-                    "/query/limit",
-                    "invalid-value",
-                    Text::LimitRange.msg(),
-                )),
+            "limit" => match from_one_to(&value, MAX_LIMIT, "limit", Text::LimitRange) {
+                Ok(l) => paging.limit = l,
+                Err(e) => errors.push(e),
             },
             "format" if paging.format.is_some() => errors.push(FieldError::new(
                 "/query/format",
@@ -149,6 +141,18 @@ fn parse_list_params<F: DeserializeOwned>(query: &str) -> Result<ListParams<F>, 
             errors.append(&mut filter_errors.errors);
             Err(ApiError::validation(errors))
         }
+    }
+}
+
+/// The parameter `name` as a number from 1 to `max`, or its fault (`text` says the range).
+fn from_one_to(value: &str, max: u32, name: &str, text: Text) -> Result<u32, FieldError> {
+    match value.parse::<u32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(FieldError::new(
+            format!("/query/{name}"),
+            "invalid-value",
+            text.msg(),
+        )),
     }
 }
 

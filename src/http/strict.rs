@@ -171,6 +171,20 @@ fn is_token(bytes: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b))
 }
 
+/// A head over one of the service's limits (`text` names it).
+fn over_limit(kind: ProblemKind, text: Text, lang: Lang) -> Screen {
+    Screen::Refuse(ApiError::new(kind, text.msg()), lang)
+}
+
+/// A head that has not ended yet: incomplete while it is within `limit`, refused beyond it.
+fn cut_short(len: usize, limit: usize, kind: ProblemKind, text: Text) -> Screen {
+    if len > limit {
+        over_limit(kind, text, Lang::En)
+    } else {
+        Screen::Incomplete
+    }
+}
+
 fn malformed() -> ApiError {
     ApiError::new(ProblemKind::MalformedRequest, Text::MalformedRequest.msg())
 }
@@ -184,27 +198,20 @@ pub fn screen_head(buf: &[u8]) -> Screen {
         .unwrap_or(buf.len());
     let buf = &buf[start..];
     let Some(line_end) = buf.iter().position(|b| *b == b'\n') else {
-        return if buf.len() > URI_LIMIT {
-            Screen::Refuse(
-                ApiError::new(
-                    ProblemKind::UriTooLong,
-                    Text::UriTooLong { max: URI_LIMIT }.msg(),
-                ),
-                Lang::En,
-            )
-        } else {
-            Screen::Incomplete
-        };
+        return cut_short(
+            buf.len(),
+            URI_LIMIT,
+            ProblemKind::UriTooLong,
+            Text::UriTooLong { max: URI_LIMIT },
+        );
     };
     let line = buf[..line_end]
         .strip_suffix(b"\r")
         .unwrap_or(&buf[..line_end]);
     if line.len() > URI_LIMIT {
-        return Screen::Refuse(
-            ApiError::new(
-                ProblemKind::UriTooLong,
-                Text::UriTooLong { max: URI_LIMIT }.msg(),
-            ),
+        return over_limit(
+            ProblemKind::UriTooLong,
+            Text::UriTooLong { max: URI_LIMIT },
             Lang::En,
         );
     }
@@ -219,17 +226,12 @@ pub fn screen_head(buf: &[u8]) -> Screen {
     }
     let end = buf.windows(4).position(|w| w == b"\r\n\r\n");
     let Some(end) = end else {
-        return if buf.len() > HEAD_LIMIT {
-            Screen::Refuse(
-                ApiError::new(
-                    ProblemKind::HeaderFieldsTooLarge,
-                    Text::HeadTooLarge { max: HEAD_LIMIT }.msg(),
-                ),
-                Lang::En,
-            )
-        } else {
-            Screen::Incomplete
-        };
+        return cut_short(
+            buf.len(),
+            HEAD_LIMIT,
+            ProblemKind::HeaderFieldsTooLarge,
+            Text::HeadTooLarge { max: HEAD_LIMIT },
+        );
     };
     let head = &buf[..end + 4];
     let fields: Vec<&[u8]> = head[line_end + 1..end]
@@ -246,23 +248,18 @@ pub fn screen_head(buf: &[u8]) -> Screen {
             Lang::from_accept_language(Some(v.trim()))
         });
     if head.len() > HEAD_LIMIT {
-        return Screen::Refuse(
-            ApiError::new(
-                ProblemKind::HeaderFieldsTooLarge,
-                Text::HeadTooLarge { max: HEAD_LIMIT }.msg(),
-            ),
+        return over_limit(
+            ProblemKind::HeaderFieldsTooLarge,
+            Text::HeadTooLarge { max: HEAD_LIMIT },
             lang,
         );
     }
     if fields.len() > HEADER_COUNT_LIMIT {
-        return Screen::Refuse(
-            ApiError::new(
-                ProblemKind::HeaderFieldsTooLarge,
-                Text::TooManyHeaders {
-                    max: HEADER_COUNT_LIMIT,
-                }
-                .msg(),
-            ),
+        return over_limit(
+            ProblemKind::HeaderFieldsTooLarge,
+            Text::TooManyHeaders {
+                max: HEADER_COUNT_LIMIT,
+            },
             lang,
         );
     }

@@ -1,10 +1,11 @@
 use actix_web::{HttpResponse, get};
 use chrono::{Days, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::service;
 use super::{ComplianceReport, Period, SummaryReport};
+use crate::db::AnyConnection;
 use crate::domain::UnitCode;
 use crate::exceptions::store::status_str;
 use crate::http::auth::Capability;
@@ -73,20 +74,20 @@ pub struct ComplianceParams {
     format: Option<ExportFormat>,
 }
 
-impl SummaryParams {
-    /// The period and the unit asked about.
-    fn resolve(self) -> Result<(Period, Option<UnitCode>), ApiError> {
+impl ReportQuery<SummaryReport> for SummaryParams {
+    /// The summary of the period and the unit asked about.
+    fn reading(self) -> Result<Reading<SummaryReport>, ApiError> {
         let period = resolve_period(self.date, self.from, self.to)?;
-        Ok((period, parse_unit(self.unit_code)?))
+        let unit = parse_unit(self.unit_code)?;
+        Ok(Box::new(move |conn| {
+            service::summary_report(conn, period, unit)
+        }))
     }
 }
 
-/// The expiry window of a compliance report: first and last day, inclusive.
-type Window = (NaiveDate, NaiveDate);
-
-impl ComplianceParams {
-    /// The period, the expiry window and the unit asked about.
-    fn resolve(self) -> Result<(Period, Window, Option<UnitCode>), ApiError> {
+impl ReportQuery<ComplianceReport> for ComplianceParams {
+    /// The compliance of the period, the expiry window and the unit asked about.
+    fn reading(self) -> Result<Reading<ComplianceReport>, ApiError> {
         let mut errors = Vec::new();
         if let Some(n) = self.expires_within_days {
             if !(1..=MAX_EXPIRES_WITHIN_DAYS).contains(&n) {
@@ -121,7 +122,9 @@ impl ComplianceParams {
             ),
             Period::Range { from, to } => (from, to),
         };
-        Ok((period, window, unit))
+        Ok(Box::new(move |conn| {
+            service::compliance_report(conn, period, window, unit.as_ref())
+        }))
     }
 }
 
@@ -180,16 +183,52 @@ fn parse_unit(raw: Option<String>) -> Result<Option<UnitCode>, ApiError> {
     .transpose()
 }
 
+/// A report cell: an empty text is an empty cell.
+fn text(s: &str) -> Cell {
+    if s.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s.to_string())
+    }
+}
+
+/// What a report is as a file: its name, its columns, its sections and its rows.
+trait ReportFile: Serialize + Send + 'static {
+    const NAME: &'static str;
+    const COLUMNS: &'static [Column];
+    const SECTIONS: &'static [&'static str];
+    /// The rows, each beginning with its section.
+    fn rows(&self) -> Vec<Vec<Cell>>;
+}
+
+/// A reading of the register that builds a report.
+type Reading<R> = Box<dyn FnOnce(&mut AnyConnection) -> Result<R, ApiError> + Send>;
+
+/// The query of a report `R`: the reading of the register it asks for, or why it is refused.
+trait ReportQuery<R> {
+    fn reading(self) -> Result<Reading<R>, ApiError>;
+}
+
+/// Both report endpoints: a reader's report, as JSON or as the file the query or `Accept` asks.
+async fn answer<R: ReportFile>(
+    call: Call,
+    format: Option<ExportFormat>,
+    query: impl ReportQuery<R>,
+) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
+    let report = call.db.read(query.reading()?).await?;
+    let format = ExportFormat::negotiate(&call.req, format);
+    if format.is_file() {
+        return report_file(format, &report);
+    }
+    reply::json(&report)
+}
+
 /// A report as a file: CSV keeps one flat table whose first column names the section; the
 /// workbook has one sheet per section (every section, in this order, even when it has no rows),
 /// each with the same columns.
-fn report_file(
-    format: ExportFormat,
-    name: &str,
-    columns: &[Column],
-    sections: &[&str],
-    rows: Vec<Vec<Cell>>,
-) -> Result<HttpResponse, ApiError> {
+fn report_file<R: ReportFile>(format: ExportFormat, report: &R) -> Result<HttpResponse, ApiError> {
+    let (columns, sections, rows) = (R::COLUMNS, R::SECTIONS, report.rows());
     let body = match format {
         ExportFormat::Xlsx => {
             let lang = crate::text::current();
@@ -221,7 +260,7 @@ fn report_file(
         }
         _ => csv_bytes(columns, rows)?,
     };
-    Ok(file_response(format, name).body(body))
+    Ok(file_response(format, R::NAME).body(body))
 }
 
 /// The columns of the summary's file, in order.
@@ -277,13 +316,6 @@ impl SummaryRow<'_> {
     }
 
     fn cells(self) -> Vec<Cell> {
-        let text = |s: &str| {
-            if s.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(s.to_string())
-            }
-        };
         vec![
             text(self.section),
             text(self.key),
@@ -295,6 +327,16 @@ impl SummaryRow<'_> {
                 .map_or(Cell::Empty, |p| Cell::Exact(p.to_string())),
             self.date.into(),
         ]
+    }
+}
+
+impl ReportFile for SummaryReport {
+    const NAME: &'static str = "summary-report";
+    const COLUMNS: &'static [Column] = SUMMARY_COLUMNS;
+    const SECTIONS: &'static [&'static str] = SUMMARY_SECTIONS;
+
+    fn rows(&self) -> Vec<Vec<Cell>> {
+        summary_rows(self)
     }
 }
 
@@ -411,24 +453,7 @@ pub async fn get_summary_report(
     call: Call,
     query: Query<SummaryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let format = query.0.format;
-    let (period, unit) = query.0.resolve()?;
-    let report = call
-        .db
-        .read(move |conn| service::summary_report(conn, period, unit))
-        .await?;
-    let format = ExportFormat::negotiate(&call.req, format);
-    if format.is_file() {
-        return report_file(
-            format,
-            "summary-report",
-            SUMMARY_COLUMNS,
-            SUMMARY_SECTIONS,
-            summary_rows(&report),
-        );
-    }
-    reply::json(&report)
+    answer(call, query.0.format, query.0).await
 }
 
 /// The columns of the compliance report's file, in order.
@@ -456,15 +481,18 @@ pub const COMPLIANCE_SECTIONS: &[&str] = &[
     "WAITING_REQUEST",
 ];
 
+impl ReportFile for ComplianceReport {
+    const NAME: &'static str = "compliance-report";
+    const COLUMNS: &'static [Column] = COMPLIANCE_COLUMNS;
+    const SECTIONS: &'static [&'static str] = COMPLIANCE_SECTIONS;
+
+    fn rows(&self) -> Vec<Vec<Cell>> {
+        compliance_rows(self)
+    }
+}
+
 fn compliance_rows(report: &ComplianceReport) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
-    let text = |s: &str| {
-        if s.is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(s.to_string())
-        }
-    };
     let opt = |v: &Option<String>| text(v.as_deref().unwrap_or(""));
     for item in &report.under_review {
         for reason in &item.reasons {
@@ -579,24 +607,7 @@ pub async fn get_compliance_report(
     call: Call,
     query: Query<ComplianceParams>,
 ) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let format = query.0.format;
-    let (period, window, unit) = query.0.resolve()?;
-    let report = call
-        .db
-        .read(move |conn| service::compliance_report(conn, period, window, unit.as_ref()))
-        .await?;
-    let format = ExportFormat::negotiate(&call.req, format);
-    if format.is_file() {
-        return report_file(
-            format,
-            "compliance-report",
-            COMPLIANCE_COLUMNS,
-            COMPLIANCE_SECTIONS,
-            compliance_rows(&report),
-        );
-    }
-    reply::json(&report)
+    answer(call, query.0.format, query.0).await
 }
 
 #[cfg(test)]

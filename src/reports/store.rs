@@ -59,20 +59,24 @@ pub fn partners(
 
 /// Every unit's Swedish name, by code.
 pub fn unit_names(conn: &mut AnyConnection) -> Result<HashMap<String, String>, ApiError> {
-    Ok(units::table
-        .select((units::code, units::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
+    by_code(conn, units::table.select((units::code, units::name)))
 }
 
 /// Every country's Swedish name, by code.
 pub fn country_names(conn: &mut AnyConnection) -> Result<HashMap<String, String>, ApiError> {
-    Ok(countries::table
-        .select((countries::code, countries::name_sv))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
+    by_code(
+        conn,
+        countries::table.select((countries::code, countries::name_sv)),
+    )
+}
+
+/// The rows of a query of (code, name) pairs, as a name per code.
+fn by_code<'q, Q>(conn: &mut AnyConnection, query: Q) -> Result<HashMap<String, String>, ApiError>
+where
+    Q: RunQueryDsl<AnyConnection>
+        + diesel::query_dsl::LoadQuery<'q, AnyConnection, (String, String)>,
+{
+    Ok(query.load::<(String, String)>(conn)?.into_iter().collect())
 }
 
 /// The assessments in force at `at` (naive UTC): published by then and not yet superseded, in

@@ -21,7 +21,7 @@ use crate::assessments::AssessmentStatus;
 use crate::db::{AnyConnection, Db};
 use crate::eligibility::explain;
 use crate::eligibility::store::partner;
-use crate::events::{self, Change};
+use crate::events::{self, Change, EntityType, EventAction};
 use crate::exceptions::Exception;
 use crate::http::problem::ApiError;
 
@@ -70,6 +70,36 @@ fn announce_once(
     Ok(true)
 }
 
+/// Announces each of `ids` expired, once, each in its own transaction; `in_force` finds one still
+/// in the state that expires (its version and body), or nothing to announce. How many were
+/// announced now.
+async fn expire<T, F>(
+    db: &Db,
+    ids: Vec<String>,
+    entity: EntityType,
+    in_force: F,
+) -> Result<usize, ApiError>
+where
+    T: serde::Serialize,
+    F: Fn(&mut AnyConnection, &str) -> Result<Option<(i32, T)>, ApiError> + Copy + Send + 'static,
+{
+    let mut announced = 0;
+    for id in ids {
+        let written = db
+            .write(move |c| {
+                let Some((version, body)) = in_force(c, &id)? else {
+                    return Ok(false);
+                };
+                let mark = format!("{}.EXPIRED:{id}", entity.as_str());
+                let change = Change::new(entity, &id, EventAction::Expired, version, &body);
+                announce_once(c, &mark, change)
+            })
+            .await?;
+        announced += usize::from(written);
+    }
+    Ok(announced)
+}
+
 /// Runs one sweep "on" `today` (a Stockholm date) as `holder`, if it gets the lease.
 pub async fn run(db: &Db, holder: &str, today: NaiveDate) -> Result<SweepReport, ApiError> {
     let name = holder.to_string();
@@ -106,62 +136,24 @@ pub async fn sweep(db: &Db, today: NaiveDate) -> Result<SweepReport, ApiError> {
     let expired: Vec<String> = db
         .read(move |c| store::expired_assessments(c, today))
         .await?;
-    for id in expired {
-        let written = db
-            .write(move |c| {
-                let Some(assessment) = crate::assessments::store::find(c, &id)? else {
-                    return Ok(false);
-                };
-                if assessment.status != AssessmentStatus::Published {
-                    return Ok(false);
-                }
-                let mark = format!("ASSESSMENT.EXPIRED:{id}");
-                announce_once(
-                    c,
-                    &mark,
-                    Change::new(
-                        crate::events::EntityType::Assessment,
-                        &id,
-                        crate::events::EventAction::Expired,
-                        assessment.version,
-                        &assessment,
-                    ),
-                )
-            })
-            .await?;
-        report.assessments_expired += usize::from(written);
-    }
+    report.assessments_expired = expire(db, expired, EntityType::Assessment, |c, id| {
+        Ok(crate::assessments::store::find(c, id)?
+            .filter(|a| a.status == AssessmentStatus::Published)
+            .map(|a| (a.version, a)))
+    })
+    .await?;
 
     // Granted exceptions whose validity has ended.
     let expired: Vec<String> = db
         .read(move |c| store::expired_exceptions(c, today))
         .await?;
-    for id in expired {
-        let written = db
-            .write(move |c| {
-                let Some(row) = crate::exceptions::store::find_row(c, &id)? else {
-                    return Ok(false);
-                };
-                if row.status != "GRANTED" {
-                    return Ok(false);
-                }
-                let exception = Exception::from(row);
-                let mark = format!("EXCEPTION.EXPIRED:{id}");
-                announce_once(
-                    c,
-                    &mark,
-                    Change::new(
-                        crate::events::EntityType::Exception,
-                        &id,
-                        crate::events::EventAction::Expired,
-                        exception.version,
-                        &exception,
-                    ),
-                )
-            })
-            .await?;
-        report.exceptions_expired += usize::from(written);
-    }
+    report.exceptions_expired = expire(db, expired, EntityType::Exception, |c, id| {
+        Ok(crate::exceptions::store::find_row(c, id)?
+            .filter(|row| row.status == "GRANTED")
+            .map(Exception::from)
+            .map(|x| (x.version, x)))
+    })
+    .await?;
 
     // Active agreements: under review because something expired, and overdue past endDate.
     let candidates = db.read(move |c| store::time_candidates(c, today)).await?;
@@ -262,9 +254,9 @@ fn announce_agreement(
             conn,
             &mark,
             Change::new(
-                crate::events::EntityType::Agreement,
+                EntityType::Agreement,
                 id,
-                crate::events::EventAction::ReviewRequired,
+                EventAction::ReviewRequired,
                 body.version,
                 &body,
             ),
@@ -277,9 +269,9 @@ fn announce_agreement(
             conn,
             &mark,
             Change::new(
-                crate::events::EntityType::Agreement,
+                EntityType::Agreement,
                 id,
-                crate::events::EventAction::Overdue,
+                EventAction::Overdue,
                 body.version,
                 &body,
             ),
