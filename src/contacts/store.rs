@@ -1,44 +1,12 @@
 //! Contact queries.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::{Contact, NewContact};
 use crate::db::AnyConnection;
 use crate::db::schema::contacts as c;
 use crate::http::problem::ApiError;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = c)]
-pub struct ContactRow {
-    pub id: String,
-    pub partner_id: String,
-    pub name: String,
-    pub role: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub retention_until: NaiveDate,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl From<ContactRow> for Contact {
-    fn from(r: ContactRow) -> Self {
-        Contact {
-            id: r.id,
-            partner_id: r.partner_id,
-            name: r.name,
-            role: r.role,
-            email: r.email,
-            phone: r.phone,
-            retention_until: r.retention_until,
-            version: r.version,
-            created_at: r.created_at.and_utc(),
-            updated_at: r.updated_at.and_utc(),
-        }
-    }
-}
 
 pub fn list(
     conn: &mut AnyConnection,
@@ -55,9 +23,9 @@ pub fn list(
         .order((c::created_at.asc(), c::id.asc()))
         .offset(offset)
         .limit(limit)
-        .select(ContactRow::as_select())
+        .select(Contact::as_select())
         .load(conn)?;
-    Ok((rows.into_iter().map(Contact::from).collect(), total))
+    Ok((rows, total))
 }
 
 /// The contact, if it belongs to `partner_id`.
@@ -69,10 +37,9 @@ pub fn find(
     Ok(c::table
         .find(id)
         .filter(c::partner_id.eq(partner_id))
-        .select(ContactRow::as_select())
+        .select(Contact::as_select())
         .first(conn)
-        .optional()?
-        .map(Contact::from))
+        .optional()?)
 }
 
 pub fn insert(

@@ -7,6 +7,7 @@ pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{Queryable, Selectable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -52,8 +53,11 @@ impl UnitType {
     }
 }
 
+crate::db::stored_as_text!(UnitType, UnitType::from_db);
+
 /// A unit of the city / En enhet i Borås Stad.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::units, check_for_backend(crate::db::MultiBackend))]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE",

@@ -1,6 +1,5 @@
 //! Unit queries.
 
-use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{NewUnit, Unit, UnitChanges, UnitType};
@@ -8,38 +7,6 @@ use crate::db::schema::units;
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::problem::ApiError;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = units)]
-pub struct UnitRow {
-    pub code: String,
-    pub name: String,
-    pub name_en: Option<String>,
-    pub unit_type: String,
-    pub parent_code: Option<String>,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_until: Option<NaiveDate>,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl From<UnitRow> for Unit {
-    fn from(r: UnitRow) -> Self {
-        Unit {
-            code: r.code,
-            name: r.name,
-            name_en: r.name_en,
-            unit_type: UnitType::from_db(&r.unit_type),
-            parent_code: r.parent_code,
-            valid_from: r.valid_from,
-            valid_until: r.valid_until,
-            version: r.version,
-            created_at: r.created_at.and_utc(),
-            updated_at: r.updated_at.and_utc(),
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct UnitFilter {
@@ -81,18 +48,17 @@ pub fn list(
         .order((units::created_at.asc(), units::code.asc()))
         .offset(offset)
         .limit(limit)
-        .select(UnitRow::as_select())
+        .select(Unit::as_select())
         .load(conn)?;
-    Ok((rows.into_iter().map(Unit::from).collect(), total))
+    Ok((rows, total))
 }
 
 pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Unit>, ApiError> {
     Ok(units::table
         .find(code)
-        .select(UnitRow::as_select())
+        .select(Unit::as_select())
         .first(conn)
-        .optional()?
-        .map(Unit::from))
+        .optional()?)
 }
 
 pub fn exists(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
