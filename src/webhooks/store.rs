@@ -371,6 +371,21 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// The ids of up to `limit` pending deliveries of active subscriptions that are due at `now` and
+/// not under a live claim, the longest waiting first.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn due(now: NaiveDateTime, limit: i64) -> _ {
+    let pending: &'static str = DeliveryStatus::Pending.as_str();
+    wd::table
+        .filter(wd::status.eq(pending))
+        .filter(wd::next_attempt_at.le(now))
+        .filter(wd::locked_until.is_null().or(wd::locked_until.lt(now)))
+        .filter(wd::webhook_id.eq_any(w::table.filter(w::active.eq(true)).select(w::id)))
+        .order((wd::next_attempt_at.asc(), wd::id.asc()))
+        .limit(limit)
+        .select(wd::id)
+}
+
 /// Claims up to `limit` due deliveries for `lease`: each gets a fresh claim token, an attempt is
 /// counted, and no other worker takes it until the lease runs out (a worker that dies mid-send
 /// leaves it to be retried then). PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances claiming at
@@ -382,26 +397,8 @@ pub fn claim(
     limit: i64,
 ) -> Result<Vec<Claimed>, ApiError> {
     let ids: Vec<String> = match conn {
-        AnyConnection::Postgresql(pg) => wd::table
-            .filter(wd::status.eq(DeliveryStatus::Pending.as_str()))
-            .filter(wd::next_attempt_at.le(now))
-            .filter(wd::locked_until.is_null().or(wd::locked_until.lt(now)))
-            .filter(wd::webhook_id.eq_any(w::table.filter(w::active.eq(true)).select(w::id)))
-            .order((wd::next_attempt_at.asc(), wd::id.asc()))
-            .limit(limit)
-            .select(wd::id)
-            .for_update()
-            .skip_locked()
-            .load(pg)?,
-        AnyConnection::Sqlite(_) => wd::table
-            .filter(wd::status.eq(DeliveryStatus::Pending.as_str()))
-            .filter(wd::next_attempt_at.le(now))
-            .filter(wd::locked_until.is_null().or(wd::locked_until.lt(now)))
-            .filter(wd::webhook_id.eq_any(w::table.filter(w::active.eq(true)).select(w::id)))
-            .order((wd::next_attempt_at.asc(), wd::id.asc()))
-            .limit(limit)
-            .select(wd::id)
-            .load(conn)?,
+        AnyConnection::Postgresql(pg) => due(now, limit).for_update().skip_locked().load(pg)?,
+        AnyConnection::Sqlite(_) => due(now, limit).load(conn)?,
     };
     let mut claimed = Vec::new();
     for id in ids {
