@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
 use crate::http::access::Audience;
-use crate::http::crud::{checked, removed, written};
+use crate::http::crud::{checked, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
 use crate::text::TargetRefusal;
@@ -217,14 +217,9 @@ pub fn delete(
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
     let current = current(conn, id, precondition)?;
-    removed(store::delete(conn, id, current.version)?, current.version)?;
-    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(&current).1)?;
-    events::append(
-        conn,
-        actor,
-        change(id, EventAction::Deleted, current.version + 1),
-    )?;
-    Ok(())
+    let deleted = store::delete(conn, id, current.version)?;
+    let change = change(id, EventAction::Deleted, current.version + 1);
+    events::deleted(conn, actor, &current, deleted, change)
 }
 
 fn delivery_not_found() -> ApiError {
