@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::{Contact, NewContact};
-use crate::db::AnyConnection;
 use crate::db::schema::contacts as c;
+use crate::db::{AnyConnection, page};
 use crate::http::problem::ApiError;
 
 pub fn list(
@@ -14,18 +14,16 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Contact>, i64), ApiError> {
-    let total = c::table
-        .filter(c::partner_id.eq(partner_id))
-        .count()
-        .get_result::<i64>(conn)?;
-    let rows = c::table
-        .filter(c::partner_id.eq(partner_id))
-        .order((c::created_at.asc(), c::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Contact::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    let of_partner = || c::table.filter(c::partner_id.eq(partner_id));
+    let order = (c::created_at.asc(), c::id.asc());
+    Ok(page!(
+        conn,
+        of_partner(),
+        order,
+        Contact::as_select(),
+        offset,
+        limit
+    ))
 }
 
 /// The contact, if it belongs to `partner_id`.

@@ -583,6 +583,24 @@ macro_rules! stored_as_text {
 }
 pub(crate) use stored_as_text;
 
+/// One page of a list and how many rows the list has in all, in two statements: `$query` (an
+/// expression that builds the filtered query; it is evaluated for each statement) is counted,
+/// then its rows `$offset..$offset + $limit` in `$order` are read as `$select`. Yields
+/// `(rows, total)`; a failed statement returns its error through the caller's `?`.
+macro_rules! page {
+    ($conn:expr, $query:expr, $order:expr, $select:expr, $offset:expr, $limit:expr) => {{
+        use diesel::prelude::*;
+        let total = $query.count().get_result::<i64>($conn)?;
+        let rows = ($query.order($order))
+            .offset($offset)
+            .limit($limit)
+            .select($select)
+            .load($conn)?;
+        (rows, total)
+    }};
+}
+pub(crate) use page;
+
 /// Applies pending migrations; on PostgreSQL under an advisory lock so that instances starting
 /// together apply the schema once.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {

@@ -9,7 +9,7 @@ use super::{ExternalIdsView, NewPartner, Partner, PartnerChanges, PartnerKind, P
 use crate::db::schema::partners as p;
 use crate::db::schema::{agreement_partners, agreements};
 use crate::db::search::{like_pattern, lower};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend, page};
 use crate::http::problem::ApiError;
 
 #[derive(Queryable, Selectable)]
@@ -155,13 +155,14 @@ pub fn list(
 ) -> Result<(Vec<Partner>, i64), ApiError> {
     let order = (p::created_at.asc(), p::id.asc());
     let Some(wanted) = f.sister_city else {
-        let total = filtered(f).count().get_result::<i64>(conn)?;
-        let rows = filtered(f)
-            .order(order)
-            .offset(offset)
-            .limit(limit)
-            .select(PartnerRow::as_select())
-            .load(conn)?;
+        let (rows, total) = page!(
+            conn,
+            filtered(f),
+            order,
+            PartnerRow::as_select(),
+            offset,
+            limit
+        );
         return Ok((with_sister_cities(conn, rows)?, total));
     };
     // sisterCity is derived from agreements, so that filter is applied after loading; the

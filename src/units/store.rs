@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::{NewUnit, Unit, UnitChanges, UnitType};
 use crate::db::schema::units;
 use crate::db::search::{like_pattern, lower};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend, page};
 use crate::http::problem::ApiError;
 
 #[derive(Debug, Default)]
@@ -43,14 +43,15 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Unit>, i64), ApiError> {
-    let total = filtered(f).count().get_result::<i64>(conn)?;
-    let rows = filtered(f)
-        .order((units::created_at.asc(), units::code.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Unit::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    let order = (units::created_at.asc(), units::code.asc());
+    Ok(page!(
+        conn,
+        filtered(f),
+        order,
+        Unit::as_select(),
+        offset,
+        limit
+    ))
 }
 
 pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Unit>, ApiError> {

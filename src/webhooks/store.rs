@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{Delivery, DeliveryStatus, Webhook, WebhookChanges};
 use crate::db::schema::{events, webhook_deliveries as wd, webhooks as w};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend, page};
 use crate::events::EventRow;
 use crate::http::access::Audience;
 use crate::http::problem::ApiError;
@@ -109,13 +109,15 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Webhook>, i64), ApiError> {
-    let total = w::table.count().get_result::<i64>(conn)?;
-    let rows = w::table
-        .order((w::created_at.asc(), w::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(WebhookRow::as_select())
-        .load(conn)?;
+    let order = (w::created_at.asc(), w::id.asc());
+    let (rows, total): (Vec<WebhookRow>, i64) = page!(
+        conn,
+        w::table,
+        order,
+        WebhookRow::as_select(),
+        offset,
+        limit
+    );
     Ok((rows.into_iter().map(Webhook::from).collect(), total))
 }
 
@@ -215,15 +217,16 @@ pub fn list_deliveries(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Delivery>, i64), ApiError> {
-    let total = deliveries_of(webhook_id, status)
-        .count()
-        .get_result::<i64>(conn)?;
-    let rows = deliveries_of(webhook_id, status)
-        .order((wd::created_at.desc(), wd::id.desc()))
-        .offset(offset)
-        .limit(limit)
-        .select(DeliveryRow::as_select())
-        .load(conn)?;
+    let deliveries = || deliveries_of(webhook_id, status);
+    let order = (wd::created_at.desc(), wd::id.desc());
+    let (rows, total): (Vec<DeliveryRow>, i64) = page!(
+        conn,
+        deliveries(),
+        order,
+        DeliveryRow::as_select(),
+        offset,
+        limit
+    );
     Ok((rows.into_iter().map(Delivery::from).collect(), total))
 }
 
