@@ -40,6 +40,23 @@ pub fn find(
         .optional()?)
 }
 
+/// The columns a contact's writable fields are stored in.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn stored<'a>(x: &'a NewContact) -> _ {
+    let name: &'a str = x.name.as_str();
+    let role: Option<&'a str> = x.role.as_ref().map(|v| v.as_str());
+    let email: Option<&'a str> = x.email.as_ref().map(|v| v.as_str());
+    let phone: Option<&'a str> = x.phone.as_ref().map(|v| v.as_str());
+    let retention_until: NaiveDate = x.retention_until;
+    (
+        c::name.eq(name),
+        c::role.eq(role),
+        c::email.eq(email),
+        c::phone.eq(phone),
+        c::retention_until.eq(retention_until),
+    )
+}
+
 pub fn insert(
     conn: &mut AnyConnection,
     partner_id: &str,
@@ -51,11 +68,7 @@ pub fn insert(
         .values((
             c::id.eq(&id),
             c::partner_id.eq(partner_id),
-            c::name.eq(new.name.as_str()),
-            c::role.eq(new.role.as_ref().map(|x| x.as_str())),
-            c::email.eq(new.email.as_ref().map(|x| x.as_str())),
-            c::phone.eq(new.phone.as_ref().map(|x| x.as_str())),
-            c::retention_until.eq(new.retention_until),
+            stored(new),
             c::version.eq(1),
             c::created_at.eq(now),
             c::updated_at.eq(now),
@@ -78,11 +91,7 @@ pub fn update(
             .filter(c::version.eq(version)),
     )
     .set((
-        c::name.eq(x.name.as_str()),
-        c::role.eq(x.role.as_ref().map(|v| v.as_str())),
-        c::email.eq(x.email.as_ref().map(|v| v.as_str())),
-        c::phone.eq(x.phone.as_ref().map(|v| v.as_str())),
-        c::retention_until.eq(x.retention_until),
+        stored(x),
         c::version.eq(version + 1),
         c::updated_at.eq(crate::db::now()),
     ))

@@ -251,24 +251,34 @@ pub fn kind_and_country(
         .map(|(k, c)| (PartnerKind::from_db(&k), c)))
 }
 
+/// The columns a partner's writable fields are stored in, from a `NewPartner` or a
+/// `PartnerChanges` (declared from one field list).
+macro_rules! stored {
+    ($c:expr) => {
+        (
+            p::name.eq($c.name.as_str()),
+            p::kind.eq($c.kind.as_str()),
+            p::country_code.eq($c.country_code.as_str()),
+            p::city.eq($c.city.as_ref().map(|x| x.as_str())),
+            p::eu_pic.eq($c.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
+            p::organisation_number.eq($c
+                .external_ids
+                .organisation_number
+                .as_ref()
+                .map(|x| x.as_str())),
+            p::website.eq($c.website.as_ref().map(|w| w.as_str())),
+            p::archived.eq($c.archived),
+        )
+    };
+}
+
 pub fn insert(conn: &mut AnyConnection, new: &NewPartner) -> Result<Partner, ApiError> {
     let id = uuid::Uuid::now_v7().to_string();
     let now = crate::db::now();
     diesel::insert_into(p::table)
         .values((
             p::id.eq(&id),
-            p::name.eq(new.name.as_str()),
-            p::kind.eq(new.kind.as_str()),
-            p::country_code.eq(new.country_code.as_str()),
-            p::city.eq(new.city.as_ref().map(|c| c.as_str())),
-            p::eu_pic.eq(new.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
-            p::organisation_number.eq(new
-                .external_ids
-                .organisation_number
-                .as_ref()
-                .map(|x| x.as_str())),
-            p::website.eq(new.website.as_ref().map(|w| w.as_str())),
-            p::archived.eq(new.archived),
+            stored!(new),
             p::version.eq(1),
             p::created_at.eq(now),
             p::updated_at.eq(now),
@@ -286,18 +296,7 @@ pub fn update(
 ) -> Result<Option<Partner>, ApiError> {
     let updated = diesel::update(p::table.find(id).filter(p::version.eq(version)))
         .set((
-            p::name.eq(c.name.as_str()),
-            p::kind.eq(c.kind.as_str()),
-            p::country_code.eq(c.country_code.as_str()),
-            p::city.eq(c.city.as_ref().map(|x| x.as_str())),
-            p::eu_pic.eq(c.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
-            p::organisation_number.eq(c
-                .external_ids
-                .organisation_number
-                .as_ref()
-                .map(|x| x.as_str())),
-            p::website.eq(c.website.as_ref().map(|w| w.as_str())),
-            p::archived.eq(c.archived),
+            stored!(c),
             p::version.eq(version + 1),
             p::updated_at.eq(crate::db::now()),
         ))

@@ -66,17 +66,27 @@ pub fn exists(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(units::table.find(code))).get_result(conn)?)
 }
 
+/// The columns a unit's writable fields are stored in, from a `NewUnit` or a `UnitChanges`
+/// (declared from one field list).
+macro_rules! stored {
+    ($c:expr) => {
+        (
+            units::name.eq($c.name.as_str()),
+            units::name_en.eq($c.name_en.as_ref().map(|n| n.as_str())),
+            units::unit_type.eq($c.unit_type.as_str()),
+            units::parent_code.eq($c.parent_code.as_ref().map(|c| c.as_str())),
+            units::valid_from.eq($c.valid_from),
+            units::valid_until.eq($c.valid_until),
+        )
+    };
+}
+
 pub fn insert(conn: &mut AnyConnection, new: &NewUnit) -> Result<Unit, ApiError> {
     let now = crate::db::now();
     diesel::insert_into(units::table)
         .values((
             units::code.eq(new.code.as_str()),
-            units::name.eq(new.name.as_str()),
-            units::name_en.eq(new.name_en.as_ref().map(|n| n.as_str())),
-            units::unit_type.eq(new.unit_type.as_str()),
-            units::parent_code.eq(new.parent_code.as_ref().map(|c| c.as_str())),
-            units::valid_from.eq(new.valid_from),
-            units::valid_until.eq(new.valid_until),
+            stored!(new),
             units::version.eq(1),
             units::created_at.eq(now),
             units::updated_at.eq(now),
@@ -94,12 +104,7 @@ pub fn update(
 ) -> Result<Option<Unit>, ApiError> {
     let updated = diesel::update(units::table.find(code).filter(units::version.eq(version)))
         .set((
-            units::name.eq(changes.name.as_str()),
-            units::name_en.eq(changes.name_en.as_ref().map(|n| n.as_str())),
-            units::unit_type.eq(changes.unit_type.as_str()),
-            units::parent_code.eq(changes.parent_code.as_ref().map(|c| c.as_str())),
-            units::valid_from.eq(changes.valid_from),
-            units::valid_until.eq(changes.valid_until),
+            stored!(changes),
             units::version.eq(version + 1),
             units::updated_at.eq(crate::db::now()),
         ))
