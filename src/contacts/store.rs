@@ -96,10 +96,7 @@ pub fn update(
         c::updated_at.eq(crate::db::now()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, partner_id, id)
+    crate::db::reread(updated, || find(conn, partner_id, id))
 }
 
 /// Erases the contact's row if it is still at `version`.

@@ -538,6 +538,15 @@ pub fn now() -> chrono::NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// What an update at a version wrote, read back by `read`; `None` when it wrote no row (another
+/// write came first).
+pub fn reread<T, E>(
+    updated: usize,
+    read: impl FnOnce() -> Result<Option<T>, E>,
+) -> Result<Option<T>, E> {
+    if updated == 0 { Ok(None) } else { read() }
+}
+
 /// Timestamps are stored as UTC without a zone (`now`); a row reads them as the UTC instants the
 /// API shows, so that an API type can be the row itself.
 impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, MultiBackend>

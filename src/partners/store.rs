@@ -301,10 +301,7 @@ pub fn update(
             p::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+    crate::db::reread(updated, || find(conn, id))
 }
 
 /// Deletes the partner if it is still at `version`. Callers check references first; tables added

@@ -109,10 +109,7 @@ pub fn update(
             units::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, code)
+    crate::db::reread(updated, || find(conn, code))
 }
 
 /// Deletes the unit if it is still at `version`.

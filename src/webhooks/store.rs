@@ -180,10 +180,7 @@ pub fn update(
             .execute(conn)?,
         None => diesel::update(target).set(set).execute(conn)?,
     };
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+    crate::db::reread(updated, || find(conn, id))
 }
 
 pub fn delete(conn: &mut AnyConnection, id: &str, version: i32) -> Result<bool, ApiError> {
