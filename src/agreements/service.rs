@@ -338,8 +338,18 @@ pub fn register(
     let preview = activation_input(conn, &id, input, today, false)?;
     let warnings = warnings_of(&activation::recommendations(&preview));
     let record = store::insert(conn, &id, input, &warnings, actor)?;
-    let body = present_one(conn, &record)?;
-    events::append(conn, actor, event(&record, EventAction::Created, &body))?;
+    recorded(conn, actor, &record, EventAction::Created)
+}
+
+/// `record` as the API shows it after a write, with the write's event appended.
+fn recorded(
+    conn: &mut AnyConnection,
+    actor: &str,
+    record: &AgreementRecord,
+    action: EventAction,
+) -> Result<Agreement, ApiError> {
+    let body = present_one(conn, record)?;
+    events::append(conn, actor, event(record, action, &body))?;
     Ok(body)
 }
 
@@ -389,9 +399,7 @@ pub fn update(
     }
     crate::http::idempotency::forget(conn, &format!("agreements/{id}"))?;
     let record = store::find(conn, id)?.ok_or_else(not_found)?;
-    let body = present_one(conn, &record)?;
-    events::append(conn, actor, event(&record, EventAction::Updated, &body))?;
-    Ok(body)
+    recorded(conn, actor, &record, EventAction::Updated)
 }
 
 /// Deletes a draft as `actor` (authorisation and the precondition are the caller's): only a draft
@@ -567,12 +575,5 @@ fn move_to(
         return Err(version_mismatch(record.row.version + 1));
     }
     let updated = store::find(conn, id)?.ok_or_else(not_found)?;
-    let body = present_one(conn, &updated)?;
-    events::append(
-        conn,
-        actor,
-        Change::new(ENTITY, id, action, body.version, &body)
-            .visible_to(Audience::of_agreement(body.status, &body.unit_code)),
-    )?;
-    Ok(body)
+    recorded(conn, actor, &updated, action)
 }

@@ -198,22 +198,11 @@ pub fn delete_draft(
     if current.status != AssessmentStatus::Draft {
         return Err(immutable(current));
     }
-    if !store::delete_draft(conn, &current.id, current.version)? {
-        return Err(version_mismatch(current.version + 1));
-    }
-    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(current).1)?;
-    events::append(
-        conn,
-        actor,
-        Change::gone(
-            ENTITY,
-            &current.id,
-            crate::events::EventAction::Deleted,
-            current.version + 1,
-        )
-        .visible_to(audience(AssessmentStatus::Draft)),
-    )?;
-    Ok(())
+    let deleted = store::delete_draft(conn, &current.id, current.version)?;
+    let action = crate::events::EventAction::Deleted;
+    let change = Change::gone(ENTITY, &current.id, action, current.version + 1)
+        .visible_to(audience(AssessmentStatus::Draft));
+    events::deleted(conn, actor, current, deleted, change)
 }
 
 fn resolve_evidence(

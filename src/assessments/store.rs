@@ -237,10 +237,7 @@ pub fn update(
             a::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+    crate::db::reread(updated, || find(conn, id))
 }
 
 /// Deletes a draft still at `version`.
@@ -304,10 +301,7 @@ pub fn publish(
             a::updated_at.eq(at),
         ))
         .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+    crate::db::reread(updated, || find(conn, id))
 }
 
 /// The assessment as it stood at `at`: superseded only if that had happened by then.

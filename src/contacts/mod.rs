@@ -8,6 +8,7 @@ pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{Queryable, Selectable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Schema};
@@ -17,7 +18,8 @@ use crate::http::crud::Resource;
 use crate::domain::{Email, Name, Phone};
 
 /// A contact person / En kontaktperson.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::contacts, check_for_backend(crate::db::MultiBackend))]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e",

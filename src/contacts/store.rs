@@ -1,44 +1,12 @@
 //! Contact queries.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::{Contact, NewContact};
-use crate::db::AnyConnection;
 use crate::db::schema::contacts as c;
+use crate::db::{AnyConnection, page};
 use crate::http::problem::ApiError;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = c)]
-pub struct ContactRow {
-    pub id: String,
-    pub partner_id: String,
-    pub name: String,
-    pub role: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub retention_until: NaiveDate,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl From<ContactRow> for Contact {
-    fn from(r: ContactRow) -> Self {
-        Contact {
-            id: r.id,
-            partner_id: r.partner_id,
-            name: r.name,
-            role: r.role,
-            email: r.email,
-            phone: r.phone,
-            retention_until: r.retention_until,
-            version: r.version,
-            created_at: r.created_at.and_utc(),
-            updated_at: r.updated_at.and_utc(),
-        }
-    }
-}
 
 pub fn list(
     conn: &mut AnyConnection,
@@ -46,18 +14,16 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Contact>, i64), ApiError> {
-    let total = c::table
-        .filter(c::partner_id.eq(partner_id))
-        .count()
-        .get_result::<i64>(conn)?;
-    let rows = c::table
-        .filter(c::partner_id.eq(partner_id))
-        .order((c::created_at.asc(), c::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(ContactRow::as_select())
-        .load(conn)?;
-    Ok((rows.into_iter().map(Contact::from).collect(), total))
+    let of_partner = || c::table.filter(c::partner_id.eq(partner_id));
+    let order = (c::created_at.asc(), c::id.asc());
+    Ok(page!(
+        conn,
+        of_partner(),
+        order,
+        Contact::as_select(),
+        offset,
+        limit
+    ))
 }
 
 /// The contact, if it belongs to `partner_id`.
@@ -69,10 +35,26 @@ pub fn find(
     Ok(c::table
         .find(id)
         .filter(c::partner_id.eq(partner_id))
-        .select(ContactRow::as_select())
+        .select(Contact::as_select())
         .first(conn)
-        .optional()?
-        .map(Contact::from))
+        .optional()?)
+}
+
+/// The columns a contact's writable fields are stored in.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn stored<'a>(x: &'a NewContact) -> _ {
+    let name: &'a str = x.name.as_str();
+    let role: Option<&'a str> = x.role.as_ref().map(|v| v.as_str());
+    let email: Option<&'a str> = x.email.as_ref().map(|v| v.as_str());
+    let phone: Option<&'a str> = x.phone.as_ref().map(|v| v.as_str());
+    let retention_until: NaiveDate = x.retention_until;
+    (
+        c::name.eq(name),
+        c::role.eq(role),
+        c::email.eq(email),
+        c::phone.eq(phone),
+        c::retention_until.eq(retention_until),
+    )
 }
 
 pub fn insert(
@@ -86,11 +68,7 @@ pub fn insert(
         .values((
             c::id.eq(&id),
             c::partner_id.eq(partner_id),
-            c::name.eq(new.name.as_str()),
-            c::role.eq(new.role.as_ref().map(|x| x.as_str())),
-            c::email.eq(new.email.as_ref().map(|x| x.as_str())),
-            c::phone.eq(new.phone.as_ref().map(|x| x.as_str())),
-            c::retention_until.eq(new.retention_until),
+            stored(new),
             c::version.eq(1),
             c::created_at.eq(now),
             c::updated_at.eq(now),
@@ -113,19 +91,12 @@ pub fn update(
             .filter(c::version.eq(version)),
     )
     .set((
-        c::name.eq(x.name.as_str()),
-        c::role.eq(x.role.as_ref().map(|v| v.as_str())),
-        c::email.eq(x.email.as_ref().map(|v| v.as_str())),
-        c::phone.eq(x.phone.as_ref().map(|v| v.as_str())),
-        c::retention_until.eq(x.retention_until),
+        stored(x),
         c::version.eq(version + 1),
         c::updated_at.eq(crate::db::now()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, partner_id, id)
+    crate::db::reread(updated, || find(conn, partner_id, id))
 }
 
 /// Erases the contact's row if it is still at `version`.

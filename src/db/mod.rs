@@ -538,6 +538,78 @@ pub fn now() -> chrono::NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// What an update at a version wrote, read back by `read`; `None` when it wrote no row (another
+/// write came first).
+pub fn reread<T, E>(
+    updated: usize,
+    read: impl FnOnce() -> Result<Option<T>, E>,
+) -> Result<Option<T>, E> {
+    if updated == 0 { Ok(None) } else { read() }
+}
+
+/// Timestamps are stored as UTC without a zone (`now`); a row reads them as the UTC instants the
+/// API shows, so that an API type can be the row itself.
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, MultiBackend>
+    for chrono::DateTime<chrono::Utc>
+{
+    fn from_sql(
+        bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+    ) -> diesel::deserialize::Result<Self> {
+        <chrono::NaiveDateTime as diesel::deserialize::FromSql<
+            diesel::sql_types::Timestamp,
+            MultiBackend,
+        >>::from_sql(bytes)
+        .map(|t| t.and_utc())
+    }
+}
+
+/// Reads a text column into a type that parses its stored name (`from_db`), so that an API type
+/// holding the enum can be the row itself: `stored_as_text!(UnitType, UnitType::from_db)`.
+macro_rules! stored_as_text {
+    ($t:ty, $parse:expr) => {
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, $crate::db::MultiBackend>
+            for $t
+        {
+            fn from_sql(
+                bytes: <$crate::db::MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> diesel::deserialize::Result<Self> {
+                let name: String = diesel::deserialize::FromSql::<
+                    diesel::sql_types::Text,
+                    $crate::db::MultiBackend,
+                >::from_sql(bytes)?;
+                Ok($parse(&name))
+            }
+        }
+
+        impl diesel::Queryable<diesel::sql_types::Text, $crate::db::MultiBackend> for $t {
+            type Row = Self;
+
+            fn build(row: Self) -> diesel::deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+    };
+}
+pub(crate) use stored_as_text;
+
+/// One page of a list and how many rows the list has in all, in two statements: `$query` (an
+/// expression that builds the filtered query; it is evaluated for each statement) is counted,
+/// then its rows `$offset..$offset + $limit` in `$order` are read as `$select`. Yields
+/// `(rows, total)`; a failed statement returns its error through the caller's `?`.
+macro_rules! page {
+    ($conn:expr, $query:expr, $order:expr, $select:expr, $offset:expr, $limit:expr) => {{
+        use diesel::prelude::*;
+        let total = $query.count().get_result::<i64>($conn)?;
+        let rows = ($query.order($order))
+            .offset($offset)
+            .limit($limit)
+            .select($select)
+            .load($conn)?;
+        (rows, total)
+    }};
+}
+pub(crate) use page;
+
 /// Applies pending migrations; on PostgreSQL under an advisory lock so that instances starting
 /// together apply the schema once.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {

@@ -89,6 +89,12 @@ fn explained(
     }
 }
 
+/// Each of `ids` once, in order.
+fn distinct<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let set: std::collections::BTreeSet<&String> = ids.collect();
+    set.into_iter().cloned().collect()
+}
+
 /// Eligibility on `date` of each (agreement, partner) pair, for many agreements at once: the same
 /// answers as `explain`, in a fixed number of queries however many pairs (partners, assessments of
 /// their countries and of themselves, and the agreements' exceptions).
@@ -98,12 +104,7 @@ pub fn explain_batch(
     date: NaiveDate,
 ) -> Result<HashMap<(String, String), Explained>, ApiError> {
     let at = end_of_stockholm_day(date);
-    let partner_ids: Vec<String> = pairs
-        .iter()
-        .map(|(_, p)| p.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let partner_ids = distinct(pairs.iter().map(|(_, p)| p));
     let partners = partners_by_id(conn, &partner_ids)?;
     let mut subjects: Vec<Subject> = partners
         .values()
@@ -118,12 +119,7 @@ pub fn explain_batch(
     subjects.sort_by_key(Subject::key);
     subjects.dedup();
     let published = assessments::published_as_of_many(conn, &subjects, at)?;
-    let agreement_ids: Vec<String> = pairs
-        .iter()
-        .map(|(a, _)| a.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let agreement_ids = distinct(pairs.iter().map(|(a, _)| a));
     let mut exceptions_by_pair: HashMap<(String, String), Vec<ExceptionRow>> = HashMap::new();
     for row in exceptions::for_agreements(conn, &agreement_ids)? {
         exceptions_by_pair

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::db::AnyConnection;
 use crate::http::access::Audience;
+use crate::http::crud::Resource;
 use crate::http::problem::ApiError;
 
 /// Declares an enum of codes the change log stores as text, its `as_str` and its `ALL` list from
@@ -162,6 +164,23 @@ pub struct Event {
     /// drafts only for coordinators); `null` when it no longer exists or is not shown to you.
     #[schema(schema_with = entity_data, required = true)]
     pub data: Option<Value>,
+}
+
+/// Records a delete of `current`: `deleted` says the row went while still at `current`'s version
+/// (412 when another write came first); the replies kept for its creation's idempotency keys are
+/// forgotten, and `change` is appended.
+pub fn deleted(
+    conn: &mut AnyConnection,
+    actor: &str,
+    current: &impl Resource,
+    deleted: bool,
+    change: Change<'_>,
+) -> Result<(), ApiError> {
+    let (version, path) = current.located();
+    crate::http::crud::removed(deleted, version)?;
+    crate::http::idempotency::forget(conn, &path)?;
+    append(conn, actor, change)?;
+    Ok(())
 }
 
 /// The schema of an event's (or a history entry's) `data`: the entity's own representation,

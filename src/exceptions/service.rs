@@ -84,6 +84,20 @@ fn decision_errors(d: &DecisionInput) -> Vec<FieldError> {
     errors
 }
 
+/// Refuses (409, `refusal`'s sentence naming the status it is in) a change to `row` unless it is
+/// `wanted`.
+fn in_status(
+    row: &ExceptionRow,
+    wanted: ExceptionStatus,
+    refusal: impl FnOnce(String) -> Text,
+) -> Result<(), ApiError> {
+    if row.status() == wanted {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(refusal(row.status.clone()).msg()))
+    }
+}
+
 /// Files a request as `actor` for an agreement and one of its partners; `authorize` decides
 /// whether the caller may act for the agreement's unit. A draft the `caller` may not read is as
 /// unknown to them as an agreement that does not exist (its unit is not named to them); without a
@@ -152,14 +166,9 @@ pub fn decide(
             )]),
         );
     }
-    if row.status() != ExceptionStatus::Requested {
-        return Err(ApiError::conflict(
-            Text::DecisionOnClosedRequest {
-                status: row.status.clone(),
-            }
-            .msg(),
-        ));
-    }
+    in_status(row, ExceptionStatus::Requested, |status| {
+        Text::DecisionOnClosedRequest { status }
+    })?;
     let errors = decision_errors(decision);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -190,14 +199,9 @@ pub fn revoke(
     row: &ExceptionRow,
     revocation: &RevocationInput,
 ) -> Result<Exception, ApiError> {
-    if row.status() != ExceptionStatus::Granted {
-        return Err(ApiError::conflict(
-            Text::OnlyGrantedRevoked {
-                status: row.status.clone(),
-            }
-            .msg(),
-        ));
-    }
+    in_status(row, ExceptionStatus::Granted, |status| {
+        Text::OnlyGrantedRevoked { status }
+    })?;
     let mut errors: Vec<FieldError> = decided_in_the_future(revocation.decided_at)
         .into_iter()
         .collect();
@@ -234,14 +238,9 @@ pub fn withdraw(
     actor: &str,
     row: &ExceptionRow,
 ) -> Result<Exception, ApiError> {
-    if row.status() != ExceptionStatus::Requested {
-        return Err(ApiError::conflict(
-            Text::OnlyPendingWithdrawn {
-                status: row.status.clone(),
-            }
-            .msg(),
-        ));
-    }
+    in_status(row, ExceptionStatus::Requested, |status| {
+        Text::OnlyPendingWithdrawn { status }
+    })?;
     if !store::withdraw(conn, &row.id, row.version)? {
         return Err(version_mismatch(row.version + 1));
     }

@@ -8,7 +8,7 @@ use super::{
     ExceptionStatus, Revocation, RevocationInput,
 };
 use crate::db::schema::exceptions as x;
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend, page};
 use crate::http::problem::ApiError;
 use crate::policy::eligibility::ExceptionFacts;
 
@@ -237,13 +237,15 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Exception>, i64), ApiError> {
-    let total = filtered(f).count().get_result::<i64>(conn)?;
-    let rows = filtered(f)
-        .order((x::created_at.asc(), x::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(ExceptionRow::as_select())
-        .load(conn)?;
+    let order = (x::created_at.asc(), x::id.asc());
+    let (rows, total): (Vec<ExceptionRow>, i64) = page!(
+        conn,
+        filtered(f),
+        order,
+        ExceptionRow::as_select(),
+        offset,
+        limit
+    );
     Ok((rows.into_iter().map(Exception::from).collect(), total))
 }
 

@@ -7,6 +7,7 @@ pub mod service;
 pub mod store;
 
 use chrono::{DateTime, Utc};
+use diesel::{Queryable, Selectable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -58,8 +59,13 @@ impl IndicatorSource {
     }
 }
 
+// A stored source was written by `as_str`; an unknown one (none yet) reads as the catch-all.
+crate::db::stored_as_text!(IndicatorSource, |s| IndicatorSource::parse(s)
+    .unwrap_or(IndicatorSource::UdMr));
+
 /// One imported index value / Ett importerat indexvärde.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::indicators, check_for_backend(crate::db::MultiBackend))]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001",

@@ -2,47 +2,12 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Indicator, IndicatorSource};
 use crate::db::AnyConnection;
 use crate::db::schema::indicators as i;
 use crate::http::problem::ApiError;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = i)]
-pub struct IndicatorRow {
-    pub id: String,
-    pub import_id: String,
-    pub country_code: String,
-    pub source: String,
-    pub edition: String,
-    pub metric: String,
-    pub value: f64,
-    pub category: Option<String>,
-    pub url: Option<String>,
-    pub imported_at: NaiveDateTime,
-    pub imported_by: String,
-}
-
-impl From<IndicatorRow> for Indicator {
-    fn from(r: IndicatorRow) -> Self {
-        Indicator {
-            id: r.id,
-            import_id: r.import_id,
-            country_code: r.country_code,
-            source: IndicatorSource::parse(&r.source).unwrap_or(IndicatorSource::UdMr),
-            edition: r.edition,
-            metric: r.metric,
-            value: r.value,
-            category: r.category,
-            url: r.url,
-            imported_at: r.imported_at.and_utc(),
-            imported_by: r.imported_by,
-        }
-    }
-}
 
 /// One validated CSV row.
 #[derive(Debug, Clone)]
@@ -86,18 +51,17 @@ pub fn insert_all(
     let rows = i::table
         .filter(i::import_id.eq(import_id))
         .order(i::id.asc())
-        .select(IndicatorRow::as_select())
+        .select(Indicator::as_select())
         .load(conn)?;
-    Ok(rows.into_iter().map(Indicator::from).collect())
+    Ok(rows)
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Indicator>, ApiError> {
     Ok(i::table
         .find(id)
-        .select(IndicatorRow::as_select())
+        .select(Indicator::as_select())
         .first(conn)
-        .optional()?
-        .map(Indicator::from))
+        .optional()?)
 }
 
 /// The latest imported value for each source and metric of a country, by source and metric.
@@ -114,13 +78,12 @@ pub fn latest_for_country(
     }
     let rows = query
         .order((i::imported_at.desc(), i::id.desc()))
-        .select(IndicatorRow::as_select())
+        .select(Indicator::as_select())
         .load(conn)?;
     let mut seen = HashSet::new();
     let mut latest: Vec<Indicator> = rows
         .into_iter()
-        .filter(|r| seen.insert((r.source.clone(), r.metric.clone())))
-        .map(Indicator::from)
+        .filter(|r| seen.insert((r.source, r.metric.clone())))
         .collect();
     latest.sort_by(|a, b| {
         (a.source.as_str(), a.metric.as_str()).cmp(&(b.source.as_str(), b.metric.as_str()))

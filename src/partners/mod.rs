@@ -137,44 +137,43 @@ pub struct PartnerRef {
     pub kind: PartnerKind,
 }
 
-/// A new partner. Officers may not create it archived.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({
-    "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City",
-    "externalIds": {"euPic": "999999999"}, "website": "https://www.example.org/"
-}))]
-pub struct NewPartner {
-    pub name: Name,
-    pub kind: PartnerKind,
-    pub country_code: CountryCode,
-    #[serde(default)]
-    pub city: Option<Name>,
-    #[serde(default)]
-    pub external_ids: ExternalIds,
-    #[serde(default)]
-    pub website: Option<WebUrl>,
-    #[serde(default)]
-    pub archived: bool,
+/// Declares a body with the writable fields of a partner. A new partner and its changes are read
+/// alike; they differ only in what the document says of them.
+macro_rules! partner_fields {
+    ($(#[$meta:meta])* $name:ident) => {
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        $(#[$meta])*
+        pub struct $name {
+            pub name: Name,
+            pub kind: PartnerKind,
+            pub country_code: CountryCode,
+            #[serde(default)]
+            pub city: Option<Name>,
+            #[serde(default)]
+            pub external_ids: ExternalIds,
+            #[serde(default)]
+            pub website: Option<WebUrl>,
+            #[serde(default)]
+            pub archived: bool,
+        }
+    };
 }
 
-/// The writable fields of a partner. A `PATCH /partners/{id}` (`PartnerPatch`) sends any of them;
-/// `null` clears an optional one. `countryCode`, `kind` and `archived` are for coordinators only.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"website": "https://www.example.org/en/", "externalIds": {"organisationNumber": "NO-123"}}))]
-pub struct PartnerChanges {
-    pub name: Name,
-    pub kind: PartnerKind,
-    pub country_code: CountryCode,
-    #[serde(default)]
-    pub city: Option<Name>,
-    #[serde(default)]
-    pub external_ids: ExternalIds,
-    #[serde(default)]
-    pub website: Option<WebUrl>,
-    #[serde(default)]
-    pub archived: bool,
+partner_fields! {
+    /// A new partner. Officers may not create it archived.
+    #[schema(example = json!({
+        "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City",
+        "externalIds": {"euPic": "999999999"}, "website": "https://www.example.org/"
+    }))]
+    NewPartner
+}
+
+partner_fields! {
+    /// The writable fields of a partner. A `PATCH /partners/{id}` (`PartnerPatch`) sends any of them;
+    /// `null` clears an optional one. `countryCode`, `kind` and `archived` are for coordinators only.
+    #[schema(example = json!({"website": "https://www.example.org/en/", "externalIds": {"organisationNumber": "NO-123"}}))]
+    PartnerChanges
 }
 
 impl crate::http::json::Writable for PartnerChanges {

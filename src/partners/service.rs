@@ -6,7 +6,7 @@ use super::{NewPartner, Partner, PartnerPatch};
 use crate::db::AnyConnection;
 use crate::domain::CountryCode;
 use crate::events::{self, Change, EventAction};
-use crate::http::crud::{checked, removed, written};
+use crate::http::crud::{checked, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
 use crate::text::Text;
@@ -123,9 +123,7 @@ pub fn delete(
     if store::is_referred_to(conn, id)? {
         return Err(ApiError::conflict(Text::PartnerReferredTo.msg()));
     }
-    removed(store::delete(conn, id, current.version)?, current.version)?;
-    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(&current).1)?;
+    let deleted = store::delete(conn, id, current.version)?;
     let change = Change::gone(ENTITY, id, EventAction::Deleted, current.version + 1);
-    events::append(conn, actor, change)?;
-    Ok(())
+    events::deleted(conn, actor, &current, deleted, change)
 }

@@ -9,7 +9,7 @@ use super::{ExternalIdsView, NewPartner, Partner, PartnerChanges, PartnerKind, P
 use crate::db::schema::partners as p;
 use crate::db::schema::{agreement_partners, agreements};
 use crate::db::search::{like_pattern, lower};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend, page};
 use crate::http::problem::ApiError;
 
 #[derive(Queryable, Selectable)]
@@ -155,13 +155,14 @@ pub fn list(
 ) -> Result<(Vec<Partner>, i64), ApiError> {
     let order = (p::created_at.asc(), p::id.asc());
     let Some(wanted) = f.sister_city else {
-        let total = filtered(f).count().get_result::<i64>(conn)?;
-        let rows = filtered(f)
-            .order(order)
-            .offset(offset)
-            .limit(limit)
-            .select(PartnerRow::as_select())
-            .load(conn)?;
+        let (rows, total) = page!(
+            conn,
+            filtered(f),
+            order,
+            PartnerRow::as_select(),
+            offset,
+            limit
+        );
         return Ok((with_sister_cities(conn, rows)?, total));
     };
     // sisterCity is derived from agreements, so that filter is applied after loading; the
@@ -250,24 +251,34 @@ pub fn kind_and_country(
         .map(|(k, c)| (PartnerKind::from_db(&k), c)))
 }
 
+/// The columns a partner's writable fields are stored in, from a `NewPartner` or a
+/// `PartnerChanges` (declared from one field list).
+macro_rules! stored {
+    ($c:expr) => {
+        (
+            p::name.eq($c.name.as_str()),
+            p::kind.eq($c.kind.as_str()),
+            p::country_code.eq($c.country_code.as_str()),
+            p::city.eq($c.city.as_ref().map(|x| x.as_str())),
+            p::eu_pic.eq($c.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
+            p::organisation_number.eq($c
+                .external_ids
+                .organisation_number
+                .as_ref()
+                .map(|x| x.as_str())),
+            p::website.eq($c.website.as_ref().map(|w| w.as_str())),
+            p::archived.eq($c.archived),
+        )
+    };
+}
+
 pub fn insert(conn: &mut AnyConnection, new: &NewPartner) -> Result<Partner, ApiError> {
     let id = uuid::Uuid::now_v7().to_string();
     let now = crate::db::now();
     diesel::insert_into(p::table)
         .values((
             p::id.eq(&id),
-            p::name.eq(new.name.as_str()),
-            p::kind.eq(new.kind.as_str()),
-            p::country_code.eq(new.country_code.as_str()),
-            p::city.eq(new.city.as_ref().map(|c| c.as_str())),
-            p::eu_pic.eq(new.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
-            p::organisation_number.eq(new
-                .external_ids
-                .organisation_number
-                .as_ref()
-                .map(|x| x.as_str())),
-            p::website.eq(new.website.as_ref().map(|w| w.as_str())),
-            p::archived.eq(new.archived),
+            stored!(new),
             p::version.eq(1),
             p::created_at.eq(now),
             p::updated_at.eq(now),
@@ -285,26 +296,12 @@ pub fn update(
 ) -> Result<Option<Partner>, ApiError> {
     let updated = diesel::update(p::table.find(id).filter(p::version.eq(version)))
         .set((
-            p::name.eq(c.name.as_str()),
-            p::kind.eq(c.kind.as_str()),
-            p::country_code.eq(c.country_code.as_str()),
-            p::city.eq(c.city.as_ref().map(|x| x.as_str())),
-            p::eu_pic.eq(c.external_ids.eu_pic.as_ref().map(|x| x.as_str())),
-            p::organisation_number.eq(c
-                .external_ids
-                .organisation_number
-                .as_ref()
-                .map(|x| x.as_str())),
-            p::website.eq(c.website.as_ref().map(|w| w.as_str())),
-            p::archived.eq(c.archived),
+            stored!(c),
             p::version.eq(version + 1),
             p::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+    crate::db::reread(updated, || find(conn, id))
 }
 
 /// Deletes the partner if it is still at `version`. Callers check references first; tables added

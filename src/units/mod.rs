@@ -7,6 +7,7 @@ pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{Queryable, Selectable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -52,8 +53,11 @@ impl UnitType {
     }
 }
 
+crate::db::stored_as_text!(UnitType, UnitType::from_db);
+
 /// A unit of the city / En enhet i Borås Stad.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::units, check_for_backend(crate::db::MultiBackend))]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE",
@@ -83,45 +87,44 @@ impl Resource for Unit {
     }
 }
 
-/// A new unit.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({
-    "code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE",
-    "parentCode": "KS", "validFrom": "2023-01-01"
-}))]
-pub struct NewUnit {
-    pub code: UnitCode,
-    pub name: Name,
-    #[serde(default)]
-    pub name_en: Option<Name>,
-    #[serde(rename = "type")]
-    pub unit_type: UnitType,
-    #[serde(default)]
-    pub parent_code: Option<UnitCode>,
-    #[serde(default)]
-    pub valid_from: Option<NaiveDate>,
-    #[serde(default)]
-    pub valid_until: Option<NaiveDate>,
+/// Declares a body with the writable fields of a unit, after `$first` (a new unit's code). A new
+/// unit and its changes are read alike; they differ in the code and in what the document says.
+macro_rules! unit_fields {
+    ($(#[$meta:meta])* $name:ident { $($first:tt)* }) => {
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        $(#[$meta])*
+        pub struct $name {
+            $($first)*
+            pub name: Name,
+            #[serde(default)]
+            pub name_en: Option<Name>,
+            #[serde(rename = "type")]
+            pub unit_type: UnitType,
+            #[serde(default)]
+            pub parent_code: Option<UnitCode>,
+            #[serde(default)]
+            pub valid_from: Option<NaiveDate>,
+            #[serde(default)]
+            pub valid_until: Option<NaiveDate>,
+        }
+    };
 }
 
-/// The writable fields of a unit. A `PATCH /units/{code}` (`UnitPatch`) sends any of them;
-/// `null` clears an optional one; unknown and read-only fields are refused.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"nameEn": "Committee for Culture", "validUntil": "2026-12-31"}))]
-pub struct UnitChanges {
-    pub name: Name,
-    #[serde(default)]
-    pub name_en: Option<Name>,
-    #[serde(rename = "type")]
-    pub unit_type: UnitType,
-    #[serde(default)]
-    pub parent_code: Option<UnitCode>,
-    #[serde(default)]
-    pub valid_from: Option<NaiveDate>,
-    #[serde(default)]
-    pub valid_until: Option<NaiveDate>,
+unit_fields! {
+    /// A new unit.
+    #[schema(example = json!({
+        "code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE",
+        "parentCode": "KS", "validFrom": "2023-01-01"
+    }))]
+    NewUnit { pub code: UnitCode, }
+}
+
+unit_fields! {
+    /// The writable fields of a unit. A `PATCH /units/{code}` (`UnitPatch`) sends any of them;
+    /// `null` clears an optional one; unknown and read-only fields are refused.
+    #[schema(example = json!({"nameEn": "Committee for Culture", "validUntil": "2026-12-31"}))]
+    UnitChanges {}
 }
 
 impl crate::http::json::Writable for UnitChanges {

@@ -4,7 +4,7 @@ use super::store;
 use super::{NewUnit, Unit, UnitChanges, UnitPatch};
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
-use crate::http::crud::{checked, removed, written};
+use crate::http::crud::{checked, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
 use crate::text::Text;
@@ -109,9 +109,7 @@ pub fn delete(
     if store::has_children(conn, code)? {
         return Err(ApiError::conflict(Text::UnitHasChildren.msg()));
     }
-    removed(store::delete(conn, code, current.version)?, current.version)?;
-    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(&current).1)?;
+    let deleted = store::delete(conn, code, current.version)?;
     let change = Change::gone(ENTITY, code, EventAction::Deleted, current.version + 1);
-    events::append(conn, actor, change)?;
-    Ok(())
+    events::deleted(conn, actor, &current, deleted, change)
 }

@@ -1,45 +1,12 @@
 //! Unit queries.
 
-use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{NewUnit, Unit, UnitChanges, UnitType};
 use crate::db::schema::units;
 use crate::db::search::{like_pattern, lower};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend, page};
 use crate::http::problem::ApiError;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = units)]
-pub struct UnitRow {
-    pub code: String,
-    pub name: String,
-    pub name_en: Option<String>,
-    pub unit_type: String,
-    pub parent_code: Option<String>,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_until: Option<NaiveDate>,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl From<UnitRow> for Unit {
-    fn from(r: UnitRow) -> Self {
-        Unit {
-            code: r.code,
-            name: r.name,
-            name_en: r.name_en,
-            unit_type: UnitType::from_db(&r.unit_type),
-            parent_code: r.parent_code,
-            valid_from: r.valid_from,
-            valid_until: r.valid_until,
-            version: r.version,
-            created_at: r.created_at.and_utc(),
-            updated_at: r.updated_at.and_utc(),
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct UnitFilter {
@@ -76,27 +43,42 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Unit>, i64), ApiError> {
-    let total = filtered(f).count().get_result::<i64>(conn)?;
-    let rows = filtered(f)
-        .order((units::created_at.asc(), units::code.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(UnitRow::as_select())
-        .load(conn)?;
-    Ok((rows.into_iter().map(Unit::from).collect(), total))
+    let order = (units::created_at.asc(), units::code.asc());
+    Ok(page!(
+        conn,
+        filtered(f),
+        order,
+        Unit::as_select(),
+        offset,
+        limit
+    ))
 }
 
 pub fn find(conn: &mut AnyConnection, code: &str) -> Result<Option<Unit>, ApiError> {
     Ok(units::table
         .find(code)
-        .select(UnitRow::as_select())
+        .select(Unit::as_select())
         .first(conn)
-        .optional()?
-        .map(Unit::from))
+        .optional()?)
 }
 
 pub fn exists(conn: &mut AnyConnection, code: &str) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(units::table.find(code))).get_result(conn)?)
+}
+
+/// The columns a unit's writable fields are stored in, from a `NewUnit` or a `UnitChanges`
+/// (declared from one field list).
+macro_rules! stored {
+    ($c:expr) => {
+        (
+            units::name.eq($c.name.as_str()),
+            units::name_en.eq($c.name_en.as_ref().map(|n| n.as_str())),
+            units::unit_type.eq($c.unit_type.as_str()),
+            units::parent_code.eq($c.parent_code.as_ref().map(|c| c.as_str())),
+            units::valid_from.eq($c.valid_from),
+            units::valid_until.eq($c.valid_until),
+        )
+    };
 }
 
 pub fn insert(conn: &mut AnyConnection, new: &NewUnit) -> Result<Unit, ApiError> {
@@ -104,12 +86,7 @@ pub fn insert(conn: &mut AnyConnection, new: &NewUnit) -> Result<Unit, ApiError>
     diesel::insert_into(units::table)
         .values((
             units::code.eq(new.code.as_str()),
-            units::name.eq(new.name.as_str()),
-            units::name_en.eq(new.name_en.as_ref().map(|n| n.as_str())),
-            units::unit_type.eq(new.unit_type.as_str()),
-            units::parent_code.eq(new.parent_code.as_ref().map(|c| c.as_str())),
-            units::valid_from.eq(new.valid_from),
-            units::valid_until.eq(new.valid_until),
+            stored!(new),
             units::version.eq(1),
             units::created_at.eq(now),
             units::updated_at.eq(now),
@@ -127,20 +104,12 @@ pub fn update(
 ) -> Result<Option<Unit>, ApiError> {
     let updated = diesel::update(units::table.find(code).filter(units::version.eq(version)))
         .set((
-            units::name.eq(changes.name.as_str()),
-            units::name_en.eq(changes.name_en.as_ref().map(|n| n.as_str())),
-            units::unit_type.eq(changes.unit_type.as_str()),
-            units::parent_code.eq(changes.parent_code.as_ref().map(|c| c.as_str())),
-            units::valid_from.eq(changes.valid_from),
-            units::valid_until.eq(changes.valid_until),
+            stored!(changes),
             units::version.eq(version + 1),
             units::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, code)
+    crate::db::reread(updated, || find(conn, code))
 }
 
 /// Deletes the unit if it is still at `version`.

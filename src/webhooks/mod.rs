@@ -97,45 +97,53 @@ impl Resource for CreatedWebhook {
     }
 }
 
-/// A new subscription.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({
-    "url": "https://arende.boras.se/hooks/samverkan", "description": "Ärendehanteringssystemet",
-    "eventTypes": ["AGREEMENT", "EXCEPTION.GRANTED"]
-}))]
-pub struct NewWebhook {
-    #[schema(max_length = 2000, example = "https://arende.boras.se/hooks/samverkan")]
-    pub url: String,
-    #[serde(default)]
-    #[schema(max_length = 500)]
-    pub description: Option<String>,
-    #[serde(default)]
-    #[schema(max_items = 50, pattern = "^[A-Z][A-Z_]{0,39}(\\.[A-Z][A-Z_]{0,39})?$")]
-    pub event_types: Vec<String>,
-    #[serde(default = "yes")]
-    pub active: bool,
+/// Declares a body with a subscription's target, then `$rest`. A new subscription and its changes
+/// differ in how the event types and `active` are read, and in what the document says.
+macro_rules! webhook_fields {
+    ($(#[$meta:meta])* $name:ident { $($rest:tt)* }) => {
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        $(#[$meta])*
+        pub struct $name {
+            #[schema(max_length = 2000, example = "https://arende.boras.se/hooks/samverkan")]
+            pub url: String,
+            #[serde(default)]
+            #[schema(max_length = 500)]
+            pub description: Option<String>,
+            $($rest)*
+        }
+    };
+}
+
+webhook_fields! {
+    /// A new subscription.
+    #[schema(example = json!({
+        "url": "https://arende.boras.se/hooks/samverkan", "description": "Ärendehanteringssystemet",
+        "eventTypes": ["AGREEMENT", "EXCEPTION.GRANTED"]
+    }))]
+    NewWebhook {
+        #[serde(default)]
+        #[schema(max_items = 50, pattern = "^[A-Z][A-Z_]{0,39}(\\.[A-Z][A-Z_]{0,39})?$")]
+        pub event_types: Vec<String>,
+        #[serde(default = "yes")]
+        pub active: bool,
+    }
 }
 
 fn yes() -> bool {
     true
 }
 
-/// The writable fields of a subscription. A `PATCH /webhooks/{id}` (`WebhookPatch`) sends any of
-/// them; unknown and read-only fields are refused.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schema(example = json!({"active": false}))]
-pub struct WebhookChanges {
-    #[schema(max_length = 2000, example = "https://arende.boras.se/hooks/samverkan")]
-    pub url: String,
-    #[serde(default)]
-    #[schema(max_length = 500)]
-    pub description: Option<String>,
-    #[serde(default)]
-    #[schema(max_items = 50)]
-    pub event_types: Vec<String>,
-    pub active: bool,
+webhook_fields! {
+    /// The writable fields of a subscription. A `PATCH /webhooks/{id}` (`WebhookPatch`) sends any of
+    /// them; unknown and read-only fields are refused.
+    #[schema(example = json!({"active": false}))]
+    WebhookChanges {
+        #[serde(default)]
+        #[schema(max_items = 50)]
+        pub event_types: Vec<String>,
+        pub active: bool,
+    }
 }
 
 impl crate::http::json::Writable for WebhookChanges {

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::events::{self, Change, EventAction};
 use crate::http::access::Audience;
-use crate::http::crud::{checked, removed, written};
+use crate::http::crud::{checked, written};
 use crate::http::etag::Precondition;
 use crate::http::problem::{ApiError, FieldError};
 use crate::text::TargetRefusal;
@@ -35,16 +35,15 @@ pub fn not_found() -> ApiError {
 /// Checks what serde cannot: lengths and the event-type filters.
 fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
     let mut errors = Vec::new();
+    let too_long = |field: &str, max: usize| {
+        let text = crate::text::Text::TooLong {
+            field: field.into(),
+            max,
+        };
+        FieldError::new(format!("/{field}"), "too-long", text.msg())
+    };
     if changes.url.len() > 2000 {
-        errors.push(FieldError::new(
-            "/url",
-            "too-long",
-            crate::text::Text::TooLong {
-                field: "url".into(),
-                max: 2000,
-            }
-            .msg(),
-        ));
+        errors.push(too_long("url", 2000));
     }
     changes.description = changes
         .description
@@ -56,15 +55,7 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         .as_ref()
         .is_some_and(|d| d.chars().count() > 500)
     {
-        errors.push(FieldError::new(
-            "/description",
-            "too-long",
-            crate::text::Text::TooLong {
-                field: "description".into(),
-                max: 500,
-            }
-            .msg(),
-        ));
+        errors.push(too_long("description", 500));
     }
     for (pointer, sentence) in super::filter_errors(&changes.event_types) {
         errors.push(FieldError::new(
@@ -217,14 +208,9 @@ pub fn delete(
     precondition: &Precondition,
 ) -> Result<(), ApiError> {
     let current = current(conn, id, precondition)?;
-    removed(store::delete(conn, id, current.version)?, current.version)?;
-    crate::http::idempotency::forget(conn, &crate::http::crud::Resource::located(&current).1)?;
-    events::append(
-        conn,
-        actor,
-        change(id, EventAction::Deleted, current.version + 1),
-    )?;
-    Ok(())
+    let deleted = store::delete(conn, id, current.version)?;
+    let change = change(id, EventAction::Deleted, current.version + 1);
+    events::deleted(conn, actor, &current, deleted, change)
 }
 
 fn delivery_not_found() -> ApiError {

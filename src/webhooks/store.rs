@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{Delivery, DeliveryStatus, Webhook, WebhookChanges};
 use crate::db::schema::{events, webhook_deliveries as wd, webhooks as w};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{AnyConnection, MultiBackend, page};
 use crate::events::EventRow;
 use crate::http::access::Audience;
 use crate::http::problem::ApiError;
@@ -109,13 +109,15 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Webhook>, i64), ApiError> {
-    let total = w::table.count().get_result::<i64>(conn)?;
-    let rows = w::table
-        .order((w::created_at.asc(), w::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(WebhookRow::as_select())
-        .load(conn)?;
+    let order = (w::created_at.asc(), w::id.asc());
+    let (rows, total): (Vec<WebhookRow>, i64) = page!(
+        conn,
+        w::table,
+        order,
+        WebhookRow::as_select(),
+        offset,
+        limit
+    );
     Ok((rows.into_iter().map(Webhook::from).collect(), total))
 }
 
@@ -178,10 +180,7 @@ pub fn update(
             .execute(conn)?,
         None => diesel::update(target).set(set).execute(conn)?,
     };
-    if updated == 0 {
-        return Ok(None);
-    }
-    find(conn, id)
+    crate::db::reread(updated, || find(conn, id))
 }
 
 pub fn delete(conn: &mut AnyConnection, id: &str, version: i32) -> Result<bool, ApiError> {
@@ -215,15 +214,16 @@ pub fn list_deliveries(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Delivery>, i64), ApiError> {
-    let total = deliveries_of(webhook_id, status)
-        .count()
-        .get_result::<i64>(conn)?;
-    let rows = deliveries_of(webhook_id, status)
-        .order((wd::created_at.desc(), wd::id.desc()))
-        .offset(offset)
-        .limit(limit)
-        .select(DeliveryRow::as_select())
-        .load(conn)?;
+    let deliveries = || deliveries_of(webhook_id, status);
+    let order = (wd::created_at.desc(), wd::id.desc());
+    let (rows, total): (Vec<DeliveryRow>, i64) = page!(
+        conn,
+        deliveries(),
+        order,
+        DeliveryRow::as_select(),
+        offset,
+        limit
+    );
     Ok((rows.into_iter().map(Delivery::from).collect(), total))
 }
 
@@ -371,6 +371,21 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// The ids of up to `limit` pending deliveries of active subscriptions that are due at `now` and
+/// not under a live claim, the longest waiting first.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn due(now: NaiveDateTime, limit: i64) -> _ {
+    let pending: &'static str = DeliveryStatus::Pending.as_str();
+    wd::table
+        .filter(wd::status.eq(pending))
+        .filter(wd::next_attempt_at.le(now))
+        .filter(wd::locked_until.is_null().or(wd::locked_until.lt(now)))
+        .filter(wd::webhook_id.eq_any(w::table.filter(w::active.eq(true)).select(w::id)))
+        .order((wd::next_attempt_at.asc(), wd::id.asc()))
+        .limit(limit)
+        .select(wd::id)
+}
+
 /// Claims up to `limit` due deliveries for `lease`: each gets a fresh claim token, an attempt is
 /// counted, and no other worker takes it until the lease runs out (a worker that dies mid-send
 /// leaves it to be retried then). PostgreSQL: `FOR UPDATE SKIP LOCKED`, so instances claiming at
@@ -382,26 +397,8 @@ pub fn claim(
     limit: i64,
 ) -> Result<Vec<Claimed>, ApiError> {
     let ids: Vec<String> = match conn {
-        AnyConnection::Postgresql(pg) => wd::table
-            .filter(wd::status.eq(DeliveryStatus::Pending.as_str()))
-            .filter(wd::next_attempt_at.le(now))
-            .filter(wd::locked_until.is_null().or(wd::locked_until.lt(now)))
-            .filter(wd::webhook_id.eq_any(w::table.filter(w::active.eq(true)).select(w::id)))
-            .order((wd::next_attempt_at.asc(), wd::id.asc()))
-            .limit(limit)
-            .select(wd::id)
-            .for_update()
-            .skip_locked()
-            .load(pg)?,
-        AnyConnection::Sqlite(_) => wd::table
-            .filter(wd::status.eq(DeliveryStatus::Pending.as_str()))
-            .filter(wd::next_attempt_at.le(now))
-            .filter(wd::locked_until.is_null().or(wd::locked_until.lt(now)))
-            .filter(wd::webhook_id.eq_any(w::table.filter(w::active.eq(true)).select(w::id)))
-            .order((wd::next_attempt_at.asc(), wd::id.asc()))
-            .limit(limit)
-            .select(wd::id)
-            .load(conn)?,
+        AnyConnection::Postgresql(pg) => due(now, limit).for_update().skip_locked().load(pg)?,
+        AnyConnection::Sqlite(_) => due(now, limit).load(conn)?,
     };
     let mut claimed = Vec::new();
     for id in ids {
