@@ -394,8 +394,56 @@ async fn a_create_replayed_after_its_resource_was_deleted_answers_gone(app: Test
     }
 }
 
+/// An agreement's creating key replays the first answer while the agreement exists, changed or
+/// not, and answers 410 once the draft is deleted (the forgetting belongs to the delete, not to a
+/// change).
+async fn an_agreement_create_replays_until_its_draft_is_deleted(app: TestApp) {
+    register::units(&app).await;
+    let oslo = register::partner(&app, "Oslo", "CITY", "NO").await;
+    let body = json!({
+        "title": "Kunskapsutbyte", "type": "KNOWLEDGE_EXCHANGE", "unitCode": "KFN",
+        "partnerIds": [oslo], "purposes": ["KNOWLEDGE_EXCHANGE"], "sdgs": [4],
+        "startDate": "2026-12-01", "endDate": "2027-12-01", "caseNumber": "KS 2026-00001",
+    });
+    let send = || {
+        app.post("/api/v1/agreements")
+            .officer_of("KFN")
+            .header("Idempotency-Key", "agreement-gone")
+            .json(&body)
+            .send()
+    };
+    let created = send().await;
+    created.assert_status(201);
+    let url = format!(
+        "/api/v1/agreements/{}",
+        created.json()["id"].as_str().unwrap()
+    );
+    app.patch(&url)
+        .officer_of("KFN")
+        .if_match(1)
+        .merge_patch(&json!({"title": "Kunskapsutbyte, ändrat"}))
+        .send()
+        .await
+        .assert_status(200);
+    let replayed = send().await;
+    replayed.assert_status(201);
+    assert_eq!(
+        replayed.json(),
+        created.json(),
+        "the first answer, replayed"
+    );
+    app.delete(&url)
+        .officer_of("KFN")
+        .if_match(2)
+        .send()
+        .await
+        .assert_status(204);
+    send().await.assert_problem(410, "gone");
+}
+
 both!(
     an_erased_contact_leaves_no_byte_in_the_database_files_and_its_key_answers_gone,
     a_contact_erased_at_its_retention_date_leaves_no_byte_either,
     a_create_replayed_after_its_resource_was_deleted_answers_gone,
+    an_agreement_create_replays_until_its_draft_is_deleted,
 );

@@ -397,7 +397,6 @@ pub fn update(
     if !store::update(conn, id, record.row.version, &input, &warnings)? {
         return Err(version_mismatch(record.row.version + 1));
     }
-    crate::http::idempotency::forget(conn, &format!("agreements/{id}"))?;
     let record = store::find(conn, id)?.ok_or_else(not_found)?;
     recorded(conn, actor, &record, EventAction::Updated)
 }
@@ -419,6 +418,8 @@ pub fn delete_draft(
     if !store::delete_draft(conn, id, record.row.version)? {
         return Err(version_mismatch(record.row.version + 1));
     }
+    // A replay of the key that created it answers 410 gone, as for every deleted resource.
+    crate::http::idempotency::forget(conn, &format!("agreements/{id}"))?;
     events::append(
         conn,
         actor,
