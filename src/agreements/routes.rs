@@ -17,7 +17,8 @@ use crate::http::access::{Audience, Reader, Scope};
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::json::{JsonBody, OptionalJsonBody};
+use crate::http::json::OptionalJsonBody;
+use crate::http::operation::item;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
@@ -218,97 +219,64 @@ pub async fn get_agreement(
     call.resource(&agreement, agreement.version)
 }
 
-/// Register an agreement / Registrera ett samarbete
-///
-/// A new agreement is a draft. Officers register agreements for their own unit (and the units below
-/// it); coordinators for any unit. The policy's recommendations come back as `warnings`.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "createAgreement",
-    request_body(content = AgreementInput, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The draft was registered.", body = Agreement),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/agreements")]
-pub async fn create_agreement(
-    call: crud::KeyedCall,
-    body: JsonBody<AgreementInput>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::WriteAgreements)?;
-    let input = body.value;
-    let p = call.principal.clone();
-    call.create(&body.digest, move |conn, actor| {
-        Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
-        service::register(conn, actor, &input, today())
-    })
-    .await
-}
+item! {
+    tag "Agreements";
 
-/// Change an agreement / Ändra ett samarbete
-///
-/// JSON Merge Patch. Drafts change freely. An active agreement stays true: a change to its partners,
-/// unit, dates, type or purposes re-runs the activation rules and is refused (409
-/// `activation-blocked`) when they fail. Ended and cancelled agreements do not change.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "updateAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    request_body(content = AgreementPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::ActivationBlocked),
-    )
-)]
-#[patch("/agreements/{id}")]
-pub async fn update_agreement(
-    call: Call,
-    id: web::Path<String>,
-    patch: AgreementPatch,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
-    let p = call.principal.clone();
-    call.guarded(move |conn, actor, pre| {
-        let (record, scope) = load_own(conn, &p, &id)?;
-        pre.check(record.row.version)?;
-        crud::changed(&service::update(
-            conn,
-            actor,
-            &scope,
-            &record,
-            &patch,
-            today(),
-        )?)
-    })
-    .await
-}
+    /// Register an agreement / Registrera ett samarbete
+    ///
+    /// A new agreement is a draft. Officers register agreements for their own unit (and the units below
+    /// it); coordinators for any unit. The policy's recommendations come back as `warnings`.
+    #[create(post "/agreements", body = AgreementInput, 201(Agreement, "The draft was registered."), 409(Conflict))]
+    async fn create_agreement(call, body) {
+        call.principal.require(Capability::WriteAgreements)?;
+        let input = body.value;
+        let p = call.principal.clone();
+        call.create(&body.digest, move |conn, actor| {
+            Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
+            service::register(conn, actor, &input, today())
+        })
+        .await
+    }
 
-/// Delete a draft / Ta bort ett utkast
-///
-/// Only drafts can be deleted; an agreement that has been active is an official record.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "deleteAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    responses(
-        (status = 204, description = "The draft was deleted."),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[delete("/agreements/{id}")]
-pub async fn delete_agreement(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
-    let p = call.principal.clone();
-    call.guarded(move |conn, actor, pre| {
-        let (record, _) = load_own(conn, &p, &id)?;
-        pre.check(record.row.version)?;
-        service::delete_draft(conn, actor, &record)?;
-        Ok(Reply::no_content())
-    })
-    .await
+    /// Change an agreement / Ändra ett samarbete
+    ///
+    /// JSON Merge Patch. Drafts change freely. An active agreement stays true: a change to its partners,
+    /// unit, dates, type or purposes re-runs the activation rules and is refused (409
+    /// `activation-blocked`) when they fail. Ended and cancelled agreements do not change.
+    #[change(patch "/agreements/{id}", any_id("The agreement's id."), body = AgreementPatch, 200(Agreement, "The agreement as changed.", etag = "The new version."), 409(ActivationBlocked))]
+    async fn update_agreement(call, id, patch) {
+        call.require(Capability::WriteAgreements)?;
+        let p = call.principal.clone();
+        call.guarded(move |conn, actor, pre| {
+            let (record, scope) = load_own(conn, &p, &id)?;
+            pre.check(record.row.version)?;
+            crud::changed(&service::update(
+                conn,
+                actor,
+                &scope,
+                &record,
+                &patch,
+                today(),
+            )?)
+        })
+        .await
+    }
+
+    /// Delete a draft / Ta bort ett utkast
+    ///
+    /// Only drafts can be deleted; an agreement that has been active is an official record.
+    #[remove(delete "/agreements/{id}", any_id("The agreement's id."), 204("The draft was deleted."), 409(Conflict))]
+    async fn delete_agreement(call, id) {
+        call.require(Capability::WriteAgreements)?;
+        let p = call.principal.clone();
+        call.guarded(move |conn, actor, pre| {
+            let (record, _) = load_own(conn, &p, &id)?;
+            pre.check(record.row.version)?;
+            service::delete_draft(conn, actor, &record)?;
+            Ok(Reply::no_content())
+        })
+        .await
+    }
 }
 
 /// An action of the agreement's own unit: loads it, checks the precondition and moves it to `next`.

@@ -10,7 +10,8 @@ use crate::http::access::Reader;
 use crate::http::auth::Capability;
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::json::{JsonBody, OptionalJsonBody};
+use crate::http::json::OptionalJsonBody;
+use crate::http::operation::item;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_country;
 use crate::http::path::path_uuid;
@@ -109,118 +110,71 @@ pub async fn list_country_assessments(
     .await
 }
 
-/// Read an assessment / Läs en bedömning
-///
-/// A draft is visible to coordinators only (404 for others).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "getAssessment",
-    params(("id" = uuid::Uuid, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[get("/assessments/{id}")]
-pub async fn get_assessment(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&id, "/path/id");
-    let principal = call.principal.clone();
-    let find = move |c: &mut _, id: &String| match store::find(c, id)? {
-        Some(a) if Reader::new(&principal).may_read(c, &service::audience(a.status))? => {
-            Ok(Some(a))
-        }
-        _ => Ok(None),
-    };
-    call.read(Capability::Read, id, not_found, find).await
-}
+item! {
+    tag "Assessments";
 
-/// Draft an assessment / Skapa ett utkast till bedömning
-///
-/// Coordinators only. The subject is a country (`countryCode`) or a partner of kind `CITY` or
-/// `REGION` (`partnerId`; "landet/staden"). `validUntil` defaults to one year after `assessedAt`,
-/// which defaults to today. The draft is visible to coordinators only, and whoever drafts or edits
-/// it cannot publish it (rule `ASSESSMENT_FOUR_EYES`).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "createAssessment",
-    request_body(content = NewAssessment, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The draft was created.", body = Assessment),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/assessments")]
-pub async fn create_assessment(
-    call: crud::KeyedCall,
-    body: JsonBody<NewAssessment>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::ManageAssessments)?;
-    let new = body.value;
-    call.create(&body.digest, move |conn, actor| {
-        service::create(conn, actor, new)
-    })
-    .await
-}
+    /// Read an assessment / Läs en bedömning
+    ///
+    /// A draft is visible to coordinators only (404 for others).
+    #[read(get "/assessments/{id}", id("The assessment's id (UUIDv7)."), 200(Assessment, "The assessment, with its ETag.", etag = "The assessment's version."))]
+    async fn get_assessment(call, id) {
+        let principal = call.principal.clone();
+        let find = move |c: &mut _, id: &String| match store::find(c, id)? {
+            Some(a) if Reader::new(&principal).may_read(c, &service::audience(a.status))? => {
+                Ok(Some(a))
+            }
+            _ => Ok(None),
+        };
+        call.read(Capability::Read, id, not_found, find).await
+    }
 
-/// Change a draft / Ändra ett utkast
-///
-/// JSON Merge Patch (RFC 7396) on a draft; the subject cannot change. `validUntil: null` resets
-/// it to one year after `assessedAt`; `indicators` is replaced as a whole. Whoever edits a draft
-/// becomes one of its drafters and cannot publish it. A published or superseded assessment is
-/// immutable (409).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "updateAssessment",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    request_body(content = AssessmentPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[patch("/assessments/{id}")]
-pub async fn update_assessment(
-    call: Call,
-    id: web::Path<String>,
-    patch: AssessmentPatch,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::ManageAssessments)?;
-    let id = path_uuid(&id, "/path/id")?;
-    call.guarded(move |conn, actor, pre| {
-        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
-        crud::changed(&service::update(conn, actor, &current, &patch)?)
-    })
-    .await
-}
+    /// Draft an assessment / Skapa ett utkast till bedömning
+    ///
+    /// Coordinators only. The subject is a country (`countryCode`) or a partner of kind `CITY` or
+    /// `REGION` (`partnerId`; "landet/staden"). `validUntil` defaults to one year after `assessedAt`,
+    /// which defaults to today. The draft is visible to coordinators only, and whoever drafts or edits
+    /// it cannot publish it (rule `ASSESSMENT_FOUR_EYES`).
+    #[create(post "/assessments", body = NewAssessment, 201(Assessment, "The draft was created."), 409(Conflict))]
+    async fn create_assessment(call, body) {
+        call.principal.require(Capability::ManageAssessments)?;
+        let new = body.value;
+        call.create(&body.digest, move |conn, actor| {
+            service::create(conn, actor, new)
+        })
+        .await
+    }
 
-/// Delete a draft / Ta bort ett utkast
-///
-/// Only a draft can be deleted; published assessments are official records (409).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "deleteAssessment",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 204, description = "The draft was deleted."),
-        (status = 409, response = d::Conflict),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[delete("/assessments/{id}")]
-pub async fn delete_assessment(
-    call: Call,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::ManageAssessments)?;
-    let id = path_uuid(&id, "/path/id")?;
-    call.guarded(move |conn, actor, pre| {
-        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
-        service::delete_draft(conn, actor, &current)?;
-        Ok(Reply::no_content())
-    })
-    .await
+    /// Change a draft / Ändra ett utkast
+    ///
+    /// JSON Merge Patch (RFC 7396) on a draft; the subject cannot change. `validUntil: null` resets
+    /// it to one year after `assessedAt`; `indicators` is replaced as a whole. Whoever edits a draft
+    /// becomes one of its drafters and cannot publish it. A published or superseded assessment is
+    /// immutable (409).
+    #[change(patch "/assessments/{id}", id("The assessment's id."), body = AssessmentPatch, 200(Assessment, "The draft as changed.", etag = "The assessment's new version."), 409(Conflict))]
+    async fn update_assessment(call, id, patch) {
+        call.require(Capability::ManageAssessments)?;
+        let id = id?;
+        call.guarded(move |conn, actor, pre| {
+            let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+            crud::changed(&service::update(conn, actor, &current, &patch)?)
+        })
+        .await
+    }
+
+    /// Delete a draft / Ta bort ett utkast
+    ///
+    /// Only a draft can be deleted; published assessments are official records (409).
+    #[remove(delete "/assessments/{id}", id("The assessment's id."), 204("The draft was deleted."), 409(Conflict))]
+    async fn delete_assessment(call, id) {
+        call.require(Capability::ManageAssessments)?;
+        let id = id?;
+        call.guarded(move |conn, actor, pre| {
+            let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+            service::delete_draft(conn, actor, &current)?;
+            Ok(Reply::no_content())
+        })
+        .await
+    }
 }
 
 /// The body of a publish action: empty, or an empty object.

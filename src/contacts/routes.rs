@@ -7,6 +7,7 @@ use crate::http::auth::Capability;
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
 use crate::http::json::JsonBody;
+use crate::http::operation::item;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
@@ -47,34 +48,51 @@ pub async fn list_contacts(
     .await
 }
 
-/// Read a contact / Läs en kontaktperson
-///
-/// Personal data: officers, coordinators and the board secretary only. Answers the contact with its `ETag`; `If-None-Match` with the current ETag answers 304.
-#[utoipa::path(
-    tag = "Contacts",
-    operation_id = "getContact",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
-    ),
-    responses(
-        (status = 200, description = "The contact, with its ETag.", body = Contact, headers(("ETag" = String, description = "The contact's version."))),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[get("/partners/{id}/contacts/{contactId}")]
-pub async fn get_contact(
-    call: Call,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::ReadContacts)?;
-    let (partner_id, contact_id) = path.into_inner();
-    let partner_id = path_uuid(&partner_id, "/path/id")?;
-    let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    let contact = call
-        .one(not_found, move |c| store::find(c, &partner_id, &contact_id))
-        .await?;
-    call.resource(&contact, contact.version)
+item! {
+    tag "Contacts";
+
+    /// Read a contact / Läs en kontaktperson
+    ///
+    /// Personal data: officers, coordinators and the board secretary only. Answers the contact with its `ETag`; `If-None-Match` with the current ETag answers 304.
+    #[read(get "/partners/{id}/contacts/{contactId}", contact("The partner's id.", "The contact's id."), 200(Contact, "The contact, with its ETag.", etag = "The contact's version."))]
+    async fn get_contact(call, ids) {
+        call.require(Capability::ReadContacts)?;
+        let (partner_id, contact_id) = ids?;
+        let contact = call
+            .one(not_found, move |c| store::find(c, &partner_id, &contact_id))
+            .await?;
+        call.resource(&contact, contact.version)
+    }
+
+    /// Change a contact / Ändra en kontaktperson
+    ///
+    /// JSON Merge Patch (RFC 7396); `null` clears an optional field. Officers and coordinators.
+    #[change(patch "/partners/{id}/contacts/{contactId}", contact("The partner's id.", "The contact's id."), body = ContactPatch, 200(Contact, "The contact as changed.", etag = "The contact's new version."))]
+    async fn update_contact(call, ids, patch) {
+        call.require(Capability::WritePartners)?;
+        let (partner_id, contact_id) = ids?;
+        call.guarded(move |conn, actor, pre| {
+            let ids = (partner_id.as_str(), contact_id.as_str());
+            let contact = service::update(conn, actor, ids, pre, &patch)?;
+            Reply::ok(&contact, contact.version)
+        })
+        .await
+    }
+
+    /// Erase a contact / Radera en kontaktperson
+    ///
+    /// Deletes the person's data for good; the change log keeps an `ERASED` event with the ids only.
+    #[remove(delete "/partners/{id}/contacts/{contactId}", contact("The partner's id.", "The contact's id."), 204("The contact was erased."))]
+    async fn delete_contact(call, ids) {
+        call.require(Capability::WritePartners)?;
+        let (partner_id, contact_id) = ids?;
+        call.guarded(move |conn, actor, pre| {
+            let ids = (partner_id.as_str(), contact_id.as_str());
+            service::erase(conn, actor, ids, pre)?;
+            Ok(Reply::no_content())
+        })
+        .await
+    }
 }
 
 /// Add a contact / Lägg till en kontaktperson
@@ -106,67 +124,4 @@ pub async fn create_contact(
     check_retention(new.retention_until)?;
     let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &partner_id, &new);
     call.create(&body.digest, create).await
-}
-
-/// Change a contact / Ändra en kontaktperson
-///
-/// JSON Merge Patch (RFC 7396); `null` clears an optional field. Officers and coordinators.
-#[utoipa::path(
-    tag = "Contacts",
-    operation_id = "updateContact",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid)),
-    request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The contact as changed.", body = Contact, headers(("ETag" = String, description = "The contact's new version."))),
-    )
-)]
-#[patch("/partners/{id}/contacts/{contactId}")]
-pub async fn update_contact(
-    call: Call,
-    path: web::Path<(String, String)>,
-    patch: ContactPatch,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WritePartners)?;
-    let (partner_id, contact_id) = path.into_inner();
-    let partner_id = path_uuid(&partner_id, "/path/id")?;
-    let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    call.guarded(move |conn, actor, pre| {
-        let ids = (partner_id.as_str(), contact_id.as_str());
-        let contact = service::update(conn, actor, ids, pre, &patch)?;
-        Reply::ok(&contact, contact.version)
-    })
-    .await
-}
-
-/// Erase a contact / Radera en kontaktperson
-///
-/// Deletes the person's data for good; the change log keeps an `ERASED` event with the ids only.
-#[utoipa::path(
-    tag = "Contacts",
-    operation_id = "deleteContact",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        ("contactId" = uuid::Uuid, Path, description = "The contact's id.", example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid)),
-    responses(
-        (status = 204, description = "The contact was erased."),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[delete("/partners/{id}/contacts/{contactId}")]
-pub async fn delete_contact(
-    call: Call,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WritePartners)?;
-    let (partner_id, contact_id) = path.into_inner();
-    let partner_id = path_uuid(&partner_id, "/path/id")?;
-    let contact_id = path_uuid(&contact_id, "/path/contactId")?;
-    call.guarded(move |conn, actor, pre| {
-        let ids = (partner_id.as_str(), contact_id.as_str());
-        service::erase(conn, actor, ids, pre)?;
-        Ok(Reply::no_content())
-    })
-    .await
 }

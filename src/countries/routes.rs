@@ -1,6 +1,5 @@
-use crate::http::docs as d;
 use crate::http::reply;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -8,8 +7,8 @@ use super::store::{self, CountryFilter};
 use super::{Country, StandingOutcome};
 use crate::http::auth::Capability;
 use crate::http::crud::Call;
+use crate::http::operation::item;
 use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::path::path_country;
 use crate::http::problem::ApiError;
 
 #[derive(Deserialize, IntoParams)]
@@ -77,26 +76,21 @@ fn content_etag(body: &[u8]) -> String {
     format!("\"c{}\"", &crate::http::json::digest(body)[..16])
 }
 
-/// Read a country / Läs ett land
-///
-/// The country with its current standing.
-#[utoipa::path(
-    tag = "Countries",
-    operation_id = "getCountry",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$")),
-    responses(
-        (status = 200, description = "The country.", body = Country, headers(("ETag" = String, description = "A tag of this representation, for If-None-Match."))),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[get("/countries/{code}")]
-pub async fn get_country(call: Call, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let code = path_country(&code)?;
-    let not_found = || ApiError::not_found("country", "land");
-    let country = call
-        .one(not_found, move |c| store::find(c, code.as_str()))
-        .await?;
-    let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
-    reply::tagged(&call.req, content_etag(&body), body)
+item! {
+    tag "Countries";
+
+    /// Read a country / Läs ett land
+    ///
+    /// The country with its current standing.
+    #[read(get "/countries/{code}", country("ISO 3166-1 alpha-2 code."), 200(Country, "The country.", etag = "A tag of this representation, for If-None-Match."))]
+    async fn get_country(call, code) {
+        call.require(Capability::Read)?;
+        let code = code?;
+        let not_found = || ApiError::not_found("country", "land");
+        let country = call
+            .one(not_found, move |c| store::find(c, code.as_str()))
+            .await?;
+        let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
+        reply::tagged(&call.req, content_etag(&body), body)
+    }
 }

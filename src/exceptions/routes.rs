@@ -11,6 +11,7 @@ use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
 use crate::http::json::JsonBody;
+use crate::http::operation::item;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
 use crate::http::reply;
@@ -101,50 +102,33 @@ pub async fn list_exceptions(
     .await
 }
 
-/// Read an exception request / Läs en begäran om undantag
-///
-/// Every role may read exception requests. Answers the request with any decision or revocation, and its `ETag`; `If-None-Match` with the current ETag answers 304.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "getException",
-    params(("id" = uuid::Uuid, Path, description = "The request's id.")),
-    responses(
-        (status = 200, description = "The request and any decision.", body = Exception, headers(("ETag" = String, description = "The request's version."))),
-    )
-)]
-#[get("/exceptions/{id}")]
-pub async fn get_exception(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = Ok(id.into_inner());
-    let find = |c: &mut _, id: &String| Ok(store::find_row(c, id)?.map(Exception::from));
-    call.read(Capability::Read, id, not_found, find).await
-}
+item! {
+    tag "Exceptions";
 
-/// Request an exception / Begär undantag
-///
-/// For one agreement of your unit and one of its partners that does not meet the requirements.
-/// Kommunstyrelsen decides; the unit follows from the agreement.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "requestException",
-    request_body(content = ExceptionRequest, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The request was filed.", body = Exception),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/exceptions")]
-pub async fn request_exception(
-    call: crud::KeyedCall,
-    body: JsonBody<ExceptionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::WriteAgreements)?;
-    let request = body.value;
-    let p = call.principal.clone();
-    call.create(&body.digest, move |conn, actor| {
-        let authorize = |conn: &mut _, unit: &str| require_unit(conn, &p, unit);
-        service::request(conn, actor, Some(&p), &request, authorize)
-    })
-    .await
+    /// Read an exception request / Läs en begäran om undantag
+    ///
+    /// Every role may read exception requests. Answers the request with any decision or revocation, and its `ETag`; `If-None-Match` with the current ETag answers 304.
+    #[read(get "/exceptions/{id}", any_id("The request's id."), 200(Exception, "The request and any decision.", etag = "The request's version."))]
+    async fn get_exception(call, id) {
+        let find = |c: &mut _, id: &String| Ok(store::find_row(c, id)?.map(Exception::from));
+        call.read(Capability::Read, Ok(id), not_found, find).await
+    }
+
+    /// Request an exception / Begär undantag
+    ///
+    /// For one agreement of your unit and one of its partners that does not meet the requirements.
+    /// Kommunstyrelsen decides; the unit follows from the agreement.
+    #[create(post "/exceptions", body = ExceptionRequest, 201(Exception, "The request was filed."), 409(Conflict))]
+    async fn request_exception(call, body) {
+        call.principal.require(Capability::WriteAgreements)?;
+        let request = body.value;
+        let p = call.principal.clone();
+        call.create(&body.digest, move |conn, actor| {
+            let authorize = |conn: &mut _, unit: &str| require_unit(conn, &p, unit);
+            service::request(conn, actor, Some(&p), &request, authorize)
+        })
+        .await
+    }
 }
 
 /// Record the decision / Registrera beslutet

@@ -8,7 +8,8 @@ use super::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, Webho
 use crate::http::auth::Capability;
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::json::{JsonBody, OptionalJsonBody};
+use crate::http::json::OptionalJsonBody;
+use crate::http::operation::item;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
@@ -48,41 +49,79 @@ pub async fn list_webhooks(
     call.list(params.paging, store::list).await
 }
 
-/// Create a webhook / Skapa en webhook
-///
-/// Events after the subscription's creation that match `eventTypes` (entity types such as
-/// `AGREEMENT`, or event names such as `AGREEMENT.ACTIVATED`; empty: all) are POSTed to `url` as
-/// the change feed serves them to a reader (no draft data, no personal data), signed per
-/// Standard Webhooks: `webhook-id` (the delivery's id, the same on every attempt),
-/// `webhook-timestamp` and `webhook-signature` (`v1,` and base64 of HMAC-SHA256 over
-/// `id.timestamp.body` with the secret's key). Only a 2xx answer counts; redirects are not
-/// followed. Failed attempts are retried after 10 s, 20 s, 40 s, … (at most an hour) up to 8
-/// attempts, then the delivery is FAILED. The target must be HTTPS on a public address, or listed
-/// in `SAMVERKAN_WEBHOOK_ALLOW`. The answer carries the signing secret, this once.
-#[utoipa::path(
-    tag = "Webhooks",
-    operation_id = "createWebhook",
-    request_body(content = NewWebhook, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The subscription was created; its secret is shown this once.", body = CreatedWebhook),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/webhooks")]
-pub async fn create_webhook(
-    call: crud::KeyedCall,
-    body: JsonBody<NewWebhook>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let changes = service::subscription(body.value)?;
-    check_url(&call.config, &changes.url).await?;
-    let base = call.config.public_url.clone();
-    call.keyed(&body.digest, move |conn, actor| {
-        let (webhook, secret) = service::create(conn, actor, &changes)?;
-        let location = format!("{base}/api/v1/webhooks/{}", webhook.id);
-        CreatedWebhook::reply(webhook, secret, Some(location))
-    })
-    .await
+item! {
+    tag "Webhooks";
+
+    /// Create a webhook / Skapa en webhook
+    ///
+    /// Events after the subscription's creation that match `eventTypes` (entity types such as
+    /// `AGREEMENT`, or event names such as `AGREEMENT.ACTIVATED`; empty: all) are POSTed to `url` as
+    /// the change feed serves them to a reader (no draft data, no personal data), signed per
+    /// Standard Webhooks: `webhook-id` (the delivery's id, the same on every attempt),
+    /// `webhook-timestamp` and `webhook-signature` (`v1,` and base64 of HMAC-SHA256 over
+    /// `id.timestamp.body` with the secret's key). Only a 2xx answer counts; redirects are not
+    /// followed. Failed attempts are retried after 10 s, 20 s, 40 s, … (at most an hour) up to 8
+    /// attempts, then the delivery is FAILED. The target must be HTTPS on a public address, or listed
+    /// in `SAMVERKAN_WEBHOOK_ALLOW`. The answer carries the signing secret, this once.
+    #[create(post "/webhooks", body = NewWebhook, 201(CreatedWebhook, "The subscription was created; its secret is shown this once."), 409(Conflict))]
+    async fn create_webhook(call, body) {
+        call.require(Capability::Administer)?;
+        let changes = service::subscription(body.value)?;
+        check_url(&call.config, &changes.url).await?;
+        let base = call.config.public_url.clone();
+        call.keyed(&body.digest, move |conn, actor| {
+            let (webhook, secret) = service::create(conn, actor, &changes)?;
+            let location = format!("{base}/api/v1/webhooks/{}", webhook.id);
+            CreatedWebhook::reply(webhook, secret, Some(location))
+        })
+        .await
+    }
+
+    /// Read a webhook / Läs en webhook
+    ///
+    /// Admins only. The subscription without its secret (shown once, when it was created), with its `ETag`.
+    #[read(get "/webhooks/{id}", id("The subscription's id."), 200(Webhook, "The subscription (without its secret), with its ETag.", etag = "The subscription's version."))]
+    async fn get_webhook(call, id) {
+        let find = |c: &mut _, id: &String| Ok(store::find(c, id)?.map(Webhook::from));
+        call.read(Capability::Administer, id, not_found, find).await
+    }
+
+    /// Change a webhook / Ändra en webhook
+    ///
+    /// JSON Merge Patch (RFC 7396) of `url`, `description`, `eventTypes` and `active`. A paused
+    /// subscription (`active: false`) receives nothing of what happens while it is paused; its
+    /// pending deliveries wait. The secret does not change.
+    #[change(patch "/webhooks/{id}", id("The subscription's id."), body = WebhookPatch, 200(Webhook, "The subscription as changed.", etag = "The subscription's new version."))]
+    async fn update_webhook(call, id, patch) {
+        call.require(Capability::Administer)?;
+        let id = id?;
+        let precondition = call.if_match.required()?;
+        let current = call
+            .db
+            .read(move |c| service::current(c, &id, &precondition))
+            .await?;
+        let changes = service::changes(&current, &patch)?;
+        if changes.url != current.url {
+            check_url(&call.config, &changes.url).await?;
+        }
+        let actor = call.principal.sub.clone();
+        call.commit(move |conn| {
+            let webhook = service::update(conn, &actor, &current, &changes)?;
+            Reply::ok(&webhook, webhook.version)
+        })
+        .await
+    }
+
+    /// Delete a webhook / Ta bort en webhook
+    ///
+    /// The subscription and its deliveries are removed; nothing more is sent.
+    #[remove(delete "/webhooks/{id}", id("The subscription's id."), 204("The subscription was deleted."))]
+    async fn delete_webhook(call, id) {
+        call.remove(Capability::Administer, id, |conn, actor, id, pre| {
+            service::delete(conn, actor, id, pre)
+        })
+        .await
+    }
 }
 
 /// Rotate a webhook's secret / Byt en webhooks hemlighet
@@ -118,87 +157,6 @@ pub async fn rotate_secret(
         let precondition = if_match.required()?;
         let (webhook, secret) = service::rotate_secret(conn, actor, &id, &precondition)?;
         CreatedWebhook::reply(webhook, secret, None)
-    })
-    .await
-}
-
-/// Read a webhook / Läs en webhook
-///
-/// Admins only. The subscription without its secret (shown once, when it was created), with its `ETag`.
-#[utoipa::path(
-    tag = "Webhooks",
-    operation_id = "getWebhook",
-    params(("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 200, description = "The subscription (without its secret), with its ETag.", body = Webhook, headers(("ETag" = String, description = "The subscription's version."))),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[get("/webhooks/{id}")]
-pub async fn get_webhook(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&id, "/path/id");
-    let find = |c: &mut _, id: &String| Ok(store::find(c, id)?.map(Webhook::from));
-    call.read(Capability::Administer, id, not_found, find).await
-}
-
-/// Change a webhook / Ändra en webhook
-///
-/// JSON Merge Patch (RFC 7396) of `url`, `description`, `eventTypes` and `active`. A paused
-/// subscription (`active: false`) receives nothing of what happens while it is paused; its
-/// pending deliveries wait. The secret does not change.
-#[utoipa::path(
-    tag = "Webhooks",
-    operation_id = "updateWebhook",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    request_body(content = WebhookPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The subscription as changed.", body = Webhook, headers(("ETag" = String, description = "The subscription's new version."))),
-    )
-)]
-#[patch("/webhooks/{id}")]
-pub async fn update_webhook(
-    call: Call,
-    id: web::Path<String>,
-    patch: WebhookPatch,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let id = path_uuid(&id, "/path/id")?;
-    let precondition = call.if_match.required()?;
-    let current = call
-        .db
-        .read(move |c| service::current(c, &id, &precondition))
-        .await?;
-    let changes = service::changes(&current, &patch)?;
-    if changes.url != current.url {
-        check_url(&call.config, &changes.url).await?;
-    }
-    let actor = call.principal.sub.clone();
-    call.commit(move |conn| {
-        let webhook = service::update(conn, &actor, &current, &changes)?;
-        Reply::ok(&webhook, webhook.version)
-    })
-    .await
-}
-
-/// Delete a webhook / Ta bort en webhook
-///
-/// The subscription and its deliveries are removed; nothing more is sent.
-#[utoipa::path(
-    tag = "Webhooks",
-    operation_id = "deleteWebhook",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 204, description = "The subscription was deleted."),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[delete("/webhooks/{id}")]
-pub async fn delete_webhook(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&id, "/path/id");
-    call.remove(Capability::Administer, id, |conn, actor, id, pre| {
-        service::delete(conn, actor, id, pre)
     })
     .await
 }

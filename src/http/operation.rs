@@ -1,0 +1,219 @@
+//! The operations on one resource (read, change and delete it by its path parameter; create one),
+//! written once. A feature's [`item!`] block names its tag, then each operation's route, the
+//! descriptions that are its own and its handler's body; the macro writes the `#[utoipa::path]`
+//! block every such operation shares (the path parameter, the 200 with its `ETag`, the
+//! merge-patch body, the 204, the 201), the operation id (the handler's name in camelCase) and the
+//! handler's signature. The error responses every operation shares are added to the document by
+//! `app::docs::CommonErrors`.
+//!
+//! ```text
+//! item! {
+//!     tag "Partners";
+//!
+//!     /// Read a partner / Läs en samarbetspart
+//!     #[read(get "/partners/{id}", id("The partner's id."), 200(Partner, "The partner.", etag = "Its version."))]
+//!     async fn get_partner(call, id) {
+//!         call.read(Capability::Read, id, not_found, |c, id| store::find(c, id)).await
+//!     }
+//!
+//!     #[change(patch "/partners/{id}", id("…"), body = PartnerPatch, 200(Partner, "…", etag = "…"))]
+//!     async fn update_partner(call, id, patch) { … }
+//!
+//!     #[remove(delete "/partners/{id}", id("…"), 204("The partner was deleted."), 409(Conflict))]
+//!     async fn delete_partner(call, id) { … }
+//!
+//!     #[create(post "/partners", body = NewPartner, 201(Partner, "The partner was created."))]
+//!     async fn create_partner(call, body) { … }
+//! }
+//! ```
+//!
+//! `call` is a [`Call`](super::crud::Call) (a [`KeyedCall`](super::crud::KeyedCall) for a create),
+//! `body` the create's [`JsonBody`](super::json::JsonBody) and `patch` the change's merge patch.
+//! The path parameter is one of:
+//! - `id("…")`: a UUID (`/path/id` when it is not one), as `Result<String, ApiError>`, so that the
+//!   handler refuses a caller without the capability before it looks at the id;
+//! - `contact("…", "…")`: a partner's id and its contact's (`/path/contactId`), as
+//!   `Result<(String, String), ApiError>`;
+//! - `unit("…")`: a unit code (`/path/code`), as `Result<UnitCode, ApiError>`;
+//! - `country("…")`: a country code (`/path/code`), as `Result<CountryCode, ApiError>`;
+//! - `any_id("…")`: an id documented as a UUID but taken as it is (`String`): one that is not a
+//!   UUID is found by no lookup, so it is 404.
+//!
+//! After the main response, `409(Conflict)` adds a response of `http::docs` by its status.
+
+/// The operation id of a handler: its name in camelCase (`get_partner`: `getPartner`).
+pub fn camel_case(name: &str) -> String {
+    let mut id = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                id.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => id.push(c),
+        }
+    }
+    id
+}
+
+/// Writes the operations on a resource; see the module's documentation.
+macro_rules! item {
+    (tag $tag:literal; $($operations:tt)*) => {
+        $crate::http::operation::item!(@each $tag; $($operations)*);
+    };
+
+    (@each $tag:literal;) => {};
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[read($method:ident $path:literal, $kind:ident($($key_doc:literal),+),
+            200($body:ident, $ok:literal, etag = $etag:literal) $(, $status:literal($response:ident))*)]
+        async fn $name:ident($call:ident, $key:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@key $kind [$($key_doc),+] $key {
+            [$(#[doc = $doc])*] $tag $name $method $path []
+            [
+                (status = 200, description = $ok, body = $body, headers(("ETag" = String, description = $etag))),
+                $((status = $status, response = crate::http::docs::$response),)*
+            ]
+            [$call: $crate::http::crud::Call,] [] $handler
+        });
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[change($method:ident $path:literal, $kind:ident($($key_doc:literal),+), body = $patch_type:ident,
+            200($body:ident, $ok:literal, etag = $etag:literal) $(, $status:literal($response:ident))*)]
+        async fn $name:ident($call:ident, $key:ident, $patch:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@key $kind [$($key_doc),+] $key {
+            [$(#[doc = $doc])*] $tag $name $method $path
+            [request_body(content = $patch_type, content_type = "application/merge-patch+json"),]
+            [
+                (status = 200, description = $ok, body = $body, headers(("ETag" = String, description = $etag))),
+                $((status = $status, response = crate::http::docs::$response),)*
+            ]
+            [$call: $crate::http::crud::Call,] [$patch: $patch_type,] $handler
+        });
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[remove($method:ident $path:literal, $kind:ident($($key_doc:literal),+),
+            204($gone:literal) $(, $status:literal($response:ident))*)]
+        async fn $name:ident($call:ident, $key:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@key $kind [$($key_doc),+] $key {
+            [$(#[doc = $doc])*] $tag $name $method $path []
+            [
+                (status = 204, description = $gone),
+                $((status = $status, response = crate::http::docs::$response),)*
+            ]
+            [$call: $crate::http::crud::Call,] [] $handler
+        });
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[create($method:ident $path:literal, body = $new:ident,
+            201($body:ident, $created:literal) $(, $status:literal($response:ident))*)]
+        async fn $name:ident($call:ident, $input:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@emit [] [] [$(#[doc = $doc])*] $tag $name $method $path
+            [request_body(content = $new, content_type = "application/json"),]
+            [
+                (status = 201, description = $created, body = $body),
+                $((status = $status, response = crate::http::docs::$response),)*
+            ]
+            [$call: $crate::http::crud::KeyedCall,]
+            [$input: $crate::http::json::JsonBody<$new>,]
+            $handler
+        );
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+
+    // The path parameters' document, the type `web::Path` extracts and its parse.
+    (@key id [$doc:literal] $key:ident { $($op:tt)* }) => {
+        $crate::http::operation::item!(@emit
+            [("id" = uuid::Uuid, Path, description = $doc, example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)]
+            [$key: String = $crate::http::path::path_uuid(&$key, "/path/id")]
+            $($op)*
+        );
+    };
+    (@key contact [$doc:literal, $contact_doc:literal] $key:ident { $($op:tt)* }) => {
+        $crate::http::operation::item!(@emit
+            [
+                ("id" = uuid::Uuid, Path, description = $doc, example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
+                ("contactId" = uuid::Uuid, Path, description = $contact_doc, example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+            ]
+            [$key: (String, String) = {
+                let (partner, contact) = $key.into_inner();
+                $crate::http::path::path_uuid(&partner, "/path/id").and_then(|partner| {
+                    Ok((partner, $crate::http::path::path_uuid(&contact, "/path/contactId")?))
+                })
+            }]
+            $($op)*
+        );
+    };
+    (@key unit [$doc:literal] $key:ident { $($op:tt)* }) => {
+        $crate::http::operation::item!(@emit
+            [("code" = String, Path, description = $doc, example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
+            [$key: String = $crate::http::path::path_unit(&$key)]
+            $($op)*
+        );
+    };
+    (@key country [$doc:literal] $key:ident { $($op:tt)* }) => {
+        $crate::http::operation::item!(@emit
+            [("code" = String, Path, description = $doc, example = "NO", pattern = "^[A-Z]{2}$")]
+            [$key: String = $crate::http::path::path_country(&$key)]
+            $($op)*
+        );
+    };
+    (@key any_id [$doc:literal] $key:ident { $($op:tt)* }) => {
+        $crate::http::operation::item!(@emit
+            [("id" = uuid::Uuid, Path, description = $doc)]
+            [$key: String = $key.into_inner()]
+            $($op)*
+        );
+    };
+
+    (@emit [$($param:tt)*] [$($key:ident: $path_type:ty = $parse:expr)?]
+        [$($doc:tt)*] $tag:literal $name:ident $method:ident $path:literal [$($request:tt)*]
+        [$($responses:tt)*] [$($call:tt)*] [$($input:tt)*] $handler:block
+    ) => {
+        $($doc)*
+        #[utoipa::path(
+            tag = $tag,
+            operation_id = $crate::http::operation::camel_case(stringify!($name)),
+            params($($param)*),
+            $($request)*
+            responses($($responses)*)
+        )]
+        #[$method($path)]
+        pub async fn $name(
+            $($call)*
+            $($key: actix_web::web::Path<$path_type>,)?
+            $($input)*
+        ) -> Result<actix_web::HttpResponse, $crate::http::problem::ApiError> {
+            $(let $key = $parse;)?
+            $handler
+        }
+    };
+}
+
+pub(crate) use item;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_operation_id_is_the_handler_name_in_camel_case() {
+        assert_eq!(super::camel_case("get_partner"), "getPartner");
+        assert_eq!(super::camel_case("request_exception"), "requestException");
+        assert_eq!(super::camel_case("list"), "list");
+    }
+}
