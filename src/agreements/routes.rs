@@ -17,7 +17,6 @@ use crate::http::access::{Audience, Reader, Scope};
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::json::OptionalJsonBody;
 use crate::http::operation::item;
 use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
@@ -277,18 +276,58 @@ item! {
         })
         .await
     }
+
+    /// Activate an agreement / Aktivera ett samarbete
+    ///
+    /// Refused with 409 `activation-blocked`, naming every blocking rule and partner, unless: at least
+    /// one purpose and one partner; a start date; type PROJECT has purpose PROJECT_COLLABORATION;
+    /// PROJECT_COLLABORATION has at least two partners; and every partner is ELIGIBLE or
+    /// ELIGIBLE_BY_EXCEPTION for this agreement today, and also on the start date when that lies ahead.
+    /// A start date in the past marks the agreement `registeredRetroactively`.
+    #[act(post "/agreements/{id}/activate", any_id("The agreement's id."), [], 200(Agreement, "The agreement is active.", etag = "The new version."), 409(ActivationBlocked))]
+    async fn activate_agreement(call, id, body) {
+        let next = AgreementStatus::Active;
+        act(call, id, &body.digest, next, Closing::default()).await
+    }
+
+    /// End an agreement / Avsluta ett samarbete
+    ///
+    /// An active agreement ends by this action only; nothing ends by itself at `endDate`. The optional
+    /// body gives the day it ended (today when absent; not in the future, not before `startDate`),
+    /// which becomes its `endDate`, and why; `endedAt` records when it was ended.
+    #[act(post "/agreements/{id}/end", any_id("The agreement's id."), [optional EndAgreement "Optional: the end date and the reason. An empty body ends it today without a reason."], 200(Agreement, "The agreement has ended.", etag = "The new version."), 409(Conflict))]
+    async fn end_agreement(call, id, body) {
+        let ending = body.value.unwrap_or_default();
+        let closing = Closing {
+            end_date: ending.end_date,
+            reason: ending.reason,
+        };
+        act(call, id, &body.digest, AgreementStatus::Ended, closing).await
+    }
+
+    /// Cancel an agreement / Avbryt ett samarbete
+    ///
+    /// A draft or active agreement is cancelled; the record is kept, with `cancelledAt` and the
+    /// optional reason.
+    #[act(post "/agreements/{id}/cancel", any_id("The agreement's id."), [optional CancelAgreement "Optional: the reason. An empty body cancels without one."], 200(Agreement, "The agreement is cancelled.", etag = "The new version."), 409(Conflict))]
+    async fn cancel_agreement(call, id, body) {
+        let closing = Closing {
+            end_date: None,
+            reason: body.value.and_then(|b| b.reason),
+        };
+        act(call, id, &body.digest, AgreementStatus::Cancelled, closing).await
+    }
 }
 
 /// An action of the agreement's own unit: loads it, checks the precondition and moves it to `next`.
 async fn act(
     call: crud::KeyedCall,
-    id: web::Path<String>,
+    id: String,
     digest: &str,
     next: AgreementStatus,
     closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
     call.principal.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
     let p = call.principal.clone();
     call.act(digest, move |conn, actor, pre| {
         let (record, _) = load_own(conn, &p, &id)?;
@@ -319,89 +358,6 @@ pub struct CancelAgreement {
     /// Why it was cancelled.
     #[serde(default)]
     pub reason: Option<LongText>,
-}
-
-/// Activate an agreement / Aktivera ett samarbete
-///
-/// Refused with 409 `activation-blocked`, naming every blocking rule and partner, unless: at least
-/// one purpose and one partner; a start date; type PROJECT has purpose PROJECT_COLLABORATION;
-/// PROJECT_COLLABORATION has at least two partners; and every partner is ELIGIBLE or
-/// ELIGIBLE_BY_EXCEPTION for this agreement today, and also on the start date when that lies ahead.
-/// A start date in the past marks the agreement `registeredRetroactively`.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "activateAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::ActivationBlocked),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[post("/agreements/{id}/activate")]
-pub async fn activate_agreement(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: OptionalJsonBody<crate::http::json::ActionBody>,
-) -> Result<HttpResponse, ApiError> {
-    let next = AgreementStatus::Active;
-    act(call, id, &body.digest, next, Closing::default()).await
-}
-
-/// End an agreement / Avsluta ett samarbete
-///
-/// An active agreement ends by this action only; nothing ends by itself at `endDate`. The optional
-/// body gives the day it ended (today when absent; not in the future, not before `startDate`),
-/// which becomes its `endDate`, and why; `endedAt` records when it was ended.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "endAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
-    request_body(content = Option<EndAgreement>, description = "Optional: the end date and the reason. An empty body ends it today without a reason.", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/agreements/{id}/end")]
-pub async fn end_agreement(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: OptionalJsonBody<EndAgreement>,
-) -> Result<HttpResponse, ApiError> {
-    let ending = body.value.unwrap_or_default();
-    let closing = Closing {
-        end_date: ending.end_date,
-        reason: ending.reason,
-    };
-    act(call, id, &body.digest, AgreementStatus::Ended, closing).await
-}
-
-/// Cancel an agreement / Avbryt ett samarbete
-///
-/// A draft or active agreement is cancelled; the record is kept, with `cancelledAt` and the
-/// optional reason.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "cancelAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
-    request_body(content = Option<CancelAgreement>, description = "Optional: the reason. An empty body cancels without one.", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/agreements/{id}/cancel")]
-pub async fn cancel_agreement(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: OptionalJsonBody<CancelAgreement>,
-) -> Result<HttpResponse, ApiError> {
-    let closing = Closing {
-        end_date: None,
-        reason: body.value.and_then(|b| b.reason),
-    };
-    act(call, id, &body.digest, AgreementStatus::Cancelled, closing).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn

@@ -95,7 +95,7 @@ fn assemble() -> (
                 .service(crate::webhooks::routes::get_webhook)
                 .service(crate::webhooks::routes::update_webhook)
                 .service(crate::webhooks::routes::delete_webhook)
-                .service(crate::webhooks::routes::rotate_secret)
+                .service(crate::webhooks::routes::rotate_webhook_secret)
                 .service(crate::webhooks::routes::list_deliveries)
                 .service(crate::webhooks::routes::redeliver)
                 .service(crate::reports::routes::get_summary_report)

@@ -35,37 +35,6 @@ pub struct AssessmentParams {
     partner_id: Option<uuid::Uuid>,
 }
 
-/// List assessments / Lista bedömningar
-///
-/// Published and superseded assessments for everybody; drafts for coordinators only. Oldest first.
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "listAssessments",
-    params(Paging, AssessmentParams),
-    responses(
-        (status = 200, description = "A page of assessments.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-    )
-)]
-#[get("/assessments")]
-pub async fn list_assessments(
-    call: Call,
-    params: ListParams<AssessmentParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    let filter = AssessmentFilter {
-        status: f.status,
-        country_code: f.country_code.map(CountryCode::into_inner),
-        partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
-        countries_only: false,
-        include_drafts: call.has(Capability::ManageAssessments),
-    };
-    call.list(params.paging, move |c, offset, limit| {
-        store::list(c, &filter, false, offset, limit)
-    })
-    .await
-}
-
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -112,6 +81,26 @@ pub async fn list_country_assessments(
 
 item! {
     tag "Assessments";
+
+    /// List assessments / Lista bedömningar
+    ///
+    /// Published and superseded assessments for everybody; drafts for coordinators only. Oldest first.
+    #[list(get "/assessments", AssessmentParams, 200(Assessment, "A page of assessments.", example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())))]
+    async fn list_assessments(call, params) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        let filter = AssessmentFilter {
+            status: f.status,
+            country_code: f.country_code.map(CountryCode::into_inner),
+            partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+            countries_only: false,
+            include_drafts: call.has(Capability::ManageAssessments),
+        };
+        call.list(params.paging, move |c, offset, limit| {
+            store::list(c, &filter, false, offset, limit)
+        })
+        .await
+    }
 
     /// Read an assessment / Läs en bedömning
     ///

@@ -9,10 +9,7 @@ use crate::db::AnyConnection;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
-use crate::http::docs as d;
-use crate::http::json::JsonBody;
 use crate::http::operation::item;
-use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
 use crate::http::reply;
 
@@ -30,14 +27,13 @@ fn require_unit(
 /// `action` made of it.
 async fn act(
     call: crud::KeyedCall,
-    id: web::Path<String>,
+    id: String,
     digest: &str,
     own_unit: bool,
     action: impl FnOnce(&mut AnyConnection, &str, &ExceptionRow) -> Result<Exception, ApiError>
     + Send
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let p = call.principal.clone();
     call.act(digest, move |conn, actor, pre| {
         let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
@@ -70,40 +66,29 @@ pub struct ExceptionParams {
     case_number: Option<String>,
 }
 
-/// List exception requests / Lista begäranden om undantag
-///
-/// Oldest first; `status=REQUESTED` lists the requests waiting for Kommunstyrelsen.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "listExceptions",
-    params(Paging, ExceptionParams),
-    responses(
-        (status = 200, description = "A page of exception requests.", body = Page<Exception>, example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
-    )
-)]
-#[get("/exceptions")]
-pub async fn list_exceptions(
-    call: Call,
-    params: ListParams<ExceptionParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    let paging = params.paging;
-    let filter = ExceptionFilter {
-        status: f.status,
-        unit_code: f.unit_code,
-        partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
-        agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
-        case_number: f.case_number,
-    };
-    call.list(paging, move |c, offset, limit| {
-        store::list(c, &filter, offset, limit)
-    })
-    .await
-}
-
 item! {
     tag "Exceptions";
+
+    /// List exception requests / Lista begäranden om undantag
+    ///
+    /// Oldest first; `status=REQUESTED` lists the requests waiting for Kommunstyrelsen.
+    #[list(get "/exceptions", ExceptionParams, 200(Exception, "A page of exception requests.", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})))]
+    async fn list_exceptions(call, params) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        let paging = params.paging;
+        let filter = ExceptionFilter {
+            status: f.status,
+            unit_code: f.unit_code,
+            partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+            agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
+            case_number: f.case_number,
+        };
+        call.list(paging, move |c, offset, limit| {
+            store::list(c, &filter, offset, limit)
+        })
+        .await
+    }
 
     /// Read an exception request / Läs en begäran om undantag
     ///
@@ -129,85 +114,43 @@ item! {
         })
         .await
     }
-}
 
-/// Record the decision / Registrera beslutet
-///
-/// The board secretary records Kommunstyrelsen's (or a delegate's) decision on a request. A decision
-/// is immutable once recorded, and nobody records the decision on a request they filed
-/// (rule EXCEPTION_DECIDED_BY_OTHER).
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "decideException",
-    request_body(content = DecisionInput, content_type = "application/json"),
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/exceptions/{id}/decision")]
-pub async fn decide_exception(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: JsonBody<DecisionInput>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::DecideExceptions)?;
-    let decision = body.value;
-    act(call, id, &body.digest, false, move |conn, actor, row| {
-        service::decide(conn, actor, row, &decision)
-    })
-    .await
-}
+    /// Record the decision / Registrera beslutet
+    ///
+    /// The board secretary records Kommunstyrelsen's (or a delegate's) decision on a request. A decision
+    /// is immutable once recorded, and nobody records the decision on a request they filed
+    /// (rule EXCEPTION_DECIDED_BY_OTHER).
+    #[act(post "/exceptions/{id}/decision", any_id("The request's id."), [json DecisionInput], 200(Exception, "The decision is recorded.", etag = "The new version."), 409(Conflict))]
+    async fn decide_exception(call, id, body) {
+        call.principal.require(Capability::DecideExceptions)?;
+        let decision = body.value;
+        act(call, id, &body.digest, false, move |conn, actor, row| {
+            service::decide(conn, actor, row, &decision)
+        })
+        .await
+    }
 
-/// Record a revocation / Registrera ett återkallande
-///
-/// A granted exception is revoked by a new decision; the grant stays on record.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "revokeException",
-    request_body(content = RevocationInput, content_type = "application/json"),
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/exceptions/{id}/revoke")]
-pub async fn revoke_exception(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: JsonBody<RevocationInput>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::DecideExceptions)?;
-    let revocation = body.value;
-    act(call, id, &body.digest, false, move |conn, actor, row| {
-        service::revoke(conn, actor, row, &revocation)
-    })
-    .await
-}
+    /// Record a revocation / Registrera ett återkallande
+    ///
+    /// A granted exception is revoked by a new decision; the grant stays on record.
+    #[act(post "/exceptions/{id}/revoke", any_id("The request's id."), [json RevocationInput], 200(Exception, "The revocation is recorded.", etag = "The new version."), 409(Conflict))]
+    async fn revoke_exception(call, id, body) {
+        call.principal.require(Capability::DecideExceptions)?;
+        let revocation = body.value;
+        act(call, id, &body.digest, false, move |conn, actor, row| {
+            service::revoke(conn, actor, row, &revocation)
+        })
+        .await
+    }
 
-/// Withdraw a request / Återkalla en begäran
-///
-/// The requesting unit withdraws a request that has not been decided.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "withdrawException",
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The request is withdrawn.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[post("/exceptions/{id}/withdraw")]
-pub async fn withdraw_exception(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::WriteAgreements)?;
-    act(call, id, &body.digest, true, service::withdraw).await
+    /// Withdraw a request / Återkalla en begäran
+    ///
+    /// The requesting unit withdraws a request that has not been decided.
+    #[act(post "/exceptions/{id}/withdraw", any_id("The request's id."), [], 200(Exception, "The request is withdrawn.", etag = "The new version."), 409(Conflict))]
+    async fn withdraw_exception(call, id, body) {
+        call.principal.require(Capability::WriteAgreements)?;
+        act(call, id, &body.digest, true, service::withdraw).await
+    }
 }
 
 /// History of an exception / Historik för ett undantag

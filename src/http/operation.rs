@@ -73,7 +73,7 @@ macro_rules! item {
         $($rest:tt)*
     ) => {
         $crate::http::operation::item!(@key $kind [$($key_doc),+] $key {
-            [$(#[doc = $doc])*] $tag $name $method $path []
+            [$(#[doc = $doc])*] $tag $name $method $path [] []
             [
                 (status = 200, description = $ok, body = $body, headers(("ETag" = String, description = $etag))),
                 $((status = $status, response = crate::http::docs::$response),)*
@@ -90,7 +90,7 @@ macro_rules! item {
         $($rest:tt)*
     ) => {
         $crate::http::operation::item!(@key $kind [$($key_doc),+] $key {
-            [$(#[doc = $doc])*] $tag $name $method $path
+            [$(#[doc = $doc])*] $tag $name $method $path []
             [request_body(content = $patch_type, content_type = "application/merge-patch+json"),]
             [
                 (status = 200, description = $ok, body = $body, headers(("ETag" = String, description = $etag))),
@@ -108,7 +108,7 @@ macro_rules! item {
         $($rest:tt)*
     ) => {
         $crate::http::operation::item!(@key $kind [$($key_doc),+] $key {
-            [$(#[doc = $doc])*] $tag $name $method $path []
+            [$(#[doc = $doc])*] $tag $name $method $path [] []
             [
                 (status = 204, description = $gone),
                 $((status = $status, response = crate::http::docs::$response),)*
@@ -124,7 +124,7 @@ macro_rules! item {
         async fn $name:ident($call:ident, $input:ident) $handler:block
         $($rest:tt)*
     ) => {
-        $crate::http::operation::item!(@emit [] [] [$(#[doc = $doc])*] $tag $name $method $path
+        $crate::http::operation::item!(@emit [] [] [$(#[doc = $doc])*] $tag $name $method $path []
             [request_body(content = $new, content_type = "application/json"),]
             [
                 (status = 201, description = $created, body = $body),
@@ -135,6 +135,77 @@ macro_rules! item {
             $handler
         );
         $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[list($method:ident $path:literal, $filters:ident,
+            200 $($csv:ident)? ($item:ident, $page:literal, example = json!$example:tt))]
+        async fn $name:ident($call:ident, $params:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@page [$($csv)?] $item, $page, json!$example {
+            [$(#[doc = $doc])*] $tag $name $method $path
+            [$crate::http::paging::Paging, $filters]
+            []
+        } [$call: $crate::http::crud::Call,]
+            [$params: $crate::http::paging::ListParams<$filters>,]
+            $handler
+        );
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[act($method:ident $path:literal, $kind:ident($($key_doc:literal),+), [$($body:tt)*],
+            200($result:ident, $ok:literal, etag = $etag:literal) $(, $status:literal($response:ident))*)]
+        async fn $name:ident($call:ident, $key:ident, $input:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@act_body [$($body)*] $input {
+            $kind [$($key_doc),+] $key
+            { [$(#[doc = $doc])*] $tag $name $method $path [, $crate::http::docs::IfMatchHeader] }
+            [
+                (status = 200, description = $ok, body = $result, headers(("ETag" = String, description = $etag))),
+                $((status = $status, response = crate::http::docs::$response),)*
+            ]
+            [$call: $crate::http::crud::KeyedCall,]
+            $handler
+        });
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+
+    // A page of JSON, or with `csv` also the whole list as CSV.
+    (@page [] $item:ident, $page:literal, json!$example:tt { $($head:tt)* } $($op:tt)*) => {
+        $crate::http::operation::item!(@emit [] [] $($head)* [
+            (status = 200, description = $page, body = $crate::http::paging::Page<$item>, example = json!$example),
+        ] $($op)*);
+    };
+    (@page [csv] $item:ident, $page:literal, json!$example:tt { $($head:tt)* } $($op:tt)*) => {
+        $crate::http::operation::item!(@emit [] [] $($head)* [
+            (status = 200, description = $page, content(
+                ($crate::http::paging::Page<$item> = "application/json", example = json!$example),
+                (String = "text/csv"),
+            )),
+        ] $($op)*);
+    };
+
+    // An action's body: none (an empty object at most), JSON, or JSON that may be left out.
+    (@act_body [] $input:ident { $kind:ident $key_doc:tt $key:ident { $($head:tt)* } $($op:tt)* }) => {
+        $crate::http::operation::item!(@act $kind $key_doc $key { $($head)* [] } $($op)*
+            [$input: $crate::http::json::OptionalJsonBody<$crate::http::json::ActionBody>,]);
+    };
+    (@act_body [json $type:ident] $input:ident { $kind:ident $key_doc:tt $key:ident { $($head:tt)* } $($op:tt)* }) => {
+        $crate::http::operation::item!(@act $kind $key_doc $key {
+            $($head)* [request_body(content = $type, content_type = "application/json"),]
+        } $($op)* [$input: $crate::http::json::JsonBody<$type>,]);
+    };
+    (@act_body [optional $type:ident $doc:literal] $input:ident { $kind:ident $key_doc:tt $key:ident { $($head:tt)* } $($op:tt)* }) => {
+        $crate::http::operation::item!(@act $kind $key_doc $key {
+            $($head)* [request_body(content = Option<$type>, description = $doc, content_type = "application/json"),]
+        } $($op)* [$input: $crate::http::json::OptionalJsonBody<$type>,]);
+    };
+    (@act $kind:ident $key_doc:tt $key:ident { $($head:tt)* } $responses:tt $call:tt $handler:block $input:tt) => {
+        $crate::http::operation::item!(@key $kind $key_doc $key { $($head)* $responses $call $input $handler });
     };
 
     // The path parameters' document, the type `web::Path` extracts and its parse.
@@ -149,7 +220,7 @@ macro_rules! item {
         $crate::http::operation::item!(@emit
             [
                 ("id" = uuid::Uuid, Path, description = $doc, example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-                ("contactId" = uuid::Uuid, Path, description = $contact_doc, example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
+                ("contactId" = uuid::Uuid, Path, description = $contact_doc, example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid)
             ]
             [$key: (String, String) = {
                 let (partner, contact) = $key.into_inner();
@@ -183,14 +254,14 @@ macro_rules! item {
     };
 
     (@emit [$($param:tt)*] [$($key:ident: $path_type:ty = $parse:expr)?]
-        [$($doc:tt)*] $tag:literal $name:ident $method:ident $path:literal [$($request:tt)*]
-        [$($responses:tt)*] [$($call:tt)*] [$($input:tt)*] $handler:block
+        [$($doc:tt)*] $tag:literal $name:ident $method:ident $path:literal [$($more_params:tt)*]
+        [$($request:tt)*] [$($responses:tt)*] [$($call:tt)*] [$($input:tt)*] $handler:block
     ) => {
         $($doc)*
         #[utoipa::path(
             tag = $tag,
             operation_id = $crate::http::operation::camel_case(stringify!($name)),
-            params($($param)*),
+            params($($param)* $($more_params)*),
             $($request)*
             responses($($responses)*)
         )]

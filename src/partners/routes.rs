@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, patch, post};
+use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -7,10 +7,7 @@ use super::store::{self, PartnerFilter};
 use super::{NewPartner, Partner, PartnerKind, PartnerPatch};
 use crate::domain::CountryCode;
 use crate::http::auth::Capability;
-use crate::http::crud::Call;
 use crate::http::operation::item;
-use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::ApiError;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -30,42 +27,28 @@ pub struct PartnerParams {
     q: Option<String>,
 }
 
-/// List partners / Lista samarbetsparter
-///
-/// The partners, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
-#[utoipa::path(
-    tag = "Partners",
-    operation_id = "listPartners",
-    params(Paging, PartnerParams),
-    responses(
-        (status = 200, description = "A page of partners (or CSV).", content(
-            (Page<Partner> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City", "externalIds": {"euPic": null, "organisationNumber": null}, "website": null, "sisterCity": false, "sisterCitySince": null, "archived": false, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv"),
-        )),
-    )
-)]
-#[get("/partners")]
-pub async fn list_partners(
-    call: Call,
-    params: ListParams<PartnerParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    let filter = PartnerFilter {
-        country_code: f.country_code.map(CountryCode::into_inner),
-        kind: f.kind,
-        sister_city: f.sister_city,
-        archived: f.archived,
-        q: f.q,
-    };
-    call.list(params.paging, move |c, offset, limit| {
-        store::list(c, &filter, offset, limit)
-    })
-    .await
-}
-
 item! {
     tag "Partners";
+
+    /// List partners / Lista samarbetsparter
+    ///
+    /// The partners, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
+    #[list(get "/partners", PartnerParams, 200 csv(Partner, "A page of partners (or CSV).", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City", "externalIds": {"euPic": null, "organisationNumber": null}, "website": null, "sisterCity": false, "sisterCitySince": null, "archived": false, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_partners(call, params) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        let filter = PartnerFilter {
+            country_code: f.country_code.map(CountryCode::into_inner),
+            kind: f.kind,
+            sister_city: f.sister_city,
+            archived: f.archived,
+            q: f.q,
+        };
+        call.list(params.paging, move |c, offset, limit| {
+            store::list(c, &filter, offset, limit)
+        })
+        .await
+    }
 
     /// Read a partner / Läs en samarbetspart
     ///

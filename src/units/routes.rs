@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, patch, post};
+use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -6,10 +6,7 @@ use super::service::{self, not_found};
 use super::store::{self, UnitFilter};
 use super::{NewUnit, Unit, UnitPatch, UnitType};
 use crate::http::auth::Capability;
-use crate::http::crud::Call;
 use crate::http::operation::item;
-use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::problem::ApiError;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -27,39 +24,25 @@ pub struct UnitParams {
     q: Option<String>,
 }
 
-/// List units / Lista enheter
-///
-/// The city's units, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
-#[utoipa::path(
-    tag = "Units",
-    operation_id = "listUnits",
-    params(Paging, UnitParams),
-    responses(
-        (status = 200, description = "A page of units (or CSV).", content(
-            (Page<Unit> = "application/json", example = json!({"items": [{"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": "KS", "validFrom": null, "validUntil": null, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv"),
-        )),
-    )
-)]
-#[get("/units")]
-pub async fn list_units(
-    call: Call,
-    params: ListParams<UnitParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let filter = UnitFilter {
-        unit_type: params.filters.unit_type,
-        parent_code: params.filters.parent_code,
-        q: params.filters.q,
-    };
-    call.list(params.paging, move |c, offset, limit| {
-        store::list(c, &filter, offset, limit)
-    })
-    .await
-}
-
 item! {
     tag "Units";
+
+    /// List units / Lista enheter
+    ///
+    /// The city's units, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
+    #[list(get "/units", UnitParams, 200 csv(Unit, "A page of units (or CSV).", example = json!({"items": [{"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": "KS", "validFrom": null, "validUntil": null, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_units(call, params) {
+        call.require(Capability::Read)?;
+        let filter = UnitFilter {
+            unit_type: params.filters.unit_type,
+            parent_code: params.filters.parent_code,
+            q: params.filters.q,
+        };
+        call.list(params.paging, move |c, offset, limit| {
+            store::list(c, &filter, offset, limit)
+        })
+        .await
+    }
 
     /// Read a unit / Läs en enhet
     ///

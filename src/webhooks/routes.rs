@@ -28,29 +28,17 @@ pub struct DeliveryParams {
     status: Option<DeliveryStatus>,
 }
 
-/// List webhooks / Lista webhooks
-///
-/// The subscriptions, oldest first. Secrets are never shown.
-#[utoipa::path(
-    tag = "Webhooks",
-    operation_id = "listWebhooks",
-    params(Paging, NoFilters),
-    responses(
-        (status = 200, description = "A page of subscriptions.", body = Page<Webhook>,
-            example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "url": "https://arende.boras.se/hooks/samverkan", "description": "Ärendehanteringssystemet", "eventTypes": ["AGREEMENT"], "active": true, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-    )
-)]
-#[get("/webhooks")]
-pub async fn list_webhooks(
-    call: Call,
-    params: ListParams<NoFilters>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    call.list(params.paging, store::list).await
-}
-
 item! {
     tag "Webhooks";
+
+    /// List webhooks / Lista webhooks
+    ///
+    /// The subscriptions, oldest first. Secrets are never shown.
+    #[list(get "/webhooks", NoFilters, 200(Webhook, "A page of subscriptions.", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "url": "https://arende.boras.se/hooks/samverkan", "description": "Ärendehanteringssystemet", "eventTypes": ["AGREEMENT"], "active": true, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_webhooks(call, params) {
+        call.require(Capability::Administer)?;
+        call.list(params.paging, store::list).await
+    }
 
     /// Create a webhook / Skapa en webhook
     ///
@@ -122,43 +110,25 @@ item! {
         })
         .await
     }
-}
 
-/// Rotate a webhook's secret / Byt en webhooks hemlighet
-///
-/// A new signing secret, shown in this answer only (a replay of the request answers without it).
-/// For 24 hours deliveries are signed with both the new and the old secret (`webhook-signature`
-/// holds both signatures, space-separated, as Standard Webhooks allows), so that a receiver holding
-/// either verifies them while it switches; then with the new one only.
-#[utoipa::path(
-    tag = "Webhooks",
-    operation_id = "rotateWebhookSecret",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IfMatchHeader,
-    ),
-    responses(
-        (status = 200, description = "The subscription with its new secret, shown this once.", body = CreatedWebhook, headers(("ETag" = String, description = "The subscription's new version."))),
-        (status = 400, response = d::BadRequest),
-        (status = 413, response = d::PayloadTooLarge),
-        (status = 415, response = d::UnsupportedMediaType),
-    )
-)]
-#[post("/webhooks/{id}/rotate-secret")]
-pub async fn rotate_secret(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: OptionalJsonBody<crate::http::json::ActionBody>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let id = path_uuid(&id, "/path/id")?;
-    let if_match = call.if_match.clone();
-    call.keyed(&body.digest, move |conn, actor| {
-        let precondition = if_match.required()?;
-        let (webhook, secret) = service::rotate_secret(conn, actor, &id, &precondition)?;
-        CreatedWebhook::reply(webhook, secret, None)
-    })
-    .await
+    /// Rotate a webhook's secret / Byt en webhooks hemlighet
+    ///
+    /// A new signing secret, shown in this answer only (a replay of the request answers without it).
+    /// For 24 hours deliveries are signed with both the new and the old secret (`webhook-signature`
+    /// holds both signatures, space-separated, as Standard Webhooks allows), so that a receiver holding
+    /// either verifies them while it switches; then with the new one only.
+    #[act(post "/webhooks/{id}/rotate-secret", id("The subscription's id."), [], 200(CreatedWebhook, "The subscription with its new secret, shown this once.", etag = "The subscription's new version."), 413(PayloadTooLarge), 415(UnsupportedMediaType))]
+    async fn rotate_webhook_secret(call, id, body) {
+        call.require(Capability::Administer)?;
+        let id = id?;
+        let if_match = call.if_match.clone();
+        call.keyed(&body.digest, move |conn, actor| {
+            let precondition = if_match.required()?;
+            let (webhook, secret) = service::rotate_secret(conn, actor, &id, &precondition)?;
+            CreatedWebhook::reply(webhook, secret, None)
+        })
+        .await
+    }
 }
 
 /// List a webhook's deliveries / Lista leveranser
