@@ -9,6 +9,7 @@ use crate::db::AnyConnection;
 use crate::events::history::history_of;
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
+use crate::http::json::JsonBody;
 use crate::http::operation::item;
 use crate::http::problem::ApiError;
 use crate::http::reply;
@@ -42,6 +43,21 @@ async fn act(
         }
         pre.check(row.version)?;
         action(conn, actor, &row)
+    })
+    .await
+}
+
+/// What the board secretary records on a request (a decision, a revocation), by `record`.
+async fn record<T: Send + 'static>(
+    call: crud::KeyedCall,
+    id: String,
+    body: JsonBody<T>,
+    record: fn(&mut AnyConnection, &str, &ExceptionRow, &T) -> Result<Exception, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    call.principal.require(Capability::DecideExceptions)?;
+    let input = body.value;
+    act(call, id, &body.digest, false, move |conn, actor, row| {
+        record(conn, actor, row, &input)
     })
     .await
 }
@@ -122,12 +138,7 @@ item! {
     /// (rule EXCEPTION_DECIDED_BY_OTHER).
     #[act(post "/exceptions/{id}/decision", any_id("The request's id."), [json DecisionInput], 200(Exception, "The decision is recorded.", etag = "The new version."), 409(Conflict))]
     async fn decide_exception(call, id, body) {
-        call.principal.require(Capability::DecideExceptions)?;
-        let decision = body.value;
-        act(call, id, &body.digest, false, move |conn, actor, row| {
-            service::decide(conn, actor, row, &decision)
-        })
-        .await
+        record(call, id, body, service::decide).await
     }
 
     /// Record a revocation / Registrera ett återkallande
@@ -135,12 +146,7 @@ item! {
     /// A granted exception is revoked by a new decision; the grant stays on record.
     #[act(post "/exceptions/{id}/revoke", any_id("The request's id."), [json RevocationInput], 200(Exception, "The revocation is recorded.", etag = "The new version."), 409(Conflict))]
     async fn revoke_exception(call, id, body) {
-        call.principal.require(Capability::DecideExceptions)?;
-        let revocation = body.value;
-        act(call, id, &body.digest, false, move |conn, actor, row| {
-            service::revoke(conn, actor, row, &revocation)
-        })
-        .await
+        record(call, id, body, service::revoke).await
     }
 
     /// Withdraw a request / Återkalla en begäran
