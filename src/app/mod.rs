@@ -24,19 +24,23 @@ use crate::http::problem::ApiError;
 /// The largest request body an operation accepts.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// The application's type, as `assemble` and `build` answer it: what actix-web serves.
+macro_rules! application {
+    () => {
+        App<
+            impl ServiceFactory<
+                ServiceRequest,
+                Config = (),
+                Response = ServiceResponse<impl MessageBody>,
+                Error = actix_web::Error,
+                InitError = (),
+            >,
+        >
+    };
+}
+
 /// The routes and the OpenAPI document they make, without state.
-fn assemble() -> (
-    App<
-        impl ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<impl MessageBody>,
-            Error = actix_web::Error,
-            InitError = (),
-        >,
-    >,
-    utoipa::openapi::OpenApi,
-) {
+fn assemble() -> (application!(), utoipa::openapi::OpenApi) {
     let (app, doc) = App::new()
         .into_utoipa_app()
         .openapi(docs::ApiDoc::openapi())
@@ -130,17 +134,7 @@ pub fn openapi_json() -> String {
 }
 
 /// The application with its state and middleware, for the server and for tests.
-pub fn build(
-    state: AppState,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn build(state: AppState) -> application!() {
     crate::meta::metrics_handle();
     let (app, doc) = assemble();
     let doc = docs::finish(
