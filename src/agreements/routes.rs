@@ -18,7 +18,6 @@ use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
 use crate::http::operation::item;
-use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 use crate::policy::activation::{AgreementType, Purpose};
@@ -95,131 +94,103 @@ pub struct AgreementParams {
     updated_since: Option<DateTime<Utc>>,
 }
 
-/// List agreements / Lista samarbeten
-///
-/// Oldest first. Drafts are listed only for coordinators, board secretaries and the officers of the
-/// owning unit. `compliance=REVIEW_REQUIRED` finds the active agreements that no longer hold.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "listAgreements",
-    params(Paging, AgreementParams),
-    responses(
-        (status = 200, description = "A page of agreements (or CSV).", content(
-            (Page<Agreement> = "application/json", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
-            (String = "text/csv"),
-        )),
-    )
-)]
-#[get("/agreements")]
-pub async fn list_agreements(
-    call: Call,
-    answers: web::Data<AgreementAnswers>,
-    params: ListParams<AgreementParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    if let Some(code) = &f.country_code {
-        crate::domain::CountryCode::parse(code).map_err(|_| {
-            ApiError::invalid(
-                "/query/countryCode",
-                "invalid-country-code",
-                crate::text::Text::CountryCodeForm.msg(),
-            )
-        })?;
-    }
-    let answers = answers.into_inner();
-    let principal = call.principal.clone();
-    // An export names each partner (`partners` column); a JSON page carries ids only.
-    let export =
-        crate::http::export::ExportFormat::negotiate(&call.req, params.paging.format).is_file();
-    call.list(params.paging, move |conn, offset, limit| {
-        let generation = generation(conn)?;
-        let mut filter = AgreementFilter {
-            statuses: f.status.map(|s| vec![s]),
-            unit_code: f.unit_code,
-            partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
-            country_code: f.country_code,
-            case_number: f.case_number,
-            purpose: f.purpose,
-            agreement_type: f.agreement_type,
-            q: f.q,
-            updated_since: f.updated_since.map(|t| t.naive_utc()),
-            draft_units: draft_units(conn, &principal)?,
-        };
-        let today = today();
-        if let Some(wanted) = f.compliance {
-            // Compliance is judged now, so the filter runs on the active agreements in Rust.
-            filter.statuses = Some(vec![AgreementStatus::Active]);
-            let active = store::list_all(conn, &filter)?;
-            let matching: Vec<Agreement> = present_all(conn, &active, today, generation, &answers)?
-                .into_iter()
-                .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
-                .collect();
-            let (mut page, total) = crud::slice(matching, offset, limit);
+item! {
+    tag "Agreements";
+
+    /// List agreements / Lista samarbeten
+    ///
+    /// Oldest first. Drafts are listed only for coordinators, board secretaries and the officers of the
+    /// owning unit. `compliance=REVIEW_REQUIRED` finds the active agreements that no longer hold.
+    #[list(get "/agreements", AgreementParams, 200 csv(Agreement, "A page of agreements (or CSV).", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})))]
+    async fn list_agreements(call, params, answers: web::Data<AgreementAnswers>) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        if let Some(code) = &f.country_code {
+            crate::domain::CountryCode::parse(code).map_err(|_| {
+                ApiError::invalid(
+                    "/query/countryCode",
+                    "invalid-country-code",
+                    crate::text::Text::CountryCodeForm.msg(),
+                )
+            })?;
+        }
+        let answers = answers.into_inner();
+        let principal = call.principal.clone();
+        // An export names each partner (`partners` column); a JSON page carries ids only.
+        let export =
+            crate::http::export::ExportFormat::negotiate(&call.req, params.paging.format).is_file();
+        call.list(params.paging, move |conn, offset, limit| {
+            let generation = generation(conn)?;
+            let mut filter = AgreementFilter {
+                statuses: f.status.map(|s| vec![s]),
+                unit_code: f.unit_code,
+                partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+                country_code: f.country_code,
+                case_number: f.case_number,
+                purpose: f.purpose,
+                agreement_type: f.agreement_type,
+                q: f.q,
+                updated_since: f.updated_since.map(|t| t.naive_utc()),
+                draft_units: draft_units(conn, &principal)?,
+            };
+            let today = today();
+            if let Some(wanted) = f.compliance {
+                // Compliance is judged now, so the filter runs on the active agreements in Rust.
+                filter.statuses = Some(vec![AgreementStatus::Active]);
+                let active = store::list_all(conn, &filter)?;
+                let matching: Vec<Agreement> = present_all(conn, &active, today, generation, &answers)?
+                    .into_iter()
+                    .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
+                    .collect();
+                let (mut page, total) = crud::slice(matching, offset, limit);
+                if export {
+                    service::name_partners(conn, &mut page)?;
+                }
+                return Ok((page, total));
+            }
+            // The total is counted over every match (at 100,000 agreements, thousands of index
+            // entries); it is kept while the register is unchanged, like the derived answers.
+            let key = format!("{filter:?}");
+            let total = match answers.totals.get(generation, &key) {
+                Some(total) => total,
+                None => {
+                    let total = store::count(conn, &filter)?;
+                    answers.totals.put(generation, key, total);
+                    total
+                }
+            };
+            let records = store::page(conn, &filter, offset, limit)?;
+            let mut page = present_all(conn, &records, today, generation, &answers)?;
             if export {
                 service::name_partners(conn, &mut page)?;
             }
-            return Ok((page, total));
-        }
-        // The total is counted over every match (at 100,000 agreements, thousands of index
-        // entries); it is kept while the register is unchanged, like the derived answers.
-        let key = format!("{filter:?}");
-        let total = match answers.totals.get(generation, &key) {
-            Some(total) => total,
-            None => {
-                let total = store::count(conn, &filter)?;
-                answers.totals.put(generation, key, total);
-                total
-            }
-        };
-        let records = store::page(conn, &filter, offset, limit)?;
-        let mut page = present_all(conn, &records, today, generation, &answers)?;
-        if export {
-            service::name_partners(conn, &mut page)?;
-        }
-        Ok((page, total))
-    })
-    .await
-}
-
-/// Read an agreement / Läs ett samarbete
-///
-/// A draft is visible only to coordinators, the board secretary and callers whose units include
-/// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "getAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    responses(
-        (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
-    )
-)]
-#[get("/agreements/{id}")]
-pub async fn get_agreement(
-    call: Call,
-    answers: web::Data<AgreementAnswers>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = id.into_inner();
-    let answers = answers.into_inner();
-    let principal = call.principal.clone();
-    let agreement = call
-        .one(not_found, move |conn| {
-            let Some(read) = store::read_row(conn, &id)? else {
-                return Ok(None);
-            };
-            if !visible(conn, &principal, &read.record.row)? {
-                return Ok(None);
-            }
-            present_read(conn, read, &answers).map(Some)
+            Ok((page, total))
         })
-        .await?;
-    call.resource(&agreement, agreement.version)
-}
+        .await
+    }
 
-item! {
-    tag "Agreements";
+    /// Read an agreement / Läs ett samarbete
+    ///
+    /// A draft is visible only to coordinators, the board secretary and callers whose units include
+    /// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
+    #[read(get "/agreements/{id}", any_id("The agreement's id."), 200(Agreement, "The agreement, with its compliance judged now.", etag = "The agreement's version."))]
+    async fn get_agreement(call, id, answers: web::Data<AgreementAnswers>) {
+        call.require(Capability::Read)?;
+        let answers = answers.into_inner();
+        let principal = call.principal.clone();
+        let agreement = call
+            .one(not_found, move |conn| {
+                let Some(read) = store::read_row(conn, &id)? else {
+                    return Ok(None);
+                };
+                if !visible(conn, &principal, &read.record.row)? {
+                    return Ok(None);
+                }
+                present_read(conn, read, &answers).map(Some)
+            })
+            .await?;
+        call.resource(&agreement, agreement.version)
+    }
 
     /// Register an agreement / Registrera ett samarbete
     ///

@@ -1,9 +1,10 @@
-//! The operations on one resource (read, change and delete it by its path parameter; create one),
-//! written once. A feature's [`item!`] block names its tag, then each operation's route, the
-//! descriptions that are its own and its handler's body; the macro writes the `#[utoipa::path]`
-//! block every such operation shares (the path parameter, the 200 with its `ETag`, the
-//! merge-patch body, the 204, the 201), the operation id (the handler's name in camelCase) and the
-//! handler's signature. The error responses every operation shares are added to the document by
+//! The operations of a resource written once: list them (`list`), create one (`create`), and read,
+//! change, delete or act on one by its path parameter (`read`, `change`, `remove`, `act`). A
+//! feature's [`item!`] block names its tag, then each operation's route, the descriptions that are
+//! its own and its handler's body; the macro writes the `#[utoipa::path]` block such operations
+//! share (the path parameter, the page and its CSV, the 200 with its `ETag`, the merge-patch body,
+//! the `If-Match` of an action, the 204, the 201), the operation id (the handler's name in
+//! camelCase) and the handler's signature. The error responses every operation shares are added to the document by
 //! `app::docs::CommonErrors`.
 //!
 //! ```text
@@ -24,11 +25,22 @@
 //!
 //!     #[create(post "/partners", body = NewPartner, 201(Partner, "The partner was created."))]
 //!     async fn create_partner(call, body) { … }
+//!
+//!     // `200 csv(…)`: a page of JSON or the whole list as CSV; `200(…)`: a page of JSON only.
+//!     #[list(get "/partners", PartnerParams, 200 csv(Partner, "A page of partners.", example = json!({…})))]
+//!     async fn list_partners(call, params) { … }
+//!
+//!     // The body of an action: `[]` none (an empty object at most), `[json T]`, or
+//!     // `[optional T "description"]` (JSON that may be left out).
+//!     #[act(post "/agreements/{id}/end", any_id("…"), [optional EndAgreement "…"], 200(Agreement, "…", etag = "…"))]
+//!     async fn end_agreement(call, id, body) { … }
 //! }
 //! ```
 //!
-//! `call` is a [`Call`](super::crud::Call) (a [`KeyedCall`](super::crud::KeyedCall) for a create),
-//! `body` the create's [`JsonBody`](super::json::JsonBody) and `patch` the change's merge patch.
+//! `call` is a [`Call`](super::crud::Call) (a [`KeyedCall`](super::crud::KeyedCall) for a create
+//! or an action), `body` the [`JsonBody`](super::json::JsonBody) of a create or an action,
+//! `patch` the change's merge patch and `params` a list's [`ListParams`](super::paging::ListParams).
+//! A read or a list may take more extractors after these (`answers: web::Data<AgreementAnswers>`).
 //! The path parameter is one of:
 //! - `id("…")`: a UUID (`/path/id` when it is not one), as `Result<String, ApiError>`, so that the
 //!   handler refuses a caller without the capability before it looks at the id;
@@ -69,7 +81,7 @@ macro_rules! item {
         $(#[doc = $doc:tt])*
         #[read($method:ident $path:literal, $kind:ident($($key_doc:literal),+),
             200($body:ident, $ok:literal, etag = $etag:literal) $(, $status:literal($response:ident))*)]
-        async fn $name:ident($call:ident, $key:ident) $handler:block
+        async fn $name:ident($call:ident, $key:ident $(, $extra:ident: $extra_type:ty)*) $handler:block
         $($rest:tt)*
     ) => {
         $crate::http::operation::item!(@key $kind [$($key_doc),+] $key {
@@ -78,7 +90,7 @@ macro_rules! item {
                 (status = 200, description = $ok, body = $body, headers(("ETag" = String, description = $etag))),
                 $((status = $status, response = crate::http::docs::$response),)*
             ]
-            [$call: $crate::http::crud::Call,] [] $handler
+            [$call: $crate::http::crud::Call,] [$($extra: $extra_type,)*] $handler
         });
         $crate::http::operation::item!(@each $tag; $($rest)*);
     };
@@ -141,7 +153,7 @@ macro_rules! item {
         $(#[doc = $doc:tt])*
         #[list($method:ident $path:literal, $filters:ident,
             200 $($csv:ident)? ($item:ident, $page:literal, example = json!$example:tt))]
-        async fn $name:ident($call:ident, $params:ident) $handler:block
+        async fn $name:ident($call:ident, $params:ident $(, $extra:ident: $extra_type:ty)*) $handler:block
         $($rest:tt)*
     ) => {
         $crate::http::operation::item!(@page [$($csv)?] $item, $page, json!$example {
@@ -149,7 +161,7 @@ macro_rules! item {
             [$crate::http::paging::Paging, $filters]
             []
         } [$call: $crate::http::crud::Call,]
-            [$params: $crate::http::paging::ListParams<$filters>,]
+            [$params: $crate::http::paging::ListParams<$filters>, $($extra: $extra_type,)*]
             $handler
         );
         $crate::http::operation::item!(@each $tag; $($rest)*);
