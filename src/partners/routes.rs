@@ -80,7 +80,7 @@ item! {
     #[change(patch "/partners/{id}", id("The partner's id."), body = PartnerPatch, 200(Partner, "The partner as changed.", etag = "The partner's new version."))]
     async fn update_partner(call, id, patch) {
         let coordinator = call.has(Capability::ManagePartners);
-        call.change(Capability::WritePartners, id, move |conn, actor, id, pre| {
+        call.write(Capability::WritePartners, id, move |conn, actor, id, pre| {
             service::update(conn, actor, id, pre, &patch, coordinator)
         })
         .await
@@ -93,7 +93,7 @@ item! {
     /// archived instead (`PATCH {"archived": true}`); deleting it is refused with 409.
     #[remove(delete "/partners/{id}", id("The partner's id."), 204("The partner was deleted."), 409(Conflict))]
     async fn delete_partner(call, id) {
-        call.remove(Capability::ManagePartners, id, |conn, actor, id, pre| {
+        call.write(Capability::ManagePartners, id, |conn, actor, id, pre| {
             service::delete(conn, actor, id, pre)
         })
         .await

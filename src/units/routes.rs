@@ -72,7 +72,7 @@ item! {
     /// code is the unit's identity and cannot change.
     #[change(patch "/units/{code}", unit("The unit's code."), body = UnitPatch, 200(Unit, "The unit as changed.", etag = "The unit's new version."))]
     async fn update_unit(call, code, patch) {
-        call.change(Capability::Administer, code, move |conn, actor, code, pre| {
+        call.write(Capability::Administer, code, move |conn, actor, code, pre| {
             service::update(conn, actor, code.as_str(), pre, &patch)
         })
         .await
@@ -84,7 +84,7 @@ item! {
     /// instead.
     #[remove(delete "/units/{code}", unit("The unit's code."), 204("The unit was deleted."), 409(Conflict))]
     async fn delete_unit(call, code) {
-        call.remove(Capability::Administer, code, |conn, actor, code, pre| {
+        call.write(Capability::Administer, code, |conn, actor, code, pre| {
             service::delete(conn, actor, code.as_str(), pre)
         })
         .await

@@ -105,7 +105,7 @@ item! {
     /// The subscription and its deliveries are removed; nothing more is sent.
     #[remove(delete "/webhooks/{id}", id("The subscription's id."), 204("The subscription was deleted."))]
     async fn delete_webhook(call, id) {
-        call.remove(Capability::Administer, id, |conn, actor, id, pre| {
+        call.write(Capability::Administer, id, |conn, actor, id, pre| {
             service::delete(conn, actor, id, pre)
         })
         .await
