@@ -100,7 +100,7 @@ fn assemble() -> (application!(), utoipa::openapi::OpenApi) {
                 .service(crate::webhooks::routes::update_webhook)
                 .service(crate::webhooks::routes::delete_webhook)
                 .service(crate::webhooks::routes::rotate_webhook_secret)
-                .service(crate::webhooks::routes::list_deliveries)
+                .service(crate::webhooks::routes::list_webhook_deliveries)
                 .service(crate::webhooks::routes::redeliver)
                 .service(crate::reports::routes::get_summary_report)
                 .service(crate::reports::routes::get_compliance_report),

@@ -8,12 +8,10 @@ use super::{Assessment, AssessmentPatch, AssessmentStatus, NewAssessment};
 use crate::domain::CountryCode;
 use crate::http::access::Reader;
 use crate::http::auth::Capability;
-use crate::http::crud::{self, Call};
+use crate::http::crud::{self};
 use crate::http::docs as d;
 use crate::http::json::OptionalJsonBody;
 use crate::http::operation::item;
-use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::path::path_country;
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::Reply;
@@ -42,41 +40,6 @@ pub struct CountryAssessmentParams {
     /// Also the assessments of partner cities and regions in the country.
     #[param(default = false)]
     include_partners: Option<bool>,
-}
-
-/// A country's assessment history / Ett lands bedömningshistorik
-///
-/// Every assessment of the country, newest first: the one in force, those it superseded and,
-/// for coordinators, drafts. `includePartners=true` adds those of partners in the country.
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "listCountryAssessments",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$"), Paging, CountryAssessmentParams),
-    responses(
-        (status = 200, description = "A page of the country's assessments, newest first.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-    )
-)]
-#[get("/countries/{code}/assessments")]
-pub async fn list_country_assessments(
-    call: Call,
-    code: web::Path<String>,
-    params: ListParams<CountryAssessmentParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let code = path_country(&code)?;
-    let filter = AssessmentFilter {
-        country_code: Some(code.as_str().to_string()),
-        countries_only: !params.filters.include_partners.unwrap_or(false),
-        include_drafts: call.has(Capability::ManageAssessments),
-        ..Default::default()
-    };
-    call.list(params.paging, move |c, offset, limit| {
-        if !crate::db::reference::country_exists(c, code.as_str())? {
-            return Err(ApiError::not_found("country", "land"));
-        }
-        store::list(c, &filter, true, offset, limit)
-    })
-    .await
 }
 
 item! {
@@ -161,6 +124,29 @@ item! {
             let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
             service::delete_draft(conn, actor, &current)?;
             Ok(Reply::no_content())
+        })
+        .await
+    }
+
+    /// A country's assessment history / Ett lands bedömningshistorik
+    ///
+    /// Every assessment of the country, newest first: the one in force, those it superseded and,
+    /// for coordinators, drafts. `includePartners=true` adds those of partners in the country.
+    #[list(get "/countries/{code}/assessments", country("ISO 3166-1 alpha-2 code."), CountryAssessmentParams, 200(Assessment, "A page of the country's assessments, newest first.", example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())))]
+    async fn list_country_assessments(call, code, params) {
+        call.require(Capability::Read)?;
+        let code = code?;
+        let filter = AssessmentFilter {
+            country_code: Some(code.as_str().to_string()),
+            countries_only: !params.filters.include_partners.unwrap_or(false),
+            include_drafts: call.has(Capability::ManageAssessments),
+            ..Default::default()
+        };
+        call.list(params.paging, move |c, offset, limit| {
+            if !crate::db::reference::country_exists(c, code.as_str())? {
+                return Err(ApiError::not_found("country", "land"));
+            }
+            store::list(c, &filter, true, offset, limit)
         })
         .await
     }

@@ -4,52 +4,31 @@ use super::service::{self, check_retention, not_found, require_partner};
 use super::store;
 use super::{Contact, ContactPatch, NewContact};
 use crate::http::auth::Capability;
-use crate::http::crud::{self, Call};
+use crate::http::crud::{self, NoFilters};
 use crate::http::docs as d;
 use crate::http::json::JsonBody;
 use crate::http::operation::item;
-use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::Reply;
 
-/// Contacts have no filters beyond paging.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoFilters {}
-
-/// List a partner's contacts / Lista en samarbetsparts kontaktpersoner
-///
-/// Personal data: officers, coordinators and the board secretary only. Oldest first;
-/// `Accept: text/csv` returns them all as CSV.
-#[utoipa::path(
-    tag = "Contacts",
-    operation_id = "listContacts",
-    params(("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid), Paging),
-    responses(
-        (status = 200, description = "A page of contacts (or CSV).", content(
-            (Page<Contact> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31", "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv"),
-        )),
-    )
-)]
-#[get("/partners/{id}/contacts")]
-pub async fn list_contacts(
-    call: Call,
-    id: web::Path<String>,
-    params: ListParams<NoFilters>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::ReadContacts)?;
-    let partner_id = path_uuid(&id, "/path/id")?;
-    call.list(params.paging, move |c, offset, limit| {
-        require_partner(c, &partner_id)?;
-        store::list(c, &partner_id, offset, limit)
-    })
-    .await
-}
-
 item! {
     tag "Contacts";
+
+    /// List a partner's contacts / Lista en samarbetsparts kontaktpersoner
+    ///
+    /// Personal data: officers, coordinators and the board secretary only. Oldest first;
+    /// `Accept: text/csv` returns them all as CSV.
+    #[list(get "/partners/{id}/contacts", id("The partner's id."), NoFilters, 200 csv(Contact, "A page of contacts (or CSV).", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-000000000009", "partnerId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kari Example", "role": "International coordinator", "email": "kari@example.org", "phone": "+47 22 00 00 00", "retentionUntil": "2028-12-31", "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_contacts(call, id, params) {
+        call.require(Capability::ReadContacts)?;
+        let partner_id = id?;
+        call.list(params.paging, move |c, offset, limit| {
+            require_partner(c, &partner_id)?;
+            store::list(c, &partner_id, offset, limit)
+        })
+        .await
+    }
 
     /// Read a contact / Läs en kontaktperson
     ///

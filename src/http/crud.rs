@@ -19,6 +19,12 @@ use super::reply::{self, Reply};
 use crate::config::Config;
 use crate::db::{AnyConnection, Db};
 
+/// The filters of a list that has none beyond paging (any other query parameter is refused).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NoFilters {}
+
 /// A list read in one transaction: `query` answers `limit` items from `offset`, and the total.
 pub async fn list<T, F>(
     db: &Db,

@@ -30,6 +30,10 @@
 //!     #[list(get "/partners", PartnerParams, 200 csv(Partner, "A page of partners.", example = json!({…})))]
 //!     async fn list_partners(call, params) { … }
 //!
+//!     // A list below one resource names its path parameter (`crud::NoFilters`: no filters).
+//!     #[list(get "/partners/{id}/contacts", id("…"), NoFilters, 200 csv(Contact, "…", example = json!({…})))]
+//!     async fn list_contacts(call, id, params) { … }
+//!
 //!     // The body of an action: `[]` none (an empty object at most), `[json T]`, or
 //!     // `[optional T "description"]` (JSON that may be left out).
 //!     #[act(post "/agreements/{id}/end", any_id("…"), [optional EndAgreement "…"], 200(Agreement, "…", etag = "…"))]
@@ -157,11 +161,24 @@ macro_rules! item {
         $($rest:tt)*
     ) => {
         $crate::http::operation::item!(@page [$($csv)?] $item, $page, json!$example {
-            [$(#[doc = $doc])*] $tag $name $method $path
-            [$crate::http::paging::Paging, $filters]
-            []
+            none [] unkeyed { [$(#[doc = $doc])*] $tag $name $method $path [$crate::http::paging::Paging, $filters] [] }
         } [$call: $crate::http::crud::Call,]
             [$params: $crate::http::paging::ListParams<$filters>, $($extra: $extra_type,)*]
+            $handler
+        );
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[list($method:ident $path:literal, $kind:ident($($key_doc:literal),+), $filters:ident,
+            200 $($csv:ident)? ($item:ident, $page:literal, example = json!$example:tt))]
+        async fn $name:ident($call:ident, $key:ident, $params:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@page [$($csv)?] $item, $page, json!$example {
+            $kind [$($key_doc),+] $key { [$(#[doc = $doc])*] $tag $name $method $path [$crate::http::paging::Paging, $filters] [] }
+        } [$call: $crate::http::crud::Call,]
+            [$params: $crate::http::paging::ListParams<$filters>,]
             $handler
         );
         $crate::http::operation::item!(@each $tag; $($rest)*);
@@ -175,7 +192,7 @@ macro_rules! item {
     ) => {
         $crate::http::operation::item!(@act_body [$($body)*] $input {
             $kind [$($key_doc),+] $key
-            { [$(#[doc = $doc])*] $tag $name $method $path [, $crate::http::docs::IfMatchHeader] }
+            { [$(#[doc = $doc])*] $tag $name $method $path [$crate::http::docs::IfMatchHeader] }
             [
                 (status = 200, description = $ok, body = $result, headers(("ETag" = String, description = $etag))),
                 $((status = $status, response = crate::http::docs::$response),)*
@@ -187,18 +204,22 @@ macro_rules! item {
     };
 
     // A page of JSON, or with `csv` also the whole list as CSV.
-    (@page [] $item:ident, $page:literal, json!$example:tt { $($head:tt)* } $($op:tt)*) => {
-        $crate::http::operation::item!(@emit [] [] $($head)* [
+    (@page [] $item:ident, $page:literal, json!$example:tt {
+        $kind:ident $key_doc:tt $key:ident { $($head:tt)* }
+    } $($op:tt)*) => {
+        $crate::http::operation::item!(@key $kind $key_doc $key { $($head)* [
             (status = 200, description = $page, body = $crate::http::paging::Page<$item>, example = json!$example),
-        ] $($op)*);
+        ] $($op)* });
     };
-    (@page [csv] $item:ident, $page:literal, json!$example:tt { $($head:tt)* } $($op:tt)*) => {
-        $crate::http::operation::item!(@emit [] [] $($head)* [
+    (@page [csv] $item:ident, $page:literal, json!$example:tt {
+        $kind:ident $key_doc:tt $key:ident { $($head:tt)* }
+    } $($op:tt)*) => {
+        $crate::http::operation::item!(@key $kind $key_doc $key { $($head)* [
             (status = 200, description = $page, content(
                 ($crate::http::paging::Page<$item> = "application/json", example = json!$example),
                 (String = "text/csv"),
             )),
-        ] $($op)*);
+        ] $($op)* });
     };
 
     // An action's body: none (an empty object at most), JSON, or JSON that may be left out.
@@ -220,10 +241,14 @@ macro_rules! item {
         $crate::http::operation::item!(@key $kind $key_doc $key { $($head)* $responses $call $input $handler });
     };
 
-    // The path parameters' document, the type `web::Path` extracts and its parse.
+    // The path parameters' document, the type `web::Path` extracts and its parse (none: a list
+    // of the whole collection).
+    (@key none [] $key:ident { $($op:tt)* }) => {
+        $crate::http::operation::item!(@emit [] [] $($op)*);
+    };
     (@key id [$doc:literal] $key:ident { $($op:tt)* }) => {
         $crate::http::operation::item!(@emit
-            [("id" = uuid::Uuid, Path, description = $doc, example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)]
+            [("id" = uuid::Uuid, Path, description = $doc, example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),]
             [$key: String = $crate::http::path::path_uuid(&$key, "/path/id")]
             $($op)*
         );
@@ -232,7 +257,7 @@ macro_rules! item {
         $crate::http::operation::item!(@emit
             [
                 ("id" = uuid::Uuid, Path, description = $doc, example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-                ("contactId" = uuid::Uuid, Path, description = $contact_doc, example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid)
+                ("contactId" = uuid::Uuid, Path, description = $contact_doc, example = "0192f5d2-7c1e-7d3a-9d6e-000000000009", format = Uuid),
             ]
             [$key: (String, String) = {
                 let (partner, contact) = $key.into_inner();
@@ -245,21 +270,21 @@ macro_rules! item {
     };
     (@key unit [$doc:literal] $key:ident { $($op:tt)* }) => {
         $crate::http::operation::item!(@emit
-            [("code" = String, Path, description = $doc, example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$")]
+            [("code" = String, Path, description = $doc, example = "KFN", pattern = "^[A-Z0-9][A-Z0-9_-]{0,31}$"),]
             [$key: String = $crate::http::path::path_unit(&$key)]
             $($op)*
         );
     };
     (@key country [$doc:literal] $key:ident { $($op:tt)* }) => {
         $crate::http::operation::item!(@emit
-            [("code" = String, Path, description = $doc, example = "NO", pattern = "^[A-Z]{2}$")]
+            [("code" = String, Path, description = $doc, example = "NO", pattern = "^[A-Z]{2}$"),]
             [$key: String = $crate::http::path::path_country(&$key)]
             $($op)*
         );
     };
     (@key any_id [$doc:literal] $key:ident { $($op:tt)* }) => {
         $crate::http::operation::item!(@emit
-            [("id" = uuid::Uuid, Path, description = $doc)]
+            [("id" = uuid::Uuid, Path, description = $doc),]
             [$key: String = $key.into_inner()]
             $($op)*
         );

@@ -6,19 +6,13 @@ use super::service::{self, check_url, not_found};
 use super::store;
 use super::{CreatedWebhook, Delivery, DeliveryStatus, NewWebhook, Webhook, WebhookPatch};
 use crate::http::auth::Capability;
-use crate::http::crud::{self, Call};
+use crate::http::crud::{self, NoFilters};
 use crate::http::docs as d;
 use crate::http::json::OptionalJsonBody;
 use crate::http::operation::item;
-use crate::http::paging::{ListParams, Page, Paging};
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::Reply;
-
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct NoFilters {}
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -129,38 +123,21 @@ item! {
         })
         .await
     }
-}
 
-/// List a webhook's deliveries / Lista leveranser
-///
-/// Newest first, with status, attempts and the last response code.
-#[utoipa::path(
-    tag = "Webhooks",
-    operation_id = "listWebhookDeliveries",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The subscription's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        Paging,
-        DeliveryParams,
-    ),
-    responses(
-        (status = 200, description = "A page of deliveries.", body = Page<Delivery>,
-            example = json!({"items": [{"id": "0192f5d3-1a2b-7c3d-8e4f-5a6b7c8d9e0f", "webhookId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "eventId": 42, "eventType": "AGREEMENT.ACTIVATED", "status": "FAILED", "attempts": 8, "lastResponseCode": 503, "lastError": "HTTP 503", "lastAttemptAt": "2026-11-26T12:10:00Z", "nextAttemptAt": null, "deliveredAt": null, "createdAt": "2026-11-26T09:15:01Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-    )
-)]
-#[get("/webhooks/{id}/deliveries")]
-pub async fn list_deliveries(
-    call: Call,
-    id: web::Path<String>,
-    params: ListParams<DeliveryParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Administer)?;
-    let id = path_uuid(&id, "/path/id")?;
-    let status = params.filters.status;
-    call.list(params.paging, move |c, offset, limit| {
-        store::find(c, &id)?.ok_or_else(not_found)?;
-        store::list_deliveries(c, &id, status, offset, limit)
-    })
-    .await
+    /// List a webhook's deliveries / Lista leveranser
+    ///
+    /// Newest first, with status, attempts and the last response code.
+    #[list(get "/webhooks/{id}/deliveries", id("The subscription's id."), DeliveryParams, 200(Delivery, "A page of deliveries.", example = json!({"items": [{"id": "0192f5d3-1a2b-7c3d-8e4f-5a6b7c8d9e0f", "webhookId": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "eventId": 42, "eventType": "AGREEMENT.ACTIVATED", "status": "FAILED", "attempts": 8, "lastResponseCode": 503, "lastError": "HTTP 503", "lastAttemptAt": "2026-11-26T12:10:00Z", "nextAttemptAt": null, "deliveredAt": null, "createdAt": "2026-11-26T09:15:01Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_webhook_deliveries(call, id, params) {
+        call.require(Capability::Administer)?;
+        let id = id?;
+        let status = params.filters.status;
+        call.list(params.paging, move |c, offset, limit| {
+            store::find(c, &id)?.ok_or_else(not_found)?;
+            store::list_deliveries(c, &id, status, offset, limit)
+        })
+        .await
+    }
 }
 
 /// Deliver again / Leverera igen
