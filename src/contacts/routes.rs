@@ -1,15 +1,11 @@
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{delete, get, patch, post};
 
 use super::service::{self, check_retention, not_found, require_partner};
 use super::store;
 use super::{Contact, ContactPatch, NewContact};
 use crate::http::auth::Capability;
-use crate::http::crud::{self, NoFilters};
-use crate::http::docs as d;
-use crate::http::json::JsonBody;
+use crate::http::crud::NoFilters;
 use crate::http::operation::item;
-use crate::http::path::path_uuid;
-use crate::http::problem::ApiError;
 use crate::http::reply::Reply;
 
 item! {
@@ -72,35 +68,18 @@ item! {
         })
         .await
     }
-}
 
-/// Add a contact / Lägg till en kontaktperson
-///
-/// Officers and coordinators. `retentionUntil` is required: the service erases the contact after it.
-/// The event written carries the ids only.
-#[utoipa::path(
-    tag = "Contacts",
-    operation_id = "createContact",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid),
-        d::IdempotencyKeyHeader,
-    ),
-    request_body(content = NewContact, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The contact was added.", body = Contact),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/partners/{id}/contacts")]
-pub async fn create_contact(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: JsonBody<NewContact>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WritePartners)?;
-    let partner_id = path_uuid(&id, "/path/id")?;
-    let new = body.value;
-    check_retention(new.retention_until)?;
-    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &partner_id, &new);
-    call.create(&body.digest, create).await
+    /// Add a contact / Lägg till en kontaktperson
+    ///
+    /// Officers and coordinators. `retentionUntil` is required: the service erases the contact after it.
+    /// The event written carries the ids only.
+    #[create(post "/partners/{id}/contacts", id("The partner's id."), body = NewContact, 201(Contact, "The contact was added."), 409(Conflict))]
+    async fn create_contact(call, id, body) {
+        call.require(Capability::WritePartners)?;
+        let partner_id = id?;
+        let new = body.value;
+        check_retention(new.retention_until)?;
+        let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &partner_id, &new);
+        call.create(&body.digest, create).await
+    }
 }

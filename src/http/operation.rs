@@ -26,6 +26,10 @@
 //!     #[create(post "/partners", body = NewPartner, 201(Partner, "The partner was created."))]
 //!     async fn create_partner(call, body) { … }
 //!
+//!     // A create below one resource names its path parameter.
+//!     #[create(post "/partners/{id}/contacts", id("…"), body = NewContact, 201(Contact, "…"))]
+//!     async fn create_contact(call, id, body) { … }
+//!
 //!     // `200 csv(…)`: a page of JSON or the whole list as CSV; `200(…)`: a page of JSON only.
 //!     #[list(get "/partners", PartnerParams, 200 csv(Partner, "A page of partners.", example = json!({…})))]
 //!     async fn list_partners(call, params) { … }
@@ -140,7 +144,25 @@ macro_rules! item {
         async fn $name:ident($call:ident, $input:ident) $handler:block
         $($rest:tt)*
     ) => {
-        $crate::http::operation::item!(@emit [] [] [$(#[doc = $doc])*] $tag $name $method $path []
+        $crate::http::operation::item!(@create none [] unkeyed { [$(#[doc = $doc])*] $tag $name $method $path }
+            $new $body $created [$($status $response)*] $call $input $handler);
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+    (@each $tag:literal;
+        $(#[doc = $doc:tt])*
+        #[create($method:ident $path:literal, $kind:ident($($key_doc:literal),+), body = $new:ident,
+            201($body:ident, $created:literal) $(, $status:literal($response:ident))*)]
+        async fn $name:ident($call:ident, $key:ident, $input:ident) $handler:block
+        $($rest:tt)*
+    ) => {
+        $crate::http::operation::item!(@create $kind [$($key_doc),+] $key { [$(#[doc = $doc])*] $tag $name $method $path }
+            $new $body $created [$($status $response)*] $call $input $handler);
+        $crate::http::operation::item!(@each $tag; $($rest)*);
+    };
+    (@create $kind:ident $key_doc:tt $key:ident { $($head:tt)* } $new:ident $body:ident $created:literal
+        [$($status:literal $response:ident)*] $call:ident $input:ident $handler:block
+    ) => {
+        $crate::http::operation::item!(@key $kind $key_doc $key { $($head)* []
             [request_body(content = $new, content_type = "application/json"),]
             [
                 (status = 201, description = $created, body = $body),
@@ -149,8 +171,7 @@ macro_rules! item {
             [$call: $crate::http::crud::KeyedCall,]
             [$input: $crate::http::json::JsonBody<$new>,]
             $handler
-        );
-        $crate::http::operation::item!(@each $tag; $($rest)*);
+        });
     };
 
     (@each $tag:literal;
