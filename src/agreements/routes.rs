@@ -13,6 +13,7 @@ use super::{
 use crate::db::AnyConnection;
 use crate::db::derived::generation;
 use crate::domain::LongText;
+use crate::events::routes::history;
 use crate::http::access::{Audience, Reader, Scope};
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
@@ -390,14 +391,6 @@ pub async fn get_compliance(
 )]
 #[get("/agreements/{id}/history")]
 pub async fn get_history(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = id.into_inner();
-    let result = call
-        .db
-        .read(move |conn| {
-            load_visible(conn, &call.principal, &id)?;
-            crate::events::history::history_of(conn, &call.principal, ENTITY, &id)
-        })
-        .await?;
-    reply::json(&result)
+    let found = |conn: &mut _, principal: &_, id: &_| load_visible(conn, principal, id).map(drop);
+    history(call, ENTITY, id.into_inner(), found).await
 }

@@ -6,13 +6,12 @@ use super::service::{self, ENTITY, not_found};
 use super::store::{self, ExceptionFilter, ExceptionRow};
 use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
 use crate::db::AnyConnection;
-use crate::events::history::history_of;
+use crate::events::routes::history;
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::json::JsonBody;
 use crate::http::operation::item;
 use crate::http::problem::ApiError;
-use crate::http::reply;
 
 /// An officer acts for their unit and the units below it; a coordinator for every unit.
 fn require_unit(
@@ -175,14 +174,7 @@ pub async fn get_exception_history(
     call: Call,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = id.into_inner();
-    let result = call
-        .db
-        .read(move |conn| {
-            store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            history_of(conn, &call.principal, ENTITY, &id)
-        })
-        .await?;
-    reply::json(&result)
+    let found =
+        |conn: &mut _, _: &_, id: &_| store::find_row(conn, id)?.ok_or_else(not_found).map(drop);
+    history(call, ENTITY, id.into_inner(), found).await
 }
