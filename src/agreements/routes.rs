@@ -13,12 +13,12 @@ use super::{
 use crate::db::AnyConnection;
 use crate::db::derived::generation;
 use crate::domain::LongText;
+use crate::events::routes::history;
 use crate::http::access::{Audience, Reader, Scope};
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
 use crate::http::docs as d;
-use crate::http::json::{JsonBody, OptionalJsonBody};
-use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::operation::item;
 use crate::http::problem::ApiError;
 use crate::http::reply::{self, Reply};
 use crate::policy::activation::{AgreementType, Purpose};
@@ -95,232 +95,211 @@ pub struct AgreementParams {
     updated_since: Option<DateTime<Utc>>,
 }
 
-/// List agreements / Lista samarbeten
-///
-/// Oldest first. Drafts are listed only for coordinators, board secretaries and the officers of the
-/// owning unit. `compliance=REVIEW_REQUIRED` finds the active agreements that no longer hold.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "listAgreements",
-    params(Paging, AgreementParams),
-    responses(
-        (status = 200, description = "A page of agreements (or CSV).", content(
-            (Page<Agreement> = "application/json", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
-            (String = "text/csv"),
-        )),
-    )
-)]
-#[get("/agreements")]
-pub async fn list_agreements(
-    call: Call,
-    answers: web::Data<AgreementAnswers>,
-    params: ListParams<AgreementParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    if let Some(code) = &f.country_code {
-        crate::domain::CountryCode::parse(code).map_err(|_| {
-            ApiError::invalid(
-                "/query/countryCode",
-                "invalid-country-code",
-                crate::text::Text::CountryCodeForm.msg(),
-            )
-        })?;
-    }
-    let answers = answers.into_inner();
-    let principal = call.principal.clone();
-    // An export names each partner (`partners` column); a JSON page carries ids only.
-    let export =
-        crate::http::export::ExportFormat::negotiate(&call.req, params.paging.format).is_file();
-    call.list(params.paging, move |conn, offset, limit| {
-        let generation = generation(conn)?;
-        let mut filter = AgreementFilter {
-            statuses: f.status.map(|s| vec![s]),
-            unit_code: f.unit_code,
-            partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
-            country_code: f.country_code,
-            case_number: f.case_number,
-            purpose: f.purpose,
-            agreement_type: f.agreement_type,
-            q: f.q,
-            updated_since: f.updated_since.map(|t| t.naive_utc()),
-            draft_units: draft_units(conn, &principal)?,
-        };
-        let today = today();
-        if let Some(wanted) = f.compliance {
-            // Compliance is judged now, so the filter runs on the active agreements in Rust.
-            filter.statuses = Some(vec![AgreementStatus::Active]);
-            let active = store::list_all(conn, &filter)?;
-            let matching: Vec<Agreement> = present_all(conn, &active, today, generation, &answers)?
-                .into_iter()
-                .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
-                .collect();
-            let (mut page, total) = crud::slice(matching, offset, limit);
+item! {
+    tag "Agreements";
+
+    /// List agreements / Lista samarbeten
+    ///
+    /// Oldest first. Drafts are listed only for coordinators, board secretaries and the officers of the
+    /// owning unit. `compliance=REVIEW_REQUIRED` finds the active agreements that no longer hold.
+    #[list(get "/agreements", AgreementParams, 200 csv(Agreement, "A page of agreements (or CSV).", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})))]
+    async fn list_agreements(call, params, answers: web::Data<AgreementAnswers>) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        if let Some(code) = &f.country_code {
+            crate::domain::CountryCode::parse(code).map_err(|_| {
+                ApiError::invalid(
+                    "/query/countryCode",
+                    "invalid-country-code",
+                    crate::text::Text::CountryCodeForm.msg(),
+                )
+            })?;
+        }
+        let answers = answers.into_inner();
+        let principal = call.principal.clone();
+        // An export names each partner (`partners` column); a JSON page carries ids only.
+        let export =
+            crate::http::export::ExportFormat::negotiate(&call.req, params.paging.format).is_file();
+        call.list(params.paging, move |conn, offset, limit| {
+            let generation = generation(conn)?;
+            let mut filter = AgreementFilter {
+                statuses: f.status.map(|s| vec![s]),
+                unit_code: f.unit_code,
+                partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+                country_code: f.country_code,
+                case_number: f.case_number,
+                purpose: f.purpose,
+                agreement_type: f.agreement_type,
+                q: f.q,
+                updated_since: f.updated_since.map(|t| t.naive_utc()),
+                draft_units: draft_units(conn, &principal)?,
+            };
+            let today = today();
+            if let Some(wanted) = f.compliance {
+                // Compliance is judged now, so the filter runs on the active agreements in Rust.
+                filter.statuses = Some(vec![AgreementStatus::Active]);
+                let active = store::list_all(conn, &filter)?;
+                let matching: Vec<Agreement> = present_all(conn, &active, today, generation, &answers)?
+                    .into_iter()
+                    .filter(|a| a.compliance.as_ref().is_some_and(|c| c.status == wanted))
+                    .collect();
+                let (mut page, total) = crud::slice(matching, offset, limit);
+                if export {
+                    service::name_partners(conn, &mut page)?;
+                }
+                return Ok((page, total));
+            }
+            // The total is counted over every match (at 100,000 agreements, thousands of index
+            // entries); it is kept while the register is unchanged, like the derived answers.
+            let key = format!("{filter:?}");
+            let total = match answers.totals.get(generation, &key) {
+                Some(total) => total,
+                None => {
+                    let total = store::count(conn, &filter)?;
+                    answers.totals.put(generation, key, total);
+                    total
+                }
+            };
+            let records = store::page(conn, &filter, offset, limit)?;
+            let mut page = present_all(conn, &records, today, generation, &answers)?;
             if export {
                 service::name_partners(conn, &mut page)?;
             }
-            return Ok((page, total));
-        }
-        // The total is counted over every match (at 100,000 agreements, thousands of index
-        // entries); it is kept while the register is unchanged, like the derived answers.
-        let key = format!("{filter:?}");
-        let total = match answers.totals.get(generation, &key) {
-            Some(total) => total,
-            None => {
-                let total = store::count(conn, &filter)?;
-                answers.totals.put(generation, key, total);
-                total
-            }
-        };
-        let records = store::page(conn, &filter, offset, limit)?;
-        let mut page = present_all(conn, &records, today, generation, &answers)?;
-        if export {
-            service::name_partners(conn, &mut page)?;
-        }
-        Ok((page, total))
-    })
-    .await
-}
-
-/// Read an agreement / Läs ett samarbete
-///
-/// A draft is visible only to coordinators, the board secretary and callers whose units include
-/// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "getAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    responses(
-        (status = 200, description = "The agreement, with its compliance judged now.", body = Agreement, headers(("ETag" = String, description = "The agreement's version."))),
-    )
-)]
-#[get("/agreements/{id}")]
-pub async fn get_agreement(
-    call: Call,
-    answers: web::Data<AgreementAnswers>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = id.into_inner();
-    let answers = answers.into_inner();
-    let principal = call.principal.clone();
-    let agreement = call
-        .one(not_found, move |conn| {
-            let Some(read) = store::read_row(conn, &id)? else {
-                return Ok(None);
-            };
-            if !visible(conn, &principal, &read.record.row)? {
-                return Ok(None);
-            }
-            present_read(conn, read, &answers).map(Some)
+            Ok((page, total))
         })
-        .await?;
-    call.resource(&agreement, agreement.version)
-}
+        .await
+    }
 
-/// Register an agreement / Registrera ett samarbete
-///
-/// A new agreement is a draft. Officers register agreements for their own unit (and the units below
-/// it); coordinators for any unit. The policy's recommendations come back as `warnings`.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "createAgreement",
-    request_body(content = AgreementInput, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The draft was registered.", body = Agreement),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/agreements")]
-pub async fn create_agreement(
-    call: crud::KeyedCall,
-    body: JsonBody<AgreementInput>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::WriteAgreements)?;
-    let input = body.value;
-    let p = call.principal.clone();
-    call.create(&body.digest, move |conn, actor| {
-        Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
-        service::register(conn, actor, &input, today())
-    })
-    .await
-}
+    /// Read an agreement / Läs ett samarbete
+    ///
+    /// A draft is visible only to coordinators, the board secretary and callers whose units include
+    /// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
+    #[read(get "/agreements/{id}", any_id("The agreement's id."), 200(Agreement, "The agreement, with its compliance judged now.", etag = "The agreement's version."))]
+    async fn get_agreement(call, id, answers: web::Data<AgreementAnswers>) {
+        call.require(Capability::Read)?;
+        let answers = answers.into_inner();
+        let principal = call.principal.clone();
+        let agreement = call
+            .one(not_found, move |conn| {
+                let Some(read) = store::read_row(conn, &id)? else {
+                    return Ok(None);
+                };
+                if !visible(conn, &principal, &read.record.row)? {
+                    return Ok(None);
+                }
+                present_read(conn, read, &answers).map(Some)
+            })
+            .await?;
+        call.resource(&agreement, agreement.version)
+    }
 
-/// Change an agreement / Ändra ett samarbete
-///
-/// JSON Merge Patch. Drafts change freely. An active agreement stays true: a change to its partners,
-/// unit, dates, type or purposes re-runs the activation rules and is refused (409
-/// `activation-blocked`) when they fail. Ended and cancelled agreements do not change.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "updateAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    request_body(content = AgreementPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The agreement as changed.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::ActivationBlocked),
-    )
-)]
-#[patch("/agreements/{id}")]
-pub async fn update_agreement(
-    call: Call,
-    id: web::Path<String>,
-    patch: AgreementPatch,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
-    let p = call.principal.clone();
-    call.guarded(move |conn, actor, pre| {
-        let (record, scope) = load_own(conn, &p, &id)?;
-        pre.check(record.row.version)?;
-        crud::changed(&service::update(
-            conn,
-            actor,
-            &scope,
-            &record,
-            &patch,
-            today(),
-        )?)
-    })
-    .await
-}
+    /// Register an agreement / Registrera ett samarbete
+    ///
+    /// A new agreement is a draft. Officers register agreements for their own unit (and the units below
+    /// it); coordinators for any unit. The policy's recommendations come back as `warnings`.
+    #[create(post "/agreements", body = AgreementInput, 201(Agreement, "The draft was registered."), 409(Conflict))]
+    async fn create_agreement(call, body) {
+        call.principal.require(Capability::WriteAgreements)?;
+        let input = body.value;
+        let p = call.principal.clone();
+        call.create(&body.digest, move |conn, actor| {
+            Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
+            service::register(conn, actor, &input, today())
+        })
+        .await
+    }
 
-/// Delete a draft / Ta bort ett utkast
-///
-/// Only drafts can be deleted; an agreement that has been active is an official record.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "deleteAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id.")),
-    responses(
-        (status = 204, description = "The draft was deleted."),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[delete("/agreements/{id}")]
-pub async fn delete_agreement(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
-    let p = call.principal.clone();
-    call.guarded(move |conn, actor, pre| {
-        let (record, _) = load_own(conn, &p, &id)?;
-        pre.check(record.row.version)?;
-        service::delete_draft(conn, actor, &record)?;
-        Ok(Reply::no_content())
-    })
-    .await
+    /// Change an agreement / Ändra ett samarbete
+    ///
+    /// JSON Merge Patch. Drafts change freely. An active agreement stays true: a change to its partners,
+    /// unit, dates, type or purposes re-runs the activation rules and is refused (409
+    /// `activation-blocked`) when they fail. Ended and cancelled agreements do not change.
+    #[change(patch "/agreements/{id}", any_id("The agreement's id."), body = AgreementPatch, 200(Agreement, "The agreement as changed.", etag = "The new version."), 409(ActivationBlocked))]
+    async fn update_agreement(call, id, patch) {
+        call.require(Capability::WriteAgreements)?;
+        let p = call.principal.clone();
+        call.guarded(move |conn, actor, pre| {
+            let (record, scope) = load_own(conn, &p, &id)?;
+            pre.check(record.row.version)?;
+            crud::changed(&service::update(
+                conn,
+                actor,
+                &scope,
+                &record,
+                &patch,
+                today(),
+            )?)
+        })
+        .await
+    }
+
+    /// Delete a draft / Ta bort ett utkast
+    ///
+    /// Only drafts can be deleted; an agreement that has been active is an official record.
+    #[remove(delete "/agreements/{id}", any_id("The agreement's id."), 204("The draft was deleted."), 409(Conflict))]
+    async fn delete_agreement(call, id) {
+        call.require(Capability::WriteAgreements)?;
+        let p = call.principal.clone();
+        call.guarded(move |conn, actor, pre| {
+            let (record, _) = load_own(conn, &p, &id)?;
+            pre.check(record.row.version)?;
+            service::delete_draft(conn, actor, &record)?;
+            Ok(Reply::no_content())
+        })
+        .await
+    }
+
+    /// Activate an agreement / Aktivera ett samarbete
+    ///
+    /// Refused with 409 `activation-blocked`, naming every blocking rule and partner, unless: at least
+    /// one purpose and one partner; a start date; type PROJECT has purpose PROJECT_COLLABORATION;
+    /// PROJECT_COLLABORATION has at least two partners; and every partner is ELIGIBLE or
+    /// ELIGIBLE_BY_EXCEPTION for this agreement today, and also on the start date when that lies ahead.
+    /// A start date in the past marks the agreement `registeredRetroactively`.
+    #[act(post "/agreements/{id}/activate", any_id("The agreement's id."), [], 200(Agreement, "The agreement is active.", etag = "The new version."), 409(ActivationBlocked))]
+    async fn activate_agreement(call, id, body) {
+        let next = AgreementStatus::Active;
+        act(call, id, &body.digest, next, Closing::default()).await
+    }
+
+    /// End an agreement / Avsluta ett samarbete
+    ///
+    /// An active agreement ends by this action only; nothing ends by itself at `endDate`. The optional
+    /// body gives the day it ended (today when absent; not in the future, not before `startDate`),
+    /// which becomes its `endDate`, and why; `endedAt` records when it was ended.
+    #[act(post "/agreements/{id}/end", any_id("The agreement's id."), [optional EndAgreement "Optional: the end date and the reason. An empty body ends it today without a reason."], 200(Agreement, "The agreement has ended.", etag = "The new version."), 409(Conflict))]
+    async fn end_agreement(call, id, body) {
+        let ending = body.value.unwrap_or_default();
+        let closing = Closing {
+            end_date: ending.end_date,
+            reason: ending.reason,
+        };
+        act(call, id, &body.digest, AgreementStatus::Ended, closing).await
+    }
+
+    /// Cancel an agreement / Avbryt ett samarbete
+    ///
+    /// A draft or active agreement is cancelled; the record is kept, with `cancelledAt` and the
+    /// optional reason.
+    #[act(post "/agreements/{id}/cancel", any_id("The agreement's id."), [optional CancelAgreement "Optional: the reason. An empty body cancels without one."], 200(Agreement, "The agreement is cancelled.", etag = "The new version."), 409(Conflict))]
+    async fn cancel_agreement(call, id, body) {
+        let closing = Closing {
+            end_date: None,
+            reason: body.value.and_then(|b| b.reason),
+        };
+        act(call, id, &body.digest, AgreementStatus::Cancelled, closing).await
+    }
 }
 
 /// An action of the agreement's own unit: loads it, checks the precondition and moves it to `next`.
 async fn act(
     call: crud::KeyedCall,
-    id: web::Path<String>,
+    id: String,
     digest: &str,
     next: AgreementStatus,
     closing: Closing,
 ) -> Result<HttpResponse, ApiError> {
     call.principal.require(Capability::WriteAgreements)?;
-    let id = id.into_inner();
     let p = call.principal.clone();
     call.act(digest, move |conn, actor, pre| {
         let (record, _) = load_own(conn, &p, &id)?;
@@ -351,89 +330,6 @@ pub struct CancelAgreement {
     /// Why it was cancelled.
     #[serde(default)]
     pub reason: Option<LongText>,
-}
-
-/// Activate an agreement / Aktivera ett samarbete
-///
-/// Refused with 409 `activation-blocked`, naming every blocking rule and partner, unless: at least
-/// one purpose and one partner; a start date; type PROJECT has purpose PROJECT_COLLABORATION;
-/// PROJECT_COLLABORATION has at least two partners; and every partner is ELIGIBLE or
-/// ELIGIBLE_BY_EXCEPTION for this agreement today, and also on the start date when that lies ahead.
-/// A start date in the past marks the agreement `registeredRetroactively`.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "activateAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The agreement is active.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::ActivationBlocked),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[post("/agreements/{id}/activate")]
-pub async fn activate_agreement(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: OptionalJsonBody<crate::http::json::ActionBody>,
-) -> Result<HttpResponse, ApiError> {
-    let next = AgreementStatus::Active;
-    act(call, id, &body.digest, next, Closing::default()).await
-}
-
-/// End an agreement / Avsluta ett samarbete
-///
-/// An active agreement ends by this action only; nothing ends by itself at `endDate`. The optional
-/// body gives the day it ended (today when absent; not in the future, not before `startDate`),
-/// which becomes its `endDate`, and why; `endedAt` records when it was ended.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "endAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
-    request_body(content = Option<EndAgreement>, description = "Optional: the end date and the reason. An empty body ends it today without a reason.", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The agreement has ended.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/agreements/{id}/end")]
-pub async fn end_agreement(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: OptionalJsonBody<EndAgreement>,
-) -> Result<HttpResponse, ApiError> {
-    let ending = body.value.unwrap_or_default();
-    let closing = Closing {
-        end_date: ending.end_date,
-        reason: ending.reason,
-    };
-    act(call, id, &body.digest, AgreementStatus::Ended, closing).await
-}
-
-/// Cancel an agreement / Avbryt ett samarbete
-///
-/// A draft or active agreement is cancelled; the record is kept, with `cancelledAt` and the
-/// optional reason.
-#[utoipa::path(
-    tag = "Agreements",
-    operation_id = "cancelAgreement",
-    params(("id" = uuid::Uuid, Path, description = "The agreement's id."), d::IfMatchHeader),
-    request_body(content = Option<CancelAgreement>, description = "Optional: the reason. An empty body cancels without one.", content_type = "application/json"),
-    responses(
-        (status = 200, description = "The agreement is cancelled.", body = Agreement, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/agreements/{id}/cancel")]
-pub async fn cancel_agreement(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: OptionalJsonBody<CancelAgreement>,
-) -> Result<HttpResponse, ApiError> {
-    let closing = Closing {
-        end_date: None,
-        reason: body.value.and_then(|b| b.reason),
-    };
-    act(call, id, &body.digest, AgreementStatus::Cancelled, closing).await
 }
 
 /// Compliance of an agreement / Följer samarbetet policyn
@@ -495,14 +391,6 @@ pub async fn get_compliance(
 )]
 #[get("/agreements/{id}/history")]
 pub async fn get_history(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = id.into_inner();
-    let result = call
-        .db
-        .read(move |conn| {
-            load_visible(conn, &call.principal, &id)?;
-            crate::events::history::history_of(conn, &call.principal, ENTITY, &id)
-        })
-        .await?;
-    reply::json(&result)
+    let found = |conn: &mut _, principal: &_, id: &_| load_visible(conn, principal, id).map(drop);
+    history(call, ENTITY, id.into_inner(), found).await
 }

@@ -24,19 +24,23 @@ use crate::http::problem::ApiError;
 /// The largest request body an operation accepts.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// The application's type, as `assemble` and `build` answer it: what actix-web serves.
+macro_rules! application {
+    () => {
+        App<
+            impl ServiceFactory<
+                ServiceRequest,
+                Config = (),
+                Response = ServiceResponse<impl MessageBody>,
+                Error = actix_web::Error,
+                InitError = (),
+            >,
+        >
+    };
+}
+
 /// The routes and the OpenAPI document they make, without state.
-fn assemble() -> (
-    App<
-        impl ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<impl MessageBody>,
-            Error = actix_web::Error,
-            InitError = (),
-        >,
-    >,
-    utoipa::openapi::OpenApi,
-) {
+fn assemble() -> (application!(), utoipa::openapi::OpenApi) {
     let (app, doc) = App::new()
         .into_utoipa_app()
         .openapi(docs::ApiDoc::openapi())
@@ -95,8 +99,8 @@ fn assemble() -> (
                 .service(crate::webhooks::routes::get_webhook)
                 .service(crate::webhooks::routes::update_webhook)
                 .service(crate::webhooks::routes::delete_webhook)
-                .service(crate::webhooks::routes::rotate_secret)
-                .service(crate::webhooks::routes::list_deliveries)
+                .service(crate::webhooks::routes::rotate_webhook_secret)
+                .service(crate::webhooks::routes::list_webhook_deliveries)
                 .service(crate::webhooks::routes::redeliver)
                 .service(crate::reports::routes::get_summary_report)
                 .service(crate::reports::routes::get_compliance_report),
@@ -130,17 +134,7 @@ pub fn openapi_json() -> String {
 }
 
 /// The application with its state and middleware, for the server and for tests.
-pub fn build(
-    state: AppState,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn build(state: AppState) -> application!() {
     crate::meta::metrics_handle();
     let (app, doc) = assemble();
     let doc = docs::finish(

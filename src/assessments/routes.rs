@@ -8,11 +8,10 @@ use super::{Assessment, AssessmentPatch, AssessmentStatus, NewAssessment};
 use crate::domain::CountryCode;
 use crate::http::access::Reader;
 use crate::http::auth::Capability;
-use crate::http::crud::{self, Call};
+use crate::http::crud::{self};
 use crate::http::docs as d;
-use crate::http::json::{JsonBody, OptionalJsonBody};
-use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::path::path_country;
+use crate::http::json::OptionalJsonBody;
+use crate::http::operation::item;
 use crate::http::path::path_uuid;
 use crate::http::problem::ApiError;
 use crate::http::reply::Reply;
@@ -34,37 +33,6 @@ pub struct AssessmentParams {
     partner_id: Option<uuid::Uuid>,
 }
 
-/// List assessments / Lista bedömningar
-///
-/// Published and superseded assessments for everybody; drafts for coordinators only. Oldest first.
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "listAssessments",
-    params(Paging, AssessmentParams),
-    responses(
-        (status = 200, description = "A page of assessments.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-    )
-)]
-#[get("/assessments")]
-pub async fn list_assessments(
-    call: Call,
-    params: ListParams<AssessmentParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    let filter = AssessmentFilter {
-        status: f.status,
-        country_code: f.country_code.map(CountryCode::into_inner),
-        partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
-        countries_only: false,
-        include_drafts: call.has(Capability::ManageAssessments),
-    };
-    call.list(params.paging, move |c, offset, limit| {
-        store::list(c, &filter, false, offset, limit)
-    })
-    .await
-}
-
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -74,153 +42,114 @@ pub struct CountryAssessmentParams {
     include_partners: Option<bool>,
 }
 
-/// A country's assessment history / Ett lands bedömningshistorik
-///
-/// Every assessment of the country, newest first: the one in force, those it superseded and,
-/// for coordinators, drafts. `includePartners=true` adds those of partners in the country.
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "listCountryAssessments",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$"), Paging, CountryAssessmentParams),
-    responses(
-        (status = 200, description = "A page of the country's assessments, newest first.", body = Page<Assessment>, example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())),
-    )
-)]
-#[get("/countries/{code}/assessments")]
-pub async fn list_country_assessments(
-    call: Call,
-    code: web::Path<String>,
-    params: ListParams<CountryAssessmentParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let code = path_country(&code)?;
-    let filter = AssessmentFilter {
-        country_code: Some(code.as_str().to_string()),
-        countries_only: !params.filters.include_partners.unwrap_or(false),
-        include_drafts: call.has(Capability::ManageAssessments),
-        ..Default::default()
-    };
-    call.list(params.paging, move |c, offset, limit| {
-        if !crate::db::reference::country_exists(c, code.as_str())? {
-            return Err(ApiError::not_found("country", "land"));
-        }
-        store::list(c, &filter, true, offset, limit)
-    })
-    .await
-}
+item! {
+    tag "Assessments";
 
-/// Read an assessment / Läs en bedömning
-///
-/// A draft is visible to coordinators only (404 for others).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "getAssessment",
-    params(("id" = uuid::Uuid, Path, description = "The assessment's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 200, description = "The assessment, with its ETag.", body = Assessment, headers(("ETag" = String, description = "The assessment's version."))),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[get("/assessments/{id}")]
-pub async fn get_assessment(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&id, "/path/id");
-    let principal = call.principal.clone();
-    let find = move |c: &mut _, id: &String| match store::find(c, id)? {
-        Some(a) if Reader::new(&principal).may_read(c, &service::audience(a.status))? => {
-            Ok(Some(a))
-        }
-        _ => Ok(None),
-    };
-    call.read(Capability::Read, id, not_found, find).await
-}
+    /// List assessments / Lista bedömningar
+    ///
+    /// Published and superseded assessments for everybody; drafts for coordinators only. Oldest first.
+    #[list(get "/assessments", AssessmentParams, 200(Assessment, "A page of assessments.", example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())))]
+    async fn list_assessments(call, params) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        let filter = AssessmentFilter {
+            status: f.status,
+            country_code: f.country_code.map(CountryCode::into_inner),
+            partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+            countries_only: false,
+            include_drafts: call.has(Capability::ManageAssessments),
+        };
+        call.list(params.paging, move |c, offset, limit| {
+            store::list(c, &filter, false, offset, limit)
+        })
+        .await
+    }
 
-/// Draft an assessment / Skapa ett utkast till bedömning
-///
-/// Coordinators only. The subject is a country (`countryCode`) or a partner of kind `CITY` or
-/// `REGION` (`partnerId`; "landet/staden"). `validUntil` defaults to one year after `assessedAt`,
-/// which defaults to today. The draft is visible to coordinators only, and whoever drafts or edits
-/// it cannot publish it (rule `ASSESSMENT_FOUR_EYES`).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "createAssessment",
-    request_body(content = NewAssessment, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The draft was created.", body = Assessment),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/assessments")]
-pub async fn create_assessment(
-    call: crud::KeyedCall,
-    body: JsonBody<NewAssessment>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::ManageAssessments)?;
-    let new = body.value;
-    call.create(&body.digest, move |conn, actor| {
-        service::create(conn, actor, new)
-    })
-    .await
-}
+    /// Read an assessment / Läs en bedömning
+    ///
+    /// A draft is visible to coordinators only (404 for others).
+    #[read(get "/assessments/{id}", id("The assessment's id (UUIDv7)."), 200(Assessment, "The assessment, with its ETag.", etag = "The assessment's version."))]
+    async fn get_assessment(call, id) {
+        let principal = call.principal.clone();
+        let find = move |c: &mut _, id: &String| match store::find(c, id)? {
+            Some(a) if Reader::new(&principal).may_read(c, &service::audience(a.status))? => {
+                Ok(Some(a))
+            }
+            _ => Ok(None),
+        };
+        call.read(Capability::Read, id, not_found, find).await
+    }
 
-/// Change a draft / Ändra ett utkast
-///
-/// JSON Merge Patch (RFC 7396) on a draft; the subject cannot change. `validUntil: null` resets
-/// it to one year after `assessedAt`; `indicators` is replaced as a whole. Whoever edits a draft
-/// becomes one of its drafters and cannot publish it. A published or superseded assessment is
-/// immutable (409).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "updateAssessment",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    request_body(content = AssessmentPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The draft as changed.", body = Assessment, headers(("ETag" = String, description = "The assessment's new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[patch("/assessments/{id}")]
-pub async fn update_assessment(
-    call: Call,
-    id: web::Path<String>,
-    patch: AssessmentPatch,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::ManageAssessments)?;
-    let id = path_uuid(&id, "/path/id")?;
-    call.guarded(move |conn, actor, pre| {
-        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
-        crud::changed(&service::update(conn, actor, &current, &patch)?)
-    })
-    .await
-}
+    /// Draft an assessment / Skapa ett utkast till bedömning
+    ///
+    /// Coordinators only. The subject is a country (`countryCode`) or a partner of kind `CITY` or
+    /// `REGION` (`partnerId`; "landet/staden"). `validUntil` defaults to one year after `assessedAt`,
+    /// which defaults to today. The draft is visible to coordinators only, and whoever drafts or edits
+    /// it cannot publish it (rule `ASSESSMENT_FOUR_EYES`).
+    #[create(post "/assessments", body = NewAssessment, 201(Assessment, "The draft was created."), 409(Conflict))]
+    async fn create_assessment(call, body) {
+        call.principal.require(Capability::ManageAssessments)?;
+        let new = body.value;
+        call.create(&body.digest, move |conn, actor| {
+            service::create(conn, actor, new)
+        })
+        .await
+    }
 
-/// Delete a draft / Ta bort ett utkast
-///
-/// Only a draft can be deleted; published assessments are official records (409).
-#[utoipa::path(
-    tag = "Assessments",
-    operation_id = "deleteAssessment",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The assessment's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 204, description = "The draft was deleted."),
-        (status = 409, response = d::Conflict),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[delete("/assessments/{id}")]
-pub async fn delete_assessment(
-    call: Call,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::ManageAssessments)?;
-    let id = path_uuid(&id, "/path/id")?;
-    call.guarded(move |conn, actor, pre| {
-        let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
-        service::delete_draft(conn, actor, &current)?;
-        Ok(Reply::no_content())
-    })
-    .await
+    /// Change a draft / Ändra ett utkast
+    ///
+    /// JSON Merge Patch (RFC 7396) on a draft; the subject cannot change. `validUntil: null` resets
+    /// it to one year after `assessedAt`; `indicators` is replaced as a whole. Whoever edits a draft
+    /// becomes one of its drafters and cannot publish it. A published or superseded assessment is
+    /// immutable (409).
+    #[change(patch "/assessments/{id}", id("The assessment's id."), body = AssessmentPatch, 200(Assessment, "The draft as changed.", etag = "The assessment's new version."), 409(Conflict))]
+    async fn update_assessment(call, id, patch) {
+        call.require(Capability::ManageAssessments)?;
+        let id = id?;
+        call.guarded(move |conn, actor, pre| {
+            let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+            crud::changed(&service::update(conn, actor, &current, &patch)?)
+        })
+        .await
+    }
+
+    /// Delete a draft / Ta bort ett utkast
+    ///
+    /// Only a draft can be deleted; published assessments are official records (409).
+    #[remove(delete "/assessments/{id}", id("The assessment's id."), 204("The draft was deleted."), 409(Conflict))]
+    async fn delete_assessment(call, id) {
+        call.require(Capability::ManageAssessments)?;
+        let id = id?;
+        call.guarded(move |conn, actor, pre| {
+            let current = crud::checked(store::find(conn, &id)?, not_found, pre)?;
+            service::delete_draft(conn, actor, &current)?;
+            Ok(Reply::no_content())
+        })
+        .await
+    }
+
+    /// A country's assessment history / Ett lands bedömningshistorik
+    ///
+    /// Every assessment of the country, newest first: the one in force, those it superseded and,
+    /// for coordinators, drafts. `includePartners=true` adds those of partners in the country.
+    #[list(get "/countries/{code}/assessments", country("ISO 3166-1 alpha-2 code."), CountryAssessmentParams, 200(Assessment, "A page of the country's assessments, newest first.", example = json!(serde_json::from_str::<serde_json::Value>(EXAMPLE_PAGE).unwrap())))]
+    async fn list_country_assessments(call, code, params) {
+        call.require(Capability::Read)?;
+        let code = code?;
+        let filter = AssessmentFilter {
+            country_code: Some(code.as_str().to_string()),
+            countries_only: !params.filters.include_partners.unwrap_or(false),
+            include_drafts: call.has(Capability::ManageAssessments),
+            ..Default::default()
+        };
+        call.list(params.paging, move |c, offset, limit| {
+            if !crate::db::reference::country_exists(c, code.as_str())? {
+                return Err(ApiError::not_found("country", "land"));
+            }
+            store::list(c, &filter, true, offset, limit)
+        })
+        .await
+    }
 }
 
 /// The body of a publish action: empty, or an empty object.

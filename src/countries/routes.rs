@@ -1,15 +1,12 @@
-use crate::http::docs as d;
 use crate::http::reply;
-use actix_web::{HttpResponse, get, web};
+use actix_web::get;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::store::{self, CountryFilter};
 use super::{Country, StandingOutcome};
 use crate::http::auth::Capability;
-use crate::http::crud::Call;
-use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::path::path_country;
+use crate::http::operation::item;
 use crate::http::problem::ApiError;
 
 #[derive(Deserialize, IntoParams)]
@@ -29,74 +26,55 @@ pub struct CountryParams {
     expired: Option<bool>,
 }
 
-/// List countries / Lista länder
-///
-/// Every ISO 3166-1 country with its Swedish and English name and its current standing (the
-/// outcome of its published assessment, or `NOT_ASSESSED`), by code.
-#[utoipa::path(
-    tag = "Countries",
-    operation_id = "listCountries",
-    params(Paging, CountryParams),
-    responses(
-        (status = 200, description = "A page of countries (or CSV).", content(
-            (Page<Country> = "application/json", example = json!({"items": [{"code": "NO", "alpha3": "NOR", "name": "Norge", "nameEn": "Norway", "standing": {"outcome": "NOT_ASSESSED", "assessmentId": null, "assessedAt": null, "validUntil": null, "expired": false, "failingRequirements": []}, "version": 1, "createdAt": "2026-11-26T00:00:00Z", "updatedAt": "2026-11-26T00:00:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv"),
-        )),
-    )
-)]
-#[get("/countries")]
-pub async fn list_countries(
-    call: Call,
-    params: ListParams<CountryParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    if f.expires_within_days.is_some_and(|d| d > 3660) {
-        return Err(ApiError::invalid(
-            "/query/expiresWithinDays",
-            "invalid-value",
-            crate::text::Text::ExpiresWithinDays.msg(),
-        ));
-    }
-    let filter = CountryFilter {
-        q: f.q,
-        outcome: f.outcome,
-        expires_within_days: f.expires_within_days,
-        expired: f.expired,
-    };
-    let today = crate::policy::today();
-    call.list(params.paging, move |c, offset, limit| {
-        store::list(c, &filter, today, offset, limit)
-    })
-    .await
-}
-
 /// A strong ETag over the whole representation: the standing changes with publications and
 /// with the date, not with the country's own version.
 fn content_etag(body: &[u8]) -> String {
     format!("\"c{}\"", &crate::http::json::digest(body)[..16])
 }
 
-/// Read a country / Läs ett land
-///
-/// The country with its current standing.
-#[utoipa::path(
-    tag = "Countries",
-    operation_id = "getCountry",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$")),
-    responses(
-        (status = 200, description = "The country.", body = Country, headers(("ETag" = String, description = "A tag of this representation, for If-None-Match."))),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[get("/countries/{code}")]
-pub async fn get_country(call: Call, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let code = path_country(&code)?;
-    let not_found = || ApiError::not_found("country", "land");
-    let country = call
-        .one(not_found, move |c| store::find(c, code.as_str()))
-        .await?;
-    let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
-    reply::tagged(&call.req, content_etag(&body), body)
+item! {
+    tag "Countries";
+
+    /// List countries / Lista länder
+    ///
+    /// Every ISO 3166-1 country with its Swedish and English name and its current standing (the
+    /// outcome of its published assessment, or `NOT_ASSESSED`), by code.
+    #[list(get "/countries", CountryParams, 200 csv(Country, "A page of countries (or CSV).", example = json!({"items": [{"code": "NO", "alpha3": "NOR", "name": "Norge", "nameEn": "Norway", "standing": {"outcome": "NOT_ASSESSED", "assessmentId": null, "assessedAt": null, "validUntil": null, "expired": false, "failingRequirements": []}, "version": 1, "createdAt": "2026-11-26T00:00:00Z", "updatedAt": "2026-11-26T00:00:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_countries(call, params) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        if f.expires_within_days.is_some_and(|d| d > 3660) {
+            return Err(ApiError::invalid(
+                "/query/expiresWithinDays",
+                "invalid-value",
+                crate::text::Text::ExpiresWithinDays.msg(),
+            ));
+        }
+        let filter = CountryFilter {
+            q: f.q,
+            outcome: f.outcome,
+            expires_within_days: f.expires_within_days,
+            expired: f.expired,
+        };
+        let today = crate::policy::today();
+        call.list(params.paging, move |c, offset, limit| {
+            store::list(c, &filter, today, offset, limit)
+        })
+        .await
+    }
+
+    /// Read a country / Läs ett land
+    ///
+    /// The country with its current standing.
+    #[read(get "/countries/{code}", country("ISO 3166-1 alpha-2 code."), 200(Country, "The country.", etag = "A tag of this representation, for If-None-Match."))]
+    async fn get_country(call, code) {
+        call.require(Capability::Read)?;
+        let code = code?;
+        let not_found = || ApiError::not_found("country", "land");
+        let country = call
+            .one(not_found, move |c| store::find(c, code.as_str()))
+            .await?;
+        let body = serde_json::to_vec(&country).map_err(|e| ApiError::internal(e.to_string()))?;
+        reply::tagged(&call.req, content_etag(&body), body)
+    }
 }

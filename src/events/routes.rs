@@ -121,3 +121,23 @@ fn visible_feed(
     }
     Ok((items, cursor))
 }
+
+/// The answer of an entity's history operation (`GET /agreements/{id}/history`): every version of
+/// `id` the caller may see, oldest first, once `found` has made sure it is there for the caller
+/// (404 otherwise).
+pub async fn history(
+    call: Call,
+    entity: EntityType,
+    id: String,
+    found: impl FnOnce(&mut AnyConnection, &Principal, &str) -> Result<(), ApiError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    call.require(Capability::Read)?;
+    let result = call
+        .db
+        .read(move |conn| {
+            found(conn, &call.principal, &id)?;
+            super::history::history_of(conn, &call.principal, entity, &id)
+        })
+        .await?;
+    reply::json(&result)
+}

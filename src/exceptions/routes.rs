@@ -6,14 +6,12 @@ use super::service::{self, ENTITY, not_found};
 use super::store::{self, ExceptionFilter, ExceptionRow};
 use super::{DecisionInput, Exception, ExceptionRequest, ExceptionStatus, RevocationInput};
 use crate::db::AnyConnection;
-use crate::events::history::history_of;
+use crate::events::routes::history;
 use crate::http::auth::{Capability, Principal};
 use crate::http::crud::{self, Call};
-use crate::http::docs as d;
 use crate::http::json::JsonBody;
-use crate::http::paging::{ListParams, Page, Paging};
+use crate::http::operation::item;
 use crate::http::problem::ApiError;
-use crate::http::reply;
 
 /// An officer acts for their unit and the units below it; a coordinator for every unit.
 fn require_unit(
@@ -29,14 +27,13 @@ fn require_unit(
 /// `action` made of it.
 async fn act(
     call: crud::KeyedCall,
-    id: web::Path<String>,
+    id: String,
     digest: &str,
     own_unit: bool,
     action: impl FnOnce(&mut AnyConnection, &str, &ExceptionRow) -> Result<Exception, ApiError>
     + Send
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let p = call.principal.clone();
     call.act(digest, move |conn, actor, pre| {
         let row = store::find_row(conn, &id)?.ok_or_else(not_found)?;
@@ -45,6 +42,21 @@ async fn act(
         }
         pre.check(row.version)?;
         action(conn, actor, &row)
+    })
+    .await
+}
+
+/// What the board secretary records on a request (a decision, a revocation), by `record`.
+async fn record<T: Send + 'static>(
+    call: crud::KeyedCall,
+    id: String,
+    body: JsonBody<T>,
+    record: fn(&mut AnyConnection, &str, &ExceptionRow, &T) -> Result<Exception, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    call.principal.require(Capability::DecideExceptions)?;
+    let input = body.value;
+    act(call, id, &body.digest, false, move |conn, actor, row| {
+        record(conn, actor, row, &input)
     })
     .await
 }
@@ -69,161 +81,81 @@ pub struct ExceptionParams {
     case_number: Option<String>,
 }
 
-/// List exception requests / Lista begäranden om undantag
-///
-/// Oldest first; `status=REQUESTED` lists the requests waiting for Kommunstyrelsen.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "listExceptions",
-    params(Paging, ExceptionParams),
-    responses(
-        (status = 200, description = "A page of exception requests.", body = Page<Exception>, example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})),
-    )
-)]
-#[get("/exceptions")]
-pub async fn list_exceptions(
-    call: Call,
-    params: ListParams<ExceptionParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    let paging = params.paging;
-    let filter = ExceptionFilter {
-        status: f.status,
-        unit_code: f.unit_code,
-        partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
-        agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
-        case_number: f.case_number,
-    };
-    call.list(paging, move |c, offset, limit| {
-        store::list(c, &filter, offset, limit)
-    })
-    .await
-}
+item! {
+    tag "Exceptions";
 
-/// Read an exception request / Läs en begäran om undantag
-///
-/// Every role may read exception requests. Answers the request with any decision or revocation, and its `ETag`; `If-None-Match` with the current ETag answers 304.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "getException",
-    params(("id" = uuid::Uuid, Path, description = "The request's id.")),
-    responses(
-        (status = 200, description = "The request and any decision.", body = Exception, headers(("ETag" = String, description = "The request's version."))),
-    )
-)]
-#[get("/exceptions/{id}")]
-pub async fn get_exception(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = Ok(id.into_inner());
-    let find = |c: &mut _, id: &String| Ok(store::find_row(c, id)?.map(Exception::from));
-    call.read(Capability::Read, id, not_found, find).await
-}
+    /// List exception requests / Lista begäranden om undantag
+    ///
+    /// Oldest first; `status=REQUESTED` lists the requests waiting for Kommunstyrelsen.
+    #[list(get "/exceptions", ExceptionParams, 200(Exception, "A page of exception requests.", example = json!({"items": [], "page": 1, "limit": 20, "totalItems": 0, "totalPages": 0})))]
+    async fn list_exceptions(call, params) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        let paging = params.paging;
+        let filter = ExceptionFilter {
+            status: f.status,
+            unit_code: f.unit_code,
+            partner_id: f.partner_id.map(|u| u.hyphenated().to_string()),
+            agreement_id: f.agreement_id.map(|u| u.hyphenated().to_string()),
+            case_number: f.case_number,
+        };
+        call.list(paging, move |c, offset, limit| {
+            store::list(c, &filter, offset, limit)
+        })
+        .await
+    }
 
-/// Request an exception / Begär undantag
-///
-/// For one agreement of your unit and one of its partners that does not meet the requirements.
-/// Kommunstyrelsen decides; the unit follows from the agreement.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "requestException",
-    request_body(content = ExceptionRequest, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The request was filed.", body = Exception),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/exceptions")]
-pub async fn request_exception(
-    call: crud::KeyedCall,
-    body: JsonBody<ExceptionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::WriteAgreements)?;
-    let request = body.value;
-    let p = call.principal.clone();
-    call.create(&body.digest, move |conn, actor| {
-        let authorize = |conn: &mut _, unit: &str| require_unit(conn, &p, unit);
-        service::request(conn, actor, Some(&p), &request, authorize)
-    })
-    .await
-}
+    /// Read an exception request / Läs en begäran om undantag
+    ///
+    /// Every role may read exception requests. Answers the request with any decision or revocation, and its `ETag`; `If-None-Match` with the current ETag answers 304.
+    #[read(get "/exceptions/{id}", any_id("The request's id."), 200(Exception, "The request and any decision.", etag = "The request's version."))]
+    async fn get_exception(call, id) {
+        let find = |c: &mut _, id: &String| Ok(store::find_row(c, id)?.map(Exception::from));
+        call.read(Capability::Read, Ok(id), not_found, find).await
+    }
 
-/// Record the decision / Registrera beslutet
-///
-/// The board secretary records Kommunstyrelsen's (or a delegate's) decision on a request. A decision
-/// is immutable once recorded, and nobody records the decision on a request they filed
-/// (rule EXCEPTION_DECIDED_BY_OTHER).
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "decideException",
-    request_body(content = DecisionInput, content_type = "application/json"),
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The decision is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/exceptions/{id}/decision")]
-pub async fn decide_exception(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: JsonBody<DecisionInput>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::DecideExceptions)?;
-    let decision = body.value;
-    act(call, id, &body.digest, false, move |conn, actor, row| {
-        service::decide(conn, actor, row, &decision)
-    })
-    .await
-}
+    /// Request an exception / Begär undantag
+    ///
+    /// For one agreement of your unit and one of its partners that does not meet the requirements.
+    /// Kommunstyrelsen decides; the unit follows from the agreement.
+    #[create(post "/exceptions", body = ExceptionRequest, 201(Exception, "The request was filed."), 409(Conflict))]
+    async fn request_exception(call, body) {
+        call.principal.require(Capability::WriteAgreements)?;
+        let request = body.value;
+        let p = call.principal.clone();
+        call.create(&body.digest, move |conn, actor| {
+            let authorize = |conn: &mut _, unit: &str| require_unit(conn, &p, unit);
+            service::request(conn, actor, Some(&p), &request, authorize)
+        })
+        .await
+    }
 
-/// Record a revocation / Registrera ett återkallande
-///
-/// A granted exception is revoked by a new decision; the grant stays on record.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "revokeException",
-    request_body(content = RevocationInput, content_type = "application/json"),
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The revocation is recorded.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/exceptions/{id}/revoke")]
-pub async fn revoke_exception(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: JsonBody<RevocationInput>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::DecideExceptions)?;
-    let revocation = body.value;
-    act(call, id, &body.digest, false, move |conn, actor, row| {
-        service::revoke(conn, actor, row, &revocation)
-    })
-    .await
-}
+    /// Record the decision / Registrera beslutet
+    ///
+    /// The board secretary records Kommunstyrelsen's (or a delegate's) decision on a request. A decision
+    /// is immutable once recorded, and nobody records the decision on a request they filed
+    /// (rule EXCEPTION_DECIDED_BY_OTHER).
+    #[act(post "/exceptions/{id}/decision", any_id("The request's id."), [json DecisionInput], 200(Exception, "The decision is recorded.", etag = "The new version."), 409(Conflict))]
+    async fn decide_exception(call, id, body) {
+        record(call, id, body, service::decide).await
+    }
 
-/// Withdraw a request / Återkalla en begäran
-///
-/// The requesting unit withdraws a request that has not been decided.
-#[utoipa::path(
-    tag = "Exceptions",
-    operation_id = "withdrawException",
-    params(("id" = uuid::Uuid, Path, description = "The request's id."), d::IfMatchHeader),
-    responses(
-        (status = 200, description = "The request is withdrawn.", body = Exception, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, response = d::Conflict),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[post("/exceptions/{id}/withdraw")]
-pub async fn withdraw_exception(
-    call: crud::KeyedCall,
-    id: web::Path<String>,
-    body: crate::http::json::OptionalJsonBody<crate::http::json::ActionBody>,
-) -> Result<HttpResponse, ApiError> {
-    call.principal.require(Capability::WriteAgreements)?;
-    act(call, id, &body.digest, true, service::withdraw).await
+    /// Record a revocation / Registrera ett återkallande
+    ///
+    /// A granted exception is revoked by a new decision; the grant stays on record.
+    #[act(post "/exceptions/{id}/revoke", any_id("The request's id."), [json RevocationInput], 200(Exception, "The revocation is recorded.", etag = "The new version."), 409(Conflict))]
+    async fn revoke_exception(call, id, body) {
+        record(call, id, body, service::revoke).await
+    }
+
+    /// Withdraw a request / Återkalla en begäran
+    ///
+    /// The requesting unit withdraws a request that has not been decided.
+    #[act(post "/exceptions/{id}/withdraw", any_id("The request's id."), [], 200(Exception, "The request is withdrawn.", etag = "The new version."), 409(Conflict))]
+    async fn withdraw_exception(call, id, body) {
+        call.principal.require(Capability::WriteAgreements)?;
+        act(call, id, &body.digest, true, service::withdraw).await
+    }
 }
 
 /// History of an exception / Historik för ett undantag
@@ -242,14 +174,7 @@ pub async fn get_exception_history(
     call: Call,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let id = id.into_inner();
-    let result = call
-        .db
-        .read(move |conn| {
-            store::find_row(conn, &id)?.ok_or_else(not_found)?;
-            history_of(conn, &call.principal, ENTITY, &id)
-        })
-        .await?;
-    reply::json(&result)
+    let found =
+        |conn: &mut _, _: &_, id: &_| store::find_row(conn, id)?.ok_or_else(not_found).map(drop);
+    history(call, ENTITY, id.into_inner(), found).await
 }

@@ -19,6 +19,12 @@ use super::reply::{self, Reply};
 use crate::config::Config;
 use crate::db::{AnyConnection, Db};
 
+/// The filters of a list that has none beyond paging (any other query parameter is refused).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NoFilters {}
+
 /// A list read in one transaction: `query` answers `limit` items from `offset`, and the total.
 pub async fn list<T, F>(
     db: &Db,
@@ -201,10 +207,10 @@ impl Call {
         guarded(&self.db, &self.principal, &self.if_match, work).await
     }
 
-    /// A change of the resource at `key`, guarded by `If-Match`: the caller must hold
-    /// `capability` (checked before `key`, the parsed path parameter, is looked at); `work`
-    /// answers the resource as changed, which is the reply, with its new `ETag`.
-    pub async fn change<K, T, F>(
+    /// A write to the resource at `key`, guarded by `If-Match`: the caller must hold `capability`
+    /// (checked before `key`, the parsed path parameter, is looked at); what `work` answers is the
+    /// reply ([`Written`]: the resource as changed, or nothing for a delete).
+    pub async fn write<K, W, F>(
         &self,
         capability: Capability,
         key: Result<K, ApiError>,
@@ -212,53 +218,14 @@ impl Call {
     ) -> Result<HttpResponse, ApiError>
     where
         K: Send + 'static,
-        T: Resource + Serialize,
-        F: FnOnce(&mut AnyConnection, &str, &K, &Precondition) -> Result<T, ApiError>
-            + Send
-            + 'static,
-    {
-        self.at(capability, key, move |conn, actor, key, pre| {
-            changed(&work(conn, actor, key, pre)?)
-        })
-        .await
-    }
-
-    /// The delete of the resource at `key`, guarded by `If-Match`, as [`Call::change`] checks
-    /// it; the reply is 204.
-    pub async fn remove<K, F>(
-        &self,
-        capability: Capability,
-        key: Result<K, ApiError>,
-        work: F,
-    ) -> Result<HttpResponse, ApiError>
-    where
-        K: Send + 'static,
-        F: FnOnce(&mut AnyConnection, &str, &K, &Precondition) -> Result<(), ApiError>
-            + Send
-            + 'static,
-    {
-        self.at(capability, key, move |conn, actor, key, pre| {
-            work(conn, actor, key, pre).map(|()| Reply::no_content())
-        })
-        .await
-    }
-
-    /// A guarded write to the resource at `key` by a caller holding `capability`.
-    async fn at<K, F>(
-        &self,
-        capability: Capability,
-        key: Result<K, ApiError>,
-        work: F,
-    ) -> Result<HttpResponse, ApiError>
-    where
-        K: Send + 'static,
-        F: FnOnce(&mut AnyConnection, &str, &K, &Precondition) -> Result<Reply, ApiError>
+        W: Written,
+        F: FnOnce(&mut AnyConnection, &str, &K, &Precondition) -> Result<W, ApiError>
             + Send
             + 'static,
     {
         self.require(capability)?;
         let key = key?;
-        self.guarded(move |conn, actor, pre| work(conn, actor, &key, pre))
+        self.guarded(move |conn, actor, pre| work(conn, actor, &key, pre)?.reply())
             .await
     }
 
@@ -359,6 +326,24 @@ impl KeyedCall {
 /// The reply to a change: the resource as changed, with its new `ETag`.
 pub fn changed<T: Resource + Serialize>(resource: &T) -> Result<Reply, ApiError> {
     Reply::ok(resource, resource.located().0)
+}
+
+/// What a guarded write ([`Call::write`]) answers: the resource as changed (200 with its new
+/// `ETag`), or nothing, for a delete (204).
+pub trait Written {
+    fn reply(self) -> Result<Reply, ApiError>;
+}
+
+impl<T: Resource + Serialize> Written for T {
+    fn reply(self) -> Result<Reply, ApiError> {
+        changed(&self)
+    }
+}
+
+impl Written for () {
+    fn reply(self) -> Result<Reply, ApiError> {
+        Ok(Reply::no_content())
+    }
 }
 
 /// A resource with a version (its `ETag`, what `If-Match` names) and a URL.

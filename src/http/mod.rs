@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod json;
 pub mod jwks;
 pub mod middleware;
+pub mod operation;
 pub mod paging;
 pub mod path;
 pub mod problem;

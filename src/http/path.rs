@@ -14,22 +14,23 @@ pub fn path_uuid(raw: &str, pointer: &str) -> Result<String, ApiError> {
 
 /// An ISO 3166-1 alpha-2 country code in the path (`/path/code`).
 pub fn path_country(raw: &str) -> Result<CountryCode, ApiError> {
-    CountryCode::parse(raw).map_err(|_| {
-        ApiError::invalid(
-            "/path/code",
-            "invalid-country-code",
-            Text::CountryCodeInPath.msg(),
-        )
-    })
+    path_code(
+        CountryCode::parse(raw),
+        "invalid-country-code",
+        Text::CountryCodeInPath,
+    )
 }
 
 /// A unit code in the path (`/path/code`).
 pub fn path_unit(raw: &str) -> Result<UnitCode, ApiError> {
-    UnitCode::parse(raw).map_err(|_| {
-        ApiError::invalid(
-            "/path/code",
-            "invalid-unit-code",
-            Text::UnitCodeInPathInvalid.msg(),
-        )
-    })
+    path_code(
+        UnitCode::parse(raw),
+        "invalid-unit-code",
+        Text::UnitCodeInPathInvalid,
+    )
+}
+
+/// A code in the path as `parsed` found it, or the problem naming `/path/code`.
+fn path_code<T, E>(parsed: Result<T, E>, code: &str, text: Text) -> Result<T, ApiError> {
+    parsed.map_err(|_| ApiError::invalid("/path/code", code, text.msg()))
 }

@@ -10,10 +10,9 @@ use super::store::{self, NewIndicator};
 use super::{Indicator, IndicatorImport, IndicatorSource};
 use crate::domain::{Name, WebUrl};
 use crate::http::auth::Capability;
-use crate::http::crud::{self, Call};
+use crate::http::crud::{self};
 use crate::http::docs as d;
-use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::path::path_country;
+use crate::http::operation::item;
 use crate::http::problem::{ApiError, FieldError, ProblemKind};
 use crate::text::Text;
 
@@ -257,34 +256,26 @@ pub struct CountryIndicatorParams {
     source: Option<IndicatorSource>,
 }
 
-/// A country's indicators / Ett lands indikatorer
-///
-/// The latest imported value of each source and metric for the country, by source and metric.
-#[utoipa::path(
-    tag = "Indicators",
-    operation_id = "listCountryIndicators",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code.", example = "NO", pattern = "^[A-Z]{2}$"), Paging, CountryIndicatorParams),
-    responses(
-        (status = 200, description = "A page of the latest values.", body = Page<Indicator>, example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001", "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score", "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway", "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-    )
-)]
-#[get("/countries/{code}/indicators")]
-pub async fn list_country_indicators(
-    call: Call,
-    code: web::Path<String>,
-    params: ListParams<CountryIndicatorParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let code = path_country(&code)?;
-    let source = params.filters.source;
-    call.list(params.paging, move |c, offset, limit| {
-        if !crate::db::reference::country_exists(c, code.as_str())? {
-            return Err(ApiError::not_found("country", "land"));
-        }
-        let all = store::latest_for_country(c, code.as_str(), source)?;
-        Ok(crud::slice(all, offset, limit))
-    })
-    .await
+item! {
+    tag "Indicators";
+
+    /// A country's indicators / Ett lands indikatorer
+    ///
+    /// The latest imported value of each source and metric for the country, by source and metric.
+    #[list(get "/countries/{code}/indicators", country("ISO 3166-1 alpha-2 code."), CountryIndicatorParams, 200(Indicator, "A page of the latest values.", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001", "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score", "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway", "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_country_indicators(call, code, params) {
+        call.require(Capability::Read)?;
+        let code = code?;
+        let source = params.filters.source;
+        call.list(params.paging, move |c, offset, limit| {
+            if !crate::db::reference::country_exists(c, code.as_str())? {
+                return Err(ApiError::not_found("country", "land"));
+            }
+            let all = store::latest_for_country(c, code.as_str(), source)?;
+            Ok(crud::slice(all, offset, limit))
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{delete, get, patch, post};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -7,12 +7,7 @@ use super::store::{self, PartnerFilter};
 use super::{NewPartner, Partner, PartnerKind, PartnerPatch};
 use crate::domain::CountryCode;
 use crate::http::auth::Capability;
-use crate::http::crud::{self, Call};
-use crate::http::docs as d;
-use crate::http::json::JsonBody;
-use crate::http::paging::{ListParams, Page, Paging};
-use crate::http::path::path_uuid;
-use crate::http::problem::ApiError;
+use crate::http::operation::item;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -32,137 +27,75 @@ pub struct PartnerParams {
     q: Option<String>,
 }
 
-/// List partners / Lista samarbetsparter
-///
-/// The partners, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
-#[utoipa::path(
-    tag = "Partners",
-    operation_id = "listPartners",
-    params(Paging, PartnerParams),
-    responses(
-        (status = 200, description = "A page of partners (or CSV).", content(
-            (Page<Partner> = "application/json", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City", "externalIds": {"euPic": null, "organisationNumber": null}, "website": null, "sisterCity": false, "sisterCitySince": null, "archived": false, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})),
-            (String = "text/csv"),
-        )),
-    )
-)]
-#[get("/partners")]
-pub async fn list_partners(
-    call: Call,
-    params: ListParams<PartnerParams>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::Read)?;
-    let f = params.filters;
-    let filter = PartnerFilter {
-        country_code: f.country_code.map(CountryCode::into_inner),
-        kind: f.kind,
-        sister_city: f.sister_city,
-        archived: f.archived,
-        q: f.q,
-    };
-    call.list(params.paging, move |c, offset, limit| {
-        store::list(c, &filter, offset, limit)
-    })
-    .await
-}
+item! {
+    tag "Partners";
 
-/// Read a partner / Läs en samarbetspart
-///
-/// Every role may read partners. Answers the partner with its `ETag`; `If-None-Match` with the current ETag answers 304.
-#[utoipa::path(
-    tag = "Partners",
-    operation_id = "getPartner",
-    params(("id" = uuid::Uuid, Path, description = "The partner's id (UUIDv7).", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 200, description = "The partner, with its ETag.", body = Partner, headers(("ETag" = String, description = "The partner's version."))),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[get("/partners/{id}")]
-pub async fn get_partner(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&id, "/path/id");
-    call.read(Capability::Read, id, not_found, |c, id| store::find(c, id))
+    /// List partners / Lista samarbetsparter
+    ///
+    /// The partners, oldest first. `Accept: text/csv` returns the whole filtered list as CSV.
+    #[list(get "/partners", PartnerParams, 200 csv(Partner, "A page of partners (or CSV).", example = json!({"items": [{"id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY", "countryCode": "NO", "city": "Example City", "externalIds": {"euPic": null, "organisationNumber": null}, "website": null, "sisterCity": false, "sisterCitySince": null, "archived": false, "version": 1, "createdAt": "2026-11-26T09:15:00Z", "updatedAt": "2026-11-26T09:15:00Z"}], "page": 1, "limit": 20, "totalItems": 1, "totalPages": 1})))]
+    async fn list_partners(call, params) {
+        call.require(Capability::Read)?;
+        let f = params.filters;
+        let filter = PartnerFilter {
+            country_code: f.country_code.map(CountryCode::into_inner),
+            kind: f.kind,
+            sister_city: f.sister_city,
+            archived: f.archived,
+            q: f.q,
+        };
+        call.list(params.paging, move |c, offset, limit| {
+            store::list(c, &filter, offset, limit)
+        })
         .await
-}
-
-/// Create a partner / Skapa en samarbetspart
-///
-/// Officers and coordinators; only a coordinator may create a partner already archived.
-#[utoipa::path(
-    tag = "Partners",
-    operation_id = "createPartner",
-    request_body(content = NewPartner, content_type = "application/json"),
-    responses(
-        (status = 201, description = "The partner was created.", body = Partner),
-        (status = 409, response = d::Conflict),
-    )
-)]
-#[post("/partners")]
-pub async fn create_partner(
-    call: crud::KeyedCall,
-    body: JsonBody<NewPartner>,
-) -> Result<HttpResponse, ApiError> {
-    call.require(Capability::WritePartners)?;
-    let new = body.value;
-    if new.archived && !call.has(Capability::ManagePartners) {
-        coordinator_only(&["archived"])?;
     }
-    let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
-    call.create(&body.digest, create).await
-}
 
-/// Change a partner / Ändra en samarbetspart
-///
-/// JSON Merge Patch (RFC 7396). Officers change the descriptive fields (name, city, external ids,
-/// website); `countryCode`, `kind` and `archived` are for coordinators (403 naming the field).
-/// Archiving (`{"archived": true}`) keeps the partner and everything that refers to it.
-#[utoipa::path(
-    tag = "Partners",
-    operation_id = "updatePartner",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    request_body(content = PartnerPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The partner as changed.", body = Partner, headers(("ETag" = String, description = "The partner's new version."))),
-    )
-)]
-#[patch("/partners/{id}")]
-pub async fn update_partner(
-    call: Call,
-    id: web::Path<String>,
-    patch: PartnerPatch,
-) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&id, "/path/id");
-    let coordinator = call.has(Capability::ManagePartners);
-    call.change(
-        Capability::WritePartners,
-        id,
-        move |conn, actor, id, pre| service::update(conn, actor, id, pre, &patch, coordinator),
-    )
-    .await
-}
+    /// Read a partner / Läs en samarbetspart
+    ///
+    /// Every role may read partners. Answers the partner with its `ETag`; `If-None-Match` with the current ETag answers 304.
+    #[read(get "/partners/{id}", id("The partner's id (UUIDv7)."), 200(Partner, "The partner, with its ETag.", etag = "The partner's version."))]
+    async fn get_partner(call, id) {
+        call.read(Capability::Read, id, not_found, |c, id| store::find(c, id)).await
+    }
 
-/// Delete a partner / Ta bort en samarbetspart
-///
-/// Coordinators only, and only for a partner nothing refers to (no contact, assessment,
-/// agreement or exception): a partner entered by mistake. A partner that is referred to is
-/// archived instead (`PATCH {"archived": true}`); deleting it is refused with 409.
-#[utoipa::path(
-    tag = "Partners",
-    operation_id = "deletePartner",
-    params(
-        ("id" = uuid::Uuid, Path, description = "The partner's id.", example = "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", format = Uuid)),
-    responses(
-        (status = 204, description = "The partner was deleted."),
-        (status = 409, response = d::Conflict),
-        (status = 400, response = d::BadRequest),
-    )
-)]
-#[delete("/partners/{id}")]
-pub async fn delete_partner(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&id, "/path/id");
-    call.remove(Capability::ManagePartners, id, |conn, actor, id, pre| {
-        service::delete(conn, actor, id, pre)
-    })
-    .await
+    /// Create a partner / Skapa en samarbetspart
+    ///
+    /// Officers and coordinators; only a coordinator may create a partner already archived.
+    #[create(post "/partners", body = NewPartner, 201(Partner, "The partner was created."), 409(Conflict))]
+    async fn create_partner(call, body) {
+        call.require(Capability::WritePartners)?;
+        let new = body.value;
+        if new.archived && !call.has(Capability::ManagePartners) {
+            coordinator_only(&["archived"])?;
+        }
+        let create = move |conn: &mut _, actor: &str| service::create(conn, actor, &new);
+        call.create(&body.digest, create).await
+    }
+
+    /// Change a partner / Ändra en samarbetspart
+    ///
+    /// JSON Merge Patch (RFC 7396). Officers change the descriptive fields (name, city, external ids,
+    /// website); `countryCode`, `kind` and `archived` are for coordinators (403 naming the field).
+    /// Archiving (`{"archived": true}`) keeps the partner and everything that refers to it.
+    #[change(patch "/partners/{id}", id("The partner's id."), body = PartnerPatch, 200(Partner, "The partner as changed.", etag = "The partner's new version."))]
+    async fn update_partner(call, id, patch) {
+        let coordinator = call.has(Capability::ManagePartners);
+        call.write(Capability::WritePartners, id, move |conn, actor, id, pre| {
+            service::update(conn, actor, id, pre, &patch, coordinator)
+        })
+        .await
+    }
+
+    /// Delete a partner / Ta bort en samarbetspart
+    ///
+    /// Coordinators only, and only for a partner nothing refers to (no contact, assessment,
+    /// agreement or exception): a partner entered by mistake. A partner that is referred to is
+    /// archived instead (`PATCH {"archived": true}`); deleting it is refused with 409.
+    #[remove(delete "/partners/{id}", id("The partner's id."), 204("The partner was deleted."), 409(Conflict))]
+    async fn delete_partner(call, id) {
+        call.write(Capability::ManagePartners, id, |conn, actor, id, pre| {
+            service::delete(conn, actor, id, pre)
+        })
+        .await
+    }
 }
