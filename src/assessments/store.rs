@@ -340,21 +340,23 @@ pub fn published_as_of_many(
     at: NaiveDateTime,
 ) -> Result<HashMap<Subject, Assessment>, ApiError> {
     let keys: Vec<String> = subjects.iter().map(Subject::key).collect();
-    let mut found: HashMap<Subject, Assessment> = HashMap::new();
-    for chunk in keys.chunks(500) {
-        let rows = a::table
-            .filter(a::subject_key.eq_any(chunk.to_vec()))
+    let rows = crate::db::in_chunks(&keys, |chunk| {
+        a::table
+            .filter(a::subject_key.eq_any(chunk))
             .filter(a::published_at.le(at))
             .order((a::published_at.asc(), a::id.asc()))
             .select(AssessmentRow::as_select())
-            .load(conn)?;
-        // Ascending, so the latest published per subject is the one left in the map.
-        for row in rows {
+            .load(conn)
+    })?;
+    // Ascending within each statement, and a subject's keys are all in one chunk, so the latest
+    // published per subject is the one left in the map.
+    Ok(rows
+        .into_iter()
+        .map(|row| {
             let assessment = as_of(Assessment::from(row), at);
-            found.insert(assessment.subject(), assessment);
-        }
-    }
-    Ok(found)
+            (assessment.subject(), assessment)
+        })
+        .collect())
 }
 
 /// Every country's own assessment in force now (status `PUBLISHED`), by country code.

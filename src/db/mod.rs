@@ -538,6 +538,24 @@ pub fn now() -> chrono::NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// How many keys one `IN (…)` statement binds: well under SQLite's limit of 32,766 bound
+/// parameters, with room for a statement's other parameters (PostgreSQL binds the keys as one
+/// array), so that an export's page of 10,000 rows names its partners in one statement.
+pub const KEYS_PER_STATEMENT: usize = 10_000;
+
+/// Loads the rows for many keys, [`KEYS_PER_STATEMENT`] keys to a statement, and gathers them in
+/// the order the statements answered.
+pub fn in_chunks<K, T, E>(
+    keys: &[K],
+    mut load: impl FnMut(&[K]) -> Result<Vec<T>, E>,
+) -> Result<Vec<T>, E> {
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        rows.extend(load(chunk)?);
+    }
+    Ok(rows)
+}
+
 /// What an update at a version wrote, read back by `read`; `None` when it wrote no row (another
 /// write came first).
 pub fn reread<T, E>(

@@ -31,9 +31,8 @@ pub fn partners_by_id(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> Result<HashMap<String, PartnerFacts>, ApiError> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows = partners::table
+    let rows = crate::db::in_chunks(ids, |chunk| {
+        partners::table
             .filter(partners::id.eq_any(chunk))
             .select((
                 partners::id,
@@ -41,20 +40,20 @@ pub fn partners_by_id(
                 partners::country_code,
                 partners::archived,
             ))
-            .load::<(String, String, String, bool)>(conn)?;
-        for (id, kind, country_code, archived) in rows {
-            found.insert(
-                id.clone(),
-                PartnerFacts {
-                    id,
-                    kind,
-                    country_code,
-                    archived,
-                },
-            );
-        }
-    }
-    Ok(found)
+            .load::<(String, String, String, bool)>(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, country_code, archived)| {
+            let facts = PartnerFacts {
+                id: id.clone(),
+                kind,
+                country_code,
+                archived,
+            };
+            (id, facts)
+        })
+        .collect())
 }
 
 pub fn partner(conn: &mut AnyConnection, id: &str) -> Result<Option<PartnerFacts>, ApiError> {

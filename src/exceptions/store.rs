@@ -281,17 +281,13 @@ pub fn for_agreements(
     conn: &mut AnyConnection,
     agreement_ids: &[String],
 ) -> Result<Vec<ExceptionRow>, ApiError> {
-    let mut rows = Vec::new();
-    for chunk in agreement_ids.chunks(500) {
-        rows.extend(
-            x::table
-                .filter(x::agreement_id.eq_any(chunk))
-                .order((x::created_at.asc(), x::id.asc()))
-                .select(ExceptionRow::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(rows)
+    Ok(crate::db::in_chunks(agreement_ids, |chunk| {
+        x::table
+            .filter(x::agreement_id.eq_any(chunk))
+            .order((x::created_at.asc(), x::id.asc()))
+            .select(ExceptionRow::as_select())
+            .load(conn)
+    })?)
 }
 
 /// Whether a request for this agreement and partner is open (requested, or granted and not revoked).

@@ -199,25 +199,24 @@ pub fn refs(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> Result<HashMap<String, PartnerRef>, ApiError> {
-    let mut found = HashMap::new();
-    // Bound parameters per statement stay well under SQLite's and PostgreSQL's limits.
-    for chunk in ids.chunks(10_000) {
-        let rows: Vec<(String, String, String, String)> = p::table
+    let rows = crate::db::in_chunks(ids, |chunk| {
+        p::table
             .filter(p::id.eq_any(chunk))
             .select((p::id, p::name, p::country_code, p::kind))
-            .load(conn)?;
-        for (id, name, country_code, kind) in rows {
-            let kind = PartnerKind::from_db(&kind);
-            let r = PartnerRef {
+            .load::<(String, String, String, String)>(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, country_code, kind)| {
+            let named = PartnerRef {
                 id: id.clone(),
                 name,
                 country_code,
-                kind,
+                kind: PartnerKind::from_db(&kind),
             };
-            found.insert(id, r);
-        }
-    }
-    Ok(found)
+            (id, named)
+        })
+        .collect())
 }
 
 /// The oldest partner with exactly this name, country and kind (an import's match when the id is

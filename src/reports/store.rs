@@ -31,30 +31,29 @@ pub fn agreements_once_active(conn: &mut AnyConnection) -> Result<Vec<AgreementR
     )
 }
 
-/// The partners with these ids, in one query per 500 ids.
+/// The partners with these ids, in one query per [`crate::db::KEYS_PER_STATEMENT`] ids.
 pub fn partners(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> Result<HashMap<String, PartnerInfo>, ApiError> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String, String, Option<String>)> = p::table
-            .filter(p::id.eq_any(chunk.to_vec()))
+    let rows = crate::db::in_chunks(ids, |chunk| {
+        p::table
+            .filter(p::id.eq_any(chunk))
             .select((p::id, p::name, p::country_code, p::city))
-            .load(conn)?;
-        for (id, name, country_code, city) in rows {
-            found.insert(
-                id.clone(),
-                PartnerInfo {
-                    id,
-                    name,
-                    country_code,
-                    city,
-                },
-            );
-        }
-    }
-    Ok(found)
+            .load::<(String, String, String, Option<String>)>(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, country_code, city)| {
+            let info = PartnerInfo {
+                id: id.clone(),
+                name,
+                country_code,
+                city,
+            };
+            (id, info)
+        })
+        .collect())
 }
 
 /// Every unit's Swedish name, by code.
