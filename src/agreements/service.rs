@@ -233,11 +233,7 @@ pub fn check_input(
             Text::EndDateBeforeStartDate.msg(),
         ));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    crate::http::problem::unless_faults(errors, ())
 }
 
 /// Builds what the policy core looks at, for `input` as agreement `id`, today.
@@ -460,11 +456,7 @@ fn end_date_of(
             Text::EndDateBeforeStart { end, start }.msg(),
         ));
     }
-    if errors.is_empty() {
-        Ok(end)
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    crate::http::problem::unless_faults(errors, end)
 }
 
 /// Moves `record` to `next` as `actor`: activation only when the policy's rules hold (409

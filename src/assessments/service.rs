@@ -301,11 +301,7 @@ fn resolve_evidence(
             });
         }
     }
-    if errors.is_empty() {
-        Ok(evidence)
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    crate::http::problem::unless_faults(errors, evidence)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -210,6 +210,16 @@ impl std::ops::DerefMut for ApiError {
     }
 }
 
+/// `value` when no fault was found, else one validation problem that lists every fault (all
+/// errors at once, each at its pointer).
+pub fn unless_faults<T>(errors: Vec<FieldError>, value: T) -> Result<T, ApiError> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
 impl ApiError {
     pub fn new(kind: ProblemKind, detail: Msg) -> Self {
         Self(Box::new(ApiErrorBody {

@@ -90,12 +90,8 @@ pub fn parse(table: &Table) -> Result<Vec<ImportRow>, ApiError> {
     if errors.is_empty() && rows.is_empty() {
         errors.push(FieldError::new("/rows", "empty", Text::CsvNoValues.msg()));
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        errors.truncate(MAX_ERRORS);
-        Err(ApiError::validation(errors))
-    }
+    errors.truncate(MAX_ERRORS);
+    crate::http::problem::unless_faults(errors, rows)
 }
 
 /// Where each writable column is; faults in the header are reported at `/rows/1/column`.

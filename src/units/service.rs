@@ -39,11 +39,7 @@ fn check_unit(conn: &mut AnyConnection, code: &str, changes: &UnitChanges) -> Re
         let text = Text::ValidUntilBeforeValidFrom;
         errors.push(FieldError::new("/validUntil", "before-start", text.msg()));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    crate::http::problem::unless_faults(errors, ())
 }
 
 fn appended(

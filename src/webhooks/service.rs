@@ -69,11 +69,7 @@ fn validate(changes: &mut WebhookChanges) -> Result<(), ApiError> {
         ));
     }
     changes.event_types.dedup();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    crate::http::problem::unless_faults(errors, ())
 }
 
 fn refused(refusal: &Refusal) -> ApiError {
