@@ -10,8 +10,9 @@ use crate::db::schema::{agreement_partners, partners};
 use crate::http::problem::ApiError;
 use crate::partners::PartnerKind;
 
-/// What eligibility needs of a partner.
-#[derive(Debug, Clone)]
+/// What eligibility needs of a partner, read straight from its row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = partners)]
 pub struct PartnerFacts {
     pub id: String,
     pub kind: String,
@@ -34,45 +35,18 @@ pub fn partners_by_id(
     let rows = crate::db::in_chunks(ids, |chunk| {
         partners::table
             .filter(partners::id.eq_any(chunk))
-            .select((
-                partners::id,
-                partners::kind,
-                partners::country_code,
-                partners::archived,
-            ))
-            .load::<(String, String, String, bool)>(conn)
+            .select(PartnerFacts::as_select())
+            .load(conn)
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, country_code, archived)| {
-            let facts = PartnerFacts {
-                id: id.clone(),
-                kind,
-                country_code,
-                archived,
-            };
-            (id, facts)
-        })
-        .collect())
+    Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
 }
 
 pub fn partner(conn: &mut AnyConnection, id: &str) -> Result<Option<PartnerFacts>, ApiError> {
     Ok(partners::table
         .find(id)
-        .select((
-            partners::id,
-            partners::kind,
-            partners::country_code,
-            partners::archived,
-        ))
-        .first::<(String, String, String, bool)>(conn)
-        .optional()?
-        .map(|(id, kind, country_code, archived)| PartnerFacts {
-            id,
-            kind,
-            country_code,
-            archived,
-        }))
+        .select(PartnerFacts::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Whether `partner_id` is a party to agreement `agreement_id` (one indexed lookup).

@@ -127,9 +127,12 @@ impl Resource for Partner {
     }
 }
 
+crate::db::stored_as_text!(PartnerKind, PartnerKind::from_db);
+
 /// How an agreements export names a partner: its id, name, country and kind (`partnerId:name:
 /// countryCode:kind`), so that an import into another register can find or create it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::db::schema::partners, check_for_backend(crate::db::MultiBackend))]
 pub struct PartnerRef {
     pub id: String,
     pub name: String,

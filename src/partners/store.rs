@@ -202,21 +202,10 @@ pub fn refs(
     let rows = crate::db::in_chunks(ids, |chunk| {
         p::table
             .filter(p::id.eq_any(chunk))
-            .select((p::id, p::name, p::country_code, p::kind))
-            .load::<(String, String, String, String)>(conn)
+            .select(PartnerRef::as_select())
+            .load(conn)
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, country_code, kind)| {
-            let named = PartnerRef {
-                id: id.clone(),
-                name,
-                country_code,
-                kind: PartnerKind::from_db(&kind),
-            };
-            (id, named)
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| (r.id.clone(), r)).collect())
 }
 
 /// The oldest partner with exactly this name, country and kind (an import's match when the id is

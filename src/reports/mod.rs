@@ -321,8 +321,9 @@ pub struct ComplianceReport {
     pub waiting_requests: Vec<WaitingRequest>,
 }
 
-/// What the summary needs to know of a partner.
-#[derive(Debug, Clone)]
+/// What the summary needs to know of a partner, read straight from its row.
+#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::db::schema::partners)]
 pub struct PartnerInfo {
     pub id: String,
     pub name: String,

@@ -39,21 +39,10 @@ pub fn partners(
     let rows = crate::db::in_chunks(ids, |chunk| {
         p::table
             .filter(p::id.eq_any(chunk))
-            .select((p::id, p::name, p::country_code, p::city))
-            .load::<(String, String, String, Option<String>)>(conn)
+            .select(PartnerInfo::as_select())
+            .load(conn)
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, country_code, city)| {
-            let info = PartnerInfo {
-                id: id.clone(),
-                name,
-                country_code,
-                city,
-            };
-            (id, info)
-        })
-        .collect())
+    Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
 }
 
 /// Every unit's Swedish name, by code.
