@@ -234,7 +234,7 @@ fn report_file<R: ReportFile>(format: ExportFormat, report: &R) -> Result<HttpRe
             let lang = crate::text::current();
             let of_section = |section: &str| -> Vec<Vec<Cell>> {
                 rows.iter()
-                    .filter(|row| row.first() == Some(&Cell::Text(section.to_string())))
+                    .filter(|row| matches!(row.first(), Some(Cell::Text(name)) if name == section))
                     .cloned()
                     .collect()
             };
