@@ -404,8 +404,9 @@ fn one_agreement(postgres: bool) -> String {
          a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, a.end_reason, \
          a.cancel_reason, \
          EXISTS (SELECT 1 FROM units c WHERE c.code = a.unit_code AND c.unit_type = 'COMPANY'), \
-         (SELECT COALESCE(MAX(e.id), 0) FROM events e), {partners}, {purposes}, {sdgs}, {fundings} \
-         FROM agreements a WHERE a.id = "
+         {generation}, {partners}, {purposes}, {sdgs}, {fundings} \
+         FROM agreements a WHERE a.id = ",
+        generation = crate::db::derived::GENERATION_SQL
     )
 }
 

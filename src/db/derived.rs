@@ -20,17 +20,26 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 
 use super::AnyConnection;
-use super::schema::events;
 
 /// How long an answer is served at most, changes or not.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 
-/// The register's version: the newest change-log id (0 for an empty register). One indexed read.
+/// The register's version as a scalar SQL expression, for statements that read it beside their
+/// own data: the newest change-log id (0 for an empty register). One indexed read.
+pub const GENERATION_SQL: &str = "(SELECT COALESCE(MAX(e.id), 0) FROM events e)";
+
+/// The register's version ([`GENERATION_SQL`]) read on its own.
 pub fn generation(conn: &mut AnyConnection) -> Result<i64, diesel::result::Error> {
-    Ok(events::table
-        .select(diesel::dsl::max(events::id))
-        .first::<Option<i64>>(conn)?
-        .unwrap_or(0))
+    #[derive(QueryableByName)]
+    struct Generation {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        generation: i64,
+    }
+    Ok(
+        diesel::sql_query(format!("SELECT {GENERATION_SQL} AS generation"))
+            .get_result::<Generation>(conn)?
+            .generation,
+    )
 }
 
 /// Answers of one kind for the newest register generation seen, at most `capacity` of them.
