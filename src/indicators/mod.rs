@@ -63,34 +63,51 @@ impl IndicatorSource {
 crate::db::stored_as_text!(IndicatorSource, |s| IndicatorSource::parse(s)
     .unwrap_or(IndicatorSource::UdMr));
 
-/// One imported index value / Ett importerat indexvärde.
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
-#[diesel(table_name = crate::db::schema::indicators, check_for_backend(crate::db::MultiBackend))]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({
-    "id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001",
-    "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score",
-    "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway",
-    "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"
-}))]
-pub struct Indicator {
-    #[schema(format = Uuid)]
-    pub id: String,
-    /// The import (one CSV upload) that brought the value in.
-    #[schema(format = Uuid)]
-    pub import_id: String,
-    pub country_code: String,
-    pub source: IndicatorSource,
-    /// The edition of the index, such as a year.
-    pub edition: String,
-    /// What was measured, as the source names it.
-    pub metric: String,
-    pub value: f64,
-    /// The source's own classification, such as `Free` or `Full democracy`.
-    pub category: Option<String>,
-    pub url: Option<String>,
-    pub imported_at: DateTime<Utc>,
-    pub imported_by: String,
+/// Declares a struct with the fields of an index value as a CSV line gives it, between the fields
+/// of its own given before and after them: the value as read (`store::NewIndicator`) and as kept
+/// (`Indicator`) are one field list.
+macro_rules! indicator_value {
+    ($(#[$meta:meta])* $name:ident { $($before:tt)* } { $($after:tt)* }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($before)*
+            pub country_code: String,
+            pub source: IndicatorSource,
+            /// The edition of the index, such as a year.
+            pub edition: String,
+            /// What was measured, as the source names it.
+            pub metric: String,
+            pub value: f64,
+            /// The source's own classification, such as `Free` or `Full democracy`.
+            pub category: Option<String>,
+            pub url: Option<String>,
+            $($after)*
+        }
+    };
+}
+use indicator_value;
+
+indicator_value! {
+    /// One imported index value / Ett importerat indexvärde.
+    #[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+    #[diesel(table_name = crate::db::schema::indicators, check_for_backend(crate::db::MultiBackend))]
+    #[serde(rename_all = "camelCase")]
+    #[schema(example = json!({
+        "id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "importId": "0192f5d2-7c1e-7d3a-9d6e-000000000001",
+        "countryCode": "NO", "source": "FREEDOM_HOUSE", "edition": "2026", "metric": "total-score",
+        "value": 98.0, "category": "Free", "url": "https://freedomhouse.org/country/norway",
+        "importedAt": "2026-11-26T09:15:00Z", "importedBy": "cora.coordinator"
+    }))]
+    Indicator {
+        #[schema(format = Uuid)]
+        pub id: String,
+        /// The import (one CSV upload) that brought the value in.
+        #[schema(format = Uuid)]
+        pub import_id: String,
+    } {
+        pub imported_at: DateTime<Utc>,
+        pub imported_by: String,
+    }
 }
 
 /// The result of an import / Resultatet av en import.

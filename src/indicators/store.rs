@@ -9,16 +9,10 @@ use crate::db::AnyConnection;
 use crate::db::schema::indicators as i;
 use crate::http::problem::ApiError;
 
-/// One validated CSV row.
-#[derive(Debug, Clone)]
-pub struct NewIndicator {
-    pub country_code: String,
-    pub source: IndicatorSource,
-    pub edition: String,
-    pub metric: String,
-    pub value: f64,
-    pub category: Option<String>,
-    pub url: Option<String>,
+super::indicator_value! {
+    /// One validated CSV row.
+    #[derive(Debug, Clone)]
+    NewIndicator {} {}
 }
 
 pub fn insert_all(
