@@ -249,6 +249,16 @@ pub fn list(
     Ok((rows.into_iter().map(Exception::from).collect(), total))
 }
 
+/// The rows `q` selects, oldest first (the order of every list of exceptions).
+fn oldest_first(
+    conn: &mut AnyConnection,
+    q: x::BoxedQuery<'_, MultiBackend>,
+) -> QueryResult<Vec<ExceptionRow>> {
+    q.order((x::created_at.asc(), x::id.asc()))
+        .select(ExceptionRow::as_select())
+        .load(conn)
+}
+
 /// The exceptions of a partner (for one agreement, or all), as rows.
 pub fn for_partner(
     conn: &mut AnyConnection,
@@ -257,11 +267,9 @@ pub fn for_partner(
 ) -> Result<Vec<ExceptionRow>, ApiError> {
     let mut q = x::table.filter(x::partner_id.eq(partner_id)).into_boxed();
     if let Some(a) = agreement_id {
-        q = q.filter(x::agreement_id.eq(a.to_string()));
+        q = q.filter(x::agreement_id.eq(a));
     }
-    Ok(q.order((x::created_at.asc(), x::id.asc()))
-        .select(ExceptionRow::as_select())
-        .load(conn)?)
+    Ok(oldest_first(conn, q)?)
 }
 
 /// The exceptions of one agreement (all its partners).
@@ -269,11 +277,8 @@ pub fn for_agreement(
     conn: &mut AnyConnection,
     agreement_id: &str,
 ) -> Result<Vec<ExceptionRow>, ApiError> {
-    Ok(x::table
-        .filter(x::agreement_id.eq(agreement_id))
-        .order((x::created_at.asc(), x::id.asc()))
-        .select(ExceptionRow::as_select())
-        .load(conn)?)
+    let q = x::table.filter(x::agreement_id.eq(agreement_id));
+    Ok(oldest_first(conn, q.into_boxed())?)
 }
 
 /// The exceptions of many agreements, in one query.
@@ -282,12 +287,22 @@ pub fn for_agreements(
     agreement_ids: &[String],
 ) -> Result<Vec<ExceptionRow>, ApiError> {
     Ok(crate::db::in_chunks(agreement_ids, |chunk| {
-        x::table
-            .filter(x::agreement_id.eq_any(chunk))
-            .order((x::created_at.asc(), x::id.asc()))
-            .select(ExceptionRow::as_select())
-            .load(conn)
+        oldest_first(
+            conn,
+            x::table.filter(x::agreement_id.eq_any(chunk)).into_boxed(),
+        )
     })?)
+}
+
+/// Every exception request created by `at` (naive UTC).
+pub fn created_by(
+    conn: &mut AnyConnection,
+    at: NaiveDateTime,
+) -> Result<Vec<ExceptionRow>, ApiError> {
+    Ok(oldest_first(
+        conn,
+        x::table.filter(x::created_at.le(at)).into_boxed(),
+    )?)
 }
 
 /// Whether a request for this agreement and partner is open (requested, or granted and not revoked).

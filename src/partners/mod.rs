@@ -7,6 +7,10 @@ pub mod service;
 pub mod store;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
+use diesel::sql_types::{Bool, Date, Nullable};
+use diesel::{Queryable, Selectable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -83,15 +87,19 @@ pub struct ExternalIds {
 }
 
 /// External ids as stored and shown.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::partners, check_for_backend(crate::db::MultiBackend))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalIdsView {
     pub eu_pic: Option<String>,
     pub organisation_number: Option<String>,
 }
 
+// Read straight from its row; the sister-city fields, which the agreements decide, read as "not a
+// sister city" there and are set by the store.
 /// A partner / En samarbetspart.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::partners, check_for_backend(crate::db::MultiBackend))]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "id": "0192f5d2-7c1e-7d3a-9d6e-3f1a2b4c5d6e", "name": "Kommune X (example)", "kind": "CITY",
@@ -108,11 +116,14 @@ pub struct Partner {
     pub kind: PartnerKind,
     pub country_code: String,
     pub city: Option<String>,
+    #[diesel(embed)]
     pub external_ids: ExternalIdsView,
     pub website: Option<String>,
     /// Derived: the partner is party to an active `SISTER_CITY` agreement (a vänort).
+    #[diesel(select_expression = sql::<Bool>("FALSE"), select_expression_type = SqlLiteral<Bool>)]
     pub sister_city: bool,
     /// Derived: the start of the earliest such agreement.
+    #[diesel(select_expression = sql::<Nullable<Date>>("NULL"), select_expression_type = SqlLiteral<Nullable<Date>>)]
     pub sister_city_since: Option<NaiveDate>,
     /// An archived partner is kept (it is referred to) but no longer in use.
     pub archived: bool,
@@ -131,7 +142,7 @@ crate::db::stored_as_text!(PartnerKind, PartnerKind::from_db);
 
 /// How an agreements export names a partner: its id, name, country and kind (`partnerId:name:
 /// countryCode:kind`), so that an import into another register can find or create it.
-#[derive(Debug, Clone, PartialEq, Eq, diesel::Queryable, diesel::Selectable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = crate::db::schema::partners, check_for_backend(crate::db::MultiBackend))]
 pub struct PartnerRef {
     pub id: String,

@@ -3,54 +3,18 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl;
+use diesel::expression::ValidGrouping;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::query_dsl::LoadQuery;
 
-use super::{ExternalIdsView, NewPartner, Partner, PartnerChanges, PartnerKind, PartnerRef};
+use super::{NewPartner, Partner, PartnerChanges, PartnerKind, PartnerRef};
 use crate::db::schema::partners as p;
 use crate::db::schema::{agreement_partners, agreements};
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend, page};
 use crate::http::problem::ApiError;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = p)]
-pub struct PartnerRow {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub country_code: String,
-    pub city: Option<String>,
-    pub eu_pic: Option<String>,
-    pub organisation_number: Option<String>,
-    pub website: Option<String>,
-    pub archived: bool,
-    pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl PartnerRow {
-    fn into_partner(self, since: Option<NaiveDate>) -> Partner {
-        Partner {
-            id: self.id,
-            name: self.name,
-            kind: PartnerKind::from_db(&self.kind),
-            country_code: self.country_code,
-            city: self.city,
-            external_ids: ExternalIdsView {
-                eu_pic: self.eu_pic,
-                organisation_number: self.organisation_number,
-            },
-            website: self.website,
-            sister_city: since.is_some(),
-            sister_city_since: since,
-            archived: self.archived,
-            version: self.version,
-            created_at: self.created_at.and_utc(),
-            updated_at: self.updated_at.and_utc(),
-        }
-    }
-}
 
 /// When each of `ids` became a sister city (vänort): the start of its earliest active
 /// `SISTER_CITY` agreement. Partners that are not sister cities are absent.
@@ -100,19 +64,18 @@ pub fn is_referred_to(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiErr
         .get_result::<bool>(conn)?)
 }
 
+/// The partners with their sister-city fields set from the agreements.
 fn with_sister_cities(
     conn: &mut AnyConnection,
-    rows: Vec<PartnerRow>,
+    mut partners: Vec<Partner>,
 ) -> Result<Vec<Partner>, ApiError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<String> = partners.iter().map(|x| x.id.clone()).collect();
     let since = sister_city_since(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let s = since.get(&r.id).copied();
-            r.into_partner(s)
-        })
-        .collect())
+    for x in &mut partners {
+        x.sister_city_since = since.get(&x.id).copied();
+        x.sister_city = x.sister_city_since.is_some();
+    }
+    Ok(partners)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -159,7 +122,7 @@ pub fn list(
             conn,
             filtered(f),
             order,
-            PartnerRow::as_select(),
+            Partner::as_select(),
             offset,
             limit
         );
@@ -169,7 +132,7 @@ pub fn list(
     // register holds hundreds of partners, not millions.
     let rows = filtered(f)
         .order(order)
-        .select(PartnerRow::as_select())
+        .select(Partner::as_select())
         .load(conn)?;
     let all: Vec<Partner> = with_sister_cities(conn, rows)?
         .into_iter()
@@ -181,7 +144,7 @@ pub fn list(
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Partner>, ApiError> {
     let Some(row) = p::table
         .find(id)
-        .select(PartnerRow::as_select())
+        .select(Partner::as_select())
         .first(conn)
         .optional()?
     else {
@@ -194,18 +157,49 @@ pub fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(p::table.find(id))).get_result(conn)?)
 }
 
-/// How each of `ids` is named in an export, in one query; unknown ids are absent.
+/// A view of a partner read straight from its row, which knows whose it is (for [`by_ids`]).
+pub trait PartnerView {
+    fn partner_id(&self) -> &str;
+}
+
+impl PartnerView for PartnerRef {
+    fn partner_id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The partners with these ids, each as the view `T`, by id: one query per
+/// [`crate::db::KEYS_PER_STATEMENT`] ids; unknown ids are absent.
+pub fn by_ids<T>(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMap<String, T>, ApiError>
+where
+    T: PartnerView + Selectable<MultiBackend> + Send + 'static,
+    T::SelectExpression: SelectableExpression<p::table>
+        + ValidGrouping<(), IsAggregate = diesel::expression::is_aggregate::No>
+        + QueryFragment<MultiBackend>
+        + QueryId
+        + Send,
+    for<'q> p::BoxedQuery<'q, MultiBackend, dsl::SqlTypeOf<dsl::AsSelect<T, MultiBackend>>>:
+        LoadQuery<'q, AnyConnection, T>,
+{
+    let rows = crate::db::in_chunks(ids, |chunk| {
+        p::table
+            .filter(p::id.eq_any(chunk))
+            .select(T::as_select())
+            .into_boxed()
+            .load(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.partner_id().to_string(), r))
+        .collect())
+}
+
+/// How each of `ids` is named in an export; unknown ids are absent.
 pub fn refs(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> Result<HashMap<String, PartnerRef>, ApiError> {
-    let rows = crate::db::in_chunks(ids, |chunk| {
-        p::table
-            .filter(p::id.eq_any(chunk))
-            .select(PartnerRef::as_select())
-            .load(conn)
-    })?;
-    Ok(rows.into_iter().map(|r| (r.id.clone(), r)).collect())
+    by_ids(conn, ids)
 }
 
 /// The oldest partner with exactly this name, country and kind (an import's match when the id is

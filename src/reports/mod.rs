@@ -331,6 +331,12 @@ pub struct PartnerInfo {
     pub city: Option<String>,
 }
 
+impl crate::partners::store::PartnerView for PartnerInfo {
+    fn partner_id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// The order funding sources are listed in (external first, then the city's own money).
 const SOURCES: [FundingSource; 6] = [
     FundingSource::Eu,

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::store;
 use super::{
     ComplianceReport, ExpiringAssessment, ExpiringException, ExpiryWindow, Names, OverdueItem,
-    Period, ReviewItem, SummaryReport, WaitingRequest, summarise,
+    PartnerInfo, Period, ReviewItem, SummaryReport, WaitingRequest, summarise,
 };
 use crate::agreements::compliance::compliance;
 use crate::agreements::store::AgreementRecord;
@@ -17,6 +17,7 @@ use crate::assessments::end_of_stockholm_day;
 use crate::db::AnyConnection;
 use crate::domain::UnitCode;
 use crate::http::problem::ApiError;
+use crate::partners::store::by_ids;
 use crate::policy::eligibility::ExceptionStatus;
 
 /// The summary of the agreements active in `period` (of `unit` and the units below it, or of the
@@ -33,7 +34,7 @@ pub fn summary_report(
         .filter(|r| period.covers(&r.row) && in_scope(&scope, &r.row.unit_code))
         .collect();
     let names = Names {
-        partners: store::partners(conn, &partner_ids(&active))?,
+        partners: by_ids::<PartnerInfo>(conn, &partner_ids(&active))?,
         units: store::unit_names(conn)?,
         countries: store::country_names(conn)?,
     };
@@ -134,7 +135,7 @@ pub fn compliance_report(
         }
     }
 
-    let partners = store::partners(conn, &partner_ids(&active))?;
+    let partners = by_ids::<PartnerInfo>(conn, &partner_ids(&active))?;
     let mut expiring_assessments = Vec::new();
     for assessment in store::assessments_in_force(conn, end_of_day)? {
         if assessment.valid_until > window.1 {
@@ -168,7 +169,7 @@ pub fn compliance_report(
 
     let mut expiring_exceptions = Vec::new();
     let mut waiting_requests = Vec::new();
-    for row in store::exceptions_by(conn, end_of_day)? {
+    for row in crate::exceptions::store::created_by(conn, end_of_day)? {
         if !in_scope(&scope, &row.unit_code) {
             continue;
         }

@@ -6,14 +6,12 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::PartnerInfo;
 use crate::agreements::AgreementStatus;
 use crate::agreements::store::{self as agreements, AgreementFilter, AgreementRecord};
 use crate::assessments::Assessment;
 use crate::assessments::store::AssessmentRow;
 use crate::db::AnyConnection;
-use crate::db::schema::{assessments as a, countries, exceptions as x, partners as p, units};
-use crate::exceptions::store::ExceptionRow;
+use crate::db::schema::{assessments as a, countries, units};
 use crate::http::problem::ApiError;
 
 /// Every agreement that has been active (drafts never count), with its lists.
@@ -29,20 +27,6 @@ pub fn agreements_once_active(conn: &mut AnyConnection) -> Result<Vec<AgreementR
             ..Default::default()
         },
     )
-}
-
-/// The partners with these ids, in one query per [`crate::db::KEYS_PER_STATEMENT`] ids.
-pub fn partners(
-    conn: &mut AnyConnection,
-    ids: &[String],
-) -> Result<HashMap<String, PartnerInfo>, ApiError> {
-    let rows = crate::db::in_chunks(ids, |chunk| {
-        p::table
-            .filter(p::id.eq_any(chunk))
-            .select(PartnerInfo::as_select())
-            .load(conn)
-    })?;
-    Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
 }
 
 /// Every unit's Swedish name, by code.
@@ -90,16 +74,4 @@ pub fn assessments_in_force(
             assessment
         })
         .collect())
-}
-
-/// Every exception request created by `at`, oldest first.
-pub fn exceptions_by(
-    conn: &mut AnyConnection,
-    at: NaiveDateTime,
-) -> Result<Vec<ExceptionRow>, ApiError> {
-    Ok(x::table
-        .filter(x::created_at.le(at))
-        .order((x::created_at.asc(), x::id.asc()))
-        .select(ExceptionRow::as_select())
-        .load(conn)?)
 }
