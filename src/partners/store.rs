@@ -142,15 +142,12 @@ pub fn list(
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Partner>, ApiError> {
-    let Some(row) = p::table
+    let found = p::table
         .find(id)
         .select(Partner::as_select())
         .first(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    Ok(with_sister_cities(conn, vec![row])?.pop())
+        .optional()?;
+    Ok(with_sister_cities(conn, found.into_iter().collect())?.pop())
 }
 
 pub fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
