@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Counts the SQL statements one `GET /partners/{id}/eligibility` runs, for a partner with a short
 history and one with a long history, and those of the agreement reads (`GET /agreements/{id}`, its
-compliance, a page of the list) cold and kept, on PostgreSQL with `log_statement = 'all'` set on a
-dedicated database (read back from the server's log). Exits 1 when the eligibility counts differ or
-an agreement read runs more statements than `AGREEMENT_READS` allows.
+compliance, a page of the list, a filtered page) cold and kept, on PostgreSQL with
+`log_statement = 'all'` set on a dedicated database (read back from the server's log). Exits 1
+when the eligibility counts differ between the histories or any read runs more statements than its
+allowance (`ELIGIBILITY`, `AGREEMENT_READS`).
 
     bench/query_count.py target/release/samverkan
 
@@ -18,6 +19,7 @@ checkout test (`SELECT 1`) comes on top for a connection idle for more than 250 
 """
 
 import glob
+import os
 import re
 import sys
 import time
@@ -58,7 +60,25 @@ def history(c, t, partner, supersessions, requests):
 # Statements the service's background work runs on the same database (the webhook worker, the
 # sweep's lease), never part of an eligibility request.
 BACKGROUND = ("webhook", "leases", "sweep_marks")
-GENERATION = 'SELECT max("events"."id")'
+
+
+def generation_sql():
+    """`db::derived::GENERATION_SQL` as the source defines it (what the register's generation is
+    may change; `derived::generation()` reads it as `SELECT {GENERATION_SQL} AS generation`)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "db", "derived.rs")
+    with open(path) as f:
+        source = f.read()
+    m = re.search(r'GENERATION_SQL: &str =\s*"((?:[^"\\]|\\.)*)"', source)
+    if not m:
+        sys.exit(f"no string literal GENERATION_SQL in {path}: update generation_sql()")
+    # A Rust string literal: a backslash at the end of a line continues it without the newline
+    # and the next line's leading blanks.
+    text = re.sub(r"\\\n\s*", "", m.group(1))
+    return text.replace('\\"', '"').replace("\\\\", "\\")
+
+
+# The statement that reads the register's generation on its own.
+GENERATION = f"SELECT {generation_sql()}"
 
 
 def statements_of(c, log_path, url, token, first=GENERATION):
@@ -143,23 +163,36 @@ def main():
         check("eligibility runs the same number of statements with 1 and with 50 supersessions "
               "and exception requests", counts["short"][0] == counts["long"][0] > 0,
               f"{counts['short'][0]} and {counts['long'][0]}")
-        check("the same question with the register unchanged runs one statement (the generation)",
-              counts["short"][1] == counts["long"][1] == 1,
+        cold_most, kept_most = ELIGIBILITY
+        check(f"eligibility judged from the register runs at most {cold_most} statements",
+              max(counts["short"][0], counts["long"][0]) <= cold_most,
+              f"{counts['short'][0]} and {counts['long'][0]}")
+        check(f"the same question with the register unchanged runs at most {kept_most} statement "
+              "(the generation)", max(counts["short"][1], counts["long"][1]) <= kept_most,
               f"{counts['short'][1]} and {counts['long'][1]}")
         agreements(c, t, logs[-1], seeded)
     finish()
 
 
-# The statement that reads an agreement with its lists, its unit's kind and the generation.
+# The most statements eligibility may run, judged from the register and asked again with the
+# register unchanged: the generation, then the partner with whether the unit exists and it is a
+# party to the agreement, the assessments and the exception requests as JSON; asked again, the
+# generation only.
+ELIGIBILITY = (2, 1)
+
+# The statement that reads an agreement with its lists, its unit's kind and its compliance inputs.
 ONE_AGREEMENT = "SELECT a.id, a.title"
+# The statement that reads a page of agreements with the same and the register's generation.
+PAGE = 'SELECT "agreements"."id"'
 
 # The most statements each agreement read may run, cold (the register just changed) and kept
-# (asked again, the register unchanged): (path, first statement, cold, kept).
+# (asked again, the register unchanged): (path, first statement, cold, kept). A page is the page
+# statement and the count (kept while the register is unchanged).
 AGREEMENT_READS = [
-    ("/agreements/{id}", ONE_AGREEMENT, 4, 1),
-    ("/agreements/{id}/compliance", ONE_AGREEMENT, 4, 1),
-    ("/agreements?limit=20", GENERATION, 7, 2),
-    ("/agreements?status=ACTIVE&unitCode=KFN&limit=20", GENERATION, 7, 2),
+    ("/agreements/{id}", ONE_AGREEMENT, 1, 1),
+    ("/agreements/{id}/compliance", ONE_AGREEMENT, 1, 1),
+    ("/agreements?limit=20", PAGE, 2, 1),
+    ("/agreements?status=ACTIVE&unitCode=KFN&limit=20", PAGE, 2, 1),
 ]
 
 

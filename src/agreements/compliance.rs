@@ -10,6 +10,7 @@ use super::store::AgreementRecord;
 use super::{AgreementStatus, Compliance, ComplianceReason, ComplianceStatus};
 use crate::db::AnyConnection;
 use crate::db::derived::Derived;
+use crate::eligibility::inputs::AgreementInputs;
 use crate::eligibility::{Explained, explain_batch};
 use crate::http::problem::ApiError;
 use crate::policy::compliance::review_reason;
@@ -39,45 +40,65 @@ pub fn compliance_many<R: Borrow<AgreementRecord>>(
         .iter()
         .flat_map(|r| r.partner_ids.iter().map(|p| (r.row.id.clone(), p.clone())))
         .collect();
-    if pairs.is_empty() {
-        return Ok(active
-            .iter()
-            .map(|r| {
-                (
-                    r.row.id.clone(),
-                    Compliance {
-                        status: ComplianceStatus::Compliant,
-                        reasons: Vec::new(),
-                        as_of: today,
-                    },
-                )
-            })
-            .collect());
-    }
-    let mut answers = explain_batch(conn, &pairs, today)?;
+    let mut answers = if pairs.is_empty() {
+        HashMap::new()
+    } else {
+        explain_batch(conn, &pairs, today)?
+    };
     let mut result = HashMap::new();
     for record in active {
-        let mut reasons = Vec::new();
-        for partner_id in &record.partner_ids {
-            if let Some(explained) = answers.remove(&(record.row.id.clone(), partner_id.clone())) {
-                reasons.extend(reason(partner_id, &explained, today));
-            }
-        }
-        let status = if reasons.is_empty() {
-            ComplianceStatus::Compliant
-        } else {
-            ComplianceStatus::ReviewRequired
-        };
-        result.insert(
-            record.row.id.clone(),
-            Compliance {
-                status,
-                reasons,
-                as_of: today,
-            },
-        );
+        let id = &record.row.id;
+        let explained: Vec<(&String, Explained)> = (record.partner_ids.iter())
+            .filter_map(|p| Some((p, answers.remove(&(id.clone(), p.clone()))?)))
+            .collect();
+        let judged = judged(explained.iter().map(|(p, e)| (p.as_str(), e)), today);
+        result.insert(id.clone(), judged);
     }
     Ok(result)
+}
+
+/// Compliance on `today` of an agreement that was read with its compliance inputs
+/// (`eligibility::inputs::agreement_inputs`, present for active agreements only): `None` for an
+/// agreement that is not active. No statement of its own.
+pub fn compliance_of(
+    record: &AgreementRecord,
+    inputs: Option<&str>,
+    today: NaiveDate,
+) -> Result<Option<Compliance>, ApiError> {
+    if record.status() != AgreementStatus::Active {
+        return Ok(None);
+    }
+    let Some(inputs) = inputs else {
+        return Err(ApiError::internal(
+            "an active agreement read without its compliance inputs",
+        ));
+    };
+    let explained = AgreementInputs::parse(inputs)?.explain(&record.row.id, today)?;
+    Ok(Some(judged(
+        explained.iter().map(|(p, e)| (p.as_str(), e)),
+        today,
+    )))
+}
+
+/// An active agreement's compliance on `today` from the eligibility of each of its partners, in
+/// their order.
+fn judged<'a>(
+    partners: impl Iterator<Item = (&'a str, &'a Explained)>,
+    today: NaiveDate,
+) -> Compliance {
+    let reasons: Vec<ComplianceReason> = partners
+        .filter_map(|(partner_id, explained)| reason(partner_id, explained, today))
+        .collect();
+    let status = if reasons.is_empty() {
+        ComplianceStatus::Compliant
+    } else {
+        ComplianceStatus::ReviewRequired
+    };
+    Compliance {
+        status,
+        reasons,
+        as_of: today,
+    }
 }
 
 /// Judged compliance, by agreement id, version and day (`db::derived`).

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AgreementAnswers;
-use super::compliance::compliance_read;
+use super::compliance::compliance_of;
 use super::service::{self, Closing, ENTITY, not_found, present_all, present_read};
 use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
 use super::{
@@ -121,7 +121,6 @@ item! {
         let export =
             crate::http::export::ExportFormat::negotiate(&call.req, params.paging.format).is_file();
         call.list(params.paging, move |conn, offset, limit| {
-            let generation = generation(conn)?;
             let mut filter = AgreementFilter {
                 statuses: f.status.map(|s| vec![s]),
                 unit_code: f.unit_code,
@@ -136,7 +135,9 @@ item! {
             };
             let today = today();
             if let Some(wanted) = f.compliance {
-                // Compliance is judged now, so the filter runs on the active agreements in Rust.
+                // Compliance is judged now, so the filter runs on the active agreements in Rust,
+                // with the answers kept while the register is unchanged.
+                let generation = generation(conn)?;
                 filter.statuses = Some(vec![AgreementStatus::Active]);
                 let active = store::list_all(conn, &filter)?;
                 let matching: Vec<Agreement> = present_all(conn, &active, today, generation, &answers)?
@@ -149,19 +150,26 @@ item! {
                 }
                 return Ok((page, total));
             }
+            // The page with its lists, company flags and compliance inputs, and the register's
+            // generation: one statement.
+            let (rows, generation) = store::page(conn, &filter, offset, limit, today)?;
             // The total is counted over every match (at 100,000 agreements, thousands of index
-            // entries); it is kept while the register is unchanged, like the derived answers.
+            // entries); it is kept while the register is unchanged, like the derived answers, and
+            // counted afresh for an empty page (which read no generation).
             let key = format!("{filter:?}");
-            let total = match answers.totals.get(generation, &key) {
+            let total = match generation.and_then(|g| answers.totals.get(g, &key)) {
                 Some(total) => total,
                 None => {
                     let total = store::count(conn, &filter)?;
-                    answers.totals.put(generation, key, total);
+                    if let Some(generation) = generation {
+                        answers.totals.put(generation, key, total);
+                    }
                     total
                 }
             };
-            let records = store::page(conn, &filter, offset, limit)?;
-            let mut page = present_all(conn, &records, today, generation, &answers)?;
+            let mut page = (rows.iter())
+                .map(|read| present_read(read, today))
+                .collect::<Result<Vec<_>, _>>()?;
             if export {
                 service::name_partners(conn, &mut page)?;
             }
@@ -175,19 +183,20 @@ item! {
     /// A draft is visible only to coordinators, the board secretary and callers whose units include
     /// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
     #[read(get "/agreements/{id}", any_id("The agreement's id."), 200(Agreement, "The agreement, with its compliance judged now.", etag = "The agreement's version."))]
-    async fn get_agreement(call, id, answers: web::Data<AgreementAnswers>) {
+    async fn get_agreement(call, id) {
         call.require(Capability::Read)?;
-        let answers = answers.into_inner();
         let principal = call.principal.clone();
         let agreement = call
             .one(not_found, move |conn| {
-                let Some(read) = store::read_row(conn, &id)? else {
+                // The agreement, its lists and its compliance inputs: one statement.
+                let today = today();
+                let Some(read) = store::read_row(conn, &id, today)? else {
                     return Ok(None);
                 };
                 if !visible(conn, &principal, &read.record.row)? {
                     return Ok(None);
                 }
-                present_read(conn, read, &answers).map(Some)
+                present_read(&read, today).map(Some)
             })
             .await?;
         call.resource(&agreement, agreement.version)
@@ -346,26 +355,20 @@ pub struct CancelAgreement {
     )
 )]
 #[get("/agreements/{id}/compliance")]
-pub async fn get_compliance(
-    call: Call,
-    answers: web::Data<AgreementAnswers>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_compliance(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     call.require(Capability::Read)?;
     let id = id.into_inner();
-    let answers = answers.into_inner();
     let result = call
         .db
         .read(move |conn| {
-            let read = store::read_row(conn, &id)?.ok_or_else(not_found)?;
+            // The agreement and its compliance inputs: one statement.
+            let today = today();
+            let read = store::read_row(conn, &id, today)?.ok_or_else(not_found)?;
             if !visible(conn, &call.principal, &read.record.row)? {
                 return Err(not_found());
             }
-            let record = read.record;
-            let slice = std::slice::from_ref(&record);
-            let mut judged =
-                compliance_read(conn, slice, today(), read.generation, &answers.compliance)?;
-            judged.remove(&record.row.id).ok_or_else(|| {
+            let record = &read.record;
+            compliance_of(record, read.compliance.as_deref(), today)?.ok_or_else(|| {
                 ApiError::conflict(
                     crate::text::Text::ComplianceOfActiveOnly {
                         status: record.row.status.clone(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::AgreementAnswers;
-use super::compliance::{compliance, compliance_read};
+use super::compliance::{compliance, compliance_of, compliance_read};
 use super::store::{self, AgreementRecord, ReadRow};
 use super::{Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, Warning};
 use crate::db::AnyConnection;
@@ -122,23 +122,16 @@ pub fn present_all(
         .collect())
 }
 
-/// The API form of one agreement that [`store::read_row`] loaded.
-pub fn present_read(
-    conn: &mut AnyConnection,
-    read: ReadRow,
-    answers: &AgreementAnswers,
-) -> Result<Agreement, ApiError> {
-    let today = today();
-    let ReadRow {
-        record,
-        unit_is_company,
-        generation,
-    } = read;
-    let records = [record];
-    let mut compliance = compliance_read(conn, &records, today, generation, &answers.compliance)?;
-    let [record] = records;
-    let compliance = compliance.remove(&record.row.id);
-    Ok(present(&record, compliance, today, unit_is_company))
+/// The API form of an agreement that [`store::read_row`] or [`store::page`] read with its
+/// compliance inputs: judged from them on `today`, with no statement of its own.
+pub fn present_read(read: &ReadRow, today: NaiveDate) -> Result<Agreement, ApiError> {
+    let compliance = compliance_of(&read.record, read.compliance.as_deref(), today)?;
+    Ok(present(
+        &read.record,
+        compliance,
+        today,
+        read.unit_is_company,
+    ))
 }
 
 /// The API form of an agreement inside a write, judged afresh.

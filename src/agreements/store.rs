@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamp};
 
 use super::{AgreementInput, AgreementStatus, Funding, Warning};
+use crate::assessments::end_of_stockholm_day;
 use crate::db::schema::{
     agreement_fundings as af, agreement_partners as ap, agreement_purposes as apu,
     agreement_sdgs as asd, agreements as a, partners, units,
@@ -16,6 +17,7 @@ use crate::db::schema::{
 use crate::db::search::{like_pattern, lower};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::domain::{Amount, CaseNumber, Currency, LongText, Name, Sdg, UnitCode};
+use crate::eligibility::inputs::agreement_inputs;
 use crate::http::problem::ApiError;
 use crate::policy::activation::{AgreementType, FundingSource, Purpose, Terms};
 use crate::units::UnitType;
@@ -347,23 +349,29 @@ fn from_json((partners, purposes, sdgs, fundings): JsonLists) -> Result<Lists, A
     Ok(lists)
 }
 
-/// One agreement as a read needs it: its row and lists, whether its unit is a company, and the
-/// register's generation (`db::derived`) at the moment of the read.
+/// An agreement as a read needs it: its row and lists, whether its unit is a company, and for an
+/// active agreement everything its compliance rests on (`eligibility::inputs::agreement_inputs`,
+/// judged by `compliance::compliance_of`).
 pub struct ReadRow {
     pub record: AgreementRecord,
     pub unit_is_company: bool,
-    pub generation: i64,
+    pub compliance: Option<String>,
 }
 
-/// [`ReadRow`] in one statement, prepared once per connection (the read behind
-/// `GET /agreements/{id}`): the lists come aggregated as JSON arrays.
-pub fn read_row(conn: &mut AnyConnection, id: &str) -> Result<Option<ReadRow>, ApiError> {
+/// [`ReadRow`] for judging compliance on `today`, in one statement prepared once per connection
+/// (the read behind `GET /agreements/{id}` and its compliance).
+pub fn read_row(
+    conn: &mut AnyConnection,
+    id: &str,
+    today: NaiveDate,
+) -> Result<Option<ReadRow>, ApiError> {
     let postgres = conn.backend() == crate::db::Backend::Postgres;
-    let Some((row, (unit_is_company, generation), lists)) = OneAgreement {
+    let Some((row, lists, unit_is_company, compliance)) = OneAgreement {
         id: id.to_string(),
+        at: end_of_stockholm_day(today),
         postgres,
     }
-    .get_result::<(AgreementRow, (bool, i64), JsonLists)>(conn)
+    .get_result::<(AgreementRow, JsonLists, bool, Option<String>)>(conn)
     .optional()?
     else {
         return Ok(None);
@@ -371,8 +379,30 @@ pub fn read_row(conn: &mut AnyConnection, id: &str) -> Result<Option<ReadRow>, A
     Ok(Some(ReadRow {
         record: AgreementRecord::new(row, from_json(lists)?),
         unit_is_company,
-        generation,
+        compliance,
     }))
+}
+
+/// Whether the unit of the agreement row `agreement` is a company, as an SQL expression.
+fn unit_is_company_sql(agreement: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM units c WHERE c.code = {agreement}.unit_code \
+         AND c.unit_type = '{}')",
+        UnitType::Company.as_str()
+    )
+}
+
+/// The compliance inputs of the agreement row `agreement` when it is active (NULL otherwise), as
+/// SQL in two pieces around the one bound parameter: the end of the day judged.
+fn compliance_inputs_sql(postgres: bool, agreement: &str) -> [String; 2] {
+    let inputs = agreement_inputs(postgres, &format!("{agreement}.id"), "d.at");
+    [
+        format!(
+            "CASE WHEN {agreement}.status = '{}' THEN (SELECT {inputs} FROM (SELECT ",
+            AgreementStatus::Active.as_str()
+        ),
+        " AS at) d) END".into(),
+    ]
 }
 
 /// An agreement's lists; they change only with its version.
@@ -384,35 +414,38 @@ pub struct Lists {
     pub fundings: Vec<Funding>,
 }
 
-/// The statement of [`read_row`]: `SELECT` the row, `EXISTS` a company unit, the newest
-/// change-log id, and the four lists as JSON arrays. Written by hand because diesel cannot
-/// express the scalar subqueries across both backends; a type with a static query id, so diesel
-/// keeps it prepared (a connection is of one backend, so its text never changes).
+/// The statement of [`read_row`]: `SELECT` the row, the four lists as JSON arrays, `EXISTS` a
+/// company unit, and the compliance inputs as JSON. Written by hand because diesel cannot express
+/// the scalar subqueries across both backends; a type with a static query id, so diesel keeps it
+/// prepared (a connection is of one backend, so its text never changes).
 struct OneAgreement {
     id: String,
+    at: NaiveDateTime,
     postgres: bool,
 }
 
-/// [`OneAgreement`]'s text for PostgreSQL (`postgres`) or SQLite, up to the bound id.
-fn one_agreement(postgres: bool) -> String {
+/// [`OneAgreement`]'s text for PostgreSQL (`postgres`) or SQLite, in the pieces before the bound
+/// end of the day and before the bound id.
+fn one_agreement(postgres: bool) -> [String; 2] {
     let [partners, purposes, sdgs, fundings] = json_lists(postgres, "a");
-    format!(
-        "SELECT a.id, a.title, a.description, a.agreement_type, \
-         a.unit_code, a.start_date, a.end_date, a.case_number, \
-         a.external_funding_not_possible_reason, a.status, a.warnings, \
-         a.registered_retroactively, a.activated_at, a.activated_by, a.ended_at, \
-         a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, a.end_reason, \
-         a.cancel_reason, \
-         EXISTS (SELECT 1 FROM units c WHERE c.code = a.unit_code AND c.unit_type = 'COMPANY'), \
-         {generation}, {partners}, {purposes}, {sdgs}, {fundings} \
-         FROM agreements a WHERE a.id = ",
-        generation = crate::db::derived::GENERATION_SQL
-    )
+    let [inputs, after_at] = compliance_inputs_sql(postgres, "a");
+    [
+        format!(
+            "SELECT a.id, a.title, a.description, a.agreement_type, \
+             a.unit_code, a.start_date, a.end_date, a.case_number, \
+             a.external_funding_not_possible_reason, a.status, a.warnings, \
+             a.registered_retroactively, a.activated_at, a.activated_by, a.ended_at, \
+             a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, a.end_reason, \
+             a.cancel_reason, {partners}, {purposes}, {sdgs}, {fundings}, {company}, {inputs}",
+            company = unit_is_company_sql("a"),
+        ),
+        format!("{after_at} FROM agreements a WHERE a.id = "),
+    ]
 }
 
-static ONE_AGREEMENT_POSTGRES: std::sync::LazyLock<String> =
+static ONE_AGREEMENT_POSTGRES: std::sync::LazyLock<[String; 2]> =
     std::sync::LazyLock::new(|| one_agreement(true));
-static ONE_AGREEMENT_SQLITE: std::sync::LazyLock<String> =
+static ONE_AGREEMENT_SQLITE: std::sync::LazyLock<[String; 2]> =
     std::sync::LazyLock::new(|| one_agreement(false));
 
 impl diesel::query_builder::QueryId for OneAgreement {
@@ -421,8 +454,8 @@ impl diesel::query_builder::QueryId for OneAgreement {
 }
 
 impl diesel::query_builder::Query for OneAgreement {
-    /// The columns of [`AgreementRow`] in its order, then the flag and the generation, then the
-    /// partners, purposes, goals and funding lines as JSON arrays.
+    /// The columns of [`AgreementRow`] in its order, the partners, purposes, goals and funding
+    /// lines as JSON arrays, the flag, the compliance inputs.
     #[rustfmt::skip]
     type SqlType = (
         (
@@ -431,8 +464,9 @@ impl diesel::query_builder::Query for OneAgreement {
             Nullable<Timestamp>, Nullable<Timestamp>, Text, Integer, Timestamp, Timestamp,
             Nullable<Text>, Nullable<Text>,
         ),
-        (Bool, BigInt),
         (Text, Text, Text, Text),
+        Bool,
+        Nullable<Text>,
     );
 }
 
@@ -441,11 +475,14 @@ impl diesel::query_builder::QueryFragment<MultiBackend> for OneAgreement {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
     ) -> QueryResult<()> {
-        out.push_sql(if self.postgres {
-            &ONE_AGREEMENT_POSTGRES
+        let [select, from] = if self.postgres {
+            &*ONE_AGREEMENT_POSTGRES
         } else {
-            &ONE_AGREEMENT_SQLITE
-        });
+            &*ONE_AGREEMENT_SQLITE
+        };
+        out.push_sql(select);
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(from);
         out.push_bind_param::<Text, _>(&self.id)?;
         Ok(())
     }
@@ -543,16 +580,20 @@ pub fn count(conn: &mut AnyConnection, f: &AgreementFilter) -> Result<i64, ApiEr
     Ok(filtered(f).count().get_result::<i64>(conn)?)
 }
 
-/// A page of the agreements matching `f`, in list order, with their lists, in one statement.
+/// A page of the agreements matching `f`, in list order, each as [`read_row`] reads one (for
+/// judging compliance on `today`), and the register's generation (`db::derived`; `None` for an
+/// empty page), in one statement.
 pub fn page(
     conn: &mut AnyConnection,
     f: &AgreementFilter,
     offset: i64,
     limit: i64,
-) -> Result<Vec<AgreementRecord>, ApiError> {
+    today: NaiveDate,
+) -> Result<(Vec<ReadRow>, Option<i64>), ApiError> {
     let postgres = conn.backend() == crate::db::Backend::Postgres;
     let [partners, purposes, sdgs, fundings] = json_lists(postgres, "agreements");
-    filtered(f)
+    let [inputs, after_at] = compliance_inputs_sql(postgres, "agreements");
+    let rows = filtered(f)
         .order((a::created_at.asc(), a::id.asc()))
         .offset(offset)
         .limit(limit)
@@ -564,11 +605,25 @@ pub fn page(
                 sql::<Text>(&sdgs),
                 sql::<Text>(&fundings),
             ),
+            sql::<Bool>(&unit_is_company_sql("agreements")),
+            sql::<BigInt>(crate::db::derived::GENERATION_SQL),
+            sql::<Nullable<Text>>(&inputs)
+                .bind::<Timestamp, _>(end_of_stockholm_day(today))
+                .sql(&after_at),
         ))
-        .load::<(AgreementRow, JsonLists)>(conn)?
+        .load::<(AgreementRow, JsonLists, bool, i64, Option<String>)>(conn)?;
+    let generation = rows.first().map(|r| r.3);
+    let reads = rows
         .into_iter()
-        .map(|(row, lists)| Ok(AgreementRecord::new(row, from_json(lists)?)))
-        .collect()
+        .map(|(row, lists, unit_is_company, _, compliance)| {
+            Ok(ReadRow {
+                record: AgreementRecord::new(row, from_json(lists)?),
+                unit_is_company,
+                compliance,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok((reads, generation))
 }
 
 /// Every agreement matching `f`, in list order (for filters computed in Rust, such as compliance).

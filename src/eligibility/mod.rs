@@ -1,7 +1,10 @@
 //! Eligibility of a partner on a date: loads what the register held at the end of that date and
 //! asks the policy core. A fixed number of queries however long the history: the partner, the
-//! latest country assessment, the partner's own latest assessment, and its exception requests.
+//! latest country assessment, the partner's own latest assessment, and its exception requests
+//! (`explain`); or all of them in one statement with the partner's row (`store::read`) or with an
+//! agreement's (`inputs`).
 
+pub mod inputs;
 pub mod routes;
 pub mod store;
 

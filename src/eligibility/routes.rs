@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::EligibilityAnswers;
-use super::store::partner;
-use super::{Explained, explain};
+use super::Explained;
+use super::store::read;
 use crate::assessments::Outcome;
 use crate::db::derived::generation;
 use crate::domain::UnitCode;
@@ -242,27 +242,32 @@ pub async fn get_eligibility(
                 return Ok(found);
             }
             let (partner_id, _, agreement, _) = &key;
-            let partner =
-                partner(conn, partner_id)?.ok_or_else(|| ApiError::not_found("partner", "part"))?;
-            if let Some(u) = &unit
-                && !crate::units::store::exists(conn, u.as_str())?
-            {
+            // The partner, whether the unit exists and the partner is a party to the agreement,
+            // the assessments and the exception requests: one statement.
+            let read = read(
+                conn,
+                partner_id,
+                unit.as_ref().map(UnitCode::as_str),
+                agreement.as_deref(),
+                date,
+            )?
+            .ok_or_else(|| ApiError::not_found("partner", "part"))?;
+            if unit.is_some() && !read.unit_exists {
                 return Err(ApiError::invalid(
                     "/query/unitCode",
                     "unknown-unit",
                     crate::text::Text::NoSuchUnit.msg(),
                 ));
             }
-            if let Some(a) = agreement
-                && !super::store::is_party(conn, a, &partner.id)?
-            {
+            if agreement.is_some() && !read.is_party {
                 return Err(ApiError::invalid(
                     "/query/agreementId",
                     "not-a-party",
                     crate::text::Text::NotAPartyOfThatAgreement.msg(),
                 ));
             }
-            let explained = explain(conn, &partner, date, agreement.as_deref())?;
+            let partner = read.partner;
+            let explained = read.inputs.explain(&partner, date, agreement.as_deref())?;
             let found = Arc::new(answer(
                 &partner.id,
                 unit.map(|u| u.into_inner()),

@@ -3,10 +3,14 @@
 
 use std::collections::HashMap;
 
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 
-use crate::db::AnyConnection;
-use crate::db::schema::{agreement_partners, partners};
+use super::inputs::{self, PartnerRead};
+use crate::assessments::end_of_stockholm_day;
+use crate::db::schema::partners;
+use crate::db::{AnyConnection, MultiBackend};
 use crate::http::problem::ApiError;
 use crate::partners::PartnerKind;
 
@@ -49,16 +53,132 @@ pub fn partner(conn: &mut AnyConnection, id: &str) -> Result<Option<PartnerFacts
         .optional()?)
 }
 
-/// Whether `partner_id` is a party to agreement `agreement_id` (one indexed lookup).
-pub fn is_party(
-    conn: &mut AnyConnection,
-    agreement_id: &str,
-    partner_id: &str,
-) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        agreement_partners::table
-            .filter(agreement_partners::agreement_id.eq(agreement_id))
-            .filter(agreement_partners::partner_id.eq(partner_id)),
-    ))
-    .get_result(conn)?)
+/// What `GET /partners/{id}/eligibility` reads of the register, in one statement ([`read`]).
+pub struct EligibilityRead {
+    pub partner: PartnerFacts,
+    /// Whether the unit asked about exists (false when none was named).
+    pub unit_exists: bool,
+    /// Whether the partner is a party to the agreement asked about (false when none was named).
+    pub is_party: bool,
+    /// The latest assessments published by the end of the date, and the partner's exception
+    /// requests (for the agreement, when one was named).
+    pub inputs: PartnerRead,
 }
+
+/// The partner `partner_id` with everything its eligibility on `date` rests on, for `unit` and
+/// `agreement` when named, in one statement prepared once per connection; `None` when there is no
+/// such partner.
+pub fn read(
+    conn: &mut AnyConnection,
+    partner_id: &str,
+    unit: Option<&str>,
+    agreement: Option<&str>,
+    date: NaiveDate,
+) -> Result<Option<EligibilityRead>, ApiError> {
+    let query = OnePartner {
+        postgres: conn.backend() == crate::db::Backend::Postgres,
+        at: end_of_stockholm_day(date),
+        unit: unit.map(str::to_string),
+        agreement: agreement.map(str::to_string),
+        id: partner_id.to_string(),
+    };
+    let Some((partner, unit_exists, is_party, country, own, requests)) = query
+        .get_result::<(
+            PartnerFacts,
+            bool,
+            bool,
+            Option<String>,
+            Option<String>,
+            String,
+        )>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(EligibilityRead {
+        partner,
+        unit_exists,
+        is_party,
+        inputs: PartnerRead::parse(country.as_deref(), own.as_deref(), &requests)?,
+    }))
+}
+
+/// The statement of [`read`]; its text depends only on the backend, so diesel keeps it prepared.
+struct OnePartner {
+    postgres: bool,
+    at: NaiveDateTime,
+    unit: Option<String>,
+    agreement: Option<String>,
+    id: String,
+}
+
+/// [`OnePartner`]'s text for PostgreSQL (`postgres`) or SQLite, in the pieces between its bound
+/// parameters: the end of the day, the unit, the agreement and the partner's id.
+fn one_partner(postgres: bool) -> [String; 4] {
+    let requests = inputs::exceptions(
+        postgres,
+        "x.partner_id = p.id AND (q.agreement IS NULL OR x.agreement_id = q.agreement)",
+    );
+    [
+        format!(
+            "SELECT p.id, p.kind, p.country_code, p.archived, \
+             EXISTS (SELECT 1 FROM units u WHERE u.code = q.unit), \
+             EXISTS (SELECT 1 FROM agreement_partners l \
+             WHERE l.agreement_id = q.agreement AND l.partner_id = p.id), \
+             {country}, {own}, {requests} \
+             FROM (SELECT ",
+            country = inputs::country_assessment(postgres, "q.at"),
+            own = inputs::own_assessment(postgres, "q.at"),
+        ),
+        " AS at, ".into(),
+        " AS unit, ".into(),
+        " AS agreement) q, partners p WHERE p.id = ".into(),
+    ]
+}
+
+static ONE_PARTNER_POSTGRES: std::sync::LazyLock<[String; 4]> =
+    std::sync::LazyLock::new(|| one_partner(true));
+static ONE_PARTNER_SQLITE: std::sync::LazyLock<[String; 4]> =
+    std::sync::LazyLock::new(|| one_partner(false));
+
+impl diesel::query_builder::QueryId for OnePartner {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for OnePartner {
+    /// The partner's facts, the two flags, the country's and the partner's own latest assessment
+    /// (JSON objects or NULL), the exception requests (a JSON array).
+    type SqlType = (
+        (Text, Text, Text, Bool),
+        Bool,
+        Bool,
+        Nullable<Text>,
+        Nullable<Text>,
+        Text,
+    );
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for OnePartner {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        let [select, unit, agreement, id] = if self.postgres {
+            &*ONE_PARTNER_POSTGRES
+        } else {
+            &*ONE_PARTNER_SQLITE
+        };
+        out.push_sql(select);
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(unit);
+        out.push_bind_param::<Nullable<Text>, _>(&self.unit)?;
+        out.push_sql(agreement);
+        out.push_bind_param::<Nullable<Text>, _>(&self.agreement)?;
+        out.push_sql(id);
+        out.push_bind_param::<Text, _>(&self.id)?;
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<AnyConnection> for OnePartner {}
