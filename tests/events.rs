@@ -419,3 +419,22 @@ both!(
     a_poller_sees_every_event_exactly_once_in_order_under_concurrent_writers,
     a_transaction_that_commits_after_later_ones_is_listed_once,
 );
+
+/// A write acknowledged before a read asked is in the read's answer even while an older
+/// transaction is still in flight: the feed waits (briefly) for it to end rather than answer
+/// without the write. PostgreSQL only: on SQLite the older transaction would hold the write back.
+#[actix_web::test]
+async fn a_write_acknowledged_before_the_feed_is_asked_is_listed_once_an_older_transaction_ends() {
+    let app = TestApp::start(Backend::Postgres).await;
+    let mut older = Held::begin(&app);
+    let held = older.append("HELD");
+    create_unit(&app, "KS", "EXECUTIVE_BOARD", None).await;
+    let ending = async {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        older.commit();
+    };
+    let (page, ()) = futures_util::join!(feed(&app, "after=0"), ending);
+    let listed = ids(&page);
+    assert_eq!(listed.len(), 2, "{page}");
+    assert_eq!(listed[0], held, "the older transaction's event comes first");
+}
