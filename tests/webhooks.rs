@@ -1,6 +1,7 @@
 //! Webhooks: signed per Standard Webhooks, filtered, retried with backoff up to a cap, redelivered
 //! on request, never following redirects, bounded by a timeout, refused for private targets unless
-//! listed, and sent once by one of several instances. A local receiver on 127.0.0.1 (allow-listed
+//! listed, and sent once by one of several instances, also for transactions that commit in another
+//! order than they began writing. A local receiver on 127.0.0.1 (allow-listed
 //! in these tests) records what arrives; the worker is driven with `run_once` and a clock.
 
 mod common;
@@ -14,7 +15,10 @@ use std::time::{Duration as StdDuration, Instant};
 
 use base64::Engine;
 use chrono::Duration;
+use diesel::connection::SimpleConnection;
 use hmac::{Hmac, Mac};
+use samverkan::db::{AnyConnection, ConnectionManager};
+use samverkan::events::{Change, EntityType, EventAction};
 use samverkan::webhooks::target::AllowList;
 use samverkan::webhooks::worker::{Deliverer, DeliveryOptions};
 use serde_json::{Value, json};
@@ -908,6 +912,100 @@ async fn the_sweep_purges_deliveries_older_than_thirty_days(backend: Backend) {
     assert_ne!(left[0]["id"], old_id.as_str());
 }
 
+/// A transaction of its own on a second connection, held open while the app writes.
+struct Held {
+    conn: AnyConnection,
+}
+
+impl Held {
+    /// Begins, and on PostgreSQL takes its transaction id at once (before any later one's).
+    fn begin(app: &TestApp) -> Self {
+        let mut conn = ConnectionManager::new(app.database.url.clone())
+            .connect()
+            .unwrap();
+        conn.batch_execute(match app.backend {
+            Backend::Postgres => "BEGIN; SELECT pg_current_xact_id()",
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+        })
+        .unwrap();
+        Held { conn }
+    }
+
+    fn append(&mut self, entity: &str) -> i64 {
+        let change = Change::gone(EntityType::Unit, entity, EventAction::Deleted, 2);
+        samverkan::events::append(&mut self.conn, "holder", change).unwrap()
+    }
+
+    fn commit(mut self) {
+        self.conn.batch_execute("COMMIT").unwrap();
+    }
+}
+
+/// The dispatcher follows the feed's order and horizon: with transactions that commit in another
+/// order than they began writing (on PostgreSQL an older one draws the largest event id and
+/// commits while a younger one with a smaller id is still in flight; on SQLite one held open makes
+/// the app's write wait), every event becomes exactly one delivery.
+async fn the_dispatcher_makes_one_delivery_per_event_whatever_order_transactions_commit_in(
+    backend: Backend,
+) {
+    let app = start(backend).await;
+    let receiver = Receiver::start(Answer::Status(204));
+    let (webhook, _) = subscribe(&app, &receiver.url("/units"), json!(["UNIT"])).await;
+    let worker = deliverer(&app, &["127.0.0.1/32"], fast());
+    create_unit(&app, "KS", "EXECUTIVE_BOARD", None).await;
+    assert_eq!(worker.dispatch(now()).await.unwrap(), 1);
+    match backend {
+        Backend::Postgres => {
+            let mut older = Held::begin(&app);
+            let mut younger = Held::begin(&app);
+            let younger_id = younger.append("HELD-YOUNGER");
+            create_unit(&app, "KFN", "COMMITTEE", None).await;
+            let older_id = older.append("HELD-OLDER");
+            assert!(older_id > younger_id, "the scenario draws ids out of order");
+            older.commit();
+            assert_eq!(
+                worker.dispatch(now()).await.unwrap(),
+                1,
+                "only the older transaction's event is final"
+            );
+            younger.commit();
+        }
+        Backend::Sqlite => {
+            let mut held = Held::begin(&app);
+            held.append("HELD");
+            let holder = async {
+                actix_web::rt::time::sleep(StdDuration::from_millis(100)).await;
+                held.commit();
+            };
+            futures_util::join!(create_unit(&app, "KFN", "COMMITTEE", None), holder);
+        }
+    }
+    worker.dispatch(now()).await.unwrap();
+    assert_eq!(worker.dispatch(now()).await.unwrap(), 0, "caught up");
+    let (delivered, events) = app
+        .with_db(move |c| {
+            use diesel::prelude::*;
+            use samverkan::db::schema::{events as e, webhook_deliveries as wd};
+            let mut delivered: Vec<i64> = wd::table
+                .filter(wd::webhook_id.eq(&webhook))
+                .select(wd::event_id)
+                .load(c)?;
+            delivered.sort();
+            let events: Vec<i64> = e::table
+                .filter(e::entity_type.eq("UNIT"))
+                .order(e::id)
+                .select(e::id)
+                .load(c)?;
+            Ok((delivered, events))
+        })
+        .await;
+    assert_eq!(
+        events.len(),
+        if backend == Backend::Postgres { 4 } else { 3 }
+    );
+    assert_eq!(delivered, events, "one delivery per event");
+}
+
 on_both!(
     a_secret_is_shown_once_and_rotates_with_a_day_of_double_signatures,
     the_sweep_purges_deliveries_older_than_thirty_days,
@@ -921,6 +1019,7 @@ on_both!(
     delivery_checks_the_resolved_address_again,
     an_expired_lease_is_retried_after_a_crash,
     subscriptions_are_managed_by_admins_with_versions,
+    the_dispatcher_makes_one_delivery_per_event_whatever_order_transactions_commit_in,
 );
 
 /// Several instances on one PostgreSQL: each delivery is sent by exactly one of them.

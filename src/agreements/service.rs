@@ -1,7 +1,7 @@
 //! What an agreement write does, whoever asks: the HTTP handlers and the demo seed both call these,
 //! so the checks, the stored warnings and the change-log events are the same for both.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -13,7 +13,7 @@ use super::{Agreement, AgreementInput, AgreementPatch, AgreementStatus, Complian
 use crate::db::AnyConnection;
 use crate::domain::LongText;
 use crate::eligibility::explain;
-use crate::eligibility::store::partner;
+use crate::eligibility::store::{PartnerFacts, partners_by_id};
 use crate::events::{self, Change, EventAction};
 use crate::http::access::Audience;
 use crate::http::access::Scope;
@@ -134,26 +134,51 @@ pub fn present_read(read: &ReadRow, today: NaiveDate) -> Result<Agreement, ApiEr
     ))
 }
 
-/// The API form of an agreement inside a write, judged afresh.
+/// The API form of an agreement inside a write, judged afresh; `company`: whether its unit is a
+/// company (the write has read its unit).
 pub fn present_one(
     conn: &mut AnyConnection,
     record: &AgreementRecord,
+    company: bool,
 ) -> Result<Agreement, ApiError> {
     let today = today();
-    let company = unit_is_company(conn, &record.row.unit_code)?;
     let compliance = compliance(conn, record, today)?;
     Ok(present(record, compliance, today, company))
+}
+
+/// What a write reads of the register about an input, once for its checks, the policy and its
+/// answer: the unit (if it exists) and the partners that exist, in two statements however many
+/// partners.
+pub struct Known {
+    unit: Option<crate::units::Unit>,
+    partners: HashMap<String, PartnerFacts>,
+}
+
+impl Known {
+    pub fn read(conn: &mut AnyConnection, input: &AgreementInput) -> Result<Self, ApiError> {
+        Ok(Known {
+            unit: crate::units::store::find(conn, input.unit_code.as_str())?,
+            partners: partners_by_id(conn, &input.partner_ids)?,
+        })
+    }
+
+    /// Whether the input's unit is a company (not bound by the policy).
+    pub fn unit_is_company(&self) -> bool {
+        self.unit
+            .as_ref()
+            .is_some_and(|u| u.unit_type == crate::units::UnitType::Company)
+    }
 }
 
 /// What the database cannot check well: the unit and partners exist, partners are not repeated
 /// or archived (when newly added), the dates and lists are in order.
 pub fn check_input(
-    conn: &mut AnyConnection,
+    known: &Known,
     input: &AgreementInput,
     previous_partners: &[String],
 ) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    if !crate::units::store::exists(conn, input.unit_code.as_str())? {
+    if known.unit.is_none() {
         errors.push(FieldError::new(
             "/unitCode",
             "unknown-unit",
@@ -178,7 +203,7 @@ pub fn check_input(
             ));
             continue;
         }
-        match partner(conn, id)? {
+        match known.partners.get(id) {
             None => errors.push(FieldError::new(
                 pointer,
                 "unknown-partner",
@@ -229,25 +254,27 @@ pub fn check_input(
     crate::http::problem::unless_faults(errors, ())
 }
 
-/// Builds what the policy core looks at, for `input` as agreement `id`, today.
+/// Builds what the policy core looks at, for `input` as agreement `id`, today (`known` was read
+/// for `input`).
 pub fn activation_input(
     conn: &mut AnyConnection,
     id: &str,
     input: &AgreementInput,
+    known: &Known,
     today: NaiveDate,
     with_eligibility: bool,
 ) -> Result<ActivationInput, ApiError> {
     let sister = crate::partners::store::sister_city_since(conn, &input.partner_ids)?;
     let mut partners = Vec::new();
     for (index, partner_id) in input.partner_ids.iter().enumerate() {
-        let Some(facts) = partner(conn, partner_id)? else {
+        let Some(facts) = known.partners.get(partner_id) else {
             continue;
         };
         let (today_decision, on_start) = if with_eligibility {
-            let now = explain(conn, &facts, today, Some(id))?.decision;
+            let now = explain(conn, facts, today, Some(id))?.decision;
             let later = match input.start_date {
                 Some(start) if start > today => {
-                    Some(explain(conn, &facts, start, Some(id))?.decision)
+                    Some(explain(conn, facts, start, Some(id))?.decision)
                 }
                 _ => None,
             };
@@ -276,7 +303,7 @@ pub fn activation_input(
         has_external_funding_not_possible_reason: input
             .external_funding_not_possible_reason
             .is_some(),
-        bound_by_policy: !unit_is_company(conn, input.unit_code.as_str())?,
+        bound_by_policy: !known.unit_is_company(),
     })
 }
 
@@ -322,22 +349,31 @@ pub fn register(
     input: &AgreementInput,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
-    check_input(conn, input, &[])?;
+    let known = Known::read(conn, input)?;
+    check_input(&known, input, &[])?;
     let id = uuid::Uuid::now_v7().to_string();
-    let preview = activation_input(conn, &id, input, today, false)?;
+    let preview = activation_input(conn, &id, input, &known, today, false)?;
     let warnings = warnings_of(&activation::recommendations(&preview));
     let record = store::insert(conn, &id, input, &warnings, actor)?;
-    recorded(conn, actor, &record, EventAction::Created)
+    recorded(
+        conn,
+        actor,
+        &record,
+        EventAction::Created,
+        known.unit_is_company(),
+    )
 }
 
-/// `record` as the API shows it after a write, with the write's event appended.
+/// `record` as the API shows it after a write, with the write's event appended; `company`:
+/// whether its unit is a company.
 fn recorded(
     conn: &mut AnyConnection,
     actor: &str,
     record: &AgreementRecord,
     action: EventAction,
+    company: bool,
 ) -> Result<Agreement, ApiError> {
-    let body = present_one(conn, record)?;
+    let body = present_one(conn, record, company)?;
     events::append(conn, actor, event(record, action, &body))?;
     Ok(body)
 }
@@ -360,11 +396,12 @@ pub fn update(
     }
     let input = patch.apply(&record.input()?)?;
     scope.require(input.unit_code.as_str())?;
-    check_input(conn, &input, &record.partner_ids)?;
+    let known = Known::read(conn, &input)?;
+    check_input(&known, &input, &record.partner_ids)?;
     let id = &record.row.id;
     let warnings = if status == AgreementStatus::Active {
         let touched = activation::touched(&record.terms(), &input.terms());
-        let check = activation::check(&activation_input(conn, id, &input, today, touched)?);
+        let check = activation::check(&activation_input(conn, id, &input, &known, today, touched)?);
         if touched && !check.errors.is_empty() {
             return Err(blocked(&check));
         }
@@ -380,14 +417,20 @@ pub fn update(
         }
     } else {
         warnings_of(&activation::recommendations(&activation_input(
-            conn, id, &input, today, false,
+            conn, id, &input, &known, today, false,
         )?))
     };
     if !store::update(conn, id, record.row.version, &input, &warnings)? {
         return Err(version_mismatch(record.row.version + 1));
     }
     let record = store::find(conn, id)?.ok_or_else(not_found)?;
-    recorded(conn, actor, &record, EventAction::Updated)
+    recorded(
+        conn,
+        actor,
+        &record,
+        EventAction::Updated,
+        known.unit_is_company(),
+    )
 }
 
 /// Deletes a draft as `actor` (authorisation and the precondition are the caller's): only a draft
@@ -532,18 +575,20 @@ fn move_to(
         None
     };
     let id = &record.row.id;
-    let (warnings, retroactive) = if next == AgreementStatus::Active {
+    let (warnings, retroactive, company) = if next == AgreementStatus::Active {
         let input = record.input()?;
-        let outcome = activation::check(&activation_input(conn, id, &input, today, true)?);
+        let known = Known::read(conn, &input)?;
+        let outcome = activation::check(&activation_input(conn, id, &input, &known, today, true)?);
         if !outcome.errors.is_empty() {
             return Err(blocked(&outcome));
         }
         (
             Some(warnings_of(&outcome.warnings)),
             Some(outcome.registered_retroactively || imported),
+            known.unit_is_company(),
         )
     } else {
-        (None, None)
+        (None, None, unit_is_company(conn, &record.row.unit_code)?)
     };
     if !store::set_status(
         conn,
@@ -561,5 +606,5 @@ fn move_to(
         return Err(version_mismatch(record.row.version + 1));
     }
     let updated = store::find(conn, id)?.ok_or_else(not_found)?;
-    recorded(conn, actor, &updated, action)
+    recorded(conn, actor, &updated, action, company)
 }

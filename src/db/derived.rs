@@ -1,13 +1,16 @@
 //! Answers derived from many tables (an agreement's compliance, a partner's eligibility), kept
 //! between reads for as long as the register has not changed.
 //!
-//! Every write appends to the change log (`events`) in its own transaction, and change-log ids
-//! become visible in commit order (`events::append`), so the newest id a read sees is a version of
-//! the whole register: two reads that see the same newest id see the same register. An answer is
-//! stored under the id its request read *before* it read the answer's inputs, and is served only to
-//! reads that see that same id, so it is never older than what the read would have computed, on
-//! any instance. Answers that depend on the day carry the day in their key. A change made to the
-//! database behind the service's back (no change-log entry) is seen within [`MAX_AGE`].
+//! The register's **generation** ([`GENERATION_SQL`]) is a number that two reads share only when
+//! they see the same register. On PostgreSQL it is a 64-bit hash of the statement's snapshot
+//! (`pg_current_snapshot()`): two snapshots that are equal see the same committed transactions, so
+//! the same rows, and every commit anywhere in the cluster gives later snapshots another one. On
+//! SQLite, where writers take turns and every write appends to the change log, it is the newest
+//! change-log id. Generations are compared for equality only. An answer is stored under the
+//! generation its request read *before* it read the answer's inputs, and is served only to reads
+//! that see that same generation, so it is never older than what the read would have computed, on
+//! any instance. Answers that depend on the day carry the day in their key. On SQLite a change
+//! made behind the service's back (no change-log entry) is seen within [`MAX_AGE`].
 //!
 //! Only reads outside a transaction use this: a write's own uncommitted id could be reused by
 //! another write after a rollback (SQLite hands out AUTOINCREMENT ids again after one).
@@ -24,9 +27,11 @@ use super::AnyConnection;
 /// How long an answer is served at most, changes or not.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
 
-/// The register's version as a scalar SQL expression, for statements that read it beside their
-/// own data: the newest change-log id (0 for an empty register). One indexed read.
-pub const GENERATION_SQL: &str = "(SELECT COALESCE(MAX(e.id), 0) FROM events e)";
+/// The register's generation as a scalar SQL expression of type bigint, for statements that read
+/// it beside their own data (the same text on both databases: the view `register_generation`,
+/// which each database's migrations define; on PostgreSQL it is computed, on SQLite one indexed
+/// read).
+pub const GENERATION_SQL: &str = "(SELECT g.generation FROM register_generation g)";
 
 /// The register's version ([`GENERATION_SQL`]) read on its own.
 pub fn generation(conn: &mut AnyConnection) -> Result<i64, diesel::result::Error> {
@@ -42,7 +47,7 @@ pub fn generation(conn: &mut AnyConnection) -> Result<i64, diesel::result::Error
     )
 }
 
-/// Answers of one kind for the newest register generation seen, at most `capacity` of them.
+/// Answers of one kind for the last register generation stored, at most `capacity` of them.
 pub struct Derived<K, V> {
     name: &'static str,
     capacity: usize,
@@ -80,14 +85,12 @@ impl<K: Eq + Hash, V: Clone> Derived<K, V> {
         found
     }
 
-    /// Stores an answer computed from inputs read after `generation` was read. An answer for an
-    /// older generation than the newest stored is dropped; a newer one replaces them all.
+    /// Stores an answer computed from inputs read after `generation` was read. An answer for
+    /// another generation than the one stored replaces them all (generations have no order: the
+    /// newest read is taken to be the newest register).
     pub fn put(&self, generation: i64, key: K, value: V) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if generation < state.generation {
-            return;
-        }
-        if generation > state.generation || state.answers.len() >= self.capacity {
+        if generation != state.generation || state.answers.len() >= self.capacity {
             state.answers.clear();
             state.generation = generation;
         }
@@ -109,15 +112,16 @@ mod tests {
     }
 
     #[test]
-    fn a_newer_generation_drops_the_older_answers_and_an_older_one_is_not_stored() {
+    fn another_generation_replaces_the_answers_kept() {
         let d = Derived::new("test", 10);
         d.put(5, "a", 1);
-        d.put(6, "b", 2);
-        assert_eq!(d.get(6, &"a"), None);
-        assert_eq!(d.get(6, &"b"), Some(2));
+        d.put(-7, "b", 2);
+        assert_eq!(d.get(-7, &"a"), None);
+        assert_eq!(d.get(-7, &"b"), Some(2));
+        assert_eq!(d.get(5, &"a"), None, "replaced");
         d.put(5, "a", 3);
-        assert_eq!(d.get(5, &"a"), None, "computed on an older register");
-        assert_eq!(d.get(6, &"a"), None);
+        assert_eq!(d.get(5, &"a"), Some(3));
+        assert_eq!(d.get(-7, &"b"), None, "replaced in turn");
     }
 
     #[test]

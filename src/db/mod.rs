@@ -26,8 +26,6 @@ pub const MIGRATION_LOCK_KEY: i64 = 0x73616d7665726b;
 /// Statements that run longer than this are cancelled by the server: no request may hold a
 /// connection (and its locks) indefinitely. Migrations lift these limits while they run.
 const PG_REQUEST_TIMEOUTS: &str = "SET statement_timeout = '15s'; SET lock_timeout = '5s'";
-/// Key of the transaction-level lock that orders change-log inserts (see `events::append`).
-pub const EVENT_LOCK_KEY: i64 = 0x73616d76657674;
 
 /// How long a request waits for a working database connection before it is answered 503 (the
 /// issue's fault target: fail within 2 s, never hang, when the database is stopped or frozen).

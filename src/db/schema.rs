@@ -39,6 +39,7 @@ diesel::table! {
         version -> Integer,
         data -> Nullable<Text>,
         visible_to -> Nullable<Text>,
+        txid -> BigInt,
     }
 }
 

@@ -150,7 +150,9 @@ impl<'a> Change<'a> {
     "data": {"code": "KFN", "name": "Kulturnämnden", "nameEn": "Culture Committee", "type": "COMMITTEE", "parentCode": null}
 }))]
 pub struct Event {
-    /// Increasing; use the last one seen as `after` to continue.
+    /// Unique. The feed lists events in the order of the transactions that wrote them, which
+    /// with concurrent writers is not always the order of their ids; use the last one seen as
+    /// `after` to continue.
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
     /// The `sub` of whoever made the change (`system` for the service's own changes).

@@ -1,3 +1,5 @@
+use std::time::{Duration, Instant};
+
 use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +17,9 @@ use crate::http::reply;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct FeedParams {
-    /// Return events after this id (the `nextAfter` of the previous answer); 0 or absent from the start.
+    /// Return the events the feed lists after the event with this id (the `nextAfter` of the
+    /// previous answer); 0 or absent from the start. An id no event has continues after the event
+    /// with the largest id below it.
     #[param(minimum = 0, example = 0)]
     after: Option<i64>,
     /// How many events at most, 1–1000 (default 100).
@@ -87,10 +91,20 @@ pub async fn list_events(call: Call, query: Query<FeedParams>) -> Result<HttpRes
 /// what was looked at, never an unbounded scan.
 const SCAN_FACTOR: i64 = 10;
 
+/// How long a request waits, at most, for the transactions that hold back events committed before
+/// it came (`events::store`'s horizon), and how often it looks again meanwhile.
+const SETTLE_WAIT: Duration = Duration::from_millis(250);
+const SETTLE_STEP: Duration = Duration::from_millis(2);
+
 /// The events after `after` that the caller may read (`http::access`, the rule `GET` uses: an
 /// event is listed exactly when `GET` of its entity, in the state the event carries, would be
 /// allowed), at most `limit`, and the cursor to continue from: the last event listed when the
 /// page is full, else the last event looked at.
+///
+/// Events are listed only below the horizon (`events::store`). So that a client sees what was
+/// committed before it asked (its own writes among them), a page that reaches the horizon while
+/// events committed earlier are held back by an older transaction still in flight waits for that
+/// transaction (up to [`SETTLE_WAIT`]) and reads on; events committed meanwhile are not waited for.
 fn visible_feed(
     conn: &mut AnyConnection,
     principal: &Principal,
@@ -102,6 +116,7 @@ fn visible_feed(
     let mut items = Vec::new();
     let mut cursor = after;
     let mut looked_at = 0;
+    let mut waited = false;
     while looked_at < limit * SCAN_FACTOR {
         let rows = super::store::feed(conn, cursor, entity_type, limit)?;
         let end = (rows.len() as i64) < limit;
@@ -115,8 +130,19 @@ fn visible_feed(
                 }
             }
         }
-        if end {
+        if !end {
+            continue;
+        }
+        if waited {
             break;
+        }
+        waited = true;
+        let Some(txid) = super::store::settling(conn)? else {
+            break;
+        };
+        let deadline = Instant::now() + SETTLE_WAIT;
+        while !super::store::settled(conn, txid)? && Instant::now() < deadline {
+            std::thread::sleep(SETTLE_STEP);
         }
     }
     Ok((items, cursor))

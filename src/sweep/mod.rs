@@ -314,8 +314,12 @@ fn expired_causes(
 
 /// Sweeps every minute for the life of the service, as this instance (`holder`).
 ///
-/// A sweep over the same day and the same register (the newest change-log id, see `db::derived`)
-/// as this instance's last complete sweep would find nothing new, and is skipped.
+/// A sweep over the same day and the same register as this instance's last complete sweep would
+/// find nothing new, and is skipped. The register is the same when the settled change log ends at
+/// the same event (`events::store::settled_tip`): every write appends to it. (The register's
+/// generation of `db::derived` would do on SQLite, but on PostgreSQL it changes with every commit
+/// in the cluster, the sweep's own lease among them.) While events are held back by transactions
+/// in flight the register is not known to be the same, and the sweep runs.
 pub fn spawn(db: Db, holder: String) {
     actix_web::rt::spawn(async move {
         let mut interval = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
@@ -323,23 +327,21 @@ pub fn spawn(db: Db, holder: String) {
         loop {
             interval.tick().await;
             let today = crate::policy::today();
-            let seen = match db
-                .read(|c| Ok::<_, ApiError>(crate::db::derived::generation(c)?))
-                .await
-            {
-                Ok(generation) => (today, generation),
+            let seen = match db.read(events::store::settled_tip).await {
+                Ok(Some(tip)) => Some((today, tip)),
+                Ok(None) => None,
                 Err(e) => {
                     log::warn!("time sweep failed: {e}");
                     continue;
                 }
             };
-            if last_swept == Some(seen) {
+            if seen.is_some() && last_swept == seen {
                 continue;
             }
             match run(&db, &holder, today).await {
                 Ok(r) if r.ran => {
                     log::debug!("time sweep: {r:?}");
-                    last_swept = Some(seen);
+                    last_swept = seen;
                 }
                 Ok(_) => {}
                 Err(e) => log::warn!("time sweep failed: {e}"),

@@ -5,9 +5,8 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{Delivery, DeliveryStatus, Webhook, WebhookChanges};
-use crate::db::schema::{events, webhook_deliveries as wd, webhooks as w};
+use crate::db::schema::{webhook_deliveries as wd, webhooks as w};
 use crate::db::{AnyConnection, MultiBackend, page};
-use crate::events::EventRow;
 use crate::http::access::Audience;
 use crate::http::problem::ApiError;
 
@@ -261,14 +260,6 @@ pub fn requeue(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiError> {
         == 1)
 }
 
-/// The id of the newest event (0 for an empty log).
-pub fn last_event_id(conn: &mut AnyConnection) -> Result<i64, ApiError> {
-    Ok(events::table
-        .select(diesel::dsl::max(events::id))
-        .first::<Option<i64>>(conn)?
-        .unwrap_or(0))
-}
-
 /// The ids of the subscriptions that receive events.
 pub fn active_ids(conn: &mut AnyConnection) -> Result<Vec<String>, ApiError> {
     Ok(w::table
@@ -281,8 +272,8 @@ pub fn active_ids(conn: &mut AnyConnection) -> Result<Vec<String>, ApiError> {
 /// How many events one dispatch step reads per subscription.
 const DISPATCH_BATCH: i64 = 500;
 
-/// Turns the events after the subscription's cursor into deliveries and moves the cursor, in the
-/// caller's transaction. On PostgreSQL the subscription's row is locked first (`SKIP LOCKED`: an
+/// Turns the events after the subscription's cursor (an event id, read as the feed reads `after`)
+/// into deliveries and moves the cursor to the last one, in the caller's transaction. On PostgreSQL the subscription's row is locked first (`SKIP LOCKED`: an
 /// instance already dispatching it is left to finish), so two instances never create the same
 /// deliveries; the unique (webhook, event) key would refuse them anyway. Returns how many
 /// deliveries were created, or `None` when there was nothing to read (caught up, paused, gone, or
@@ -306,12 +297,9 @@ pub fn dispatch(
     let Some(row) = row else {
         return Ok(None);
     };
-    let events = events::table
-        .filter(events::id.gt(row.last_event_id))
-        .order(events::id.asc())
-        .limit(DISPATCH_BATCH)
-        .select(EventRow::as_select())
-        .load(conn)?;
+    // The feed's order and horizon (`events::store`): an event is passed only once every event
+    // before it is final, so the cursor never moves past one that commits later.
+    let events = crate::events::store::feed(conn, row.last_event_id, None, DISPATCH_BATCH)?;
     let Some(last) = events.last().map(|e| e.id) else {
         return Ok(None);
     };

@@ -1,0 +1,2 @@
+DROP VIEW register_generation;
+ALTER TABLE events DROP COLUMN txid;
