@@ -638,11 +638,20 @@ pub fn list_all(
     attach(conn, rows)
 }
 
-fn write_lists(conn: &mut AnyConnection, id: &str, input: &AgreementInput) -> Result<(), ApiError> {
-    diesel::delete(ap::table.filter(ap::agreement_id.eq(id))).execute(conn)?;
-    diesel::delete(apu::table.filter(apu::agreement_id.eq(id))).execute(conn)?;
-    diesel::delete(asd::table.filter(asd::agreement_id.eq(id))).execute(conn)?;
-    diesel::delete(af::table.filter(af::agreement_id.eq(id))).execute(conn)?;
+/// Writes the four lists of `input` for agreement `id`, replacing those stored unless the
+/// agreement is `new` (it has none yet, so there is nothing to delete).
+fn write_lists(
+    conn: &mut AnyConnection,
+    id: &str,
+    input: &AgreementInput,
+    new: bool,
+) -> Result<(), ApiError> {
+    if !new {
+        diesel::delete(ap::table.filter(ap::agreement_id.eq(id))).execute(conn)?;
+        diesel::delete(apu::table.filter(apu::agreement_id.eq(id))).execute(conn)?;
+        diesel::delete(asd::table.filter(asd::agreement_id.eq(id))).execute(conn)?;
+        diesel::delete(af::table.filter(af::agreement_id.eq(id))).execute(conn)?;
+    }
     for (i, partner) in input.partner_ids.iter().enumerate() {
         diesel::insert_into(ap::table)
             .values((
@@ -702,8 +711,48 @@ pub fn insert(
             a::updated_at.eq(now),
         ))
         .execute(conn)?;
-    write_lists(conn, id, input)?;
-    find(conn, id)?.ok_or_else(|| ApiError::internal("inserted agreement vanished"))
+    write_lists(conn, id, input, true)?;
+    // The record as written, without reading it back: every column is set above (`now` is
+    // already cut to the microseconds both databases keep).
+    let columns = InputColumns::of(input);
+    let row = AgreementRow {
+        id: id.to_string(),
+        title: columns.title.to_string(),
+        description: columns.description.map(str::to_string),
+        agreement_type: columns.agreement_type.to_string(),
+        unit_code: columns.unit_code.to_string(),
+        start_date: columns.start_date,
+        end_date: columns.end_date,
+        case_number: columns.case_number.map(str::to_string),
+        external_funding_not_possible_reason: (columns.external_funding_not_possible_reason)
+            .map(str::to_string),
+        status: AgreementStatus::Draft.as_str().to_string(),
+        warnings: stored_warnings(warnings),
+        registered_retroactively: false,
+        activated_at: None,
+        activated_by: None,
+        ended_at: None,
+        cancelled_at: None,
+        created_by: created_by.to_string(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        end_reason: None,
+        cancel_reason: None,
+    };
+    // In the order a read gives them (`json_lists`): partners and funding lines as written,
+    // purposes by their stored name, goals by number.
+    let mut purposes = input.purposes.clone();
+    purposes.sort_by_key(|p| p.as_str());
+    let mut sdgs: Vec<u8> = input.sdgs.iter().map(|s| s.get()).collect();
+    sdgs.sort_unstable();
+    let lists = Lists {
+        partner_ids: input.partner_ids.clone(),
+        purposes,
+        sdgs,
+        fundings: input.fundings.clone(),
+    };
+    Ok(AgreementRecord::new(row, lists))
 }
 
 /// The columns an input writes (a `None` writes NULL).
@@ -756,7 +805,7 @@ pub fn update(
     if updated == 0 {
         return Ok(false);
     }
-    write_lists(conn, id, input)?;
+    write_lists(conn, id, input, false)?;
     Ok(true)
 }
 
