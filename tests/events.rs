@@ -8,13 +8,12 @@ use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use samverkan::db::schema::events;
-use samverkan::db::{AnyConnection, ConnectionManager};
 use samverkan::events::{Change, EntityType, EventAction, append};
 use serde_json::{Value, json};
 
+use common::held::Held;
 use common::{Backend, TestApp, create_unit};
 
 async fn feed(app: &TestApp, query: &str) -> Value {
@@ -63,35 +62,6 @@ async fn drain(app: &TestApp, after: &mut i64, seen: &mut Vec<i64>) {
             return;
         }
         seen.extend(page_ids);
-    }
-}
-
-/// A transaction of its own on a second connection, held open while the app writes.
-struct Held {
-    conn: AnyConnection,
-}
-
-impl Held {
-    /// Begins, and on PostgreSQL takes its transaction id at once (before any later one's).
-    fn begin(app: &TestApp) -> Self {
-        let mut conn = ConnectionManager::new(app.database.url.clone())
-            .connect()
-            .unwrap();
-        conn.batch_execute(match app.backend {
-            Backend::Postgres => "BEGIN; SELECT pg_current_xact_id()",
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-        })
-        .unwrap();
-        Held { conn }
-    }
-
-    fn append(&mut self, entity: &str) -> i64 {
-        let change = Change::gone(EntityType::Unit, entity, EventAction::Deleted, 2);
-        append(&mut self.conn, "holder", change).unwrap()
-    }
-
-    fn commit(mut self) {
-        self.conn.batch_execute("COMMIT").unwrap();
     }
 }
 

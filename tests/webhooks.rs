@@ -15,15 +15,13 @@ use std::time::{Duration as StdDuration, Instant};
 
 use base64::Engine;
 use chrono::Duration;
-use diesel::connection::SimpleConnection;
 use hmac::{Hmac, Mac};
-use samverkan::db::{AnyConnection, ConnectionManager};
-use samverkan::events::{Change, EntityType, EventAction};
 use samverkan::webhooks::target::AllowList;
 use samverkan::webhooks::worker::{Deliverer, DeliveryOptions};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use common::held::Held;
 use common::{Backend, Options, TestApp, create_unit};
 
 /// What the receiver answers.
@@ -910,35 +908,6 @@ async fn the_sweep_purges_deliveries_older_than_thirty_days(backend: Backend) {
     let left = deliveries(&app, &id).await;
     assert_eq!(left.len(), 1);
     assert_ne!(left[0]["id"], old_id.as_str());
-}
-
-/// A transaction of its own on a second connection, held open while the app writes.
-struct Held {
-    conn: AnyConnection,
-}
-
-impl Held {
-    /// Begins, and on PostgreSQL takes its transaction id at once (before any later one's).
-    fn begin(app: &TestApp) -> Self {
-        let mut conn = ConnectionManager::new(app.database.url.clone())
-            .connect()
-            .unwrap();
-        conn.batch_execute(match app.backend {
-            Backend::Postgres => "BEGIN; SELECT pg_current_xact_id()",
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-        })
-        .unwrap();
-        Held { conn }
-    }
-
-    fn append(&mut self, entity: &str) -> i64 {
-        let change = Change::gone(EntityType::Unit, entity, EventAction::Deleted, 2);
-        samverkan::events::append(&mut self.conn, "holder", change).unwrap()
-    }
-
-    fn commit(mut self) {
-        self.conn.batch_execute("COMMIT").unwrap();
-    }
 }
 
 /// The dispatcher follows the feed's order and horizon: with transactions that commit in another

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod contract;
+pub mod held;
 pub mod pg;
 
 use std::path::PathBuf;
