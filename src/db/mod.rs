@@ -626,6 +626,71 @@ macro_rules! page {
 }
 pub(crate) use page;
 
+/// A statement written by hand (for SQL that diesel's builder cannot express on both databases)
+/// whose text depends only on the backend, so that diesel keeps it prepared per connection.
+///
+/// ```ignore
+/// prepared! {
+///     /// What the statement reads.
+///     struct OneThing -> (Text, Bool) {
+///         at: NaiveDateTime as Timestamp,
+///         id: String as Text,
+///     }
+///     text = one_thing; // fn(postgres: bool) -> [String; 2]: the SQL before each bind
+/// }
+/// ```
+///
+/// The struct gets a `postgres: bool` field beside the binds, and its text is built once per
+/// backend: `text(postgres)` returns the SQL before each bind, in the order the fields are
+/// declared, and may return one piece more for the SQL after the last.
+macro_rules! prepared {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident -> $sql_type:ty {
+            $($field:ident : $rust:ty as $bind:ty),+ $(,)?
+        }
+        text = $text:path;
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            pub postgres: bool,
+            $(pub $field: $rust,)+
+        }
+
+        impl diesel::query_builder::QueryId for $name {
+            type QueryId = Self;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl diesel::query_builder::Query for $name {
+            type SqlType = $sql_type;
+        }
+
+        impl diesel::query_builder::QueryFragment<$crate::db::MultiBackend> for $name {
+            fn walk_ast<'b>(
+                &'b self,
+                mut out: diesel::query_builder::AstPass<'_, 'b, $crate::db::MultiBackend>,
+            ) -> diesel::QueryResult<()> {
+                static POSTGRES: std::sync::LazyLock<Vec<String>> =
+                    std::sync::LazyLock::new(|| $text(true).into());
+                static SQLITE: std::sync::LazyLock<Vec<String>> =
+                    std::sync::LazyLock::new(|| $text(false).into());
+                let mut pieces = if self.postgres { &*POSTGRES } else { &*SQLITE }.iter();
+                let mut next = || pieces.next().map(String::as_str).unwrap_or_default();
+                out.push_sql(next());
+                $(
+                    out.push_bind_param::<$bind, _>(&self.$field)?;
+                    out.push_sql(next());
+                )+
+                Ok(())
+            }
+        }
+
+        impl diesel::RunQueryDsl<$crate::db::AnyConnection> for $name {}
+    };
+}
+pub(crate) use prepared;
+
 /// Applies pending migrations; on PostgreSQL under an advisory lock so that instances starting
 /// together apply the schema once.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {

@@ -6,8 +6,10 @@
 //! The SQL builds the JSON on either database (`json_build_object` and `json_agg` on PostgreSQL,
 //! `json_object` and `json_group_array` on SQLite); the decoding turns it back into the rows the
 //! stores load (`AssessmentRow`, `ExceptionRow`), so the policy core judges the same inputs
-//! whichever way they were read. Every column is carried, by name, so that what `explain` hands on
-//! (`Explained`) is the same record either way.
+//! whichever way they were read. A read whose answer shows the records (a partner's eligibility)
+//! carries every column, by name, so that what `explain` hands on (`Explained`) is the same record
+//! either way; a read that shows only the judgement (an agreement's compliance) carries the
+//! columns the judgement reads ([`Columns`]).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::de::Error as _;
@@ -78,6 +80,64 @@ const EXCEPTION_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
+/// The columns of `assessments` that a judgement reads (`Assessment::facts`, and `as_of`): the
+/// compliance of an agreement shows no assessment, so it reads no more.
+const ASSESSMENT_JUDGED: &[&str] = &[
+    "id",
+    "country_code",
+    "partner_id",
+    "human_rights",
+    "democracy",
+    "rule_of_law",
+    "assessed_at",
+    "valid_until",
+    "status",
+    "published_at",
+    "superseded_at",
+];
+
+/// The columns of `exceptions` that a judgement reads (`ExceptionRow::facts_as_of`, the status
+/// and end of a compliance reason).
+const EXCEPTION_JUDGED: &[&str] = &[
+    "id",
+    "agreement_id",
+    "partner_id",
+    "status",
+    "withdrawn_at",
+    "decision",
+    "decided_at",
+    "valid_from",
+    "valid_until",
+    "revocation_decided_at",
+    "created_at",
+];
+
+/// Which columns of the assessments and exception requests a read carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// Every column, for an answer that shows the records (a partner's eligibility).
+    Whole,
+    /// Those a judgement reads, for an answer that shows only the judgement (an agreement's
+    /// compliance); the others decode as empty.
+    Judged,
+}
+
+impl Columns {
+    fn assessments(self) -> &'static [&'static str] {
+        match self {
+            Columns::Whole => ASSESSMENT_COLUMNS,
+            Columns::Judged => ASSESSMENT_JUDGED,
+        }
+    }
+
+    fn exceptions(self) -> &'static [&'static str] {
+        match self {
+            Columns::Whole => EXCEPTION_COLUMNS,
+            Columns::Judged => EXCEPTION_JUDGED,
+        }
+    }
+}
+
 fn json_object(postgres: bool) -> &'static str {
     if postgres {
         "json_build_object"
@@ -117,36 +177,36 @@ fn array(postgres: bool, item: &str, order: &str, from: &str) -> String {
 }
 
 /// The latest assessment of the subject whose `subject_key` is the SQL expression `subject`,
-/// published at or before the SQL expression `at`, as a JSON object (NULL when there is none):
-/// what `assessments::store::published_as_of` loads.
-pub fn latest_published(postgres: bool, subject: &str, at: &str) -> String {
+/// published at or before the SQL expression `at`, as a JSON object of `columns` (NULL when there
+/// is none): what `assessments::store::published_as_of` loads.
+pub fn latest_published(postgres: bool, columns: Columns, subject: &str, at: &str) -> String {
     nested(
         postgres,
         format!(
             "(SELECT {} FROM assessments s WHERE s.subject_key = {subject} \
              AND s.published_at <= {at} ORDER BY s.published_at DESC, s.id DESC LIMIT 1)",
-            object(postgres, "s", ASSESSMENT_COLUMNS)
+            object(postgres, "s", columns.assessments())
         ),
     )
 }
 
 /// The country's latest assessment published by `at` for the partner row `p`.
-pub fn country_assessment(postgres: bool, at: &str) -> String {
-    latest_published(postgres, "'country:' || p.country_code", at)
+pub fn country_assessment(postgres: bool, columns: Columns, at: &str) -> String {
+    latest_published(postgres, columns, "'country:' || p.country_code", at)
 }
 
 /// The partner's own latest assessment published by `at` for the partner row `p` (read for every
 /// kind of partner; only cities and regions use it).
-pub fn own_assessment(postgres: bool, at: &str) -> String {
-    latest_published(postgres, "'partner:' || p.id", at)
+pub fn own_assessment(postgres: bool, columns: Columns, at: &str) -> String {
+    latest_published(postgres, columns, "'partner:' || p.id", at)
 }
 
 /// The exception requests that match the SQL condition `condition` on the row `x`, oldest first,
-/// as a JSON array.
-pub fn exceptions(postgres: bool, condition: &str) -> String {
+/// as a JSON array of objects of `columns`.
+pub fn exceptions(postgres: bool, columns: Columns, condition: &str) -> String {
     array(
         postgres,
-        &object(postgres, "x", EXCEPTION_COLUMNS),
+        &object(postgres, "x", columns.exceptions()),
         "x.created_at, x.id",
         &format!("exceptions x WHERE {condition}"),
     )
@@ -158,22 +218,28 @@ pub fn exceptions(postgres: bool, condition: &str) -> String {
 /// published by the SQL expression `at`; and the agreement's exception requests.
 pub fn agreement_inputs(postgres: bool, agreement: &str, at: &str) -> String {
     let object_of = json_object(postgres);
+    let columns = Columns::Judged;
     let partner = format!(
         "{object_of}('id', p.id, 'kind', p.kind, 'country_code', p.country_code, \
          'archived', p.archived, 'country', {}, 'own', {})",
-        country_assessment(postgres, at),
-        own_assessment(postgres, at),
+        country_assessment(postgres, columns, at),
+        own_assessment(postgres, columns, at),
     );
+    // Each partner by its key: on PostgreSQL a lateral subquery that the planner cannot turn
+    // into a join over every partner (it would hash the whole table for a register's few).
+    let partner_of = if postgres {
+        "agreement_partners l CROSS JOIN LATERAL \
+         (SELECT * FROM partners p WHERE p.id = l.partner_id OFFSET 0) p"
+    } else {
+        "agreement_partners l JOIN partners p ON p.id = l.partner_id"
+    };
     let partners = array(
         postgres,
         &partner,
         "l.position",
-        &format!(
-            "agreement_partners l JOIN partners p ON p.id = l.partner_id \
-             WHERE l.agreement_id = {agreement}"
-        ),
+        &format!("{partner_of} WHERE l.agreement_id = {agreement}"),
     );
-    let requests = exceptions(postgres, &format!("x.agreement_id = {agreement}"));
+    let requests = exceptions(postgres, columns, &format!("x.agreement_id = {agreement}"));
     let inputs = format!("{object_of}('partners', {partners}, 'exceptions', {requests})");
     if postgres {
         format!("({inputs})::text")
@@ -325,31 +391,42 @@ fn optional_timestamp(text: Option<String>) -> Result<Option<NaiveDateTime>, Api
     text.as_deref().map(timestamp).transpose()
 }
 
-/// An `assessments` row as JSON, its instants as text.
+/// An `assessments` row as JSON, its instants as text. Read for a judgement
+/// ([`Columns::Judged`]), the columns it does not read are absent and decode as empty: such a
+/// record serves the judgement and is never shown.
 #[derive(Debug, Deserialize)]
 struct StoredAssessment {
     id: String,
+    #[serde(default)]
     subject_key: String,
     country_code: String,
     partner_id: Option<String>,
     human_rights: String,
+    #[serde(default)]
     human_rights_rationale: String,
     democracy: String,
+    #[serde(default)]
     democracy_rationale: String,
     rule_of_law: String,
+    #[serde(default)]
     rule_of_law_rationale: String,
+    #[serde(default)]
     indicators: String,
     assessed_at: NaiveDate,
     valid_until: NaiveDate,
     status: String,
+    #[serde(default)]
     drafted_by: String,
     published_at: Option<String>,
     published_by: Option<String>,
     superseded_at: Option<String>,
     superseded_by: Option<String>,
+    #[serde(default)]
     version: i32,
-    created_at: String,
-    updated_at: String,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
 }
 
 impl TryFrom<StoredAssessment> for AssessmentRow {
@@ -377,44 +454,69 @@ impl TryFrom<StoredAssessment> for AssessmentRow {
             superseded_at: optional_timestamp(s.superseded_at)?,
             superseded_by: s.superseded_by,
             version: s.version,
-            created_at: timestamp(&s.created_at)?,
-            updated_at: timestamp(&s.updated_at)?,
+            created_at: optional_timestamp(s.created_at)?.unwrap_or_default(),
+            updated_at: optional_timestamp(s.updated_at)?.unwrap_or_default(),
         })
     }
 }
 
-/// An `exceptions` row as JSON, its instants as text.
+/// An `exceptions` row as JSON, its instants as text; read for a judgement, the columns it does
+/// not read decode as empty (as in [`StoredAssessment`]).
 #[derive(Debug, Deserialize)]
 struct StoredException {
     id: String,
     agreement_id: String,
     partner_id: String,
+    #[serde(default)]
     unit_code: String,
+    #[serde(default)]
     justification: String,
+    #[serde(default)]
     case_number: String,
     status: String,
+    #[serde(default)]
     requested_by: String,
+    #[serde(default)]
     withdrawn_at: Option<String>,
+    #[serde(default)]
     decision: Option<String>,
+    #[serde(default)]
     deciding_body: Option<String>,
+    #[serde(default)]
     delegation_reference: Option<String>,
+    #[serde(default)]
     decided_at: Option<NaiveDate>,
+    #[serde(default)]
     protocol_paragraph: Option<String>,
+    #[serde(default)]
     conditions: Option<String>,
+    #[serde(default)]
     valid_from: Option<NaiveDate>,
+    #[serde(default)]
     valid_until: Option<NaiveDate>,
+    #[serde(default)]
     decided_by: Option<String>,
+    #[serde(default)]
     decision_recorded_at: Option<String>,
+    #[serde(default)]
     revocation_deciding_body: Option<String>,
+    #[serde(default)]
     revocation_delegation_reference: Option<String>,
+    #[serde(default)]
     revocation_decided_at: Option<NaiveDate>,
+    #[serde(default)]
     revocation_protocol_paragraph: Option<String>,
+    #[serde(default)]
     revocation_reason: Option<String>,
+    #[serde(default)]
     revoked_by: Option<String>,
+    #[serde(default)]
     revocation_recorded_at: Option<String>,
+    #[serde(default)]
     version: i32,
     created_at: String,
-    updated_at: String,
+    #[serde(default)]
+    updated_at: Option<String>,
 }
 
 impl TryFrom<StoredException> for ExceptionRow {
@@ -450,7 +552,7 @@ impl TryFrom<StoredException> for ExceptionRow {
             revocation_recorded_at: optional_timestamp(s.revocation_recorded_at)?,
             version: s.version,
             created_at: timestamp(&s.created_at)?,
-            updated_at: timestamp(&s.updated_at)?,
+            updated_at: optional_timestamp(s.updated_at)?.unwrap_or_default(),
         })
     }
 }

@@ -7,10 +7,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 
-use super::inputs::{self, PartnerRead};
+use super::inputs::{self, Columns, PartnerRead};
 use crate::assessments::end_of_stockholm_day;
+use crate::db::AnyConnection;
 use crate::db::schema::partners;
-use crate::db::{AnyConnection, MultiBackend};
 use crate::http::problem::ApiError;
 use crate::partners::PartnerKind;
 
@@ -103,20 +103,25 @@ pub fn read(
     }))
 }
 
-/// The statement of [`read`]; its text depends only on the backend, so diesel keeps it prepared.
-struct OnePartner {
-    postgres: bool,
-    at: NaiveDateTime,
-    unit: Option<String>,
-    agreement: Option<String>,
-    id: String,
+crate::db::prepared! {
+    /// The statement of [`read`]: the partner's facts, the two flags, the country's and the
+    /// partner's own latest assessment (JSON objects or NULL), the exception requests (a JSON
+    /// array).
+    struct OnePartner -> ((Text, Text, Text, Bool), Bool, Bool, Nullable<Text>, Nullable<Text>, Text) {
+        at: NaiveDateTime as Timestamp,
+        unit: Option<String> as Nullable<Text>,
+        agreement: Option<String> as Nullable<Text>,
+        id: String as Text,
+    }
+    text = one_partner;
 }
 
-/// [`OnePartner`]'s text for PostgreSQL (`postgres`) or SQLite, in the pieces between its bound
+/// [`OnePartner`]'s text for PostgreSQL (`postgres`) or SQLite, in the pieces before its bound
 /// parameters: the end of the day, the unit, the agreement and the partner's id.
 fn one_partner(postgres: bool) -> [String; 4] {
     let requests = inputs::exceptions(
         postgres,
+        Columns::Whole,
         "x.partner_id = p.id AND (q.agreement IS NULL OR x.agreement_id = q.agreement)",
     );
     [
@@ -127,58 +132,11 @@ fn one_partner(postgres: bool) -> [String; 4] {
              WHERE l.agreement_id = q.agreement AND l.partner_id = p.id), \
              {country}, {own}, {requests} \
              FROM (SELECT ",
-            country = inputs::country_assessment(postgres, "q.at"),
-            own = inputs::own_assessment(postgres, "q.at"),
+            country = inputs::country_assessment(postgres, Columns::Whole, "q.at"),
+            own = inputs::own_assessment(postgres, Columns::Whole, "q.at"),
         ),
         " AS at, ".into(),
         " AS unit, ".into(),
         " AS agreement) q, partners p WHERE p.id = ".into(),
     ]
 }
-
-static ONE_PARTNER_POSTGRES: std::sync::LazyLock<[String; 4]> =
-    std::sync::LazyLock::new(|| one_partner(true));
-static ONE_PARTNER_SQLITE: std::sync::LazyLock<[String; 4]> =
-    std::sync::LazyLock::new(|| one_partner(false));
-
-impl diesel::query_builder::QueryId for OnePartner {
-    type QueryId = Self;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl diesel::query_builder::Query for OnePartner {
-    /// The partner's facts, the two flags, the country's and the partner's own latest assessment
-    /// (JSON objects or NULL), the exception requests (a JSON array).
-    type SqlType = (
-        (Text, Text, Text, Bool),
-        Bool,
-        Bool,
-        Nullable<Text>,
-        Nullable<Text>,
-        Text,
-    );
-}
-
-impl diesel::query_builder::QueryFragment<MultiBackend> for OnePartner {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
-    ) -> QueryResult<()> {
-        let [select, unit, agreement, id] = if self.postgres {
-            &*ONE_PARTNER_POSTGRES
-        } else {
-            &*ONE_PARTNER_SQLITE
-        };
-        out.push_sql(select);
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(unit);
-        out.push_bind_param::<Nullable<Text>, _>(&self.unit)?;
-        out.push_sql(agreement);
-        out.push_bind_param::<Nullable<Text>, _>(&self.agreement)?;
-        out.push_sql(id);
-        out.push_bind_param::<Text, _>(&self.id)?;
-        Ok(())
-    }
-}
-
-impl RunQueryDsl<AnyConnection> for OnePartner {}

@@ -1,0 +1,2 @@
+DROP INDEX assessments_subject;
+CREATE INDEX assessments_subject ON assessments (subject_key, published_at);
