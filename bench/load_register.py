@@ -115,12 +115,18 @@ def generate(n_agreements):
         purposes += rnd.sample(PURPOSES, rnd.randint(1, 2))
         created = ts(i * 1000 // n_agreements, i % 86400)
         activated = created if status != "DRAFT" else None
+        sdgs = sorted(rnd.sample(range(1, 18), 2))
+        fundings = [("EU", "Interreg", "150000.00", "EUR")] if i % 2 == 0 else []
+        # The row keeps its lists as the service writes them (`agreements::store::StoredLists`).
+        lists = json.dumps({"partners": [partners[p][0] for p in chosen],
+                            "purposes": sorted(purposes), "sdgs": sdgs,
+                            "fundings": [list(f) for f in fundings]}, ensure_ascii=False)
         t["agreements"].append((
             aid, f"Samarbete {i}", "Genererat för prestandamätning.", atype, unit,
             "2026-01-01", "2027-12-31", f"KS 2026-{i:05d}", None, status, "[]", False,
             activated, "bench.officer" if activated else None,
             created if status == "ENDED" else None, created if status == "CANCELLED" else None,
-            "bench.officer", 1, created, created))
+            "bench.officer", 1, created, created, lists))
         for pos, p in enumerate(chosen):
             pid, kind, country = partners[p]
             t["agreement_partners"].append((aid, pid, pos))
@@ -140,10 +146,10 @@ def generate(n_agreements):
                     None, None, None, None, None, None, None, 1, created, created))
         for pu in purposes:
             t["agreement_purposes"].append((aid, pu))
-        for sdg in sorted(rnd.sample(range(1, 18), 2)):
+        for sdg in sdgs:
             t["agreement_sdgs"].append((aid, sdg))
-        if i % 2 == 0:
-            t["agreement_fundings"].append((aid, 0, "EU", "Interreg", "150000.00", "EUR"))
+        for pos, f in enumerate(fundings):
+            t["agreement_fundings"].append((aid, pos, *f))
         # The benchmark's targets: an active agreement of U07 in the middle of the register, with
         # a city partner that has an assessment of its own.
         if (plan["agreement"] is None and i >= n_agreements // 2 and status == "ACTIVE"
@@ -175,7 +181,7 @@ COLUMNS = {
     "units": "code, name, name_en, unit_type, parent_code, valid_from, valid_until, version, created_at, updated_at",
     "partners": "id, name, kind, country_code, city, eu_pic, organisation_number, website, archived, version, created_at, updated_at",
     "assessments": "id, subject_key, country_code, partner_id, human_rights, human_rights_rationale, democracy, democracy_rationale, rule_of_law, rule_of_law_rationale, indicators, assessed_at, valid_until, status, drafted_by, published_at, published_by, superseded_at, superseded_by, version, created_at, updated_at",
-    "agreements": "id, title, description, agreement_type, unit_code, start_date, end_date, case_number, external_funding_not_possible_reason, status, warnings, registered_retroactively, activated_at, activated_by, ended_at, cancelled_at, created_by, version, created_at, updated_at",
+    "agreements": "id, title, description, agreement_type, unit_code, start_date, end_date, case_number, external_funding_not_possible_reason, status, warnings, registered_retroactively, activated_at, activated_by, ended_at, cancelled_at, created_by, version, created_at, updated_at, lists",
     "agreement_partners": "agreement_id, partner_id, position",
     "agreement_purposes": "agreement_id, purpose",
     "agreement_sdgs": "agreement_id, sdg",

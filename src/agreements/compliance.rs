@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::store::AgreementRecord;
+use super::store::{self, AgreementRecord, Held, ReadRow};
 use super::{AgreementStatus, Compliance, ComplianceReason, ComplianceStatus};
 use crate::db::AnyConnection;
 use crate::db::derived::Derived;
@@ -101,14 +101,24 @@ fn judged<'a>(
     }
 }
 
-/// Judged compliance, by agreement id, version and day (`db::derived`).
-pub type ComplianceAnswers = Derived<(String, i32, NaiveDate), Compliance>;
+/// An agreement's compliance as judged for one of its versions on one day.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub version: i32,
+    pub day: NaiveDate,
+    pub compliance: Compliance,
+}
+
+/// Judged compliance, by agreement id (`db::derived`): a judgement serves only its version and
+/// day.
+pub type ComplianceAnswers = Derived<String, Judgement>;
 
 /// [`compliance_many`] for a read that saw the register at `generation`: agreements judged since
-/// the register last changed are not judged again.
-pub fn compliance_read(
+/// the register last changed are not judged again, and the others are judged from their inputs
+/// read in one statement (`store::compliance_inputs`).
+pub fn compliance_read<R: Borrow<AgreementRecord>>(
     conn: &mut AnyConnection,
-    records: &[AgreementRecord],
+    records: &[R],
     today: NaiveDate,
     generation: i64,
     answers: &ComplianceAnswers,
@@ -117,27 +127,89 @@ pub fn compliance_read(
     let mut unjudged: Vec<&AgreementRecord> = Vec::new();
     for record in records
         .iter()
+        .map(Borrow::borrow)
         .filter(|r| r.status() == AgreementStatus::Active)
     {
-        let key = (record.row.id.clone(), record.row.version, today);
-        match answers.get(generation, &key) {
+        let id = &record.row.id;
+        let held = (answers.get(generation, id))
+            .filter(|j| j.version == record.row.version && j.day == today);
+        match held {
             Some(judged) => {
-                found.insert(key.0, judged);
+                found.insert(id.clone(), judged.compliance);
             }
             None => unjudged.push(record),
         }
     }
-    let versions: HashMap<&str, i32> = unjudged
-        .iter()
-        .map(|r| (r.row.id.as_str(), r.row.version))
-        .collect();
-    for (id, judged) in compliance_many(conn, &unjudged, today)? {
-        if let Some(&version) = versions.get(id.as_str()) {
-            answers.put(generation, (id.clone(), version, today), judged.clone());
+    let ids: Vec<&str> = unjudged.iter().map(|r| r.row.id.as_str()).collect();
+    let mut inputs = store::compliance_inputs(conn, &ids, today)?;
+    for record in unjudged {
+        let id = &record.row.id;
+        let judged = compliance_of(record, inputs.remove(id).as_deref(), today)?;
+        if let Some(compliance) = judged {
+            answers.put(
+                generation,
+                id.clone(),
+                judgement(record, today, &compliance),
+            );
+            found.insert(id.clone(), compliance);
         }
-        found.insert(id, judged);
     }
     Ok(found)
+}
+
+/// An agreement read for `GET /agreements/{id}` and its compliance, in one statement
+/// (`store::read_row`), with its compliance on `today`: the judgement held in `answers` when the
+/// statement finds the agreement and the register unchanged since, judged from the inputs the
+/// statement read otherwise.
+pub fn read_judged(
+    conn: &mut AnyConnection,
+    id: &str,
+    today: NaiveDate,
+    answers: &ComplianceAnswers,
+) -> Result<Option<(ReadRow, Option<Compliance>)>, ApiError> {
+    let id = id.to_string();
+    let held = answers.latest(&id).filter(|(_, j)| j.day == today);
+    let asked = held.as_ref().map(|(generation, j)| Held {
+        version: j.version,
+        generation: *generation,
+    });
+    let Some(read) = store::read_row(conn, &id, today, asked)? else {
+        return Ok(None);
+    };
+    let record = &read.record;
+    if record.status() != AgreementStatus::Active {
+        return Ok(Some((read, None)));
+    }
+    let compliance = match (&read.compliance, held) {
+        (Some(inputs), _) => {
+            answers.count(false);
+            let judged = compliance_of(record, Some(inputs), today)?;
+            if let Some(c) = &judged {
+                answers.put(read.generation, id, judgement(record, today, c));
+            }
+            judged
+        }
+        (None, Some((generation, j)))
+            if generation == read.generation && j.version == record.row.version =>
+        {
+            answers.count(true);
+            Some(j.compliance)
+        }
+        (None, _) => {
+            return Err(ApiError::internal(
+                "an active agreement read without its compliance inputs",
+            ));
+        }
+    };
+    Ok(Some((read, compliance)))
+}
+
+fn judgement(record: &AgreementRecord, today: NaiveDate, compliance: &Compliance) -> Judgement {
+    Judgement {
+        version: record.row.version,
+        day: today,
+        compliance: compliance.clone(),
+    }
 }
 
 fn reason(partner_id: &str, explained: &Explained, today: NaiveDate) -> Option<ComplianceReason> {

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AgreementAnswers;
-use super::compliance::compliance_of;
+use super::compliance::read_judged;
 use super::service::{self, Closing, ENTITY, not_found, present_all, present_read};
 use super::store::{self, AgreementFilter, AgreementRecord, AgreementRow};
 use super::{
@@ -150,9 +150,9 @@ item! {
                 }
                 return Ok((page, total));
             }
-            // The page with its lists, company flags and compliance inputs, and the register's
-            // generation: one statement.
-            let (rows, generation) = store::page(conn, &filter, offset, limit, today)?;
+            // The page with its lists and company flags, and the register's generation: one
+            // statement; the compliance not held since, one more.
+            let (rows, generation) = store::page(conn, &filter, offset, limit)?;
             // The total is counted over every match (at 100,000 agreements, thousands of index
             // entries); it is kept while the register is unchanged, like the derived answers, and
             // counted afresh for an empty page (which read no generation).
@@ -167,9 +167,10 @@ item! {
                     total
                 }
             };
-            let mut page = (rows.iter())
-                .map(|read| present_read(read, today))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut page = match generation {
+                Some(generation) => service::present_page(conn, &rows, today, generation, &answers)?,
+                None => Vec::new(),
+            };
             if export {
                 service::name_partners(conn, &mut page)?;
             }
@@ -183,20 +184,22 @@ item! {
     /// A draft is visible only to coordinators, the board secretary and callers whose units include
     /// its unit (404 to others). The agreement carries its compliance judged now, and its `ETag`; `If-None-Match` with the current ETag answers 304.
     #[read(get "/agreements/{id}", any_id("The agreement's id."), 200(Agreement, "The agreement, with its compliance judged now.", etag = "The agreement's version."))]
-    async fn get_agreement(call, id) {
+    async fn get_agreement(call, id, answers: web::Data<AgreementAnswers>) {
         call.require(Capability::Read)?;
         let principal = call.principal.clone();
+        let answers = answers.into_inner();
         let agreement = call
             .one(not_found, move |conn| {
-                // The agreement, its lists and its compliance inputs: one statement.
+                // The agreement, its lists and (unless held) its compliance inputs: one statement.
                 let today = today();
-                let Some(read) = store::read_row(conn, &id, today)? else {
+                let Some((read, compliance)) = read_judged(conn, &id, today, &answers.compliance)?
+                else {
                     return Ok(None);
                 };
                 if !visible(conn, &principal, &read.record.row)? {
                     return Ok(None);
                 }
-                present_read(&read, today).map(Some)
+                Ok(Some(present_read(&read, compliance, today)))
             })
             .await?;
         call.resource(&agreement, agreement.version)
@@ -355,23 +358,27 @@ pub struct CancelAgreement {
     )
 )]
 #[get("/agreements/{id}/compliance")]
-pub async fn get_compliance(call: Call, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_compliance(
+    call: Call,
+    id: web::Path<String>,
+    answers: web::Data<AgreementAnswers>,
+) -> Result<HttpResponse, ApiError> {
     call.require(Capability::Read)?;
     let id = id.into_inner();
+    let answers = answers.into_inner();
     let result = call
         .db
         .read(move |conn| {
-            // The agreement and its compliance inputs: one statement.
-            let today = today();
-            let read = store::read_row(conn, &id, today)?.ok_or_else(not_found)?;
+            // The agreement and (unless held) its compliance inputs: one statement.
+            let (read, compliance) =
+                read_judged(conn, &id, today(), &answers.compliance)?.ok_or_else(not_found)?;
             if !visible(conn, &call.principal, &read.record.row)? {
                 return Err(not_found());
             }
-            let record = &read.record;
-            compliance_of(record, read.compliance.as_deref(), today)?.ok_or_else(|| {
+            compliance.ok_or_else(|| {
                 ApiError::conflict(
                     crate::text::Text::ComplianceOfActiveOnly {
-                        status: record.row.status.clone(),
+                        status: read.record.row.status.clone(),
                     }
                     .msg(),
                 )

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::AgreementAnswers;
-use super::compliance::{compliance, compliance_of, compliance_read};
+use super::compliance::{compliance, compliance_read};
 use super::store::{self, AgreementRecord, ReadRow};
 use super::{Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, Warning};
 use crate::db::AnyConnection;
@@ -122,16 +122,27 @@ pub fn present_all(
         .collect())
 }
 
-/// The API form of an agreement that [`store::read_row`] or [`store::page`] read with its
-/// compliance inputs: judged from them on `today`, with no statement of its own.
-pub fn present_read(read: &ReadRow, today: NaiveDate) -> Result<Agreement, ApiError> {
-    let compliance = compliance_of(&read.record, read.compliance.as_deref(), today)?;
-    Ok(present(
-        &read.record,
-        compliance,
-        today,
-        read.unit_is_company,
-    ))
+/// The API form of an agreement that [`store::read_row`] or [`store::page`] read, with its
+/// compliance on `today` as judged.
+pub fn present_read(read: &ReadRow, compliance: Option<Compliance>, today: NaiveDate) -> Agreement {
+    present(&read.record, compliance, today, read.unit_is_company)
+}
+
+/// The API form of a page that [`store::page`] read at `generation`: the compliance of its active
+/// agreements taken from `answers`, or judged from their inputs read in one statement.
+pub fn present_page(
+    conn: &mut AnyConnection,
+    reads: &[ReadRow],
+    today: NaiveDate,
+    generation: i64,
+    answers: &AgreementAnswers,
+) -> Result<Vec<Agreement>, ApiError> {
+    let records: Vec<&AgreementRecord> = reads.iter().map(|r| &r.record).collect();
+    let mut compliance = compliance_read(conn, &records, today, generation, &answers.compliance)?;
+    Ok(reads
+        .iter()
+        .map(|read| present_read(read, compliance.remove(&read.record.row.id), today))
+        .collect())
 }
 
 /// The API form of an agreement inside a write, judged afresh; `company`: whether its unit is a

@@ -1,5 +1,7 @@
 //! Agreement queries. An agreement is one row and its lists (partners in order, purposes, global
-//! goals, funding lines); lists of agreements load those in one query per list, never per row.
+//! goals, funding lines). The lists are kept in tables of their own (for filters, reports and
+//! foreign keys) and, as one JSON object, in the row's `lists` column, which every read takes
+//! them from: both are written together, by [`insert`] and [`update`] only.
 
 use std::collections::{HashMap, HashSet};
 
@@ -7,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamp};
+use serde::{Deserialize, Serialize};
 
 use super::{AgreementInput, AgreementStatus, Funding, Warning};
 use crate::assessments::end_of_stockholm_day;
@@ -133,114 +136,13 @@ impl AgreementRecord {
     }
 }
 
-fn attach(
-    conn: &mut AnyConnection,
-    rows: Vec<AgreementRow>,
-) -> Result<Vec<AgreementRecord>, ApiError> {
-    let mut lists: HashMap<String, Lists> = HashMap::new();
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    for chunk in ids.chunks(LISTS_PER_STATEMENT) {
-        let rows = ListsOf { ids: chunk }.load::<ListRow>(conn)?;
-        for (agreement, list, _, first, programme, amount, currency) in rows {
-            let into = lists.entry(agreement).or_default();
-            let first = first.unwrap_or_default();
-            match list {
-                PARTNERS => into.partner_ids.push(first),
-                PURPOSES => into.purposes.extend(Purpose::parse(&first)),
-                GOALS => into.sdgs.extend(first.parse::<u8>().ok()),
-                _ => into.fundings.push(stored_funding(
-                    first,
-                    programme,
-                    amount.unwrap_or_default(),
-                    currency.unwrap_or_default(),
-                )?),
-            }
-        }
-    }
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let mut found = lists.remove(&row.id).unwrap_or_default();
-            found
-                .purposes
-                .sort_by_key(|p| Purpose::ALL.iter().position(|q| q == p));
-            AgreementRecord::new(row, found)
-        })
-        .collect())
+/// How a funding source is stored (its name in the API).
+fn source_name(source: FundingSource) -> String {
+    serde_json::to_value(source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
-
-/// The most agreements whose lists one statement loads (one bound id each, well below the
-/// databases' limits on bound parameters).
-const LISTS_PER_STATEMENT: usize = 5_000;
-
-/// The lists in the rows of [`ListsOf`]: partners in order, purposes, goals in order, funding
-/// lines in order.
-const PARTNERS: i32 = 0;
-const PURPOSES: i32 = 1;
-const GOALS: i32 = 2;
-
-/// A row of [`ListsOf`]: the agreement, the list, the item's order, and up to four values (a
-/// funding line's source, programme, amount and currency; one value for the other lists).
-type ListRow = (
-    String,
-    i32,
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// The four lists of the agreements `ids` in one statement, the same on both databases.
-struct ListsOf<'a> {
-    ids: &'a [String],
-}
-
-impl diesel::query_builder::QueryId for ListsOf<'_> {
-    type QueryId = ();
-    /// The statement's text depends on how many ids it binds.
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl diesel::query_builder::Query for ListsOf<'_> {
-    type SqlType = (
-        Text,
-        Integer,
-        Integer,
-        Nullable<Text>,
-        Nullable<Text>,
-        Nullable<Text>,
-        Nullable<Text>,
-    );
-}
-
-impl diesel::query_builder::QueryFragment<MultiBackend> for ListsOf<'_> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
-    ) -> QueryResult<()> {
-        out.push_sql("WITH wanted (id) AS (VALUES ");
-        for (i, id) in self.ids.iter().enumerate() {
-            out.push_sql(if i == 0 { "(" } else { ", (" });
-            out.push_bind_param::<Text, _>(id)?;
-            out.push_sql(")");
-        }
-        out.push_sql(
-            ") SELECT agreement_id, 0, position, partner_id, NULL, NULL, NULL \
-             FROM agreement_partners WHERE agreement_id IN (SELECT id FROM wanted) \
-             UNION ALL SELECT agreement_id, 1, 0, purpose, NULL, NULL, NULL \
-             FROM agreement_purposes WHERE agreement_id IN (SELECT id FROM wanted) \
-             UNION ALL SELECT agreement_id, 2, sdg, CAST(sdg AS TEXT), NULL, NULL, NULL \
-             FROM agreement_sdgs WHERE agreement_id IN (SELECT id FROM wanted) \
-             UNION ALL SELECT agreement_id, 3, position, source, programme, amount, currency \
-             FROM agreement_fundings WHERE agreement_id IN (SELECT id FROM wanted) \
-             ORDER BY 1, 2, 3",
-        );
-        Ok(())
-    }
-}
-
-impl RunQueryDsl<AnyConnection> for ListsOf<'_> {}
 
 fn stored_funding(
     source: String,
@@ -258,129 +160,167 @@ fn stored_funding(
     })
 }
 
-pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementRecord>, ApiError> {
-    let row = a::table
-        .find(id)
-        .select(AgreementRow::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(match row {
-        Some(row) => attach(conn, vec![row])?.pop(),
-        None => None,
-    })
+/// An agreement's lists as its row keeps them (the column `lists`, migration 000013): partner ids
+/// in order, purposes by stored name in that order, goals by number, funding lines as
+/// `[source, programme, amount, currency]` in order. Written with the row by [`insert`] and
+/// [`update`], the only writers of the list tables, in the same statement as the row.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredLists {
+    partners: Vec<String>,
+    purposes: Vec<String>,
+    sdgs: Vec<u8>,
+    fundings: Vec<(String, Option<String>, String, String)>,
 }
 
-/// The four lists as JSON arrays, as [`json_lists`] selects them: partner ids, purposes, goals,
-/// funding lines (each `[source, programme, amount, currency]`).
-type JsonLists = (String, String, String, String);
-
-/// The SQL expressions that select an agreement's four lists as JSON arrays in their order, for
-/// the agreement row `agreement` (`json_agg` on PostgreSQL, `json_group_array` on SQLite; both
-/// take `ORDER BY` inside the aggregate, SQLite since 3.44).
-fn json_lists(postgres: bool, agreement: &str) -> [String; 4] {
-    let list = |item: &str, table: &str, order: &str| {
-        if postgres {
-            format!(
-                "(SELECT COALESCE(json_agg({item} ORDER BY {order}), '[]')::text \
-                 FROM {table} l WHERE l.agreement_id = {agreement}.id)"
-            )
-        } else {
-            format!(
-                "(SELECT json_group_array({item} ORDER BY {order}) \
-                 FROM {table} l WHERE l.agreement_id = {agreement}.id)"
-            )
+impl Lists {
+    /// The lists of `input` in the order a read gives them: partners and funding lines as
+    /// written, purposes by their stored name, goals by number.
+    fn of(input: &AgreementInput) -> Self {
+        let mut purposes = input.purposes.clone();
+        purposes.sort_by_key(|p| p.as_str());
+        let mut sdgs: Vec<u8> = input.sdgs.iter().map(|s| s.get()).collect();
+        sdgs.sort_unstable();
+        Lists {
+            partner_ids: input.partner_ids.clone(),
+            purposes,
+            sdgs,
+            fundings: input.fundings.clone(),
         }
-    };
-    let line = if postgres {
-        "json_build_array(l.source, l.programme, l.amount, l.currency)"
-    } else {
-        "json_array(l.source, l.programme, l.amount, l.currency)"
-    };
-    [
-        list("l.partner_id", "agreement_partners", "l.position"),
-        list("l.purpose", "agreement_purposes", "l.purpose"),
-        list("l.sdg", "agreement_sdgs", "l.sdg"),
-        list(line, "agreement_fundings", "l.position"),
-    ]
-}
-
-/// The lists [`json_lists`] selected.
-fn from_json((partners, purposes, sdgs, fundings): JsonLists) -> Result<Lists, ApiError> {
-    let json = |what: &str, text: &str| -> Result<serde_json::Value, ApiError> {
-        serde_json::from_str(text)
-            .map_err(|e| ApiError::internal(format!("an agreement's {what} as JSON: {e}")))
-    };
-    let strings = |value: serde_json::Value| -> Vec<String> {
-        let items = value.as_array().cloned().unwrap_or_default();
-        items
-            .into_iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            })
-            .collect()
-    };
-    let mut lists = Lists {
-        partner_ids: strings(json("partners", &partners)?),
-        purposes: (strings(json("purposes", &purposes)?).iter())
-            .filter_map(|p| Purpose::parse(p))
-            .collect(),
-        sdgs: (strings(json("goals", &sdgs)?).iter())
-            .filter_map(|n| n.parse().ok())
-            .collect(),
-        fundings: Vec::new(),
-    };
-    lists
-        .purposes
-        .sort_by_key(|p| Purpose::ALL.iter().position(|q| q == p));
-    for line in json("funding lines", &fundings)?
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        let part = |i: usize| line.get(i).and_then(|v| v.as_str()).map(str::to_string);
-        lists.fundings.push(stored_funding(
-            part(0).unwrap_or_default(),
-            part(1),
-            part(2).unwrap_or_default(),
-            part(3).unwrap_or_default(),
-        )?);
     }
-    Ok(lists)
+
+    /// The lists as the column `lists` keeps them.
+    fn stored(&self) -> String {
+        let stored = StoredLists {
+            partners: self.partner_ids.clone(),
+            purposes: self
+                .purposes
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+            sdgs: self.sdgs.clone(),
+            fundings: (self.fundings.iter())
+                .map(|f| {
+                    (
+                        source_name(f.source),
+                        f.programme.as_ref().map(|p| p.as_str().to_string()),
+                        f.amount.to_string(),
+                        f.currency.as_str().to_string(),
+                    )
+                })
+                .collect(),
+        };
+        serde_json::to_string(&stored).unwrap_or_default()
+    }
+
+    /// The lists the column `lists` keeps (NULL only for a row written behind the service's
+    /// back, which is refused).
+    fn read(text: Option<&str>) -> Result<Self, ApiError> {
+        let text =
+            text.ok_or_else(|| ApiError::internal("an agreement stored without its lists"))?;
+        let stored: StoredLists = serde_json::from_str(text)
+            .map_err(|e| ApiError::internal(format!("an agreement's lists: {e}")))?;
+        let mut lists = Lists {
+            partner_ids: stored.partners,
+            purposes: (stored.purposes.iter())
+                .filter_map(|p| Purpose::parse(p))
+                .collect(),
+            sdgs: stored.sdgs,
+            fundings: Vec::with_capacity(stored.fundings.len()),
+        };
+        lists
+            .purposes
+            .sort_by_key(|p| Purpose::ALL.iter().position(|q| q == p));
+        for (source, programme, amount, currency) in stored.fundings {
+            lists
+                .fundings
+                .push(stored_funding(source, programme, amount, currency)?);
+        }
+        Ok(lists)
+    }
 }
 
-/// An agreement as a read needs it: its row and lists, whether its unit is a company, and for an
-/// active agreement everything its compliance rests on (`eligibility::inputs::agreement_inputs`,
-/// judged by `compliance::compliance_of`).
+/// A row with its lists, as [`find`] and [`list_all`] select them.
+fn record((row, lists): (AgreementRow, Option<String>)) -> Result<AgreementRecord, ApiError> {
+    Ok(AgreementRecord::new(row, Lists::read(lists.as_deref())?))
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementRecord>, ApiError> {
+    a::table
+        .find(id)
+        .select((AgreementRow::as_select(), a::lists))
+        .first(conn)
+        .optional()?
+        .map(record)
+        .transpose()
+}
+
+/// An agreement as a read needs it: its row and lists, whether its unit is a company, the
+/// register's generation the statement saw (`db::derived`), and, for an active agreement whose
+/// judgement the read did not already have, everything its compliance rests on
+/// (`eligibility::inputs::agreement_inputs`, judged by `compliance::compliance_of`).
 pub struct ReadRow {
     pub record: AgreementRecord,
     pub unit_is_company: bool,
+    pub generation: i64,
     pub compliance: Option<String>,
 }
 
+/// A judgement of an agreement's compliance that a read already holds: of its `version`, made at
+/// the register's `generation`. [`read_row`] leaves the inputs out when both are still current.
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    pub version: i32,
+    pub generation: i64,
+}
+
 /// [`ReadRow`] for judging compliance on `today`, in one statement prepared once per connection
-/// (the read behind `GET /agreements/{id}` and its compliance).
+/// (the read behind `GET /agreements/{id}` and its compliance). The compliance inputs are read
+/// unless `held` is a judgement of the agreement's current version at the current generation.
 pub fn read_row(
     conn: &mut AnyConnection,
     id: &str,
     today: NaiveDate,
+    held: Option<Held>,
 ) -> Result<Option<ReadRow>, ApiError> {
-    let postgres = conn.backend() == crate::db::Backend::Postgres;
-    let Some((row, lists, unit_is_company, compliance)) = OneAgreement {
-        id: id.to_string(),
+    let Some((row, lists, unit_is_company, generation, compliance)) = OneAgreement {
+        postgres: conn.backend() == crate::db::Backend::Postgres,
         at: end_of_stockholm_day(today),
-        postgres,
+        held_version: held.map_or(-1, |h| h.version),
+        held_generation: held.map_or(0, |h| h.generation),
+        id: id.to_string(),
     }
-    .get_result::<(AgreementRow, JsonLists, bool, Option<String>)>(conn)
+    .get_result::<(AgreementRow, Option<String>, bool, i64, Option<String>)>(conn)
     .optional()?
     else {
         return Ok(None);
     };
     Ok(Some(ReadRow {
-        record: AgreementRecord::new(row, from_json(lists)?),
+        record: AgreementRecord::new(row, Lists::read(lists.as_deref())?),
         unit_is_company,
+        generation,
         compliance,
     }))
+}
+
+/// The compliance inputs on `today` of the agreements `ids` (active ones: the inputs are read
+/// whatever the status), by id, in one statement prepared once per connection however many ids
+/// (they are bound as one JSON array).
+pub fn compliance_inputs(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+    today: NaiveDate,
+) -> Result<HashMap<String, String>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = InputsOf {
+        postgres: conn.backend() == crate::db::Backend::Postgres,
+        at: end_of_stockholm_day(today),
+        ids: serde_json::to_string(ids)
+            .map_err(|e| ApiError::internal(format!("agreement ids as JSON: {e}")))?,
+    }
+    .load::<(String, String)>(conn)?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Whether the unit of the agreement row `agreement` is a company, as an SQL expression.
@@ -392,19 +332,6 @@ fn unit_is_company_sql(agreement: &str) -> String {
     )
 }
 
-/// The compliance inputs of the agreement row `agreement` when it is active (NULL otherwise), as
-/// SQL in two pieces around the one bound parameter: the end of the day judged.
-fn compliance_inputs_sql(postgres: bool, agreement: &str) -> [String; 2] {
-    let inputs = agreement_inputs(postgres, &format!("{agreement}.id"), "d.at");
-    [
-        format!(
-            "CASE WHEN {agreement}.status = '{}' THEN (SELECT {inputs} FROM (SELECT ",
-            AgreementStatus::Active.as_str()
-        ),
-        " AS at) d) END".into(),
-    ]
-}
-
 /// An agreement's lists; they change only with its version.
 #[derive(Debug, Clone, Default)]
 pub struct Lists {
@@ -414,21 +341,35 @@ pub struct Lists {
     pub fundings: Vec<Funding>,
 }
 
-/// The statement of [`read_row`]: `SELECT` the row, the four lists as JSON arrays, `EXISTS` a
-/// company unit, and the compliance inputs as JSON. Written by hand because diesel cannot express
-/// the scalar subqueries across both backends; a type with a static query id, so diesel keeps it
-/// prepared (a connection is of one backend, so its text never changes).
-struct OneAgreement {
-    id: String,
-    at: NaiveDateTime,
-    postgres: bool,
+crate::db::prepared! {
+    /// The statement of [`read_row`]: the columns of [`AgreementRow`] in its order, the lists
+    /// (`StoredLists`), whether the unit is a company, the
+    /// register's generation, and the compliance inputs (NULL for an agreement that is not
+    /// active, or whose judgement at this version and generation the read holds).
+    struct OneAgreement -> (
+        (
+            Text, Text, Nullable<Text>, Text, Text, Nullable<Date>, Nullable<Date>, Nullable<Text>,
+            Nullable<Text>, Text, Text, Bool, Nullable<Timestamp>, Nullable<Text>,
+            Nullable<Timestamp>, Nullable<Timestamp>, Text, Integer, Timestamp, Timestamp,
+            Nullable<Text>, Nullable<Text>,
+        ),
+        Nullable<Text>,
+        Bool,
+        BigInt,
+        Nullable<Text>,
+    ) {
+        at: NaiveDateTime as Timestamp,
+        held_version: i32 as Integer,
+        held_generation: i64 as BigInt,
+        id: String as Text,
+    }
+    text = one_agreement;
 }
 
-/// [`OneAgreement`]'s text for PostgreSQL (`postgres`) or SQLite, in the pieces before the bound
-/// end of the day and before the bound id.
-fn one_agreement(postgres: bool) -> [String; 2] {
-    let [partners, purposes, sdgs, fundings] = json_lists(postgres, "a");
-    let [inputs, after_at] = compliance_inputs_sql(postgres, "a");
+/// [`OneAgreement`]'s text for PostgreSQL (`postgres`) or SQLite, in the pieces before its bound
+/// parameters: the end of the day judged, the version and generation of the judgement held, the
+/// agreement's id.
+fn one_agreement(postgres: bool) -> [String; 4] {
     [
         format!(
             "SELECT a.id, a.title, a.description, a.agreement_type, \
@@ -436,59 +377,47 @@ fn one_agreement(postgres: bool) -> [String; 2] {
              a.external_funding_not_possible_reason, a.status, a.warnings, \
              a.registered_retroactively, a.activated_at, a.activated_by, a.ended_at, \
              a.cancelled_at, a.created_by, a.version, a.created_at, a.updated_at, a.end_reason, \
-             a.cancel_reason, {partners}, {purposes}, {sdgs}, {fundings}, {company}, {inputs}",
+             a.cancel_reason, a.lists, {company}, \
+             g.generation, CASE WHEN a.status = '{active}' \
+             AND NOT (a.version = q.held_version AND g.generation = q.held_generation) \
+             THEN {inputs} END \
+             FROM (SELECT ",
             company = unit_is_company_sql("a"),
+            active = AgreementStatus::Active.as_str(),
+            inputs = agreement_inputs(postgres, "a.id", "q.at"),
         ),
-        format!("{after_at} FROM agreements a WHERE a.id = "),
+        " AS at, ".into(),
+        " AS held_version, ".into(),
+        " AS held_generation) q, register_generation g, agreements a WHERE a.id = ".into(),
     ]
 }
 
-static ONE_AGREEMENT_POSTGRES: std::sync::LazyLock<[String; 2]> =
-    std::sync::LazyLock::new(|| one_agreement(true));
-static ONE_AGREEMENT_SQLITE: std::sync::LazyLock<[String; 2]> =
-    std::sync::LazyLock::new(|| one_agreement(false));
-
-impl diesel::query_builder::QueryId for OneAgreement {
-    type QueryId = Self;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl diesel::query_builder::Query for OneAgreement {
-    /// The columns of [`AgreementRow`] in its order, the partners, purposes, goals and funding
-    /// lines as JSON arrays, the flag, the compliance inputs.
-    #[rustfmt::skip]
-    type SqlType = (
-        (
-            Text, Text, Nullable<Text>, Text, Text, Nullable<Date>, Nullable<Date>, Nullable<Text>,
-            Nullable<Text>, Text, Text, Bool, Nullable<Timestamp>, Nullable<Text>,
-            Nullable<Timestamp>, Nullable<Timestamp>, Text, Integer, Timestamp, Timestamp,
-            Nullable<Text>, Nullable<Text>,
-        ),
-        (Text, Text, Text, Text),
-        Bool,
-        Nullable<Text>,
-    );
-}
-
-impl diesel::query_builder::QueryFragment<MultiBackend> for OneAgreement {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
-    ) -> QueryResult<()> {
-        let [select, from] = if self.postgres {
-            &*ONE_AGREEMENT_POSTGRES
-        } else {
-            &*ONE_AGREEMENT_SQLITE
-        };
-        out.push_sql(select);
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(from);
-        out.push_bind_param::<Text, _>(&self.id)?;
-        Ok(())
+crate::db::prepared! {
+    /// The statement of [`compliance_inputs`]: each agreement's id and its compliance inputs.
+    struct InputsOf -> (Text, Text) {
+        at: NaiveDateTime as Timestamp,
+        ids: String as Text,
     }
+    text = inputs_of;
 }
 
-impl RunQueryDsl<AnyConnection> for OneAgreement {}
+/// [`InputsOf`]'s text for PostgreSQL (`postgres`) or SQLite, in the pieces before its bound
+/// parameters: the end of the day judged and the ids as a JSON array.
+fn inputs_of(postgres: bool) -> [String; 3] {
+    let ids = if postgres {
+        ("json_array_elements_text(CAST(", " AS json))")
+    } else {
+        ("value FROM json_each(", ")")
+    };
+    [
+        format!(
+            "SELECT a.id, {} FROM (SELECT ",
+            agreement_inputs(postgres, "a.id", "q.at")
+        ),
+        format!(" AS at) q, agreements a WHERE a.id IN (SELECT {}", ids.0),
+        format!("{})", ids.1),
+    ]
+}
 
 /// Agreement list filters (all optional).
 #[derive(Debug, Default, Clone)]
@@ -580,46 +509,35 @@ pub fn count(conn: &mut AnyConnection, f: &AgreementFilter) -> Result<i64, ApiEr
     Ok(filtered(f).count().get_result::<i64>(conn)?)
 }
 
-/// A page of the agreements matching `f`, in list order, each as [`read_row`] reads one (for
-/// judging compliance on `today`), and the register's generation (`db::derived`; `None` for an
-/// empty page), in one statement.
+/// A page of the agreements matching `f`, in list order, each as [`read_row`] reads one but
+/// without its compliance inputs (`compliance_inputs` reads those that are not held), and the
+/// register's generation (`db::derived`; `None` for an empty page), in one statement.
 pub fn page(
     conn: &mut AnyConnection,
     f: &AgreementFilter,
     offset: i64,
     limit: i64,
-    today: NaiveDate,
 ) -> Result<(Vec<ReadRow>, Option<i64>), ApiError> {
-    let postgres = conn.backend() == crate::db::Backend::Postgres;
-    let [partners, purposes, sdgs, fundings] = json_lists(postgres, "agreements");
-    let [inputs, after_at] = compliance_inputs_sql(postgres, "agreements");
     let rows = filtered(f)
         .order((a::created_at.asc(), a::id.asc()))
         .offset(offset)
         .limit(limit)
         .select((
             AgreementRow::as_select(),
-            (
-                sql::<Text>(&partners),
-                sql::<Text>(&purposes),
-                sql::<Text>(&sdgs),
-                sql::<Text>(&fundings),
-            ),
+            a::lists,
             sql::<Bool>(&unit_is_company_sql("agreements")),
             sql::<BigInt>(crate::db::derived::GENERATION_SQL),
-            sql::<Nullable<Text>>(&inputs)
-                .bind::<Timestamp, _>(end_of_stockholm_day(today))
-                .sql(&after_at),
         ))
-        .load::<(AgreementRow, JsonLists, bool, i64, Option<String>)>(conn)?;
+        .load::<(AgreementRow, Option<String>, bool, i64)>(conn)?;
     let generation = rows.first().map(|r| r.3);
     let reads = rows
         .into_iter()
-        .map(|(row, lists, unit_is_company, _, compliance)| {
+        .map(|(row, lists, unit_is_company, generation)| {
             Ok(ReadRow {
-                record: AgreementRecord::new(row, from_json(lists)?),
+                record: AgreementRecord::new(row, Lists::read(lists.as_deref())?),
                 unit_is_company,
-                compliance,
+                generation,
+                compliance: None,
             })
         })
         .collect::<Result<_, ApiError>>()?;
@@ -631,11 +549,12 @@ pub fn list_all(
     conn: &mut AnyConnection,
     f: &AgreementFilter,
 ) -> Result<Vec<AgreementRecord>, ApiError> {
-    let rows = filtered(f)
-        .order((a::created_at.asc(), a::id.asc()))
-        .select(AgreementRow::as_select())
-        .load(conn)?;
-    attach(conn, rows)
+    (filtered(f).order((a::created_at.asc(), a::id.asc())))
+        .select((AgreementRow::as_select(), a::lists))
+        .load(conn)?
+        .into_iter()
+        .map(record)
+        .collect()
 }
 
 /// Writes the four lists of `input` for agreement `id`, replacing those stored unless the
@@ -672,10 +591,7 @@ fn write_lists(
             .execute(conn)?;
     }
     for (i, f) in input.fundings.iter().enumerate() {
-        let source = serde_json::to_value(f.source)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let source = source_name(f.source);
         diesel::insert_into(af::table)
             .values((
                 af::agreement_id.eq(id),
@@ -740,18 +656,7 @@ pub fn insert(
         end_reason: None,
         cancel_reason: None,
     };
-    // In the order a read gives them (`json_lists`): partners and funding lines as written,
-    // purposes by their stored name, goals by number.
-    let mut purposes = input.purposes.clone();
-    purposes.sort_by_key(|p| p.as_str());
-    let mut sdgs: Vec<u8> = input.sdgs.iter().map(|s| s.get()).collect();
-    sdgs.sort_unstable();
-    let lists = Lists {
-        partner_ids: input.partner_ids.clone(),
-        purposes,
-        sdgs,
-        fundings: input.fundings.clone(),
-    };
+    let lists = Lists::of(input);
     Ok(AgreementRecord::new(row, lists))
 }
 
@@ -767,6 +672,7 @@ struct InputColumns<'a> {
     end_date: Option<NaiveDate>,
     case_number: Option<&'a str>,
     external_funding_not_possible_reason: Option<&'a str>,
+    lists: String,
 }
 
 impl<'a> InputColumns<'a> {
@@ -782,6 +688,7 @@ impl<'a> InputColumns<'a> {
             external_funding_not_possible_reason: (input.external_funding_not_possible_reason)
                 .as_ref()
                 .map(LongText::as_str),
+            lists: Lists::of(input).stored(),
         }
     }
 }

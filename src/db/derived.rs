@@ -73,16 +73,30 @@ impl<K: Eq + Hash, V: Clone> Derived<K, V> {
 
     /// The answer stored for `key` at `generation`, if it is younger than [`MAX_AGE`].
     pub fn get(&self, generation: i64, key: &K) -> Option<V> {
+        let found = self
+            .latest(key)
+            .filter(|(stored, _)| *stored == generation)
+            .map(|(_, v)| v);
+        self.count(found.is_some());
+        found
+    }
+
+    /// The answer stored for `key`, if it is younger than [`MAX_AGE`], with the generation it was
+    /// stored for: for a read that asks the database whether that generation is still current in
+    /// the statement that would read the answer's inputs (and then counts its outcome with
+    /// [`Derived::count`]).
+    pub fn latest(&self, key: &K) -> Option<(i64, V)> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let found = (state.generation == generation)
-            .then(|| state.answers.get(key))
-            .flatten()
+        (state.answers.get(key))
             .filter(|(at, _)| at.elapsed() < MAX_AGE)
-            .map(|(_, v)| v.clone());
-        let outcome = if found.is_some() { "hit" } else { "miss" };
+            .map(|(_, v)| (state.generation, v.clone()))
+    }
+
+    /// Counts a read that found its answer here (`hit`) or computed it.
+    pub fn count(&self, hit: bool) {
+        let outcome = if hit { "hit" } else { "miss" };
         metrics::counter!("derived_answers_total", "answer" => self.name, "outcome" => outcome)
             .increment(1);
-        found
     }
 
     /// Stores an answer computed from inputs read after `generation` was read. An answer for
@@ -109,6 +123,12 @@ mod tests {
         assert_eq!(d.get(5, &"a"), Some(1));
         assert_eq!(d.get(6, &"a"), None, "a newer register");
         assert_eq!(d.get(4, &"a"), None, "an older register");
+        assert_eq!(
+            d.latest(&"a"),
+            Some((5, 1)),
+            "with the generation it was stored for"
+        );
+        assert_eq!(d.latest(&"b"), None);
     }
 
     #[test]

@@ -160,6 +160,7 @@ diesel::table! {
         updated_at -> Timestamp,
         end_reason -> Nullable<Text>,
         cancel_reason -> Nullable<Text>,
+        lists -> Nullable<Text>,
     }
 }
 
