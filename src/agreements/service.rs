@@ -11,6 +11,7 @@ use super::compliance::{compliance, compliance_of, compliance_read};
 use super::store::{self, AgreementRecord, ReadRow};
 use super::{Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, Warning};
 use crate::db::AnyConnection;
+use crate::db::reference::TreeUnit;
 use crate::domain::LongText;
 use crate::eligibility::explain;
 use crate::eligibility::store::{PartnerFacts, partners_by_id};
@@ -147,26 +148,41 @@ pub fn present_one(
 }
 
 /// What a write reads of the register about an input, once for its checks, the policy and its
-/// answer: the unit (if it exists) and the partners that exist, in two statements however many
-/// partners.
+/// answer: the unit's type (if it exists) and the partners that exist, in two statements however
+/// many partners, or one when the caller's scope has read the units' tree already.
 pub struct Known {
-    unit: Option<crate::units::Unit>,
+    unit: Option<crate::units::UnitType>,
     partners: HashMap<String, PartnerFacts>,
 }
 
 impl Known {
     pub fn read(conn: &mut AnyConnection, input: &AgreementInput) -> Result<Self, ApiError> {
+        Known::read_with(conn, input, None)
+    }
+
+    /// [`Known::read`], taking the unit from `tree` (every unit, as [`Scope::with_tree`] read
+    /// it) when given.
+    pub fn read_with(
+        conn: &mut AnyConnection,
+        input: &AgreementInput,
+        tree: Option<&[TreeUnit]>,
+    ) -> Result<Self, ApiError> {
+        let code = input.unit_code.as_str();
+        let unit = match tree {
+            Some(tree) => (tree.iter())
+                .find(|u| u.code == code)
+                .map(|u| crate::units::UnitType::from_db(&u.unit_type)),
+            None => crate::units::store::find(conn, code)?.map(|u| u.unit_type),
+        };
         Ok(Known {
-            unit: crate::units::store::find(conn, input.unit_code.as_str())?,
+            unit,
             partners: partners_by_id(conn, &input.partner_ids)?,
         })
     }
 
     /// Whether the input's unit is a company (not bound by the policy).
     pub fn unit_is_company(&self) -> bool {
-        self.unit
-            .as_ref()
-            .is_some_and(|u| u.unit_type == crate::units::UnitType::Company)
+        self.unit == Some(crate::units::UnitType::Company)
     }
 }
 
@@ -342,14 +358,16 @@ pub fn event<'a>(
 }
 
 /// Registers a new draft as `actor` (authorisation is the caller's): checks the input, keeps the
-/// policy's recommendations as warnings and appends the event.
+/// policy's recommendations as warnings and appends the event. `tree`: every unit, when the
+/// caller's authorisation has read them ([`Scope::with_tree`]).
 pub fn register(
     conn: &mut AnyConnection,
     actor: &str,
     input: &AgreementInput,
+    tree: Option<&[TreeUnit]>,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
-    let known = Known::read(conn, input)?;
+    let known = Known::read_with(conn, input, tree)?;
     check_input(&known, input, &[])?;
     let id = uuid::Uuid::now_v7().to_string();
     let preview = activation_input(conn, &id, input, &known, today, false)?;
@@ -527,7 +545,7 @@ pub fn register_imported(
     closing: &Closing,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
-    let draft = register(conn, actor, input, today)?;
+    let draft = register(conn, actor, input, None, today)?;
     if status == AgreementStatus::Draft {
         return Ok(draft);
     }
