@@ -280,7 +280,14 @@ pub fn activation_input(
     today: NaiveDate,
     with_eligibility: bool,
 ) -> Result<ActivationInput, ApiError> {
-    let sister = crate::partners::store::sister_city_since(conn, &input.partner_ids)?;
+    // Which partners are sister cities matters to one rule only (SISTER_CITY_PARTNER: the purpose
+    // SISTER_CITIES in an agreement of another type), so it is read only when that rule can use
+    // it; `sister_cities_are_read_when_the_policy_can_use_them` keeps this in step with the rule.
+    let sister = if sister_cities_matter(&input.purposes, input.agreement_type) {
+        crate::partners::store::sister_city_since(conn, &input.partner_ids)?
+    } else {
+        HashMap::new()
+    };
     let mut partners = Vec::new();
     for (index, partner_id) in input.partner_ids.iter().enumerate() {
         let Some(facts) = known.partners.get(partner_id) else {
@@ -321,6 +328,13 @@ pub fn activation_input(
             .is_some(),
         bound_by_policy: !known.unit_is_company(),
     })
+}
+
+/// Whether the policy can look at which of an agreement's partners are sister cities: only for
+/// the purpose `SISTER_CITIES` in an agreement that is not itself of type `SISTER_CITY`.
+fn sister_cities_matter(purposes: &[activation::Purpose], kind: activation::AgreementType) -> bool {
+    purposes.contains(&activation::Purpose::SisterCities)
+        && kind != activation::AgreementType::SisterCity
 }
 
 /// The 409 `activation-blocked` problem naming every blocking rule and partner.
@@ -625,4 +639,54 @@ fn move_to(
     }
     let updated = store::find(conn, id)?.ok_or_else(not_found)?;
     recorded(conn, actor, &updated, action, company)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::activation::{AgreementType, Purpose};
+
+    /// What the policy finds for an agreement of `kind` with `purposes` and one partner that is,
+    /// or is not, a sister city: the rule codes of its errors and warnings.
+    fn findings(kind: AgreementType, purposes: &[Purpose], sister: bool) -> Vec<String> {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let input = ActivationInput {
+            agreement_type: kind,
+            purposes: purposes.to_vec(),
+            partners: vec![PartnerCheck {
+                partner_id: "p".into(),
+                index: 0,
+                is_sister_city: sister,
+                today: crate::policy::eligibility::decide(&Default::default(), today, None),
+                on_start: None,
+            }],
+            start_date: Some(today),
+            today,
+            fundings: vec![],
+            has_external_funding_not_possible_reason: false,
+            bound_by_policy: true,
+        };
+        let outcome = activation::check(&input);
+        (outcome.errors.iter().chain(&outcome.warnings))
+            .map(|f| f.rule.to_string())
+            .collect()
+    }
+
+    /// `activation_input` skips the sister-city read unless [`sister_cities_matter`]: for every
+    /// type and purpose where it says no, the policy finds the same whether a partner is a sister
+    /// city or not (and where it says yes, the answer can differ).
+    #[test]
+    fn sister_cities_are_read_when_the_policy_can_use_them() {
+        for kind in AgreementType::ALL {
+            for purpose in Purpose::ALL {
+                let purposes = [purpose];
+                let same = findings(kind, &purposes, true) == findings(kind, &purposes, false);
+                assert_eq!(
+                    same,
+                    !sister_cities_matter(&purposes, kind),
+                    "{kind:?} with {purpose:?}"
+                );
+            }
+        }
+    }
 }
