@@ -7,6 +7,7 @@ when the eligibility counts differ between the histories or any read runs more s
 allowance (`ELIGIBILITY`, `AGREEMENT_READS`).
 
     bench/query_count.py target/release/samverkan
+    bench/query_count.py target/release/samverkan post   # the keyed POST /agreements only
 
 Each partner is a CITY in a country that fails DEMOCRACY, party to one draft agreement:
   short: its own assessment published twice (1 supersession), 1 exception request (withdrawn)
@@ -16,6 +17,13 @@ The statements counted are the request's own, on its connection (the sweep and t
 worker query the same database meanwhile), first for a question not asked before (judged from the
 register), then for the same question again (the kept answer, see `src/db/derived.rs`). A pool
 checkout test (`SELECT 1`) comes on top for a connection idle for more than 250 ms.
+
+Then a keyed `POST /agreements` as an officer (a new `Idempotency-Key`): its transaction from
+BEGIN to COMMIT on its connection, printed, for the benchmark's body (two partners, one purpose,
+one goal, no funding line), for one with longer lists (three partners, two purposes, two goals,
+two funding lines) and for one with the purpose SISTER_CITIES. Exits 1 when one runs more
+statements than `POST_AGREEMENT` allows (each list is one statement however long, an empty list
+none).
 """
 
 import glob
@@ -23,6 +31,7 @@ import os
 import re
 import sys
 import time
+import uuid
 
 from cluster import Cluster, agreement_body, check, finish, request, seed
 
@@ -114,14 +123,30 @@ def statements_of(c, log_path, url, token, first=GENERATION):
     return r.json(), own
 
 
+def log_statements(c):
+    """Statement logging for this database only, from the next connection on: the instance's
+    connections are ended, so that it opens new ones."""
+    c.sql(f"ALTER DATABASE \"{c.db}\" SET log_statement = 'all'")
+    c.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{c.db}' "
+          "AND pid <> pg_backend_pid()")
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["post"]):
         sys.exit(__doc__)
     logs = sorted(glob.glob("/var/log/postgresql/postgresql-*-main.log"))
     if not logs:
         sys.exit("no PostgreSQL server log under /var/log/postgresql")
     with Cluster(sys.argv[1], 1, base_port=18331) as c:
         t, seeded = seed(c)
+        if sys.argv[2:] == ["post"]:
+            log_statements(c)
+            # Each pooled connection ended above fails its next request once (503).
+            for _ in range(10):
+                request("GET", f"{c.base(0)}/units", t["reader"])
+            post_agreement(c, t, logs[-1], seeded)
+            finish()
+            return
         judged = {"verdict": "MEETS", "rationale": "r"}
         r = request("POST", f"{c.base(0)}/assessments", t["cora"],
                     {"countryCode": "TR", "humanRights": judged,
@@ -136,11 +161,7 @@ def main():
                         {"name": f"Stad {name}", "kind": "CITY", "countryCode": "TR", "city": name})
             pid = r.json()["id"]
             partners[name] = (pid, history(c, t, pid, n, n))
-        # Statement logging for this database only, from the next connection on: restart the
-        # instance's connections by asking a fresh instance.
-        c.sql(f"ALTER DATABASE \"{c.db}\" SET log_statement = 'all'")
-        c.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{c.db}' "
-              "AND pid <> pg_backend_pid()")
+        log_statements(c)
         counts = {}
         for name, (pid, agreement) in partners.items():
             base = f"{c.base(0)}/partners/{pid}/eligibility?unitCode=KFN&agreementId={agreement}"
@@ -171,6 +192,7 @@ def main():
               "(the generation)", max(counts["short"][1], counts["long"][1]) <= kept_most,
               f"{counts['short'][1]} and {counts['long'][1]}")
         agreements(c, t, logs[-1], seeded)
+        post_agreement(c, t, logs[-1], seeded)
     finish()
 
 
@@ -231,6 +253,80 @@ def agreements(c, t, log, partners):
               str(len(cold)))
         check(f"GET {path} kept runs at most {kept_most} statements", len(kept) <= kept_most,
               str(len(kept)))
+
+
+# The most statements a keyed POST /agreements may run, BEGIN and COMMIT included, by body: the
+# key's advisory lock, the key's stored reply (none), the units (the officer's scope and the
+# agreement's unit), the partners, the agreement, one INSERT per list that is not empty, the event
+# and the key's reply, then COMMIT. The partners' sister-city dates are read only for the purpose
+# SISTER_CITIES (the one rule that looks at them).
+POST_AGREEMENT = {
+    "the benchmark's body": 12,
+    "longer lists": 13,
+    "purpose SISTER_CITIES": 13,
+}
+
+# The statement that takes the key's transaction-level advisory lock: the keyed POST's first one
+# after BEGIN.
+KEY_LOCK = "SELECT pg_try_advisory_xact_lock("
+
+
+def transaction_of(c, log_path, send, first=KEY_LOCK):
+    """The statements of the transaction that `send()` causes: on the connection that ran `first`,
+    from the BEGIN before it to the COMMIT or ROLLBACK after it."""
+    with open(log_path, "rb") as f:
+        f.seek(0, 2)
+        start = f.tell()
+    r = send()
+    time.sleep(0.5)
+    with open(log_path, "rb") as f:
+        f.seek(start)
+        lines = f.read().decode(errors="replace").splitlines()
+    found = []
+    for line in lines:
+        if f"@{c.db} " in line:
+            m = STATEMENT.search(line)
+            if m:
+                found.append((m.group(1), m.group(2).strip()))
+    pid = next(p for p, stmt in found if stmt.startswith(first))
+    mine = [stmt for p, stmt in found if p == pid]
+    own_at = next(i for i, stmt in enumerate(mine) if stmt.startswith(first))
+    begin = max(i for i in range(own_at + 1) if mine[i].upper() == "BEGIN")
+    end = next(i for i in range(own_at, len(mine)) if mine[i].upper() in ("COMMIT", "ROLLBACK"))
+    return r, mine[begin:end + 1]
+
+
+def post_agreement(c, t, log, partners):
+    """Statements of a keyed `POST /agreements` as an officer, for the benchmark's body and for one
+    with longer lists, printed and checked against POST_AGREEMENT."""
+    extra = request("POST", f"{c.base(0)}/partners", t["cora"],
+                    {"name": "Tredje part", "kind": "ORGANISATION", "countryCode": "SE"})
+    assert extra.status == 201, extra
+    long_body = agreement_body(partners + [extra.json()["id"]], title="Längre listor")
+    long_body["purposes"] = ["KNOWLEDGE_EXCHANGE", "PROFILING"]
+    long_body["sdgs"] = [4, 11]
+    long_body["fundings"] = [{"source": "EU", "programme": "Interreg", "amount": "150000.00",
+                              "currency": "EUR"},
+                             {"source": "OWN", "amount": "20000.00", "currency": "SEK"}]
+    sister_body = agreement_body(partners, title="Vänort")
+    sister_body["purposes"] = ["SISTER_CITIES"]
+    counts = {}
+    for name, body in [("the benchmark's body", agreement_body(partners, title="Mätning")),
+                       ("longer lists", long_body), ("purpose SISTER_CITIES", sister_body)]:
+        def send():
+            r = request("POST", f"{c.base(0)}/agreements", t["officer"], body,
+                        headers={"Idempotency-Key": str(uuid.uuid4())})
+            assert r.status == 201, r
+            return r
+        send()  # statements prepared
+        _, own = transaction_of(c, log, send)
+        counts[name] = len(own)
+        print(f"keyed POST /agreements, {name}: {len(own)} statements:")
+        for s in own:
+            print(f"    {s[:150]}")
+    for name, n in counts.items():
+        check(f"keyed POST /agreements ({name}) runs at most {POST_AGREEMENT[name]} statements, "
+              "BEGIN and COMMIT included", n <= POST_AGREEMENT[name], str(n))
 
 
 if __name__ == "__main__":

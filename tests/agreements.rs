@@ -438,6 +438,79 @@ async fn sister_city_partner_and_derived_sister_city(app: TestApp) {
     assert_eq!(partner_now["sisterCitySince"], "2026-12-01");
 }
 
+/// `sisterCitySince` is the earliest start of the partner's active `SISTER_CITY` agreements, the
+/// day of activation (UTC, as stored) standing in for a missing start date; an ended one and
+/// another type do not count. Once the partner is a sister city, the purpose `SISTER_CITIES`
+/// draws no `SISTER_CITY_PARTNER` warning.
+async fn sister_city_since_is_the_earliest_active_start_else_the_day_of_activation(app: TestApp) {
+    units(&app).await;
+    country(&app, "FI", MEETS).await;
+    let p = partner(&app, "Tampere", "CITY", "FI").await;
+    let sister = |start: &str, case: &str| {
+        json!({"type": "SISTER_CITY", "purposes": ["SISTER_CITIES"], "startDate": start,
+               "endDate": null, "caseNumber": case})
+    };
+    let later = agreement(&app, "KFN", &[&p], sister("2026-12-01", "KS 2026-00011")).await;
+    activate(&app, &later, "KFN").await.assert_status(200);
+    let earlier = agreement(&app, "KFN", &[&p], sister("2025-03-01", "KS 2026-00012")).await;
+    activate(&app, &earlier, "KFN").await.assert_status(200);
+    let ended = agreement(&app, "KFN", &[&p], sister("2020-01-01", "KS 2026-00013")).await;
+    let ended_now = activate(&app, &ended, "KFN").await;
+    ended_now.assert_status(200);
+    app.post(&format!("/api/v1/agreements/{}/end", id(&ended)))
+        .officer_of("KFN")
+        .if_match(ended_now.etag())
+        .json(&json!({}))
+        .send()
+        .await
+        .assert_status(200);
+    let other = agreement(
+        &app,
+        "KFN",
+        &[&p],
+        json!({"startDate": "2019-01-01", "endDate": null, "caseNumber": "KS 2026-00014"}),
+    )
+    .await;
+    activate(&app, &other, "KFN").await.assert_status(200);
+    let path = format!("/api/v1/partners/{p}");
+    let read = app.get(&path).role("reader").send().await.json();
+    assert_eq!(read["sisterCity"], true);
+    assert_eq!(read["sisterCitySince"], "2025-03-01");
+
+    // An active agreement without a start date (none can be made through the API): its day of
+    // activation counts, the UTC date as stored.
+    let (earlier_id, activated) = (
+        id(&earlier),
+        chrono::NaiveDate::from_ymd_opt(2024, 6, 30)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap(),
+    );
+    app.with_db(move |c| {
+        use diesel::prelude::*;
+        use samverkan::db::schema::agreements as a;
+        diesel::update(a::table.find(&earlier_id))
+            .set((
+                a::start_date.eq(None::<chrono::NaiveDate>),
+                a::activated_at.eq(Some(activated)),
+            ))
+            .execute(c)?;
+        Ok(())
+    })
+    .await;
+    let read = app.get(&path).role("reader").send().await.json();
+    assert_eq!(read["sisterCitySince"], "2024-06-30");
+
+    let knowledge = agreement(
+        &app,
+        "KFN",
+        &[&p],
+        json!({"purposes": ["SISTER_CITIES"], "caseNumber": "KS 2026-00015"}),
+    )
+    .await;
+    assert_eq!(knowledge["warnings"], json!([]));
+}
+
 async fn a_late_registration_is_checked_for_today_and_marked_retroactive(app: TestApp) {
     units(&app).await;
     country(&app, "NO", MEETS).await;
@@ -677,6 +750,7 @@ both!(
     compliance_a_revoked_exception_puts_an_active_agreement_under_review,
     scope_committees_and_administrations_a_company_gets_warnings_not_refusals,
     sister_city_partner_and_derived_sister_city,
+    sister_city_since_is_the_earliest_active_start_else_the_day_of_activation,
     a_late_registration_is_checked_for_today_and_marked_retroactive,
     actions_follow_the_life_cycle_and_need_if_match,
     bad_agreement_input_names_the_field,

@@ -215,8 +215,10 @@ item! {
         let input = body.value;
         let p = call.principal.clone();
         call.create(&body.digest, move |conn, actor| {
-            Scope::of(conn, &p)?.require(input.unit_code.as_str())?;
-            service::register(conn, actor, &input, today())
+            // The units' tree an officer's scope reads also tells the agreement's unit.
+            let (scope, tree) = Scope::with_tree(conn, &p)?;
+            scope.require(input.unit_code.as_str())?;
+            service::register(conn, actor, &input, tree.as_deref(), today())
         })
         .await
     }

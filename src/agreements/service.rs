@@ -11,6 +11,7 @@ use super::compliance::{compliance, compliance_read};
 use super::store::{self, AgreementRecord, ReadRow};
 use super::{Agreement, AgreementInput, AgreementPatch, AgreementStatus, Compliance, Warning};
 use crate::db::AnyConnection;
+use crate::db::reference::TreeUnit;
 use crate::domain::LongText;
 use crate::eligibility::explain;
 use crate::eligibility::store::{PartnerFacts, partners_by_id};
@@ -158,26 +159,41 @@ pub fn present_one(
 }
 
 /// What a write reads of the register about an input, once for its checks, the policy and its
-/// answer: the unit (if it exists) and the partners that exist, in two statements however many
-/// partners.
+/// answer: the unit's type (if it exists) and the partners that exist, in two statements however
+/// many partners, or one when the caller's scope has read the units' tree already.
 pub struct Known {
-    unit: Option<crate::units::Unit>,
+    unit: Option<crate::units::UnitType>,
     partners: HashMap<String, PartnerFacts>,
 }
 
 impl Known {
     pub fn read(conn: &mut AnyConnection, input: &AgreementInput) -> Result<Self, ApiError> {
+        Known::read_with(conn, input, None)
+    }
+
+    /// [`Known::read`], taking the unit from `tree` (every unit, as [`Scope::with_tree`] read
+    /// it) when given.
+    pub fn read_with(
+        conn: &mut AnyConnection,
+        input: &AgreementInput,
+        tree: Option<&[TreeUnit]>,
+    ) -> Result<Self, ApiError> {
+        let code = input.unit_code.as_str();
+        let unit = match tree {
+            Some(tree) => (tree.iter())
+                .find(|u| u.code == code)
+                .map(|u| crate::units::UnitType::from_db(&u.unit_type)),
+            None => crate::units::store::find(conn, code)?.map(|u| u.unit_type),
+        };
         Ok(Known {
-            unit: crate::units::store::find(conn, input.unit_code.as_str())?,
+            unit,
             partners: partners_by_id(conn, &input.partner_ids)?,
         })
     }
 
     /// Whether the input's unit is a company (not bound by the policy).
     pub fn unit_is_company(&self) -> bool {
-        self.unit
-            .as_ref()
-            .is_some_and(|u| u.unit_type == crate::units::UnitType::Company)
+        self.unit == Some(crate::units::UnitType::Company)
     }
 }
 
@@ -275,7 +291,14 @@ pub fn activation_input(
     today: NaiveDate,
     with_eligibility: bool,
 ) -> Result<ActivationInput, ApiError> {
-    let sister = crate::partners::store::sister_city_since(conn, &input.partner_ids)?;
+    // Which partners are sister cities matters to one rule only (SISTER_CITY_PARTNER: the purpose
+    // SISTER_CITIES in an agreement of another type), so it is read only when that rule can use
+    // it; `sister_cities_are_read_when_the_policy_can_use_them` keeps this in step with the rule.
+    let sister = if sister_cities_matter(&input.purposes, input.agreement_type) {
+        crate::partners::store::sister_city_since(conn, &input.partner_ids)?
+    } else {
+        HashMap::new()
+    };
     let mut partners = Vec::new();
     for (index, partner_id) in input.partner_ids.iter().enumerate() {
         let Some(facts) = known.partners.get(partner_id) else {
@@ -318,6 +341,13 @@ pub fn activation_input(
     })
 }
 
+/// Whether the policy can look at which of an agreement's partners are sister cities: only for
+/// the purpose `SISTER_CITIES` in an agreement that is not itself of type `SISTER_CITY`.
+fn sister_cities_matter(purposes: &[activation::Purpose], kind: activation::AgreementType) -> bool {
+    purposes.contains(&activation::Purpose::SisterCities)
+        && kind != activation::AgreementType::SisterCity
+}
+
 /// The 409 `activation-blocked` problem naming every blocking rule and partner.
 pub fn blocked(outcome: &Outcome) -> ApiError {
     let errors: Vec<FieldError> = outcome
@@ -353,14 +383,16 @@ pub fn event<'a>(
 }
 
 /// Registers a new draft as `actor` (authorisation is the caller's): checks the input, keeps the
-/// policy's recommendations as warnings and appends the event.
+/// policy's recommendations as warnings and appends the event. `tree`: every unit, when the
+/// caller's authorisation has read them ([`Scope::with_tree`]).
 pub fn register(
     conn: &mut AnyConnection,
     actor: &str,
     input: &AgreementInput,
+    tree: Option<&[TreeUnit]>,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
-    let known = Known::read(conn, input)?;
+    let known = Known::read_with(conn, input, tree)?;
     check_input(&known, input, &[])?;
     let id = uuid::Uuid::now_v7().to_string();
     let preview = activation_input(conn, &id, input, &known, today, false)?;
@@ -538,7 +570,7 @@ pub fn register_imported(
     closing: &Closing,
     today: NaiveDate,
 ) -> Result<Agreement, ApiError> {
-    let draft = register(conn, actor, input, today)?;
+    let draft = register(conn, actor, input, None, today)?;
     if status == AgreementStatus::Draft {
         return Ok(draft);
     }
@@ -618,4 +650,54 @@ fn move_to(
     }
     let updated = store::find(conn, id)?.ok_or_else(not_found)?;
     recorded(conn, actor, &updated, action, company)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::activation::{AgreementType, Purpose};
+
+    /// What the policy finds for an agreement of `kind` with `purposes` and one partner that is,
+    /// or is not, a sister city: the rule codes of its errors and warnings.
+    fn findings(kind: AgreementType, purposes: &[Purpose], sister: bool) -> Vec<String> {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let input = ActivationInput {
+            agreement_type: kind,
+            purposes: purposes.to_vec(),
+            partners: vec![PartnerCheck {
+                partner_id: "p".into(),
+                index: 0,
+                is_sister_city: sister,
+                today: crate::policy::eligibility::decide(&Default::default(), today, None),
+                on_start: None,
+            }],
+            start_date: Some(today),
+            today,
+            fundings: vec![],
+            has_external_funding_not_possible_reason: false,
+            bound_by_policy: true,
+        };
+        let outcome = activation::check(&input);
+        (outcome.errors.iter().chain(&outcome.warnings))
+            .map(|f| f.rule.to_string())
+            .collect()
+    }
+
+    /// `activation_input` skips the sister-city read unless [`sister_cities_matter`]: for every
+    /// type and purpose where it says no, the policy finds the same whether a partner is a sister
+    /// city or not (and where it says yes, the answer can differ).
+    #[test]
+    fn sister_cities_are_read_when_the_policy_can_use_them() {
+        for kind in AgreementType::ALL {
+            for purpose in Purpose::ALL {
+                let purposes = [purpose];
+                let same = findings(kind, &purposes, true) == findings(kind, &purposes, false);
+                assert_eq!(
+                    same,
+                    !sister_cities_matter(&purposes, kind),
+                    "{kind:?} with {purpose:?}"
+                );
+            }
+        }
+    }
 }

@@ -557,8 +557,24 @@ pub fn list_all(
         .collect()
 }
 
+/// One multi-row INSERT of `rows` into `table`, run on the backend's own connection: diesel's
+/// multi-backend connection takes no batch insert (SQLite's is not a plain SQL fragment).
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            AnyConnection::Postgresql(pg) => {
+                diesel::insert_into($table).values($rows).execute(pg)?
+            }
+            AnyConnection::Sqlite(lite) => {
+                diesel::insert_into($table).values($rows).execute(lite)?
+            }
+        }
+    };
+}
+
 /// Writes the four lists of `input` for agreement `id`, replacing those stored unless the
-/// agreement is `new` (it has none yet, so there is nothing to delete).
+/// agreement is `new` (it has none yet, so there is nothing to delete): one multi-row INSERT per
+/// list, none for an empty list.
 fn write_lists(
     conn: &mut AnyConnection,
     id: &str,
@@ -571,37 +587,44 @@ fn write_lists(
         diesel::delete(asd::table.filter(asd::agreement_id.eq(id))).execute(conn)?;
         diesel::delete(af::table.filter(af::agreement_id.eq(id))).execute(conn)?;
     }
-    for (i, partner) in input.partner_ids.iter().enumerate() {
-        diesel::insert_into(ap::table)
-            .values((
+    let partners: Vec<_> = (input.partner_ids.iter().enumerate())
+        .map(|(i, partner)| {
+            (
                 ap::agreement_id.eq(id),
-                ap::partner_id.eq(partner),
+                ap::partner_id.eq(partner.as_str()),
                 ap::position.eq(i as i32),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    if !partners.is_empty() {
+        insert_rows!(conn, ap::table, &partners);
     }
-    for purpose in &input.purposes {
-        diesel::insert_into(apu::table)
-            .values((apu::agreement_id.eq(id), apu::purpose.eq(purpose.as_str())))
-            .execute(conn)?;
+    let purposes: Vec<_> = (input.purposes.iter())
+        .map(|purpose| (apu::agreement_id.eq(id), apu::purpose.eq(purpose.as_str())))
+        .collect();
+    if !purposes.is_empty() {
+        insert_rows!(conn, apu::table, &purposes);
     }
-    for sdg in &input.sdgs {
-        diesel::insert_into(asd::table)
-            .values((asd::agreement_id.eq(id), asd::sdg.eq(i32::from(sdg.get()))))
-            .execute(conn)?;
+    let sdgs: Vec<_> = (input.sdgs.iter())
+        .map(|sdg| (asd::agreement_id.eq(id), asd::sdg.eq(i32::from(sdg.get()))))
+        .collect();
+    if !sdgs.is_empty() {
+        insert_rows!(conn, asd::table, &sdgs);
     }
-    for (i, f) in input.fundings.iter().enumerate() {
-        let source = source_name(f.source);
-        diesel::insert_into(af::table)
-            .values((
+    let fundings: Vec<_> = (input.fundings.iter().enumerate())
+        .map(|(i, f)| {
+            (
                 af::agreement_id.eq(id),
                 af::position.eq(i as i32),
-                af::source.eq(source),
+                af::source.eq(source_name(f.source)),
                 af::programme.eq(f.programme.as_ref().map(|p| p.as_str().to_string())),
                 af::amount.eq(f.amount.to_string()),
                 af::currency.eq(f.currency.as_str()),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    if !fundings.is_empty() {
+        insert_rows!(conn, af::table, &fundings);
     }
     Ok(())
 }

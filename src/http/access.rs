@@ -7,7 +7,7 @@
 use super::auth::{Capability, Principal, Role};
 use super::problem::ApiError;
 use crate::db::AnyConnection;
-use crate::db::reference::unit_subtree;
+use crate::db::reference::{TreeUnit, subtree, unit_tree};
 use crate::policy::activation::AgreementStatus;
 use crate::text::Text;
 
@@ -19,14 +19,24 @@ pub enum Scope {
 
 impl Scope {
     pub fn of(conn: &mut AnyConnection, principal: &Principal) -> Result<Scope, ApiError> {
+        Ok(Scope::with_tree(conn, principal)?.0)
+    }
+
+    /// [`Scope::of`], with the units' tree when finding the scope read it (an officer's), for a
+    /// write that needs a unit's row too and need not read it again.
+    pub fn with_tree(
+        conn: &mut AnyConnection,
+        principal: &Principal,
+    ) -> Result<(Scope, Option<Vec<TreeUnit>>), ApiError> {
         if principal.is(Role::Coordinator) {
-            return Ok(Scope::All);
+            return Ok((Scope::All, None));
         }
         match &principal.unit {
             Some(unit) if principal.is(Role::Officer) => {
-                Ok(Scope::Units(unit_subtree(conn, unit)?))
+                let tree = unit_tree(conn)?;
+                Ok((Scope::Units(subtree(&tree, unit)), Some(tree)))
             }
-            _ => Ok(Scope::Units(Vec::new())),
+            _ => Ok((Scope::Units(Vec::new()), None)),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::dsl;
 use diesel::expression::ValidGrouping;
 use diesel::prelude::*;
@@ -17,7 +17,10 @@ use crate::db::{AnyConnection, MultiBackend, page};
 use crate::http::problem::ApiError;
 
 /// When each of `ids` became a sister city (vänort): the start of its earliest active
-/// `SISTER_CITY` agreement. Partners that are not sister cities are absent.
+/// `SISTER_CITY` agreement (its start date, else the day it was activated). Partners that are not
+/// sister cities are absent. One row per partner, the earliest taken by the database, so that a
+/// partner party to many agreements costs no more to answer (the index
+/// `agreements_sister_cities` holds only the active sister-city agreements).
 pub fn sister_city_since(
     conn: &mut AnyConnection,
     partner_ids: &[String],
@@ -25,28 +28,23 @@ pub fn sister_city_since(
     if partner_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDateTime>)> = agreement_partners::table
+    // `date()` of a naive UTC timestamp is its UTC date on both databases, as
+    // `NaiveDateTime::date` is.
+    let earliest = dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Date>>(
+        "MIN(COALESCE(agreements.start_date, date(agreements.activated_at)))",
+    );
+    let rows: Vec<(String, Option<NaiveDate>)> = agreement_partners::table
         .inner_join(agreements::table)
         .filter(agreement_partners::partner_id.eq_any(partner_ids))
         .filter(agreements::status.eq("ACTIVE"))
         .filter(agreements::agreement_type.eq("SISTER_CITY"))
-        .select((
-            agreement_partners::partner_id,
-            agreements::start_date,
-            agreements::activated_at,
-        ))
+        .group_by(agreement_partners::partner_id)
+        .select((agreement_partners::partner_id, earliest))
         .load(conn)?;
-    let mut since: HashMap<String, NaiveDate> = HashMap::new();
-    for (partner, start, activated) in rows {
-        let Some(date) = start.or(activated.map(|t| t.date())) else {
-            continue;
-        };
-        since
-            .entry(partner)
-            .and_modify(|d| *d = (*d).min(date))
-            .or_insert(date);
-    }
-    Ok(since)
+    Ok(rows
+        .into_iter()
+        .filter_map(|(partner, since)| since.map(|d| (partner, d)))
+        .collect())
 }
 
 /// Whether anything keeps the partner: its contacts or assessments (the partner may not be deleted

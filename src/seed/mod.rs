@@ -154,7 +154,8 @@ impl Seeder<'_> {
         body["description"] = json!(description.trim());
         body["caseNumber"] = json!(self.case_number());
         let input: AgreementInput = parse(body)?;
-        let id = crate::agreements::service::register(self.conn, ACTOR, &input, self.today)?.id;
+        let id =
+            crate::agreements::service::register(self.conn, ACTOR, &input, None, self.today)?.id;
         self.seeded.agreements += 1;
         Ok(id)
     }
