@@ -68,6 +68,10 @@ def main():
             errs = sum(e["non_2xx"] + e["socket_errors"] for n, e in ep.items()
                        if not n.startswith("baseline"))
             checks.append((f"{backend} {size:,}: no errors from the service", errs == 0, str(errs)))
+            # A baseline that answered errors measured nothing: its ratios would be false.
+            errs = sum(e["non_2xx"] + e["socket_errors"] for n, e in ep.items()
+                       if n.startswith("baseline"))
+            checks.append((f"{backend} {size:,}: no errors from the baseline", errs == 0, str(errs)))
             ratios = cold_ratios(ep)
             for label, name, base, least in COLD:
                 if label in ratios:

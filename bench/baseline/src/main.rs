@@ -1,8 +1,8 @@
 //! The bare baseline: `GET /agreements/{id}` reads the agreement's row and returns it as JSON;
 //! `POST /agreements` inserts the same rows the service's create writes for the agreement (the
-//! row, its partners, purposes and SDGs) in one transaction and returns the row. No token, no
-//! checks, no idempotency key, no change log, no middleware: the ceilings the service is measured
-//! against on the same database and machine.
+//! row with its lists, its partners, purposes and SDGs) in one transaction and returns the row.
+//! No token, no checks, no idempotency key, no change log, no middleware: the ceilings the
+//! service is measured against on the same database and machine.
 //!
 //!   DATABASE_URL=postgres://…|sqlite://PATH BIND=127.0.0.1:18300 samverkan-baseline
 
@@ -29,6 +29,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        lists -> Nullable<Text>,
     }
 }
 
@@ -108,6 +109,8 @@ struct AgreementInsert {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    /// The lists as the service's row keeps them (`agreements.lists`).
+    lists: Option<String>,
 }
 
 #[derive(Clone)]
@@ -178,6 +181,22 @@ macro_rules! insert_all {
     }};
 }
 
+/// The lists of `new` as the service's row keeps them: partners in order, purposes by name, goals
+/// by number, funding lines (none in the benchmark's body).
+fn lists(new: &NewAgreement) -> String {
+    let mut purposes = new.purposes.clone();
+    purposes.sort();
+    let mut sdgs = new.sdgs.clone();
+    sdgs.sort_unstable();
+    serde_json::json!({
+        "partners": new.partner_ids,
+        "purposes": purposes,
+        "sdgs": sdgs,
+        "fundings": [],
+    })
+    .to_string()
+}
+
 fn create(db: &Db, new: NewAgreement) -> Result<Agreement, String> {
     let now = chrono::Utc::now().naive_utc();
     let row = AgreementInsert {
@@ -196,6 +215,7 @@ fn create(db: &Db, new: NewAgreement) -> Result<Agreement, String> {
         version: 1,
         created_at: now,
         updated_at: now,
+        lists: Some(lists(&new)),
     };
     match db {
         Db::Pg(pool) => {
