@@ -90,15 +90,13 @@ def generation_sql():
 GENERATION = f"SELECT {generation_sql()}"
 
 
-def statements_of(c, log_path, url, token, first=GENERATION):
-    """The statements of one request: those on the connection that ran its first statement
-    (`first`: the register generation read, or the statement that reads it with the agreement), in
-    the half second after it was sent."""
+def logged(c, log_path, send):
+    """`send()`'s answer and the statements (backend pid, text) logged for this database from
+    when it was sent to half a second after it answered."""
     with open(log_path, "rb") as f:
         f.seek(0, 2)
         start = f.tell()
-    r = request("GET", url, token)
-    assert r.status == 200, r
+    r = send()
     time.sleep(0.5)
     with open(log_path, "rb") as f:
         f.seek(start)
@@ -107,8 +105,19 @@ def statements_of(c, log_path, url, token, first=GENERATION):
     for line in lines:
         if f"@{c.db} " in line:
             m = STATEMENT.search(line)
-            if m and not any(b in m.group(2) for b in BACKGROUND) and m.group(2).upper() != "SELECT 1":
+            if m:
                 found.append((m.group(1), m.group(2).strip()))
+    return r, found
+
+
+def statements_of(c, log_path, url, token, first=GENERATION):
+    """The statements of one request: those on the connection that ran its first statement
+    (`first`: the register generation read, or the statement that reads it with the agreement), in
+    the half second after it was sent."""
+    r, found = logged(c, log_path, lambda: request("GET", url, token))
+    assert r.status == 200, r
+    found = [(p, stmt) for p, stmt in found
+             if not any(b in stmt for b in BACKGROUND) and stmt.upper() != "SELECT 1"]
     start_at = next(i for i, (_, stmt) in enumerate(found) if stmt.startswith(first))
     pid = found[start_at][0]
     own = []
@@ -274,20 +283,7 @@ KEY_LOCK = "SELECT pg_try_advisory_xact_lock("
 def transaction_of(c, log_path, send, first=KEY_LOCK):
     """The statements of the transaction that `send()` causes: on the connection that ran `first`,
     from the BEGIN before it to the COMMIT or ROLLBACK after it."""
-    with open(log_path, "rb") as f:
-        f.seek(0, 2)
-        start = f.tell()
-    r = send()
-    time.sleep(0.5)
-    with open(log_path, "rb") as f:
-        f.seek(start)
-        lines = f.read().decode(errors="replace").splitlines()
-    found = []
-    for line in lines:
-        if f"@{c.db} " in line:
-            m = STATEMENT.search(line)
-            if m:
-                found.append((m.group(1), m.group(2).strip()))
+    r, found = logged(c, log_path, send)
     pid = next(p for p, stmt in found if stmt.startswith(first))
     mine = [stmt for p, stmt in found if p == pid]
     own_at = next(i for i, stmt in enumerate(mine) if stmt.startswith(first))

@@ -556,7 +556,70 @@ async fn the_lists_of_agreements_registered_before_the_column_are_filled_from_th
     assert_eq!(again, before);
 }
 
+/// The compliance filter judges more than a page's worth of agreements by the set-based reads
+/// (`compliance_many`) and a page judges its own from JSON inputs: both answer the same.
+async fn the_compliance_filter_over_more_than_a_page_judges_as_a_page_does(app: TestApp) {
+    units(&app).await;
+    country(&app, "NO", MEETS).await;
+    country(&app, "DK", MEETS).await;
+    let oslo = partner_with(&app, "Oslo", "NO", json!({"kind": "CITY"})).await;
+    let aarhus = partner_with(&app, "Aarhus", "DK", json!({"kind": "CITY"})).await;
+    for i in 0..105 {
+        let with = if i % 2 == 0 { &oslo } else { &aarhus };
+        let a = agreement(&app, "KFN", &[with], json!({})).await;
+        active(&app, &a, "KFN").await;
+    }
+    publish(
+        &app,
+        json!({"countryCode": "NO"}),
+        FAILS_DEMOCRACY,
+        "2026-11-01",
+        "2027-11-01",
+    )
+    .await;
+    // Two instances, so that neither serves what the other judged: the first judges page by page,
+    // the second all 105 at once.
+    let second = TestApp::start_on(app.backend, app.database.clone()).await;
+    async fn read(app: &TestApp, path: String) -> Value {
+        let res = app.get(&path).role("reader").send().await;
+        res.assert_status(200);
+        res.json()
+    }
+    // Every active agreement, judged page by page (100 and 5: each page's inputs as JSON).
+    let mut paged = std::collections::BTreeMap::new();
+    for page in [1, 2] {
+        let path = format!("/api/v1/agreements?status=ACTIVE&limit=100&page={page}");
+        let got = read(&app, path).await;
+        for item in got["items"].as_array().unwrap() {
+            let review = item["partnerIds"][0] == json!(oslo);
+            let status = if review {
+                "REVIEW_REQUIRED"
+            } else {
+                "COMPLIANT"
+            };
+            assert_eq!(item["compliance"]["status"], status, "{item}");
+            paged.insert(item["id"].to_string(), item["compliance"].clone());
+        }
+    }
+    assert_eq!(paged.len(), 105);
+    // The filter judges all 105 at once.
+    for (status, expected) in [("REVIEW_REQUIRED", 53), ("COMPLIANT", 52)] {
+        let mut seen = 0;
+        for page in [1, 2] {
+            let path = format!("/api/v1/agreements?compliance={status}&limit=50&page={page}");
+            let got = read(&second, path).await;
+            assert_eq!(got["totalItems"], expected, "{status}");
+            for item in got["items"].as_array().unwrap() {
+                assert_eq!(item["compliance"], paged[&item["id"].to_string()], "{item}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, expected.min(100), "{status}");
+    }
+}
+
 both!(
+    the_compliance_filter_over_more_than_a_page_judges_as_a_page_does,
     the_lists_of_agreements_registered_before_the_column_are_filled_from_their_tables,
     an_agreements_lists_in_its_row_are_those_of_its_tables,
     an_agreement_read_in_one_statement_is_judged_as_in_several,
