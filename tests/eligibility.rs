@@ -8,9 +8,10 @@ use chrono::NaiveDateTime;
 use common::TestApp;
 use diesel::prelude::*;
 use register::{
-    FAILS_DEMOCRACY, MEETS, agreement, country, decide, partner, publish, request_exception, units,
+    FAILS_DEMOCRACY, MEETS, agreement, country, decide, partner, publish, published_on,
+    request_exception, units,
 };
-use samverkan::db::schema::{assessments, exceptions};
+use samverkan::db::schema::exceptions;
 use serde_json::{Value, json};
 
 async fn eligibility(app: &TestApp, partner: &str, query: &str) -> Value {
@@ -25,21 +26,6 @@ async fn eligibility(app: &TestApp, partner: &str, query: &str) -> Value {
 
 fn at(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
-}
-
-/// Moves an assessment's publication (and the supersession of its predecessor) into the past.
-async fn published_on(app: &TestApp, id: &str, instant: &str) {
-    let (id, when) = (id.to_string(), at(instant));
-    app.with_db(move |c| {
-        diesel::update(assessments::table.find(&id))
-            .set(assessments::published_at.eq(Some(when)))
-            .execute(c)?;
-        diesel::update(assessments::table.filter(assessments::superseded_by.eq(&id)))
-            .set(assessments::superseded_at.eq(Some(when)))
-            .execute(c)?;
-        Ok(())
-    })
-    .await;
 }
 
 async fn the_four_answers_explain_themselves(app: TestApp) {

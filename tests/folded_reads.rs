@@ -7,18 +7,17 @@
 mod common;
 mod register;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use common::TestApp;
 use diesel::prelude::*;
 use register::{
     By, FAILS_DEMOCRACY, MEETS, acted, active, agreement, country, id, partner_with, publish,
-    request_exception, revoke, units, withdraw,
+    published_on, request_exception, revoke, units, withdraw,
 };
 use samverkan::agreements::compliance::{compliance, compliance_of};
 use samverkan::agreements::store::{self as agreements, AgreementFilter, Held};
 use samverkan::db::schema::{
     agreement_fundings, agreement_partners, agreement_purposes, agreement_sdgs, agreements as rows,
-    assessments,
 };
 use samverkan::eligibility::explain;
 use samverkan::eligibility::store::{partner, read};
@@ -29,22 +28,6 @@ const QUOTED: &str = "§ 12 \"Östersjö\" – 'Åland' \\ här";
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-/// Moves an assessment's publication (and the supersession of its predecessor) into the past.
-async fn published_on(app: &TestApp, id: &str, instant: &str) {
-    let id = id.to_string();
-    let when = NaiveDateTime::parse_from_str(instant, "%Y-%m-%d %H:%M:%S").unwrap();
-    app.with_db(move |c| {
-        diesel::update(assessments::table.find(&id))
-            .set(assessments::published_at.eq(Some(when)))
-            .execute(c)?;
-        diesel::update(assessments::table.filter(assessments::superseded_by.eq(&id)))
-            .set(assessments::superseded_at.eq(Some(when)))
-            .execute(c)?;
-        Ok(())
-    })
-    .await;
 }
 
 /// Decides a request with `QUOTED` as its protocol paragraph.

@@ -364,3 +364,22 @@ pub async fn import_indicators(app: &TestApp, csv: &str) -> Value {
     res.assert_status(201);
     res.json()
 }
+
+/// Moves an assessment's publication (and the supersession of its predecessor) to `instant`
+/// (`YYYY-MM-DD HH:MM:SS`, UTC), into the past, straight in the database.
+pub async fn published_on(app: &TestApp, id: &str, instant: &str) {
+    use diesel::prelude::*;
+    use samverkan::db::schema::assessments;
+    let id = id.to_string();
+    let when = chrono::NaiveDateTime::parse_from_str(instant, "%Y-%m-%d %H:%M:%S").unwrap();
+    app.with_db(move |c| {
+        diesel::update(assessments::table.find(&id))
+            .set(assessments::published_at.eq(Some(when)))
+            .execute(c)?;
+        diesel::update(assessments::table.filter(assessments::superseded_by.eq(&id)))
+            .set(assessments::superseded_at.eq(Some(when)))
+            .execute(c)?;
+        Ok(())
+    })
+    .await;
+}
