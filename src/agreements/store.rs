@@ -637,10 +637,12 @@ pub fn insert(
     created_by: &str,
 ) -> Result<AgreementRecord, ApiError> {
     let now = crate::db::now();
+    let lists = Lists::of(input);
+    let columns = InputColumns::of(input, &lists);
     diesel::insert_into(a::table)
         .values((
             a::id.eq(id),
-            InputColumns::of(input),
+            &columns,
             a::status.eq(AgreementStatus::Draft.as_str()),
             a::warnings.eq(stored_warnings(warnings)),
             a::registered_retroactively.eq(false),
@@ -653,7 +655,6 @@ pub fn insert(
     write_lists(conn, id, input, true)?;
     // The record as written, without reading it back: every column is set above (`now` is
     // already cut to the microseconds both databases keep).
-    let columns = InputColumns::of(input);
     let row = AgreementRow {
         id: id.to_string(),
         title: columns.title.to_string(),
@@ -679,7 +680,6 @@ pub fn insert(
         end_reason: None,
         cancel_reason: None,
     };
-    let lists = Lists::of(input);
     Ok(AgreementRecord::new(row, lists))
 }
 
@@ -699,7 +699,8 @@ struct InputColumns<'a> {
 }
 
 impl<'a> InputColumns<'a> {
-    fn of(input: &'a AgreementInput) -> Self {
+    /// The columns of `input`, whose lists are `lists` (`Lists::of(input)`).
+    fn of(input: &'a AgreementInput, lists: &Lists) -> Self {
         InputColumns {
             title: input.title.as_str(),
             description: input.description.as_ref().map(LongText::as_str),
@@ -711,7 +712,7 @@ impl<'a> InputColumns<'a> {
             external_funding_not_possible_reason: (input.external_funding_not_possible_reason)
                 .as_ref()
                 .map(LongText::as_str),
-            lists: Lists::of(input).stored(),
+            lists: lists.stored(),
         }
     }
 }
@@ -726,7 +727,7 @@ pub fn update(
 ) -> Result<bool, ApiError> {
     let updated = diesel::update(a::table.find(id).filter(a::version.eq(version)))
         .set((
-            InputColumns::of(input),
+            InputColumns::of(input, &Lists::of(input)),
             a::warnings.eq(stored_warnings(warnings)),
             a::version.eq(version + 1),
             a::updated_at.eq(crate::db::now()),
