@@ -73,10 +73,12 @@ impl<K: Eq + Hash, V: Clone> Derived<K, V> {
 
     /// The answer stored for `key` at `generation`, if it is younger than [`MAX_AGE`].
     pub fn get(&self, generation: i64, key: &K) -> Option<V> {
-        let found = self
-            .latest(key)
-            .filter(|(stored, _)| *stored == generation)
-            .map(|(_, v)| v);
+        let found = {
+            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            (state.generation == generation)
+                .then(|| fresh(&state, key))
+                .flatten()
+        };
         self.count(found.is_some());
         found
     }
@@ -87,9 +89,7 @@ impl<K: Eq + Hash, V: Clone> Derived<K, V> {
     /// [`Derived::count`]).
     pub fn latest(&self, key: &K) -> Option<(i64, V)> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        (state.answers.get(key))
-            .filter(|(at, _)| at.elapsed() < MAX_AGE)
-            .map(|(_, v)| (state.generation, v.clone()))
+        fresh(&state, key).map(|v| (state.generation, v))
     }
 
     /// Counts a read that found its answer here (`hit`) or computed it.
@@ -110,6 +110,13 @@ impl<K: Eq + Hash, V: Clone> Derived<K, V> {
         }
         state.answers.insert(key, (Instant::now(), value));
     }
+}
+
+/// The answer stored for `key`, if it is younger than [`MAX_AGE`].
+fn fresh<K: Eq + Hash, V: Clone>(state: &State<K, V>, key: &K) -> Option<V> {
+    (state.answers.get(key))
+        .filter(|(at, _)| at.elapsed() < MAX_AGE)
+        .map(|(_, v)| v.clone())
 }
 
 #[cfg(test)]
